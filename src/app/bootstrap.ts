@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import type { AppContext } from './context.js';
+import { hashPassword } from './passwords.js';
+
+/**
+ * On first start there is no administrator: create `admin` with the given password, or a
+ * random one that the caller shows once. Returns the generated password, if any.
+ */
+export async function ensureAdministrator(ctx: AppContext, password: string | undefined): Promise<{ login: string; generatedPassword: string | null } | null> {
+  if ((await ctx.store.users.countAdmins()) > 0) return null;
+  const generated = password ? null : randomBytes(12).toString('base64url');
+  const login = (await ctx.store.users.getByLogin('admin')) ? `admin-${randomBytes(3).toString('hex')}` : 'admin';
+  await ctx.store.users.create({
+    login,
+    displayName: 'Administrator',
+    email: null,
+    isAdmin: true,
+    disabled: false,
+    origin: null,
+    passwordHash: await hashPassword(password ?? (generated as string)),
+  });
+  await ctx.bus.publish({ type: 'directory.changed', what: 'user' });
+  return { login, generatedPassword: generated };
+}

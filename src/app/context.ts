@@ -1,0 +1,57 @@
+import type { Actor, RoomOperation } from '../core/permissions.js';
+import { can, denial } from '../core/permissions.js';
+import { notPermitted, PchatError } from '../core/errors.js';
+import type { Category, Room } from '../core/model.js';
+import type { Clock, EventBus } from '../ports/events.js';
+import type { Store } from '../ports/store.js';
+import type { Directory, Snapshot } from './directory.js';
+import type { MessageWriter } from './messageWriter.js';
+
+/** What every use case may use. Built once by the composition root. */
+export interface AppContext {
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly directory: Directory;
+  readonly writer: MessageWriter;
+}
+
+/** The local administrator the CLI acts as: every admin power, no chat identity. */
+export const SYSTEM_ACTOR: Actor = {
+  userId: 0,
+  userIds: new Set(),
+  groupIds: new Set(),
+  isAdmin: true,
+  disabled: false,
+  chatEnabled: true,
+};
+
+/** Who calls a public route: disabled, so the permission model grants it nothing. */
+export const ANONYMOUS_ACTOR: Actor = { ...SYSTEM_ACTOR, isAdmin: false, disabled: true, chatEnabled: false };
+
+export function requireAdmin(actor: Actor): void {
+  if (!actor.isAdmin || actor.disabled) throw notPermitted('Only administrators may do that.');
+}
+
+export interface RoomAccess {
+  readonly snapshot: Snapshot;
+  readonly room: Room;
+  readonly category: Category;
+}
+
+/**
+ * The one gate for room operations: answers room_not_found to anyone who may not find the
+ * room (secret rooms stay invisible), and not_permitted to those who may find but not act.
+ */
+export async function roomAccess(ctx: AppContext, actor: Actor, roomId: number, operation: RoomOperation): Promise<RoomAccess> {
+  const snapshot = await ctx.directory.snapshot();
+  const found = snapshot.roomWithCategory(roomId);
+  if (!found) throw new PchatError('room_not_found', 'No such room.');
+  const { room, category } = found;
+  if (!can(actor, operation, room, category)) {
+    if (denial(actor, room, category) === 'room_not_found') throw new PchatError('room_not_found', 'No such room.');
+    if (room.disabled) throw new PchatError('room_disabled', 'The room is disabled.');
+    throw notPermitted(operation === 'post' && room.type === 'auditorium' ? 'Only presenters may post in an auditorium.' : `You may not ${operation} in this room.`);
+  }
+  return { snapshot, room, category };
+}

@@ -1,0 +1,146 @@
+import { notFound, PchatError } from '../core/errors.js';
+import { GroupGraph, identityOf } from '../core/groupGraph.js';
+import type { AddIn, Category, ChatConfig, Group, PolicyRule, PrincipalRef, Room, User } from '../core/model.js';
+import type { Actor } from '../core/permissions.js';
+import { chatEnabledFor } from '../core/policy.js';
+import type { DomainEvent, EventBus } from '../ports/events.js';
+import type { Store } from '../ports/store.js';
+
+/**
+ * An immutable picture of everything permission checks need: users, groups, categories, rooms,
+ * add-ins, policy and chat configuration. Messages are not in it. Rebuilt after any change
+ * event, so the hot paths (post, deliver, search) never query storage to authorise.
+ */
+export class Snapshot {
+  readonly graph: GroupGraph;
+  readonly users: ReadonlyMap<number, User>;
+  readonly groups: ReadonlyMap<number, Group>;
+  readonly categories: ReadonlyMap<number, Category>;
+  readonly rooms: ReadonlyMap<number, Room>;
+  readonly addins: ReadonlyMap<number, AddIn>;
+  private readonly actors = new Map<number, Actor>();
+
+  constructor(
+    users: User[],
+    groups: Group[],
+    categories: Category[],
+    rooms: Room[],
+    addins: AddIn[],
+    readonly policies: readonly PolicyRule[],
+    readonly config: ChatConfig,
+  ) {
+    this.graph = new GroupGraph(groups);
+    this.users = new Map(users.map((u) => [u.id, u]));
+    this.groups = new Map(groups.map((g) => [g.id, g]));
+    this.categories = new Map(categories.map((c) => [c.id, c]));
+    this.rooms = new Map(rooms.map((r) => [r.id, r]));
+    this.addins = new Map(addins.map((a) => [a.id, a]));
+  }
+
+  /** The permission model's view of a user; null when the user does not exist. */
+  actor(userId: number): Actor | null {
+    const cached = this.actors.get(userId);
+    if (cached) return cached;
+    const user = this.users.get(userId);
+    if (!user) return null;
+    const actor: Actor = {
+      ...identityOf({ kind: 'user', id: userId }, this.graph),
+      userId,
+      isAdmin: user.isAdmin,
+      disabled: user.disabled,
+      chatEnabled: chatEnabledFor(userId, this.policies, this.graph),
+    };
+    this.actors.set(userId, actor);
+    return actor;
+  }
+
+  category(id: number): Category {
+    const category = this.categories.get(id);
+    if (!category) throw notFound('category');
+    return category;
+  }
+
+  /** A room with its category; rooms the caller may not find are filtered by the caller. */
+  roomWithCategory(id: number): { room: Room; category: Category } | null {
+    const room = this.rooms.get(id);
+    if (!room) return null;
+    const category = this.categories.get(room.categoryId);
+    return category ? { room, category } : null;
+  }
+
+  principalExists(ref: PrincipalRef): boolean {
+    return ref.kind === 'user' ? this.users.has(ref.id) : this.groups.has(ref.id);
+  }
+
+  principalName(ref: PrincipalRef): string {
+    return ref.kind === 'user' ? (this.users.get(ref.id)?.login ?? `user ${ref.id}`) : (this.groups.get(ref.id)?.name ?? `group ${ref.id}`);
+  }
+
+  /** Checks that every referenced principal exists; names the offending list entry. */
+  assertPrincipalsExist(refs: readonly PrincipalRef[], field: string): void {
+    refs.forEach((ref, i) => {
+      if (!this.principalExists(ref)) {
+        throw new PchatError('invalid_input', `No ${ref.kind} has id ${ref.id}.`, { field: `${field}.${i}` });
+      }
+    });
+  }
+}
+
+/** Keeps the current Snapshot, reloading it lazily after change events from any process. */
+export class Directory {
+  private current: Promise<Snapshot> | null = null;
+  private latest: Snapshot | null = null;
+  private generation = 0;
+
+  constructor(
+    private readonly store: Store,
+    bus: EventBus,
+  ) {
+    bus.subscribe((event) => {
+      if (changesDirectory(event)) this.invalidate();
+    });
+  }
+
+  invalidate(): void {
+    this.generation += 1;
+    this.current = null;
+  }
+
+  /**
+   * The most recently loaded snapshot, possibly a moment old: for presentation only (display
+   * names on the delivery hot path), never for permission checks.
+   */
+  peek(): Snapshot | null {
+    return this.latest;
+  }
+
+  snapshot(): Promise<Snapshot> {
+    if (!this.current) this.current = this.load();
+    return this.current;
+  }
+
+  private async load(): Promise<Snapshot> {
+    for (;;) {
+      const generation = this.generation;
+      const s = this.store;
+      const [users, groups, categories, rooms, addins, policies, config] = await Promise.all([
+        s.users.list(),
+        s.groups.list(),
+        s.categories.list(),
+        s.rooms.list(),
+        s.addins.list(),
+        s.policies.list(),
+        s.settings.chatConfig(),
+      ]);
+      // A change committed while we read may have been half-seen: read again.
+      if (generation === this.generation) {
+        this.latest = new Snapshot(users, groups, categories, rooms, addins, policies, config);
+        return this.latest;
+      }
+    }
+  }
+}
+
+function changesDirectory(event: DomainEvent): boolean {
+  return event.type === 'room.changed' || event.type === 'room.deleted' || event.type === 'directory.changed';
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { PchatError } from '../core/errors.js';
+import type { Message } from '../core/model.js';
+import type { Actor } from '../core/permissions.js';
+import { validateMessageText, validateTitle } from '../core/validation.js';
+import type { AppendResult } from '../ports/store.js';
+import { type AppContext, roomAccess } from './context.js';
+import { id, parse, timestamp } from './validate.js';
+
+export const postInput = z.strictObject({
+  text: z.string(),
+  kind: z.enum(['text', 'story']).default('text'),
+  title: z.string().nullable().default(null),
+  /** Chosen by the client; a retry with the same id is stored once. */
+  clientId: z.string().min(1).max(128).nullable().default(null),
+});
+
+const seq = z.coerce.number().pipe(z.int().nonnegative());
+export const historyQuery = z
+  .strictObject({
+    before: seq.optional(),
+    after: seq.optional(),
+    around: seq.optional(),
+    at: z.union([z.coerce.number().pipe(z.int().nonnegative()), timestamp]).optional(),
+    limit: z.coerce.number().pipe(z.int().min(1).max(500)).optional(),
+  })
+  .refine((q) => [q.around, q.at].filter((v) => v !== undefined).length + (q.before !== undefined || q.after !== undefined ? 1 : 0) <= 1, {
+    message: 'Give either before/after, around, or at.',
+  });
+
+export interface HistoryPage {
+  readonly messages: Message[];
+  /** True when older (resp. newer) messages exist beyond this page. */
+  readonly moreBefore: boolean;
+  readonly moreAfter: boolean;
+  readonly lastSeq: number;
+}
+
+export function messageUseCases(ctx: AppContext) {
+  const backchat = (actor: Actor, roomId: number, page: Message[]) =>
+    ctx.store.compliance.append([
+      { type: 'BACKCHAT', roomId, userId: actor.userId, at: ctx.clock.now(), data: { count: page.length, fromSeq: page[0]?.seq ?? null } },
+    ]);
+
+  const page = async (roomId: number, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> => {
+    const rows = await ctx.store.messages.history({
+      roomId,
+      limit: q.limit + 1,
+      ...(q.before !== undefined && { beforeSeq: q.before }),
+      ...(q.after !== undefined && { afterSeq: q.after }),
+    });
+    const lastSeq = await ctx.store.rooms.lastSeq(roomId);
+    const extra = rows.length > q.limit;
+    if (q.after !== undefined) {
+      const messages = extra ? rows.slice(0, q.limit) : rows;
+      return { messages, moreBefore: q.after > 0, moreAfter: extra, lastSeq };
+    }
+    const messages = extra ? rows.slice(1) : rows;
+    return { messages, moreBefore: extra, moreAfter: q.before !== undefined && (messages.at(-1)?.seq ?? 0) < lastSeq, lastSeq };
+  };
+
+  return {
+    /** Durable when it returns. A repeated clientId returns the stored message with duplicate = true. */
+    async post(actor: Actor, roomId: number, input: unknown): Promise<AppendResult> {
+      const data = parse(postInput, input);
+      const { snapshot, category } = await roomAccess(ctx, actor, parse(id, roomId), 'post');
+      const text = validateMessageText(data.text, snapshot.config);
+      if (data.kind === 'text' && data.title !== null) {
+        throw new PchatError('invalid_input', 'Only stories have titles.', { field: 'title' });
+      }
+      return ctx.writer.submit({
+        roomId,
+        authorId: actor.userId,
+        kind: data.kind,
+        title: data.title === null ? null : validateTitle(data.title) || null,
+        text,
+        createdAt: ctx.clock.now(),
+        clientId: data.clientId,
+        origin: null,
+        keep: category.chatHistory,
+      });
+    },
+
+    /** History pages by keyset: before/after a seq, around a seq, or around a point in time. */
+    async history(actor: Actor, roomId: number, query: unknown = {}): Promise<HistoryPage> {
+      const q = parse(historyQuery, query);
+      const { snapshot } = await roomAccess(ctx, actor, parse(id, roomId), 'read');
+      const limit = q.limit ?? snapshot.config.defaultChatHistory;
+      let result: HistoryPage;
+      let center = q.around;
+      if (q.at !== undefined) center = (await ctx.store.messages.seqAtOrAfter(roomId, q.at)) ?? (await ctx.store.rooms.lastSeq(roomId)) + 1;
+      if (center !== undefined) {
+        const half = Math.floor(limit / 2);
+        const older = await page(roomId, { before: center, limit: half });
+        const newer = await page(roomId, { after: center - 1, limit: limit - older.messages.length });
+        result = { messages: [...older.messages, ...newer.messages], moreBefore: older.moreBefore, moreAfter: newer.moreAfter, lastSeq: newer.lastSeq };
+      } else {
+        result = await page(roomId, { ...q, limit });
+      }
+      await backchat(actor, roomId, result.messages);
+      return result;
+    },
+
+    /** Entering a room: records JOIN and returns what to show, the last N messages or everything after `since`. */
+    async open(actor: Actor, roomId: number, since: number | null, limit = 1000): Promise<HistoryPage> {
+      const { snapshot } = await roomAccess(ctx, actor, parse(id, roomId), 'enter');
+      const result =
+        since === null ? await page(roomId, { limit: snapshot.config.defaultChatHistory }) : await page(roomId, { after: since, limit });
+      const now = ctx.clock.now();
+      await ctx.store.compliance.append([
+        { type: 'JOIN', roomId, userId: actor.userId, at: now, data: null },
+        ...(result.messages.length > 0
+          ? [{ type: 'BACKCHAT' as const, roomId, userId: actor.userId, at: now, data: { count: result.messages.length, fromSeq: result.messages[0]?.seq ?? null } }]
+          : []),
+      ]);
+      return result;
+    },
+
+    /** Records PART. Needs no permission: leaving is always allowed, even after access is gone. */
+    async leave(actor: Pick<Actor, 'userId'>, roomId: number): Promise<void> {
+      await ctx.store.compliance.append([{ type: 'PART', roomId, userId: actor.userId, at: ctx.clock.now(), data: null }]);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { PchatError } from '../core/errors.js';
+import type { User } from '../core/model.js';
+import type { Actor } from '../core/permissions.js';
+import type { AppContext } from './context.js';
+import { DUMMY_HASH, verifyPassword } from './passwords.js';
+import { parse } from './validate.js';
+
+const SESSION_DAYS = 30;
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export const loginInput = z.strictObject({
+  login: z.string().min(1).max(256),
+  password: z.string().min(1).max(1024),
+});
+
+const badCredentials = (): PchatError => new PchatError('unauthenticated', 'The login or password is incorrect.');
+
+export function sessionUseCases(ctx: AppContext) {
+  return {
+    /** Returns a bearer token; only its hash is stored. Unknown login and wrong password look the same. */
+    async login(input: unknown): Promise<{ token: string; user: User; expiresAt: number }> {
+      const { login, password } = parse(loginInput, input);
+      const user = await ctx.store.users.getByLogin(login);
+      const hash = user ? await ctx.store.users.passwordHash(user.id) : null;
+      const ok = await verifyPassword(password, hash ?? DUMMY_HASH);
+      if (!user || !hash || !ok || user.disabled) throw badCredentials();
+      const token = randomBytes(32).toString('base64url');
+      const expiresAt = ctx.clock.now() + SESSION_DAYS * 86_400_000;
+      await ctx.store.sessions.create(hashToken(token), user.id, expiresAt);
+      return { token, user, expiresAt };
+    },
+
+    async logout(token: string): Promise<void> {
+      await ctx.store.sessions.remove(hashToken(token));
+    },
+
+    /** The current actor of a connected session's user: group and policy changes apply at once. */
+    async actorFor(userId: number): Promise<Actor> {
+      const actor = (await ctx.directory.snapshot()).actor(userId);
+      if (!actor || actor.disabled) throw new PchatError('unauthenticated', 'The account is disabled.');
+      return actor;
+    },
+
+    /** The actor behind a token, or unauthenticated. Checks expiry, disabled users and existence. */
+    async authenticate(token: string | undefined): Promise<Actor> {
+      if (!token) throw new PchatError('unauthenticated', 'Sign in first: send a bearer token or the session cookie.');
+      const session = await ctx.store.sessions.get(hashToken(token));
+      if (!session || session.expiresAt < ctx.clock.now()) throw new PchatError('unauthenticated', 'The session has expired or was revoked; sign in again.');
+      const actor = (await ctx.directory.snapshot()).actor(session.userId);
+      if (!actor || actor.disabled) throw new PchatError('unauthenticated', 'The account is disabled.');
+      return actor;
+    },
+  };
+}

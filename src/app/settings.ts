@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { notFound, PchatError } from '../core/errors.js';
+import type { ChatConfig, PolicyRule } from '../core/model.js';
+import type { Actor } from '../core/permissions.js';
+import { chatEnabledFor } from '../core/policy.js';
+import { validateAddInUrl } from '../core/validation.js';
+import { type AppContext, requireAdmin } from './context.js';
+import { parse } from './validate.js';
+
+export const policyInput = z.strictObject({
+  scope: z.enum(['global', 'site', 'user']),
+  targetId: z.int().positive().nullable().default(null),
+  enabled: z.boolean(),
+});
+export const policyTarget = z.strictObject({
+  scope: z.enum(['global', 'site', 'user']),
+  targetId: z.int().positive().nullable().default(null),
+});
+export const chatConfigInput = z.strictObject({
+  defaultChatHistory: z.int().min(1).max(500).optional(),
+  participantUpdateLimit: z.int().min(1).max(100_000).optional(),
+  maxMessageChars: z.int().min(1).max(1_000_000).optional(),
+  maxFileSizeKB: z.int().min(1).max(10_000_000).optional(),
+  roomManagementUrl: z.string().nullable().optional(),
+});
+
+export function settingsUseCases(ctx: AppContext) {
+  const checkTarget = async (scope: PolicyRule['scope'], targetId: number | null): Promise<void> => {
+    if (scope === 'global') {
+      if (targetId !== null) throw new PchatError('invalid_input', 'The global policy takes no targetId.', { field: 'targetId' });
+      return;
+    }
+    if (targetId === null) throw new PchatError('invalid_input', `A ${scope} policy needs a targetId.`, { field: 'targetId' });
+    const snapshot = await ctx.directory.snapshot();
+    const exists = scope === 'site' ? snapshot.groups.has(targetId) : snapshot.users.has(targetId);
+    if (!exists) {
+      throw new PchatError('invalid_input', `No ${scope === 'site' ? 'group (site)' : 'user'} has id ${targetId}.`, { field: 'targetId' });
+    }
+  };
+
+  return {
+    async listPolicies(actor: Actor): Promise<PolicyRule[]> {
+      requireAdmin(actor);
+      return [...(await ctx.directory.snapshot()).policies];
+    },
+    async setPolicy(actor: Actor, input: unknown): Promise<PolicyRule> {
+      requireAdmin(actor);
+      const rule = parse(policyInput, input);
+      await checkTarget(rule.scope, rule.targetId);
+      await ctx.store.policies.set(rule);
+      await ctx.bus.publish({ type: 'directory.changed', what: 'policy' });
+      return rule;
+    },
+    async removePolicy(actor: Actor, input: unknown): Promise<void> {
+      requireAdmin(actor);
+      const { scope, targetId } = parse(policyTarget, input);
+      await checkTarget(scope, targetId);
+      if (!(await ctx.store.policies.remove(scope, targetId))) throw notFound('policy');
+      await ctx.bus.publish({ type: 'directory.changed', what: 'policy' });
+    },
+    /** Whether the user may use persistent chat, and which rule decided it. */
+    async effectivePolicy(actor: Actor, userId: number): Promise<boolean> {
+      requireAdmin(actor);
+      const snapshot = await ctx.directory.snapshot();
+      if (!snapshot.users.has(userId)) throw notFound('user');
+      return chatEnabledFor(userId, snapshot.policies, snapshot.graph);
+    },
+    async chatConfig(actor: Actor): Promise<ChatConfig> {
+      void actor;
+      return (await ctx.directory.snapshot()).config;
+    },
+    async updateChatConfig(actor: Actor, input: unknown): Promise<ChatConfig> {
+      requireAdmin(actor);
+      const patch = parse(chatConfigInput, input);
+      const current = await ctx.store.settings.chatConfig();
+      const url = patch.roomManagementUrl;
+      const next: ChatConfig = {
+        ...current,
+        ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+        roomManagementUrl: url === undefined ? current.roomManagementUrl : url === null ? null : validateAddInUrl(url, 'roomManagementUrl'),
+      };
+      await ctx.store.settings.setChatConfig(next);
+      await ctx.bus.publish({ type: 'directory.changed', what: 'config' });
+      return next;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { notFound, notPermitted, PchatError } from '../core/errors.js';
+import type { User } from '../core/model.js';
+import type { Actor } from '../core/permissions.js';
+import { type AppContext, requireAdmin } from './context.js';
+import { hashPassword } from './passwords.js';
+import { id, parse } from './validate.js';
+
+// Logins are SIP-style or e-mail-style identifiers: no spaces, no control characters.
+const login = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .regex(/^[^\s\p{Cc}]+$/u, 'A login cannot contain spaces or control characters.');
+const password = z.string().min(8, 'A password needs at least 8 characters.').max(1024);
+const displayName = z.string().trim().min(1).max(256);
+const email = z.email().max(256).nullable();
+
+export const createUserInput = z.strictObject({
+  login,
+  displayName: displayName.optional(),
+  email: email.optional(),
+  password: password.optional(),
+  isAdmin: z.boolean().default(false),
+  disabled: z.boolean().default(false),
+});
+export const updateUserInput = z.strictObject({
+  login: login.optional(),
+  displayName: displayName.optional(),
+  email: email.optional(),
+  password: password.optional(),
+  isAdmin: z.boolean().optional(),
+  disabled: z.boolean().optional(),
+});
+
+/** What other users may see of a user; administrators also see e-mail and flags. */
+export function publicUser(user: User, viewer: Actor): Record<string, unknown> {
+  const base = { id: user.id, login: user.login, displayName: user.displayName, disabled: user.disabled };
+  return viewer.isAdmin || viewer.userId === user.id ? { ...base, email: user.email, isAdmin: user.isAdmin, origin: user.origin } : base;
+}
+
+export function userUseCases(ctx: AppContext) {
+  const changed = () => ctx.bus.publish({ type: 'directory.changed', what: 'user' });
+
+  return {
+    async list(actor: Actor): Promise<User[]> {
+      void actor; // any signed-in user may list users, to choose room members
+      return [...(await ctx.directory.snapshot()).users.values()];
+    },
+
+    async get(actor: Actor, userId: number): Promise<User> {
+      void actor;
+      const user = (await ctx.directory.snapshot()).users.get(parse(id, userId));
+      if (!user) throw notFound('user');
+      return user;
+    },
+
+    async create(actor: Actor, input: unknown): Promise<User> {
+      requireAdmin(actor);
+      const data = parse(createUserInput, input);
+      const user = await ctx.store.users.create({
+        login: data.login,
+        displayName: data.displayName ?? data.login,
+        email: data.email ?? null,
+        isAdmin: data.isAdmin,
+        disabled: data.disabled,
+        origin: null,
+        passwordHash: data.password ? await hashPassword(data.password) : null,
+      });
+      await changed();
+      return user;
+    },
+
+    /** Administrators change anyone; a user may change their own display name, e-mail and password. */
+    async update(actor: Actor, userId: number, input: unknown): Promise<User> {
+      const data = parse(updateUserInput, input);
+      const self = actor.userId === userId;
+      if (!actor.isAdmin && !(self && data.login === undefined && data.isAdmin === undefined && data.disabled === undefined)) {
+        throw notPermitted('Only administrators may change other users, logins and account flags.');
+      }
+      const user = await ctx.store.users.get(userId);
+      if (!user) throw notFound('user');
+      const next: User = {
+        ...user,
+        login: data.login ?? user.login,
+        displayName: data.displayName ?? user.displayName,
+        email: data.email === undefined ? user.email : data.email,
+        isAdmin: data.isAdmin ?? user.isAdmin,
+        disabled: data.disabled ?? user.disabled,
+      };
+      const losesAdmin = user.isAdmin && !user.disabled && (!next.isAdmin || next.disabled);
+      if (losesAdmin && (await ctx.store.users.countAdmins()) <= 1) {
+        throw new PchatError('conflict', 'This is the last active administrator; make another one first.', { field: next.disabled ? 'disabled' : 'isAdmin' });
+      }
+      await ctx.store.users.update(next);
+      if (data.password) await ctx.store.users.setPasswordHash(userId, await hashPassword(data.password));
+      if (next.disabled && !user.disabled) {
+        // A disabled user is signed out everywhere, at once.
+        await ctx.store.sessions.removeForUser(userId);
+        await ctx.bus.publish({ type: 'user.signedOut', userId });
+      }
+      await changed();
+      return next;
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/** The persistent chat domain's objects, as ../shared/docs/domain.md defines them. */
+
+export type PrincipalKind = 'user' | 'group';
+
+/** A reference to anything that can be granted: a user or a group. */
+export interface PrincipalRef {
+  readonly kind: PrincipalKind;
+  readonly id: number;
+}
+
+/** Where a record came from: null for native pchat data, else the legacy system and its id. */
+export interface Origin {
+  readonly system: string;
+  readonly id: string;
+}
+
+export interface User {
+  readonly id: number;
+  readonly login: string;
+  readonly displayName: string;
+  readonly email: string | null;
+  readonly disabled: boolean;
+  readonly isAdmin: boolean;
+  readonly createdAt: number;
+  readonly origin: Origin | null;
+}
+
+export interface Group {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  /** Direct members only; transitive membership is computed by GroupGraph. */
+  readonly members: readonly PrincipalRef[];
+  readonly origin: Origin | null;
+}
+
+export interface Category {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly allowed: readonly PrincipalRef[];
+  readonly denied: readonly PrincipalRef[];
+  readonly creators: readonly PrincipalRef[];
+  readonly invitations: boolean;
+  readonly fileUpload: boolean;
+  readonly chatHistory: boolean;
+  readonly origin: Origin | null;
+}
+
+export const PRIVACIES = ['open', 'closed', 'secret'] as const;
+export type Privacy = (typeof PRIVACIES)[number];
+export const ROOM_TYPES = ['normal', 'auditorium'] as const;
+export type RoomType = (typeof ROOM_TYPES)[number];
+export const ROOM_ROLES = ['member', 'manager', 'presenter'] as const;
+export type RoomRole = (typeof ROOM_ROLES)[number];
+
+export interface Room {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly categoryId: number;
+  readonly privacy: Privacy;
+  readonly type: RoomType;
+  readonly members: readonly PrincipalRef[];
+  readonly managers: readonly PrincipalRef[];
+  readonly presenters: readonly PrincipalRef[];
+  /** 'inherit' takes the category's flag; 'false' turns invitations off for this room. */
+  readonly invitations: 'inherit' | 'false';
+  readonly addinId: number | null;
+  readonly disabled: boolean;
+  readonly createdAt: number;
+  readonly origin: Origin | null;
+}
+
+export type MessageKind = 'text' | 'story';
+
+export interface Message {
+  readonly id: number;
+  readonly roomId: number;
+  /** Per-room sequence number; only grows. 0 for live-only messages of history-less categories. */
+  readonly seq: number;
+  readonly authorId: number;
+  readonly kind: MessageKind;
+  readonly title: string | null;
+  readonly text: string;
+  /** Server time, UTC milliseconds since the epoch. */
+  readonly createdAt: number;
+  readonly clientId: string | null;
+  readonly origin: Origin | null;
+}
+
+export interface AddIn {
+  readonly id: number;
+  readonly name: string;
+  readonly url: string;
+}
+
+export type PolicyScope = 'global' | 'site' | 'user';
+
+/** Whether users may use persistent chat. A site is a group of users. */
+export interface PolicyRule {
+  readonly scope: PolicyScope;
+  /** null for global; the group id for a site; the user id for a user. */
+  readonly targetId: number | null;
+  readonly enabled: boolean;
+}
+
+/** Runtime chat configuration, stored in the database and changeable while running. */
+export interface ChatConfig {
+  readonly defaultChatHistory: number;
+  readonly participantUpdateLimit: number;
+  readonly maxMessageChars: number;
+  readonly maxFileSizeKB: number;
+  readonly roomManagementUrl: string | null;
+}
+
+export const DEFAULT_CHAT_CONFIG: ChatConfig = {
+  defaultChatHistory: 30,
+  participantUpdateLimit: 75,
+  maxMessageChars: 16_000,
+  maxFileSizeKB: 20_000,
+  roomManagementUrl: null,
+};
+
+export const COMPLIANCE_TYPES = ['JOIN', 'PART', 'CHAT', 'BACKCHAT', 'FILEUPLOAD', 'FILEDOWNLOAD'] as const;
+export type ComplianceType = (typeof COMPLIANCE_TYPES)[number];
+
+export interface ComplianceEvent {
+  readonly id: number;
+  readonly type: ComplianceType;
+  readonly roomId: number;
+  readonly userId: number;
+  readonly at: number;
+  /** For CHAT: the message id, seq and original text, kept even after moderation. */
+  readonly data: Readonly<Record<string, unknown>> | null;
+}

@@ -1,0 +1,96 @@
+import type { DomainEvent, EventBus, EventListener } from '../ports/events.js';
+import type { EventLogStore } from '../ports/store.js';
+
+export interface BusLogger {
+  error(obj: unknown, msg: string): void;
+}
+
+/** Delivers events to listeners in this process. A throwing listener cannot hurt the others. */
+export class LocalEventBus implements EventBus {
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(private readonly log?: BusLogger) {}
+
+  publish(event: DomainEvent): Promise<void> {
+    this.dispatch(event);
+    return Promise.resolve();
+  }
+
+  dispatch(event: DomainEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log?.error({ err: error, event: event.type }, 'event listener failed');
+      }
+    }
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/**
+ * Carries events between processes that share one database (the CLI and the server; later,
+ * the nodes of a pool) through the `events` table. Each process writes what it publishes
+ * and tails what the others wrote. Posted messages stay local: they are the hot path, and a
+ * single SQLite server is the only process that posts.
+ */
+export class SharedEventBus implements EventBus {
+  private lastSeen = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+  private polls = 0;
+
+  constructor(
+    private readonly local: LocalEventBus,
+    private readonly store: EventLogStore,
+    readonly node: string,
+    private readonly log?: BusLogger,
+  ) {}
+
+  async publish(event: DomainEvent): Promise<void> {
+    if (event.type !== 'message.posted') await this.store.append(this.node, [JSON.stringify(event)]);
+    this.local.dispatch(event);
+  }
+
+  subscribe(listener: EventListener): () => void {
+    return this.local.subscribe(listener);
+  }
+
+  /** Starts tailing the shared log from its current end. */
+  async start(intervalMs = 200): Promise<void> {
+    this.lastSeen = await this.store.lastId();
+    this.timer = setInterval(() => void this.poll(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Reads what other processes published since the last poll. Exposed for tests. */
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (;;) {
+        const rows = await this.store.after(this.lastSeen, 500);
+        for (const row of rows) {
+          this.lastSeen = row.id;
+          if (row.node !== this.node) this.local.dispatch(JSON.parse(row.payload) as DomainEvent);
+        }
+        if (rows.length < 500) break;
+      }
+      // The log is a mailbox, not an archive: keep an hour of it.
+      if (++this.polls % 3000 === 0) await this.store.prune(Date.now() - 3_600_000);
+    } catch (error) {
+      this.log?.error({ err: error }, 'reading the shared event log failed');
+    } finally {
+      this.polling = false;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { ensureAdministrator } from './app/bootstrap.js';
+import { type Application, createApplication } from './app/index.js';
+import type { Config } from './config/schema.js';
+import { Hub } from './delivery/hub.js';
+import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { systemClock } from './ports/events.js';
+import type { Store } from './ports/store.js';
+import { buildHttpServer, tokenOf } from './protocols/http/server.js';
+import { attachWebSocket } from './protocols/ws/server.js';
+import { createSqliteStore } from './storage/sqlite/index.js';
+import { VERSION } from './version.js';
+
+/** A unique name for this process in the shared event log. */
+export const nodeName = (role: string): string => `${role}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+export function openStore(config: Config): Store {
+  return createSqliteStore(config.database as string, { synchronous: config.sqlite.synchronous });
+}
+
+export interface LocalApp {
+  readonly app: Application;
+  readonly bus: SharedEventBus;
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+/** The application over the configured store, publishing to the shared event log (used by the CLI and by serve). */
+export function openApplication(config: Config, role: string, logger?: Logger): LocalApp {
+  const store = openStore(config);
+  const bus = new SharedEventBus(new LocalEventBus(logger), store.events, nodeName(role), logger);
+  const app = createApplication({ store, bus, clock: systemClock });
+  return {
+    app,
+    bus,
+    store,
+    close: async () => {
+      bus.stop();
+      await app.flush();
+      await store.close();
+    },
+  };
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly app: Application;
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  readonly logger?: Logger;
+  /** Where the one-time administrator password is shown (never the log). */
+  readonly announce?: (line: string) => void;
+}
+
+/** Starts pchat: store, application, delivery hub, HTTP API and WebSocket endpoint. */
+export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.log.level);
+  const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const local = openApplication(config, 'server', logger);
+  const { app, bus } = local;
+  await bus.start();
+  const admin = await ensureAdministrator(app.context, config.admin.password);
+  if (admin?.generatedPassword) {
+    announce(`Created administrator "${admin.login}" with one-time password: ${admin.generatedPassword}`);
+    announce('Sign in and change it (PATCH /api/v1/users/<id>), or set PCHAT_ADMIN_PASSWORD before the first start.');
+  } else if (admin) {
+    announce(`Created administrator "${admin.login}" with the password from the configuration.`);
+  }
+
+  const metrics = createMetrics();
+  const hub = new Hub(bus);
+  const http = buildHttpServer({
+    app,
+    logger,
+    metrics,
+    maxBodyBytes: config.http.maxBodyBytes,
+    version: VERSION,
+    health: () => ({ connections: { websocket: hub.connections() } }),
+  });
+  const ws = attachWebSocket(http.server, {
+    app,
+    hub,
+    logger,
+    metrics,
+    sendQueueBytes: config.websocket.sendQueueBytes,
+    maxFrameBytes: config.websocket.maxFrameBytes,
+    authTimeoutSeconds: config.websocket.authTimeoutSeconds,
+    tokenOf,
+  });
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const { port } = http.server.address() as AddressInfo;
+  const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+  const url = `http://${shownHost}:${port}`;
+  logger.info({ url, database: config.database, version: VERSION }, 'pchat is serving');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    app,
+    close: () =>
+      (closing ??= (async () => {
+        await ws.close();
+        await http.close();
+        await local.close();
+      })()),
+  };
+}

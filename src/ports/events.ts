@@ -1,0 +1,30 @@
+import type { Message } from '../core/model.js';
+
+/**
+ * Domain events, published after the change they describe is committed. Protocols render
+ * them for their clients; the directory snapshot uses them to invalidate itself.
+ */
+export type DomainEvent =
+  | { readonly type: 'message.posted'; readonly roomId: number; readonly message: Message; readonly live: boolean }
+  | { readonly type: 'messages.removed'; readonly roomId: number; readonly seqs: readonly number[] }
+  | { readonly type: 'room.cleared'; readonly roomId: number; readonly upTo: number }
+  | { readonly type: 'messages.replaced'; readonly roomId: number; readonly messages: readonly Message[] }
+  | { readonly type: 'room.changed'; readonly roomId: number }
+  | { readonly type: 'room.deleted'; readonly roomId: number }
+  | { readonly type: 'directory.changed'; readonly what: 'category' | 'group' | 'policy' | 'addin' | 'user' | 'config' }
+  | { readonly type: 'user.signedOut'; readonly userId: number }
+  | { readonly type: 'user.invited'; readonly roomId: number; readonly userId: number };
+
+export type EventListener = (event: DomainEvent) => void;
+
+export interface EventBus {
+  /** Delivers to local listeners now and to other processes through the shared log. */
+  publish(event: DomainEvent): Promise<void>;
+  subscribe(listener: EventListener): () => void;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

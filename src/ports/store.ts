@@ -1,0 +1,202 @@
+import type {
+  AddIn,
+  Category,
+  ChatConfig,
+  ComplianceEvent,
+  ComplianceType,
+  Group,
+  Message,
+  MessageKind,
+  Origin,
+  PolicyRule,
+  Room,
+  User,
+} from '../core/model.js';
+
+/**
+ * Everything the application keeps. Every method is async so that a networked store
+ * (PostgreSQL, for pools) satisfies the same port as the embedded SQLite one.
+ * Each method is atomic on its own; multi-row changes (a room with its role lists) are
+ * written whole, in one transaction.
+ */
+export interface Store {
+  readonly users: UserStore;
+  readonly groups: GroupStore;
+  readonly categories: CategoryStore;
+  readonly rooms: RoomStore;
+  readonly messages: MessageStore;
+  readonly addins: AddInStore;
+  readonly policies: PolicyStore;
+  readonly settings: SettingsStore;
+  readonly sessions: SessionStore;
+  readonly compliance: ComplianceStore;
+  readonly events: EventLogStore;
+  close(): Promise<void>;
+}
+
+export type NewUser = Omit<User, 'id' | 'createdAt'> & { passwordHash: string | null };
+export interface UserStore {
+  get(id: number): Promise<User | null>;
+  getByLogin(login: string): Promise<User | null>;
+  list(): Promise<User[]>;
+  create(user: NewUser): Promise<User>;
+  update(user: User): Promise<void>;
+  passwordHash(id: number): Promise<string | null>;
+  setPasswordHash(id: number, hash: string): Promise<void>;
+  countAdmins(): Promise<number>;
+}
+
+export interface GroupStore {
+  get(id: number): Promise<Group | null>;
+  getByName(name: string): Promise<Group | null>;
+  list(): Promise<Group[]>;
+  create(group: Omit<Group, 'id'>): Promise<Group>;
+  update(group: Group): Promise<void>;
+  /** Also removes the group from every member list, ACL and policy that names it. */
+  remove(id: number): Promise<void>;
+}
+
+export interface CategoryStore {
+  get(id: number): Promise<Category | null>;
+  getByName(name: string): Promise<Category | null>;
+  list(): Promise<Category[]>;
+  create(category: Omit<Category, 'id'>): Promise<Category>;
+  update(category: Category): Promise<void>;
+  /** Throws category_not_empty when rooms remain. */
+  remove(id: number): Promise<void>;
+}
+
+export interface RoomStore {
+  get(id: number): Promise<Room | null>;
+  getByName(name: string): Promise<Room | null>;
+  list(): Promise<Room[]>;
+  create(room: Omit<Room, 'id' | 'createdAt'>): Promise<Room>;
+  update(room: Room): Promise<void>;
+  /** Deletes the room and its history (compliance records stay). */
+  remove(id: number): Promise<void>;
+  /** Latest sequence number issued in the room (0 when empty). */
+  lastSeq(id: number): Promise<number>;
+}
+
+export interface NewMessage {
+  readonly roomId: number;
+  readonly authorId: number;
+  readonly kind: MessageKind;
+  readonly title: string | null;
+  readonly text: string;
+  readonly createdAt: number;
+  readonly clientId: string | null;
+  readonly origin: Origin | null;
+  /** False in categories whose chat history is off: compliance records it, history does not. */
+  readonly keep: boolean;
+}
+
+export interface AppendResult {
+  readonly message: Message;
+  /** True when the same client id (or origin) was already stored; `message` is the stored one. */
+  readonly duplicate: boolean;
+}
+
+export interface HistoryQuery {
+  readonly roomId: number;
+  /** Exclusive bounds on the sequence number. */
+  readonly beforeSeq?: number;
+  readonly afterSeq?: number;
+  readonly limit: number;
+}
+
+export interface SearchQuery {
+  /** Plain words; every one must appear (the store quotes them for its own syntax). */
+  readonly terms: readonly string[];
+  readonly roomIds: readonly number[];
+  readonly authorId?: number;
+  readonly from?: number;
+  readonly to?: number;
+  /** Keyset cursor: only hits with a smaller message id (newest first). */
+  readonly beforeId?: number;
+  readonly limit: number;
+}
+
+export interface ModerationSelection {
+  readonly roomIds?: readonly number[];
+  readonly authorId?: number;
+  readonly from?: number;
+  readonly to?: number;
+  readonly afterId?: number;
+  readonly limit: number;
+}
+
+export interface MessageStore {
+  /**
+   * Appends posts in one transaction: assigns each kept message the next sequence number of
+   * its room, skips duplicates by (room, author, clientId) or origin, and records a CHAT
+   * compliance event for every post. Durable when the promise resolves.
+   */
+  append(posts: readonly NewMessage[]): Promise<AppendResult[]>;
+  /** Ascending by seq. With beforeSeq only: the newest `limit` below it. */
+  history(query: HistoryQuery): Promise<Message[]>;
+  /** First seq at or after the time (ms), or null if none. */
+  seqAtOrAfter(roomId: number, at: number): Promise<number | null>;
+  getBySeq(roomId: number, seq: number): Promise<Message | null>;
+  /** Newest first. */
+  search(query: SearchQuery): Promise<Message[]>;
+  /** Candidates for moderation, ascending by id, for keyset paging. */
+  select(selection: ModerationSelection): Promise<Message[]>;
+  remove(ids: readonly number[]): Promise<void>;
+  replaceText(ids: readonly number[], text: string): Promise<void>;
+  /** Deletes messages in the room created at or before `upTo` (ms). Returns how many. */
+  clear(roomId: number, upTo: number): Promise<number>;
+  count(roomId: number): Promise<number>;
+}
+
+export interface AddInStore {
+  get(id: number): Promise<AddIn | null>;
+  getByName(name: string): Promise<AddIn | null>;
+  list(): Promise<AddIn[]>;
+  create(addin: Omit<AddIn, 'id'>): Promise<AddIn>;
+  update(addin: AddIn): Promise<void>;
+  /** Detaches it from every room that uses it. */
+  remove(id: number): Promise<void>;
+}
+
+export interface PolicyStore {
+  list(): Promise<PolicyRule[]>;
+  set(rule: PolicyRule): Promise<void>;
+  remove(scope: PolicyRule['scope'], targetId: number | null): Promise<boolean>;
+}
+
+export interface SettingsStore {
+  chatConfig(): Promise<ChatConfig>;
+  setChatConfig(config: ChatConfig): Promise<void>;
+}
+
+export interface StoredSession {
+  readonly userId: number;
+  readonly expiresAt: number;
+}
+export interface SessionStore {
+  create(tokenHash: string, userId: number, expiresAt: number): Promise<void>;
+  get(tokenHash: string): Promise<StoredSession | null>;
+  remove(tokenHash: string): Promise<void>;
+  removeForUser(userId: number): Promise<void>;
+}
+
+export type NewComplianceEvent = Omit<ComplianceEvent, 'id'>;
+export interface ComplianceStore {
+  /** Append-only: there is deliberately no update or delete. */
+  append(events: readonly NewComplianceEvent[]): Promise<void>;
+  list(query: { afterId?: number; type?: ComplianceType; roomId?: number; limit: number }): Promise<ComplianceEvent[]>;
+}
+
+export interface LoggedEvent {
+  readonly id: number;
+  readonly node: string;
+  readonly payload: string;
+}
+/** The shared event log that carries changes between processes (CLI → server, node → node). */
+export interface EventLogStore {
+  append(node: string, payloads: readonly string[]): Promise<void>;
+  after(id: number, limit: number): Promise<LoggedEvent[]>;
+  lastId(): Promise<number>;
+  prune(olderThan: number): Promise<void>;
+}

@@ -1,0 +1,49 @@
+import { loginInput } from '../../../app/sessions.js';
+import { publicUser } from '../../../app/users.js';
+import type { Route } from '../route.js';
+
+export const SESSION_COOKIE = 'pchat_session';
+
+export const sessionRoutes: Route[] = [
+  {
+    method: 'POST',
+    url: '/api/v1/sessions',
+    summary: 'Sign in. Returns a bearer token and also sets it as an HttpOnly session cookie.',
+    tag: 'sessions',
+    auth: false,
+    body: loginInput,
+    status: 201,
+    handler: async (c) => {
+      const { token, user, expiresAt } = await c.app.sessions.login(c.body);
+      const maxAge = Math.floor((expiresAt - Date.now()) / 1000);
+      c.reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
+      const snapshot = await c.app.directory.snapshot();
+      const actor = snapshot.actor(user.id);
+      return { token, expiresAt: new Date(expiresAt).toISOString(), user: actor ? publicUser(user, actor) : { id: user.id } };
+    },
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/sessions/current',
+    summary: 'Sign out: revokes the token used for this request and clears the cookie.',
+    tag: 'sessions',
+    auth: true,
+    status: 204,
+    handler: async (c) => {
+      if (c.token) await c.app.sessions.logout(c.token);
+      c.reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+      return null;
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/me',
+    summary: 'The signed-in user.',
+    tag: 'sessions',
+    auth: true,
+    handler: async (c) => {
+      const user = await c.app.users.get(c.actor, c.actor.userId);
+      return { ...publicUser(user, c.actor), chatEnabled: c.actor.chatEnabled };
+    },
+  },
+];

@@ -1,0 +1,97 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Application } from '../../app/index.js';
+import { ANONYMOUS_ACTOR } from '../../app/context.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { toHttpError } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import type { Route } from './route.js';
+import { adminRoutes } from './routes/admin.js';
+import { roomRoutes } from './routes/rooms.js';
+import { SESSION_COOKIE, sessionRoutes } from './routes/sessions.js';
+
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...adminRoutes];
+
+export interface HttpOptions {
+  readonly app: Application;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly maxBodyBytes: number;
+  readonly version: string;
+  /** Extra health facts, e.g. connection counts. */
+  readonly health?: () => Record<string, unknown>;
+}
+
+/** The session token from `Authorization: Bearer …` or the session cookie. */
+export function tokenOf(headers: FastifyRequest['headers']): string | undefined {
+  const auth = headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
+  for (const part of (headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return value.join('=') || undefined;
+  }
+  return undefined;
+}
+
+export function buildHttpServer(options: HttpOptions): FastifyInstance {
+  const { app, logger, metrics } = options;
+  const server = Fastify({ bodyLimit: options.maxBodyBytes, logger: false, return503OnClosing: true });
+
+  server.setErrorHandler((error, request, reply) => {
+    const { status, body, unexpected } = toHttpError(error);
+    if (unexpected) logger.error({ err: error, method: request.method, url: request.routeOptions.url }, 'request failed');
+    void reply.status(status).send(body);
+  });
+  server.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: 'No such endpoint. The API is described at /api/openapi.json.' } });
+  });
+  server.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+  });
+
+  for (const route of API_ROUTES) {
+    server.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const token = tokenOf(request.headers);
+        // Authorization itself happens in the application layer; this only establishes who is asking.
+        const actor = route.auth ? await app.sessions.authenticate(token) : ANONYMOUS_ACTOR;
+        void reply.status(route.status ?? 200);
+        const result = await route.handler({
+          app,
+          actor,
+          params: request.params as Record<string, string>,
+          query: (request.query ?? {}) as Record<string, unknown>,
+          body: request.body,
+          token,
+          request,
+          reply,
+        });
+        return result === null ? reply.send() : result;
+      },
+    });
+  }
+
+  const document = openApiDocument(API_ROUTES, options.version);
+  server.get('/api/openapi.json', async () => document);
+  server.get('/healthz', async (_request, reply) => {
+    try {
+      await app.context.store.users.countAdmins();
+      return { status: 'ok', version: options.version, ...options.health?.() };
+    } catch (error) {
+      logger.error({ err: error }, 'health check failed');
+      return reply.status(503).send({ status: 'unavailable' });
+    }
+  });
+  server.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  server.get('/', async (_request, reply) => {
+    void reply.type('text/html; charset=utf-8');
+    return `<!doctype html><meta charset="utf-8"><title>pchat</title><h1>pchat is running</h1>
+<p>The API is described at <a href="/api/openapi.json">/api/openapi.json</a>; real time is at <code>/api/v1/ws</code>.</p>`;
+  });
+  return server;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { parse } from '../../app/validate.js';
+import { presentMessage } from '../present.js';
+import type { WsDeps, WsSession } from './session.js';
+
+const roomId = z.int().positive();
+
+/** A client frame type: who may send it, and what it does. Checks live in the app layer. */
+interface Command {
+  readonly needsAuth: boolean;
+  readonly help: string;
+  run(session: WsSession, payload: Record<string, unknown>, ref: unknown, deps: WsDeps): Promise<void>;
+}
+
+const authFrame = z.strictObject({ token: z.string().min(1).max(512) });
+const joinFrame = z.strictObject({ roomId, since: z.int().nonnegative().nullable().default(null) });
+const roomFrame = z.strictObject({ roomId });
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  auth: {
+    needsAuth: false,
+    help: '{type:"auth", token}: sign in when the upgrade request carried no cookie or bearer token.',
+    async run(session, payload, ref, deps) {
+      const { token } = parse(authFrame, payload);
+      const actor = await deps.app.sessions.authenticate(token);
+      session.userId = actor.userId;
+      const user = await deps.app.users.get(actor, actor.userId);
+      session.send({ type: 'ready', ...(ref !== undefined && { ref }), user: { id: user.id, login: user.login, displayName: user.displayName } });
+    },
+  },
+  join: {
+    needsAuth: true,
+    help: '{type:"join", roomId, since?}: enter a room; get the last page of history, or everything after `since`, then live events.',
+    async run(session, payload, ref) {
+      const frame = parse(joinFrame, payload);
+      await session.join(frame.roomId, frame.since, ref);
+    },
+  },
+  part: {
+    needsAuth: true,
+    help: '{type:"part", roomId}: leave a room.',
+    async run(session, payload, ref) {
+      const frame = parse(roomFrame, payload);
+      await session.part(frame.roomId, null);
+      session.send({ type: 'parted', ...(ref !== undefined && { ref }), roomId: frame.roomId });
+    },
+  },
+  post: {
+    needsAuth: true,
+    help: '{type:"post", roomId, text, kind?, title?, clientId?}: acknowledged with {type:"ack"} once durable.',
+    async run(session, payload, ref, deps) {
+      const { roomId: id, ...rest } = payload;
+      const target = parse(roomFrame, { roomId: id }).roomId;
+      const actor = await deps.app.sessions.actorFor(session.userId);
+      const { message, duplicate } = await deps.app.messages.post(actor, target, rest);
+      deps.metrics.messagesPosted.inc();
+      session.send({
+        type: 'ack',
+        ...(ref !== undefined && { ref }),
+        duplicate,
+        message: { id: message.id, roomId: message.roomId, seq: message.seq, createdAt: new Date(message.createdAt).toISOString(), clientId: message.clientId },
+      });
+    },
+  },
+  history: {
+    needsAuth: true,
+    help: '{type:"history", roomId, before? | after? | around? | at?, limit?}: a page of history.',
+    async run(session, payload, ref, deps) {
+      const { roomId: id, ...query } = payload;
+      const target = parse(roomFrame, { roomId: id }).roomId;
+      const actor = await deps.app.sessions.actorFor(session.userId);
+      const page = await deps.app.messages.history(actor, target, query);
+      const snapshot = await deps.app.directory.snapshot();
+      session.send({ type: 'history', ...(ref !== undefined && { ref }), roomId: target, ...page, messages: page.messages.map((m) => presentMessage(m, snapshot)) });
+    },
+  },
+  ping: {
+    needsAuth: false,
+    help: '{type:"ping"}: answered with {type:"pong"}.',
+    async run(session, _payload, ref) {
+      session.send({ type: 'pong', ...(ref !== undefined && { ref }) });
+    },
+  },
+};

@@ -1,0 +1,135 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type RawData, WebSocketServer } from 'ws';
+import { PchatError } from '../../core/errors.js';
+import { COMMANDS } from './commands.js';
+import { WS_CLOSE, type WsDeps, WsSession } from './session.js';
+
+export const WS_PATH = '/api/v1/ws';
+
+export interface WsOptions extends WsDeps {
+  readonly maxFrameBytes: number;
+  readonly authTimeoutSeconds: number;
+  /** Reads the session token from the upgrade request's headers (cookie or bearer). */
+  readonly tokenOf: (headers: IncomingMessage['headers']) => string | undefined;
+}
+
+export interface WsEndpoint {
+  connections(): number;
+  close(): Promise<void>;
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Serves the real-time protocol on the HTTP server's upgrade path. See docs/websocket.md. */
+export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint {
+  const { app, hub, logger, metrics } = options;
+  // No per-message compression: its zlib state costs ~300 KB per connection.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: true });
+  const sessions = new Set<WsSession>();
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== WS_PATH) return reject(socket, 404, 'Not Found');
+    socket.on('error', () => socket.destroy());
+    const token = options.tokenOf(request.headers);
+    const accept = (userId: number) =>
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        const session = new WsSession(ws, options);
+        session.userId = userId;
+        onConnection(session);
+      });
+    if (!token) return accept(0);
+    app.sessions.authenticate(token).then(
+      (actor) => accept(actor.userId),
+      () => reject(socket, 401, 'Unauthorized'),
+    );
+  });
+
+  const onConnection = (session: WsSession): void => {
+    const ws = session.ws;
+    sessions.add(session);
+    hub.connect(session);
+    metrics.wsConnections.inc();
+    if (session.authenticated) void greet(session);
+    else {
+      const timer = setTimeout(() => {
+        if (!session.authenticated) ws.close(WS_CLOSE.authTimeout, 'Authenticate first: send {"type":"auth","token":...}.');
+      }, options.authTimeoutSeconds * 1000);
+      ws.once('close', () => clearTimeout(timer));
+    }
+    ws.on('pong', () => {
+      session.alive = true;
+    });
+    ws.on('message', (data, isBinary) => void handle(session, data, isBinary));
+    ws.on('error', (error) => logger.debug({ err: error }, 'websocket error'));
+    ws.on('close', () => {
+      sessions.delete(session);
+      hub.disconnect(session);
+      metrics.wsConnections.dec();
+      for (const roomId of session.joinedRooms()) void app.messages.leave({ userId: session.userId }, roomId).catch(() => undefined);
+    });
+  };
+
+  const greet = async (session: WsSession): Promise<void> => {
+    try {
+      const actor = await app.sessions.actorFor(session.userId);
+      const user = await app.users.get(actor, actor.userId);
+      session.send({ type: 'ready', user: { id: user.id, login: user.login, displayName: user.displayName } });
+    } catch (error) {
+      session.sendError(error, undefined);
+      session.ws.close(WS_CLOSE.signedOut, 'Not signed in.');
+    }
+  };
+
+  const handle = async (session: WsSession, data: RawData, isBinary: boolean): Promise<void> => {
+    let ref: unknown;
+    try {
+      if (isBinary) throw new PchatError('invalid_input', 'Send text frames holding one JSON object each.');
+      let frame: unknown;
+      try {
+        frame = JSON.parse(data.toString());
+      } catch (error) {
+        throw new PchatError('malformed_json', `The frame is not valid JSON: ${(error as Error).message}`);
+      }
+      if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+        throw new PchatError('invalid_input', 'A frame must be a JSON object with a "type".', { field: 'type' });
+      }
+      const { type, ref: frameRef, ...payload } = frame as Record<string, unknown>;
+      if (typeof frameRef === 'string' || typeof frameRef === 'number') ref = frameRef;
+      else if (frameRef !== undefined) throw new PchatError('invalid_input', '"ref" must be a string or a number.', { field: 'ref' });
+      const command = typeof type === 'string' ? COMMANDS[type] : undefined;
+      if (!command || !Object.hasOwn(COMMANDS, type as string)) {
+        throw new PchatError('invalid_input', `Unknown frame type ${JSON.stringify(type)}; known: ${Object.keys(COMMANDS).join(', ')}.`, { field: 'type' });
+      }
+      if (command.needsAuth && !session.authenticated) throw new PchatError('unauthenticated', 'Authenticate first: send {"type":"auth","token":...}.');
+      await command.run(session, payload, ref, options);
+    } catch (error) {
+      session.sendError(error, ref);
+    }
+  };
+
+  // Dead peers (no pong within a period) are dropped so they cannot pin memory.
+  const heartbeat = setInterval(() => {
+    for (const session of sessions) {
+      if (!session.alive) {
+        session.ws.terminate();
+        continue;
+      }
+      session.alive = false;
+      session.ws.ping();
+    }
+  }, 30_000);
+  heartbeat.unref();
+
+  return {
+    connections: () => sessions.size,
+    close: async () => {
+      clearInterval(heartbeat);
+      for (const session of sessions) session.ws.close(1001, 'The server is shutting down.');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

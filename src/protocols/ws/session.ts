@@ -1,0 +1,174 @@
+import type { WebSocket } from 'ws';
+import type { Application } from '../../app/index.js';
+import type { Subscriber, Hub } from '../../delivery/hub.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { DomainEvent } from '../../ports/events.js';
+import { describeError } from '../errors.js';
+import { presentMessage, presentRoom } from '../present.js';
+
+export interface WsDeps {
+  readonly app: Application;
+  readonly hub: Hub;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly sendQueueBytes: number;
+}
+
+/** Per joined room: the last seq delivered, and events held back while the join's history loads. */
+interface RoomState {
+  lastSeq: number;
+  buffer: (DomainEvent & { roomId: number })[] | null;
+}
+
+// One rendering per event and format, shared by every recipient.
+const rendered = new WeakMap<DomainEvent, string>();
+
+export const WS_CLOSE = { signedOut: 4001, slow: 4008, authTimeout: 4002 } as const;
+
+/** One WebSocket client. Kept small: thousands of idle ones must fit in little memory. */
+export class WsSession implements Subscriber {
+  userId = 0;
+  alive = true;
+  private rooms: Map<number, RoomState> | null = null;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly deps: WsDeps,
+  ) {}
+
+  get authenticated(): boolean {
+    return this.userId !== 0;
+  }
+
+  joinedRooms(): number[] {
+    return this.rooms ? [...this.rooms.keys()] : [];
+  }
+
+  send(frame: Record<string, unknown> | string): void {
+    const ws = this.ws;
+    if (ws.readyState !== ws.OPEN) return;
+    // A reader that falls this far behind would hold server memory hostage: cut it off.
+    if (ws.bufferedAmount > this.deps.sendQueueBytes) {
+      this.deps.metrics.wsSlowDisconnects.inc();
+      this.deps.logger.warn({ userId: this.userId }, 'websocket client too slow; disconnecting');
+      ws.terminate();
+      return;
+    }
+    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  sendError(error: unknown, ref: unknown): void {
+    const { error: body, unexpected } = describeError(error);
+    if (unexpected) this.deps.logger.error({ err: error, userId: this.userId }, 'websocket command failed');
+    this.send({ type: 'error', ...(ref !== undefined && { ref }), ...body });
+  }
+
+  /** Subscribes before reading history, holding live events back, so the hand-over has no gap and no duplicate. */
+  async join(roomId: number, since: number | null, ref: unknown): Promise<void> {
+    const { app, hub } = this.deps;
+    const actor = await app.sessions.actorFor(this.userId);
+    this.rooms ??= new Map();
+    const state: RoomState = { lastSeq: since ?? 0, buffer: [] };
+    this.rooms.set(roomId, state);
+    hub.join(roomId, this);
+    try {
+      const page = await app.messages.open(actor, roomId, since);
+      const view = await app.rooms.get(actor, roomId);
+      const snapshot = await app.directory.snapshot();
+      state.lastSeq = Math.max(state.lastSeq, page.messages.at(-1)?.seq ?? 0);
+      this.send({
+        type: 'joined',
+        ...(ref !== undefined && { ref }),
+        room: presentRoom(view, snapshot),
+        messages: page.messages.map((m) => presentMessage(m, snapshot)),
+        lastSeq: page.lastSeq,
+        moreBefore: page.moreBefore,
+        moreAfter: page.moreAfter,
+      });
+    } catch (error) {
+      this.forget(roomId);
+      throw error;
+    }
+    const held = state.buffer ?? [];
+    state.buffer = null;
+    for (const event of held) this.onRoomEvent(event);
+  }
+
+  async part(roomId: number, reason: string | null): Promise<void> {
+    if (!this.rooms?.has(roomId)) return;
+    this.forget(roomId);
+    if (reason) this.send({ type: 'removed', roomId, reason });
+    await this.deps.app.messages.leave({ userId: this.userId }, roomId).catch((error: unknown) =>
+      this.deps.logger.error({ err: error }, 'recording PART failed'),
+    );
+  }
+
+  private forget(roomId: number): void {
+    this.rooms?.delete(roomId);
+    this.deps.hub.part(roomId, this);
+  }
+
+  onRoomEvent(event: DomainEvent & { roomId: number }): void {
+    const state = this.rooms?.get(event.roomId);
+    if (!state) return;
+    if (state.buffer) {
+      state.buffer.push(event);
+      return;
+    }
+    if (event.type === 'message.posted' && event.message.seq !== 0) {
+      if (event.message.seq <= state.lastSeq) return;
+      state.lastSeq = event.message.seq;
+    }
+    this.send(this.render(event));
+  }
+
+  onAccessChange(event: DomainEvent): void {
+    if (event.type === 'user.signedOut') {
+      if (event.userId === this.userId) this.ws.close(WS_CLOSE.signedOut, 'Signed out by the server.');
+      return;
+    }
+    if (event.type === 'user.invited') {
+      if (event.userId === this.userId) this.send({ type: 'invited', roomId: event.roomId });
+      return;
+    }
+    if (!this.authenticated) return;
+    void this.recheck(event).catch((error: unknown) => this.deps.logger.error({ err: error }, 'access re-check failed'));
+  }
+
+  private async recheck(event: DomainEvent): Promise<void> {
+    const { app } = this.deps;
+    const actor = await app.sessions.actorFor(this.userId).catch(() => null);
+    if (!actor) {
+      this.ws.close(WS_CLOSE.signedOut, 'The account is disabled.');
+      return;
+    }
+    if (!this.rooms || this.rooms.size === 0) return;
+    const verdicts = await app.rooms.recheck(this.userId, this.rooms.keys());
+    for (const [roomId, verdict] of verdicts) {
+      if (verdict !== 'ok') await this.part(roomId, verdict);
+      else if (event.type === 'room.changed' && event.roomId === roomId) {
+        this.send({ type: 'room', room: presentRoom(await app.rooms.get(actor, roomId), await app.directory.snapshot()) });
+      }
+    }
+  }
+
+  private render(event: DomainEvent & { roomId: number }): string {
+    let text = rendered.get(event);
+    if (text === undefined) {
+      const snapshot = this.deps.app.directory.peek();
+      switch (event.type) {
+        case 'message.posted':
+          text = JSON.stringify({ type: 'message', roomId: event.roomId, live: event.live, message: presentMessage(event.message, snapshot) });
+          break;
+        case 'messages.replaced':
+          text = JSON.stringify({ type: 'messages.replaced', roomId: event.roomId, messages: event.messages.map((m) => presentMessage(m, snapshot)) });
+          break;
+        default:
+          text = JSON.stringify(event);
+      }
+      rendered.set(event, text);
+    }
+    return text;
+  }
+}

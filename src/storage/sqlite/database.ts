@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PchatError } from '../../core/errors.js';
+import { sqliteMigrations } from '../migrations/sqlite/index.js';
+
+export type Db = Database.Database;
+
+export interface SqliteOptions {
+  /** 'full' fsyncs every commit (power-loss safe); 'normal' is process-crash safe only. */
+  readonly synchronous?: 'full' | 'normal';
+}
+
+/** Opens (creating if needed) the database file and brings its schema up to date. */
+export function openDatabase(path: string, options: SqliteOptions = {}): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  // The CLI and the server share the file; wait for each other's short write transactions.
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(...sqliteMigrations.map((m) => m.version));
+  if (newest > known) {
+    throw new PchatError('conflict', `The database schema (version ${newest}) is newer than this pchat (version ${known}). Upgrade pchat.`);
+  }
+  for (const migration of sqliteMigrations) {
+    if (applied.has(migration.version)) continue;
+    // BEGIN IMMEDIATE: two processes starting at once must not both apply a migration.
+    db.transaction(() => {
+      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+      if (again) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      );
+    }).immediate();
+  }
+}
+
+/** Turns a UNIQUE violation into the domain's name_taken error; rethrows anything else. */
+export function rethrowUnique(error: unknown, what: string, field = 'name'): never {
+  if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    throw new PchatError('name_taken', `A ${what} with that ${field} already exists.`, { field });
+  }
+  throw error;
+}
+
+export const bool = (value: unknown): boolean => value === 1 || value === 1n || value === true;

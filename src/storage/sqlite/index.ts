@@ -1,0 +1,29 @@
+import type { Store } from '../../ports/store.js';
+import { sqliteCategories } from './categories.js';
+import { openDatabase, type SqliteOptions } from './database.js';
+import { sqliteGroups } from './groups.js';
+import { sqliteMessages } from './messages.js';
+import { sqliteAddIns, sqliteCompliance, sqliteEventLog, sqlitePolicies, sqliteSessions, sqliteSettings } from './misc.js';
+import { sqliteRooms } from './rooms.js';
+import { sqliteUsers } from './users.js';
+
+/** The embedded default store: one SQLite file in WAL mode. */
+export function createSqliteStore(path: string, options: SqliteOptions = {}): Store {
+  const db = openDatabase(path, options);
+  return {
+    users: sqliteUsers(db),
+    groups: sqliteGroups(db),
+    categories: sqliteCategories(db),
+    rooms: sqliteRooms(db),
+    messages: sqliteMessages(db),
+    addins: sqliteAddIns(db),
+    policies: sqlitePolicies(db),
+    settings: sqliteSettings(db),
+    sessions: sqliteSessions(db),
+    compliance: sqliteCompliance(db),
+    events: sqliteEventLog(db),
+    close: async () => {
+      db.close();
+    },
+  };
+}

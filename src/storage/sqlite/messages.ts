@@ -1,0 +1,145 @@
+import type { Message, MessageKind } from '../../core/model.js';
+import type { AppendResult, MessageStore, NewMessage } from '../../ports/store.js';
+import type { Db } from './database.js';
+import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { Where } from './where.js';
+
+interface MessageRow extends OriginColumns {
+  id: number;
+  room_id: number;
+  seq: number;
+  author_id: number;
+  kind: MessageKind;
+  title: string | null;
+  text: string;
+  created_at: number;
+  client_id: string | null;
+}
+
+const COLUMNS = 'id, room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id';
+const M_COLUMNS = COLUMNS.split(', ')
+  .map((c) => `m.${c}`)
+  .join(', ');
+
+const toMessage = (row: MessageRow): Message => ({
+  id: row.id,
+  roomId: row.room_id,
+  seq: row.seq,
+  authorId: row.author_id,
+  kind: row.kind,
+  title: row.title,
+  text: row.text,
+  createdAt: row.created_at,
+  clientId: row.client_id,
+  origin: originOf(row),
+});
+
+/** Quotes each word for FTS5 so user input can never be read as query syntax; the last word matches as a prefix. */
+export function ftsQuery(terms: readonly string[]): string {
+  return terms.map((t, i) => `"${t.replace(/"/g, '""')}"${i === terms.length - 1 ? '*' : ''}`).join(' ');
+}
+
+export function sqliteMessages(db: Db): MessageStore {
+  const nextSeq = db.prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq');
+  const insert = db.prepare(
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const byClientId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ?`);
+  const byOrigin = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE origin_system = ? AND origin_id = ?`);
+  const chat = db.prepare("INSERT INTO compliance (type, room_id, user_id, at, data) VALUES ('CHAT', ?, ?, ?, ?)");
+  const before = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`);
+  const after = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`);
+  const between = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?`);
+  const atTime = db.prepare('SELECT min(seq) AS seq FROM messages WHERE room_id = ? AND created_at >= ?');
+  const bySeq = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq = ?`);
+  const clearSelect = db.prepare('SELECT count(*) AS n FROM messages WHERE room_id = ? AND created_at <= ?');
+  const clearDelete = db.prepare('DELETE FROM messages WHERE room_id = ? AND created_at <= ?');
+  const count = db.prepare('SELECT count(*) AS n FROM messages WHERE room_id = ?');
+  const removeOne = db.prepare('DELETE FROM messages WHERE id = ?');
+  const replaceOne = db.prepare('UPDATE messages SET text = ? WHERE id = ?');
+
+  const existing = (post: NewMessage): MessageRow | undefined => {
+    if (post.origin) return byOrigin.get(post.origin.system, post.origin.id) as MessageRow | undefined;
+    if (post.clientId !== null) return byClientId.get(post.roomId, post.authorId, post.clientId) as MessageRow | undefined;
+    return undefined;
+  };
+
+  const appendAll = db.transaction((posts: readonly NewMessage[]): AppendResult[] =>
+    posts.map((post) => {
+      const found = existing(post);
+      if (found) return { message: toMessage(found), duplicate: true };
+      let id = 0;
+      let seq = 0;
+      if (post.keep) {
+        seq = (nextSeq.get(post.roomId) as { last_seq: number }).last_seq;
+        const info = insert.run(
+          post.roomId,
+          seq,
+          post.authorId,
+          post.kind,
+          post.title,
+          post.text,
+          post.createdAt,
+          post.clientId,
+          ...originColumns(post.origin),
+        );
+        id = Number(info.lastInsertRowid);
+      }
+      const message: Message = { ...post, id, seq };
+      chat.run(post.roomId, post.authorId, post.createdAt, JSON.stringify({ messageId: id, seq, kind: post.kind, title: post.title, text: post.text }));
+      return { message, duplicate: false };
+    }),
+  );
+
+  return {
+    append: async (posts) => appendAll.immediate(posts),
+    history: async ({ roomId, beforeSeq, afterSeq, limit }) => {
+      if (afterSeq !== undefined && beforeSeq !== undefined) return (between.all(roomId, afterSeq, beforeSeq, limit) as MessageRow[]).map(toMessage);
+      if (afterSeq !== undefined) return (after.all(roomId, afterSeq, limit) as MessageRow[]).map(toMessage);
+      const rows = before.all(roomId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit) as MessageRow[];
+      return rows.reverse().map(toMessage);
+    },
+    seqAtOrAfter: async (roomId, at) => (atTime.get(roomId, at) as { seq: number | null }).seq,
+    getBySeq: async (roomId, seq) => {
+      const row = bySeq.get(roomId, seq) as MessageRow | undefined;
+      return row ? toMessage(row) : null;
+    },
+    search: async (q) => {
+      if (q.roomIds.length === 0 || q.terms.length === 0) return [];
+      const where = new Where()
+        .add('messages_fts MATCH ?', ftsQuery(q.terms))
+        .add('m.room_id IN (SELECT value FROM json_each(?))', JSON.stringify(q.roomIds))
+        .optional('m.author_id = ?', q.authorId)
+        .optional('m.created_at >= ?', q.from)
+        .optional('m.created_at <= ?', q.to)
+        .optional('f.rowid < ?', q.beforeId);
+      const sql = `SELECT ${M_COLUMNS} FROM messages_fts f JOIN messages m ON m.id = f.rowid
+                   WHERE ${where} ORDER BY f.rowid DESC LIMIT ?`;
+      return (db.prepare(sql).all(...where.params, q.limit) as MessageRow[]).map(toMessage);
+    },
+    select: async (s) => {
+      const where = new Where()
+        .add('id > ?', s.afterId ?? 0)
+        .optional('room_id IN (SELECT value FROM json_each(?))', s.roomIds && JSON.stringify(s.roomIds))
+        .optional('author_id = ?', s.authorId)
+        .optional('created_at >= ?', s.from)
+        .optional('created_at <= ?', s.to);
+      const sql = `SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY id LIMIT ?`;
+      return (db.prepare(sql).all(...where.params, s.limit) as MessageRow[]).map(toMessage);
+    },
+    remove: async (ids) => {
+      db.transaction(() => ids.forEach((id) => removeOne.run(id)))();
+    },
+    replaceText: async (ids, text) => {
+      db.transaction(() => ids.forEach((id) => replaceOne.run(text, id)))();
+    },
+    clear: async (roomId, upTo) =>
+      db.transaction(() => {
+        const { n } = clearSelect.get(roomId, upTo) as { n: number };
+        clearDelete.run(roomId, upTo);
+        return n;
+      })(),
+    count: async (roomId) => (count.get(roomId) as { n: number }).n,
+  };
+}

@@ -1,0 +1,136 @@
+import { type ChatConfig, type ComplianceEvent, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
+import type { AddInStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
+import { bool, type Db, rethrowUnique } from './database.js';
+import { Where } from './where.js';
+
+export function sqliteAddIns(db: Db): AddInStore {
+  const byId = db.prepare('SELECT id, name, url FROM addins WHERE id = ?');
+  const byName = db.prepare('SELECT id, name, url FROM addins WHERE name = ?');
+  const all = db.prepare('SELECT id, name, url FROM addins ORDER BY id');
+  const insert = db.prepare('INSERT INTO addins (name, url) VALUES (?, ?)');
+  const update = db.prepare('UPDATE addins SET name = ?, url = ? WHERE id = ?');
+  const remove = db.prepare('DELETE FROM addins WHERE id = ?');
+  type Row = { id: number; name: string; url: string };
+  return {
+    get: async (id) => (byId.get(id) as Row | undefined) ?? null,
+    getByName: async (name) => (byName.get(name) as Row | undefined) ?? null,
+    list: async () => all.all() as Row[],
+    create: async (addin) => {
+      try {
+        return { ...addin, id: Number(insert.run(addin.name, addin.url).lastInsertRowid) };
+      } catch (error) {
+        rethrowUnique(error, 'add-in');
+      }
+    },
+    update: async (addin) => {
+      try {
+        update.run(addin.name, addin.url, addin.id);
+      } catch (error) {
+        rethrowUnique(error, 'add-in');
+      }
+    },
+    remove: async (id) => {
+      remove.run(id); // rooms.addin_id is ON DELETE SET NULL
+    },
+  };
+}
+
+export function sqlitePolicies(db: Db): PolicyStore {
+  const all = db.prepare('SELECT scope, target_id, enabled FROM policies ORDER BY scope, target_id');
+  const upsert = db.prepare(
+    'INSERT INTO policies (scope, target_id, enabled) VALUES (?, ?, ?) ON CONFLICT (scope, target_id) DO UPDATE SET enabled = excluded.enabled',
+  );
+  const remove = db.prepare('DELETE FROM policies WHERE scope = ? AND target_id = ?');
+  return {
+    list: async () =>
+      (all.all() as { scope: PolicyRule['scope']; target_id: number; enabled: number }[]).map((r) => ({
+        scope: r.scope,
+        targetId: r.scope === 'global' ? null : r.target_id,
+        enabled: bool(r.enabled),
+      })),
+    set: async (rule) => {
+      upsert.run(rule.scope, rule.targetId ?? 0, rule.enabled ? 1 : 0);
+    },
+    remove: async (scope, targetId) => remove.run(scope, targetId ?? 0).changes > 0,
+  };
+}
+
+export function sqliteSettings(db: Db): SettingsStore {
+  const get = db.prepare("SELECT value FROM settings WHERE key = 'chat'");
+  const set = db.prepare("INSERT INTO settings (key, value) VALUES ('chat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  return {
+    chatConfig: async () => {
+      const row = get.get() as { value: string } | undefined;
+      return { ...DEFAULT_CHAT_CONFIG, ...(row ? (JSON.parse(row.value) as Partial<ChatConfig>) : {}) };
+    },
+    setChatConfig: async (config) => {
+      set.run(JSON.stringify(config));
+    },
+  };
+}
+
+export function sqliteSessions(db: Db): SessionStore {
+  const insert = db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)');
+  const get = db.prepare('SELECT user_id, expires_at FROM sessions WHERE token_hash = ?');
+  const remove = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
+  const removeUser = db.prepare('DELETE FROM sessions WHERE user_id = ?');
+  const expire = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
+  return {
+    create: async (tokenHash, userId, expiresAt) => {
+      expire.run(Date.now());
+      insert.run(tokenHash, userId, expiresAt);
+    },
+    get: async (tokenHash) => {
+      const row = get.get(tokenHash) as { user_id: number; expires_at: number } | undefined;
+      return row ? { userId: row.user_id, expiresAt: row.expires_at } : null;
+    },
+    remove: async (tokenHash) => {
+      remove.run(tokenHash);
+    },
+    removeForUser: async (userId) => {
+      removeUser.run(userId);
+    },
+  };
+}
+
+export function sqliteCompliance(db: Db): ComplianceStore {
+  const insert = db.prepare('INSERT INTO compliance (type, room_id, user_id, at, data) VALUES (?, ?, ?, ?, ?)');
+  const appendAll = db.transaction((events: readonly Omit<ComplianceEvent, 'id'>[]) => {
+    for (const e of events) insert.run(e.type, e.roomId, e.userId, e.at, e.data ? JSON.stringify(e.data) : null);
+  });
+  type Row = { id: number; type: ComplianceEvent['type']; room_id: number; user_id: number; at: number; data: string | null };
+  return {
+    append: async (events) => appendAll(events),
+    list: async ({ afterId, type, roomId, limit }) => {
+      const where = new Where().add('id > ?', afterId ?? 0).optional('type = ?', type).optional('room_id = ?', roomId);
+      const rows = db.prepare(`SELECT * FROM compliance WHERE ${where} ORDER BY id LIMIT ?`).all(...where.params, limit) as Row[];
+      return rows.map((r) => ({
+        id: r.id,
+        type: r.type,
+        roomId: r.room_id,
+        userId: r.user_id,
+        at: r.at,
+        data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
+      }));
+    },
+  };
+}
+
+export function sqliteEventLog(db: Db): EventLogStore {
+  const insert = db.prepare('INSERT INTO events (node, at, payload) VALUES (?, ?, ?)');
+  const after = db.prepare('SELECT id, node, payload FROM events WHERE id > ? ORDER BY id LIMIT ?');
+  const last = db.prepare('SELECT coalesce(max(id), 0) AS id FROM events');
+  const prune = db.prepare('DELETE FROM events WHERE at < ?');
+  const appendAll = db.transaction((node: string, payloads: readonly string[]) => {
+    const at = Date.now();
+    for (const p of payloads) insert.run(node, at, p);
+  });
+  return {
+    append: async (node, payloads) => appendAll(node, payloads),
+    after: async (id, limit) => after.all(id, limit) as { id: number; node: string; payload: string }[],
+    lastId: async () => (last.get() as { id: number }).id,
+    prune: async (olderThan) => {
+      prune.run(olderThan);
+    },
+  };
+}

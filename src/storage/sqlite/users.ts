@@ -1,0 +1,85 @@
+import type { User } from '../../core/model.js';
+import type { NewUser, UserStore } from '../../ports/store.js';
+import { bool, type Db, rethrowUnique } from './database.js';
+import { type OriginColumns, originColumns, originOf } from './origin.js';
+
+interface UserRow extends OriginColumns {
+  id: number;
+  login: string;
+  display_name: string;
+  email: string | null;
+  disabled: number;
+  is_admin: number;
+  created_at: number;
+}
+
+const COLUMNS = 'id, login, display_name, email, disabled, is_admin, created_at, origin_system, origin_id';
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  login: row.login,
+  displayName: row.display_name,
+  email: row.email,
+  disabled: bool(row.disabled),
+  isAdmin: bool(row.is_admin),
+  createdAt: row.created_at,
+  origin: originOf(row),
+});
+
+export function sqliteUsers(db: Db): UserStore {
+  const byId = db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
+  const byLogin = db.prepare(`SELECT ${COLUMNS} FROM users WHERE login = ?`);
+  const all = db.prepare(`SELECT ${COLUMNS} FROM users ORDER BY id`);
+  const insert = db.prepare(
+    `INSERT INTO users (login, display_name, email, disabled, is_admin, password_hash, created_at, origin_system, origin_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const update = db.prepare(
+    'UPDATE users SET login = ?, display_name = ?, email = ?, disabled = ?, is_admin = ?, origin_system = ?, origin_id = ? WHERE id = ?',
+  );
+  const hash = db.prepare('SELECT password_hash FROM users WHERE id = ?');
+  const setHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
+  const admins = db.prepare('SELECT count(*) AS n FROM users WHERE is_admin = 1 AND disabled = 0');
+
+  return {
+    get: async (id) => {
+      const row = byId.get(id) as UserRow | undefined;
+      return row ? toUser(row) : null;
+    },
+    getByLogin: async (login) => {
+      const row = byLogin.get(login) as UserRow | undefined;
+      return row ? toUser(row) : null;
+    },
+    list: async () => (all.all() as UserRow[]).map(toUser),
+    create: async (user: NewUser) => {
+      const createdAt = Date.now();
+      try {
+        const info = insert.run(
+          user.login,
+          user.displayName,
+          user.email,
+          user.disabled ? 1 : 0,
+          user.isAdmin ? 1 : 0,
+          user.passwordHash,
+          createdAt,
+          ...originColumns(user.origin),
+        );
+        return { ...user, id: Number(info.lastInsertRowid), createdAt };
+      } catch (error) {
+        rethrowUnique(error, 'user', 'login');
+      }
+    },
+    update: async (user) => {
+      try {
+        update.run(user.login, user.displayName, user.email, user.disabled ? 1 : 0, user.isAdmin ? 1 : 0, ...originColumns(user.origin), user.id);
+      } catch (error) {
+        rethrowUnique(error, 'user', 'login');
+      }
+    },
+    passwordHash: async (id) => (hash.get(id) as { password_hash: string | null } | undefined)?.password_hash ?? null,
+    setPasswordHash: async (id, value) => {
+      setHash.run(value, id);
+    },
+    countAdmins: async () => (admins.get() as { n: number }).n,
+  };
+}
