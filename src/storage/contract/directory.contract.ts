@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { PchatError } from '../../core/errors.js';
+import type { Store } from '../../ports/store.js';
+import { post, seedRoom, type StoreFactory } from './harness.js';
+
+const rejectsWith = (code: string) => (error: unknown) => error instanceof PchatError && error.code === code;
+
+/** Users, groups, categories, rooms, add-ins, policies and settings. */
+export function directoryContract(factory: StoreFactory): void {
+  describe(`${factory.name} store: directory`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.create();
+    });
+    afterEach(() => factory.destroy(store));
+
+    it('creates users with unique, case-insensitive logins and keeps password hashes apart', async () => {
+      const u = await store.users.create({ login: 'Alice@Example.com', displayName: 'Alice', email: 'a@example.com', disabled: false, isAdmin: true, origin: { system: 'groupchat', id: '7' }, passwordHash: 'h1' });
+      assert.equal((await store.users.getByLogin('alice@example.com'))?.id, u.id);
+      assert.deepEqual((await store.users.get(u.id))?.origin, { system: 'groupchat', id: '7' });
+      assert.equal(await store.users.passwordHash(u.id), 'h1');
+      await store.users.setPasswordHash(u.id, 'h2');
+      assert.equal(await store.users.passwordHash(u.id), 'h2');
+      assert.equal(await store.users.countAdmins(), 1);
+      await assert.rejects(
+        store.users.create({ login: 'ALICE@example.com', displayName: 'x', email: null, disabled: false, isAdmin: false, origin: null, passwordHash: null }),
+        rejectsWith('name_taken'),
+      );
+      await store.users.update({ ...u, disabled: true });
+      assert.equal((await store.users.get(u.id))?.disabled, true);
+      assert.equal(await store.users.countAdmins(), 0, 'a disabled admin does not count');
+    });
+
+    it('keeps group members in order and forgets a removed group everywhere', async () => {
+      const { userId, categoryId, roomId } = await seedRoom(store);
+      const inner = await store.groups.create({ name: 'inner', description: '', members: [{ kind: 'user', id: userId }], origin: null });
+      const outer = await store.groups.create({ name: 'outer', description: 'd', members: [{ kind: 'group', id: inner.id }, { kind: 'user', id: userId }], origin: null });
+      assert.deepEqual((await store.groups.get(outer.id))?.members, [{ kind: 'group', id: inner.id }, { kind: 'user', id: userId }]);
+      const category = await store.categories.get(categoryId);
+      await store.categories.update({ ...category!, allowed: [...category!.allowed, { kind: 'group', id: inner.id }] });
+      const room = await store.rooms.get(roomId);
+      await store.rooms.update({ ...room!, managers: [{ kind: 'group', id: inner.id }] });
+      await store.policies.set({ scope: 'site', targetId: inner.id, enabled: false });
+
+      await store.groups.remove(inner.id);
+      assert.equal(await store.groups.get(inner.id), null);
+      assert.deepEqual((await store.groups.get(outer.id))?.members, [{ kind: 'user', id: userId }]);
+      assert.deepEqual((await store.categories.get(categoryId))?.allowed, [{ kind: 'user', id: userId }]);
+      assert.deepEqual((await store.rooms.get(roomId))?.managers, []);
+      assert.equal((await store.policies.list()).some((p) => p.scope === 'site'), false);
+    });
+
+    it('round-trips categories with their three lists and refuses to remove a non-empty one', async () => {
+      const { userId, categoryId, roomId } = await seedRoom(store);
+      const c = await store.categories.create({
+        name: 'Trading',
+        description: 'desk',
+        allowed: [{ kind: 'user', id: userId }],
+        denied: [{ kind: 'user', id: 999 }],
+        creators: [{ kind: 'user', id: userId }],
+        invitations: false,
+        fileUpload: false,
+        chatHistory: false,
+        origin: null,
+      });
+      assert.deepEqual(await store.categories.get(c.id), c);
+      assert.equal((await store.categories.getByName('TRADING'))?.id, c.id);
+      await assert.rejects(store.categories.create({ ...c, name: 'trading' }), rejectsWith('name_taken'));
+      await assert.rejects(store.categories.remove(categoryId), rejectsWith('category_not_empty'));
+      await store.rooms.remove(roomId);
+      await store.categories.remove(categoryId);
+      assert.equal(await store.categories.get(categoryId), null);
+      assert.deepEqual((await store.categories.list()).map((x) => x.name), ['Trading']);
+    });
+
+    it('round-trips rooms with role lists, unique names, and deletes their history with them', async () => {
+      const { userId, roomId } = await seedRoom(store, 'Ops');
+      const room = await store.rooms.get(roomId);
+      const changed = { ...room!, privacy: 'secret' as const, type: 'auditorium' as const, presenters: [{ kind: 'user' as const, id: userId }], description: 'on call', invitations: 'false' as const };
+      await store.rooms.update(changed);
+      assert.deepEqual(await store.rooms.get(roomId), changed);
+      assert.equal((await store.rooms.getByName('ops'))?.id, roomId);
+      await assert.rejects(store.rooms.create({ ...changed, name: 'OPS' }), rejectsWith('name_taken'));
+      await store.messages.append([post(roomId, userId, 'hello')]);
+      assert.equal(await store.rooms.lastSeq(roomId), 1);
+      await store.rooms.remove(roomId);
+      assert.equal(await store.rooms.get(roomId), null);
+      assert.deepEqual(await store.messages.history({ roomId, limit: 10 }), []);
+    });
+
+    it('detaches a removed add-in from rooms', async () => {
+      const { roomId } = await seedRoom(store);
+      const addin = await store.addins.create({ name: 'Wiki', url: 'https://wiki.example.com/' });
+      await assert.rejects(store.addins.create({ name: 'wiki', url: 'https://x.example.com/' }), rejectsWith('name_taken'));
+      const room = await store.rooms.get(roomId);
+      await store.rooms.update({ ...room!, addinId: addin.id });
+      await store.addins.update({ ...addin, url: 'https://wiki2.example.com/' });
+      assert.equal((await store.addins.get(addin.id))?.url, 'https://wiki2.example.com/');
+      await store.addins.remove(addin.id);
+      assert.equal((await store.rooms.get(roomId))?.addinId, null);
+    });
+
+    it('starts with chat enabled globally and upserts policy rules', async () => {
+      assert.deepEqual(await store.policies.list(), [{ scope: 'global', targetId: null, enabled: true }]);
+      await store.policies.set({ scope: 'global', targetId: null, enabled: false });
+      await store.policies.set({ scope: 'user', targetId: 5, enabled: true });
+      assert.deepEqual(
+        (await store.policies.list()).sort((a, b) => a.scope.localeCompare(b.scope)),
+        [
+          { scope: 'global', targetId: null, enabled: false },
+          { scope: 'user', targetId: 5, enabled: true },
+        ],
+      );
+      assert.equal(await store.policies.remove('user', 5), true);
+      assert.equal(await store.policies.remove('user', 5), false);
+    });
+
+    it('keeps chat configuration with defaults for what was never set', async () => {
+      const defaults = await store.settings.chatConfig();
+      assert.equal(defaults.defaultChatHistory, 30);
+      assert.equal(defaults.participantUpdateLimit, 75);
+      await store.settings.setChatConfig({ ...defaults, defaultChatHistory: 50 });
+      assert.equal((await store.settings.chatConfig()).defaultChatHistory, 50);
+    });
+
+    it('stores sessions by token hash and revokes them per user', async () => {
+      const { userId } = await seedRoom(store);
+      await store.sessions.create('hash-1', userId, Date.now() + 60_000);
+      await store.sessions.create('hash-2', userId, Date.now() + 60_000);
+      assert.equal((await store.sessions.get('hash-1'))?.userId, userId);
+      await store.sessions.remove('hash-1');
+      assert.equal(await store.sessions.get('hash-1'), null);
+      await store.sessions.removeForUser(userId);
+      assert.equal(await store.sessions.get('hash-2'), null);
+    });
+
+    it('carries events between processes through the event log', async () => {
+      const start = await store.events.lastId();
+      await store.events.append('node-a', ['{"type":"x"}', '{"type":"y"}']);
+      const rows = await store.events.after(start, 10);
+      assert.deepEqual(rows.map((r) => [r.node, r.payload]), [
+        ['node-a', '{"type":"x"}'],
+        ['node-a', '{"type":"y"}'],
+      ]);
+      assert.ok((rows[1]?.id ?? 0) > (rows[0]?.id ?? 0));
+      assert.equal(await store.events.lastId(), rows[1]?.id);
+      await store.events.prune(Date.now() + 1000);
+      assert.deepEqual(await store.events.after(start, 10), []);
+    });
+  });
+}

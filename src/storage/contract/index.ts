@@ -1,0 +1,11 @@
+import { directoryContract } from './directory.contract.js';
+import type { StoreFactory } from './harness.js';
+import { messagesContract } from './messages.contract.js';
+
+export type { StoreFactory } from './harness.js';
+
+/** Every case a Store implementation must pass. Each new store's test file calls this once. */
+export function storeContract(factory: StoreFactory): void {
+  directoryContract(factory);
+  messagesContract(factory);
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { MessageWriter } from '../../src/app/messageWriter.js';
+import type { AppendResult, MessageStore, Store } from '../../src/ports/store.js';
+import { post, seedRoom } from '../../src/storage/contract/harness.js';
+import { createSqliteStore } from '../../src/storage/sqlite/index.js';
+
+describe('group commit', () => {
+  let dir: string;
+  let store: Store;
+  let userId: number;
+  let roomId: number;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pchat-writer-'));
+    store = createSqliteStore(join(dir, 'pchat.db'));
+    ({ userId, roomId } = await seedRoom(store));
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits posts submitted in one turn as one batch, in order, and reports them before resolving', async () => {
+    const batches: number[][] = [];
+    let resolvedBeforeCommit = false;
+    const writer = new MessageWriter(store.messages, (results) => batches.push(results.map((r) => r.message.seq)));
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      writer.submit(post(roomId, userId, `m${i}`)).then((r) => {
+        if (batches.length === 0) resolvedBeforeCommit = true;
+        return r;
+      }),
+    );
+    const results = await Promise.all(pending);
+    assert.equal(resolvedBeforeCommit, false);
+    assert.deepEqual(batches, [Array.from({ length: 50 }, (_, i) => i + 1)]);
+    assert.deepEqual(results.map((r) => r.message.text), Array.from({ length: 50 }, (_, i) => `m${i}`));
+  });
+
+  it('fails only the bad post of a batch', async () => {
+    const writer = new MessageWriter(store.messages, () => undefined);
+    const good = writer.submit(post(roomId, userId, 'good'));
+    const bad = writer.submit(post(roomId, 999_999, 'author does not exist'));
+    const alsoGood = writer.submit(post(roomId, userId, 'also good'));
+    assert.equal((await good).message.text, 'good');
+    await assert.rejects(bad, /FOREIGN KEY/);
+    assert.equal((await alsoGood).message.text, 'also good');
+  });
+
+  it('flush waits for everything submitted', async () => {
+    let committed = 0;
+    const slow: MessageStore = {
+      ...store.messages,
+      append: async (posts) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const results: AppendResult[] = await store.messages.append(posts);
+        committed += results.length;
+        return results;
+      },
+    };
+    const writer = new MessageWriter(slow, () => undefined);
+    void writer.submit(post(roomId, userId, 'x'));
+    void writer.submit(post(roomId, userId, 'y'));
+    await writer.flush();
+    assert.equal(committed, 2);
+  });
+});
