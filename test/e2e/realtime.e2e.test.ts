@@ -85,6 +85,19 @@ describe('real time: history on join, resume, room changes', () => {
     reader.close();
   });
 
+  it('acknowledges every post of a flooding client once, in order, while others are still served', async () => {
+    const roomId = await room('flood');
+    const flooder = await connect(alice.api);
+    const other = await connect(bob.api);
+    const acks: Promise<any>[] = [];
+    for (let i = 0; i < 2000; i++) acks.push(flooder.call({ type: 'post', roomId, text: `f${i}`, clientId: `f${i}` }, 30_000));
+    assert.equal((await other.call({ type: 'ping' }, 10_000)).type, 'pong');
+    const seqs = (await Promise.all(acks)).map((a) => a.message.seq);
+    assert.deepEqual(seqs, Array.from({ length: 2000 }, (_, i) => i + 1));
+    flooder.close();
+    other.close();
+  });
+
   it('pages history before, after, around a message and around a time', async () => {
     const roomId = await room('paging');
     await postAll(roomId, Array.from({ length: 20 }, (_, i) => `p${i + 1}`));

@@ -7,6 +7,13 @@ import { WS_CLOSE, type WsDeps, WsSession } from './session.js';
 
 export const WS_PATH = '/api/v1/ws';
 
+/**
+ * Commands one connection may have under way at once. Beyond it the server stops reading
+ * that socket until half have finished: a flooding client gets TCP backpressure, not an
+ * ever-growing share of the server.
+ */
+export const MAX_IN_FLIGHT = 256;
+
 export interface WsOptions extends WsDeps {
   readonly maxFrameBytes: number;
   readonly authTimeoutSeconds: number;
@@ -63,7 +70,13 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
     ws.on('pong', () => {
       session.alive = true;
     });
-    ws.on('message', (data, isBinary) => void handle(session, data, isBinary));
+    let inFlight = 0;
+    ws.on('message', (data, isBinary) => {
+      if (++inFlight >= MAX_IN_FLIGHT) ws.pause();
+      void handle(session, data, isBinary).finally(() => {
+        if (--inFlight < MAX_IN_FLIGHT / 2 && ws.isPaused) ws.resume();
+      });
+    });
     ws.on('error', (error) => logger.debug({ err: error }, 'websocket error'));
     ws.on('close', () => {
       sessions.delete(session);
