@@ -1,6 +1,7 @@
 import type { Clock, EventBus } from '../ports/events.js';
 import type { Store } from '../ports/store.js';
 import { addInUseCases } from './addins.js';
+import { audited, auditUseCases } from './audit.js';
 import { categoryUseCases } from './categories.js';
 import { complianceUseCases } from './compliance.js';
 import type { AppContext } from './context.js';
@@ -30,16 +31,17 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     context: ctx,
     directory,
     sessions: sessionUseCases(ctx),
-    users: userUseCases(ctx),
-    groups: groupUseCases(ctx),
-    categories: categoryUseCases(ctx),
-    rooms: roomUseCases(ctx),
-    addins: addInUseCases(ctx),
-    settings: settingsUseCases(ctx),
+    users: audited(ctx, 'users', userUseCases(ctx)),
+    groups: audited(ctx, 'groups', groupUseCases(ctx)),
+    categories: audited(ctx, 'categories', categoryUseCases(ctx)),
+    rooms: audited(ctx, 'rooms', roomUseCases(ctx)),
+    addins: audited(ctx, 'addins', addInUseCases(ctx)),
+    settings: audited(ctx, 'settings', settingsUseCases(ctx)),
     messages: messageUseCases(ctx),
     search: searchUseCases(ctx),
-    moderation: moderationUseCases(ctx),
+    moderation: audited(ctx, 'moderation', moderationUseCases(ctx)),
     compliance: complianceUseCases(ctx),
+    audit: auditUseCases(ctx),
     /** Waits for every accepted post to be committed. */
     flush: () => writer.flush(),
   };

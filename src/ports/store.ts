@@ -31,6 +31,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly compliance: ComplianceStore;
   readonly events: EventLogStore;
+  readonly audit: AuditStore;
   close(): Promise<void>;
 }
 
@@ -199,4 +200,25 @@ export interface EventLogStore {
   after(id: number, limit: number): Promise<LoggedEvent[]>;
   lastId(): Promise<number>;
   prune(olderThan: number): Promise<void>;
+}
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: number;
+  /** 0 for the local administrator acting through the CLI. */
+  readonly actorId: number;
+  readonly isAdmin: boolean;
+  /** e.g. `rooms.update` */
+  readonly action: string;
+  /** The id acted on, when there is one. */
+  readonly target: string | null;
+  /** The input, with secrets removed. */
+  readonly input: unknown;
+  /** `ok`, or the error code. */
+  readonly outcome: string;
+}
+/** Append-only record of every change made through the application, and by whom. */
+export interface AuditStore {
+  append(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  list(query: { afterId?: number; actorId?: number; limit: number }): Promise<AuditEntry[]>;
 }

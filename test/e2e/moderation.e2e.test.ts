@@ -153,6 +153,20 @@ describe('service endpoints', () => {
     assert.equal((await dave.api.get('/api/v1/me')).status, 401);
   });
 
+  it('audits every change with its actor and outcome, and never records passwords', async () => {
+    const admin = await adminApi(server.url);
+    const frank = await createUser(admin, 'frank');
+    assert.equal((await frank.api.post('/api/v1/categories', { name: 'sneaky' })).status, 403);
+    const entries = expectStatus(await admin.get('/api/v1/audit'), 200).entries;
+    const created = entries.find((e: any) => e.action === 'users.create' && e.target === String(frank.id));
+    assert.equal(created.outcome, 'ok');
+    assert.equal(created.input.password, '[redacted]');
+    assert.equal(JSON.stringify(entries).includes('user-password-123'), false);
+    const refused = entries.find((e: any) => e.action === 'categories.create' && e.actorId === frank.id);
+    assert.equal(refused.outcome, 'not_permitted');
+    assert.equal((await frank.api.get('/api/v1/audit')).status, 403);
+  });
+
   it('signs out with the cookie too', async () => {
     const res = await fetch(`${server.url}/api/v1/sessions`, {
       method: 'POST',

@@ -15,7 +15,7 @@ describe('sqlite specifics', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('makes the compliance log immutable even to raw SQL', async () => {
+  it('makes the compliance and audit logs immutable even to raw SQL', async () => {
     const path = join(dir, 'compliance.db');
     const store = createSqliteStore(path);
     await store.compliance.append([{ type: 'JOIN', roomId: 1, userId: 1, at: 1, data: null }]);
@@ -24,6 +24,8 @@ describe('sqlite specifics', () => {
     assert.throws(() => raw.prepare("UPDATE compliance SET type = 'PART'").run(), /append-only/);
     assert.throws(() => raw.prepare('DELETE FROM compliance').run(), /append-only/);
     assert.equal((raw.prepare('SELECT count(*) AS n FROM compliance').get() as { n: number }).n, 1);
+    raw.prepare("INSERT INTO audit (at, actor_id, is_admin, action, outcome) VALUES (1, 0, 1, 'x', 'ok')").run();
+    assert.throws(() => raw.prepare('DELETE FROM audit').run(), /append-only/);
     raw.close();
   });
 
@@ -31,7 +33,7 @@ describe('sqlite specifics', () => {
     const path = join(dir, 'twice.db');
     openDatabase(path).close();
     const db = openDatabase(path);
-    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }]);
+    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), [{ version: 1 }, { version: 2 }]);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL by default: a commit is on disk before it is acknowledged');
     db.close();

@@ -135,6 +135,19 @@ export function directoryContract(factory: StoreFactory): void {
       assert.equal(await store.sessions.get('hash-2'), null);
     });
 
+    it('appends audit entries and lists them by actor', async () => {
+      await store.audit.append({ at: 1, actorId: 0, isAdmin: true, action: 'rooms.create', target: '4', input: { name: 'x' }, outcome: 'ok' });
+      await store.audit.append({ at: 2, actorId: 7, isAdmin: false, action: 'rooms.update', target: '4', input: null, outcome: 'not_permitted' });
+      const all = await store.audit.list({ limit: 10 });
+      assert.deepEqual(all.map((e) => [e.action, e.actorId, e.isAdmin, e.target, e.outcome]), [
+        ['rooms.create', 0, true, '4', 'ok'],
+        ['rooms.update', 7, false, '4', 'not_permitted'],
+      ]);
+      assert.deepEqual(all[0]?.input, { name: 'x' });
+      assert.deepEqual((await store.audit.list({ actorId: 7, limit: 10 })).map((e) => e.at), [2]);
+      assert.deepEqual((await store.audit.list({ afterId: all[0]!.id, limit: 10 })).map((e) => e.at), [2]);
+    });
+
     it('carries events between processes through the event log', async () => {
       const start = await store.events.lastId();
       await store.events.append('node-a', ['{"type":"x"}', '{"type":"y"}']);

@@ -3,7 +3,7 @@ import { sqliteCategories } from './categories.js';
 import { openDatabase, type SqliteOptions } from './database.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteMessages } from './messages.js';
-import { sqliteAddIns, sqliteCompliance, sqliteEventLog, sqlitePolicies, sqliteSessions, sqliteSettings } from './misc.js';
+import { sqliteAddIns, sqliteAudit, sqliteCompliance, sqliteEventLog, sqlitePolicies, sqliteSessions, sqliteSettings } from './misc.js';
 import { sqliteRooms } from './rooms.js';
 import { sqliteUsers } from './users.js';
 
@@ -22,6 +22,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     sessions: sqliteSessions(db),
     compliance: sqliteCompliance(db),
     events: sqliteEventLog(db),
+    audit: sqliteAudit(db),
     close: async () => {
       db.close();
     },

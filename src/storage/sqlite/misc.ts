@@ -1,5 +1,5 @@
 import { type ChatConfig, type ComplianceEvent, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
-import type { AddInStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
+import type { AddInStore, AuditStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
 import { bool, type Db, rethrowUnique } from './database.js';
 import { Where } from './where.js';
 
@@ -131,6 +131,30 @@ export function sqliteEventLog(db: Db): EventLogStore {
     lastId: async () => (last.get() as { id: number }).id,
     prune: async (olderThan) => {
       prune.run(olderThan);
+    },
+  };
+}
+
+export function sqliteAudit(db: Db): AuditStore {
+  const insert = db.prepare('INSERT INTO audit (at, actor_id, is_admin, action, target, input, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  type Row = { id: number; at: number; actor_id: number; is_admin: number; action: string; target: string | null; input: string | null; outcome: string };
+  return {
+    append: async (e) => {
+      insert.run(e.at, e.actorId, e.isAdmin ? 1 : 0, e.action, e.target, e.input === undefined ? null : JSON.stringify(e.input), e.outcome);
+    },
+    list: async ({ afterId, actorId, limit }) => {
+      const where = new Where().add('id > ?', afterId ?? 0).optional('actor_id = ?', actorId);
+      const rows = db.prepare(`SELECT * FROM audit WHERE ${where} ORDER BY id LIMIT ?`).all(...where.params, limit) as Row[];
+      return rows.map((r) => ({
+        id: r.id,
+        at: r.at,
+        actorId: r.actor_id,
+        isAdmin: bool(r.is_admin),
+        action: r.action,
+        target: r.target,
+        input: r.input === null ? null : (JSON.parse(r.input) as unknown),
+        outcome: r.outcome,
+      }));
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createAddInInput, updateAddInInput } from '../../../app/addins.js';
+import { auditQuery } from '../../../app/audit.js';
 import { complianceQuery } from '../../../app/compliance.js';
 import { createCategoryInput, updateCategoryInput } from '../../../app/categories.js';
 import { createGroupInput, updateGroupInput } from '../../../app/groups.js';
@@ -147,6 +148,19 @@ export const adminRoutes: Route[] = [
     handler: async (c) => {
       const page = await c.app.compliance.list(c.actor, c.query);
       return { ...page, events: page.events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/audit',
+    summary: 'Who changed what: every create, update, removal, policy, configuration and moderation action, with its outcome (administrators; read-only).',
+    tag: 'audit',
+    auth: true,
+    adminOnly: true,
+    query: auditQuery,
+    handler: async (c) => {
+      const page = await c.app.audit.list(c.actor, c.query);
+      return { ...page, entries: page.entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
     },
   },
 ];
