@@ -74,8 +74,16 @@ export function viewRoom(actor: Actor, room: Room, category: Category): RoomView
   };
 }
 
-/** Validates a complete set of room settings against the snapshot and the domain rules. */
-function checkSettings(snapshot: Snapshot, settings: RoomSettings): RoomSettings {
+type RoleList = 'members' | 'managers' | 'presenters';
+const ROLE_LISTS: readonly RoleList[] = ['members', 'managers', 'presenters'];
+
+/**
+ * Validates room settings against the snapshot and the domain rules. Role lists are checked
+ * against the category's scope only when `changed` names them: an entry that a later category
+ * change put out of scope is kept but has no effect (effectiveRoles ignores it), and must not
+ * make the room uneditable.
+ */
+function checkSettings(snapshot: Snapshot, settings: RoomSettings, changed: readonly RoleList[] = ROLE_LISTS): RoomSettings {
   const category = snapshot.categories.get(settings.categoryId);
   if (!category) throw new PchatError('invalid_input', `No category has id ${settings.categoryId}.`, { field: 'categoryId' });
   if (settings.addinId !== null && !snapshot.addins.has(settings.addinId)) {
@@ -92,7 +100,7 @@ function checkSettings(snapshot: Snapshot, settings: RoomSettings): RoomSettings
   if (next.type === 'normal' && next.presenters.length > 0) {
     throw new PchatError('invalid_input', 'Only auditorium rooms have presenters.', { field: 'presenters' });
   }
-  for (const list of ['members', 'managers', 'presenters'] as const) {
+  for (const list of changed) {
     snapshot.assertPrincipalsExist(next[list], list);
     assertWithinScope(snapshot, next[list], category, list);
   }
@@ -181,7 +189,9 @@ export function roomUseCases(ctx: AppContext) {
         merged = { ...merged, members: keep(merged.members), managers: keep(merged.managers), presenters: keep(merged.presenters) };
       }
       if (merged.type === 'normal' && data.presenters === undefined) merged = { ...merged, presenters: [] };
-      const next: Room = { ...checkSettings(snapshot, merged), id: room.id, createdAt: room.createdAt };
+      // A move filtered every list already; otherwise check only the lists this request sets.
+      const changedLists = ROLE_LISTS.filter((list) => data[list] !== undefined);
+      const next: Room = { ...checkSettings(snapshot, merged, changedLists), id: room.id, createdAt: room.createdAt };
       await ctx.store.rooms.update(next);
       const category = snapshot.category(next.categoryId);
       await announce(next, category, room.members);

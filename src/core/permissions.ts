@@ -51,8 +51,11 @@ function participates(roles: EffectiveRoles): boolean {
 export function can(actor: Actor, operation: RoomOperation, room: Room, category: Category): boolean {
   if (actor.disabled) return false;
   const roles = effectiveRoles(actor, room, category);
-  if (operation === 'manage') return actor.isAdmin || roles.manager;
-  if (operation === 'find' && room.disabled) return actor.isAdmin || roles.manager;
+  // Administration does not depend on the chat policy; a manager's role does, like all their chat.
+  const manages = actor.isAdmin || (actor.chatEnabled && roles.manager);
+  if (operation === 'manage') return manages;
+  // Whoever manages a room can find it, even disabled, to re-enable or change it.
+  if (operation === 'find' && manages) return true;
   // A disabled room cannot be entered by anyone; its history waits for re-enabling.
   if (room.disabled) return false;
   if (!actor.chatEnabled) return false;

@@ -1,0 +1,527 @@
+// The permission matrix, black box: a real server, real HTTP and WebSocket clients.
+// Every privacy (open, closed, secret) × type (normal, auditorium) × role × operation.
+// The expected outcomes are written out below from the domain rules (../shared/docs/domain.md);
+// the test never asks src/core/permissions.ts what to expect.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { adminApi, createCategory, createRoom, createUser, group, user } from '../helpers/fixtures.js';
+import { Api, type ApiResponse, expectStatus } from '../helpers/http.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { WsClient } from '../helpers/wsClient.js';
+
+const PRIVACIES = ['open', 'closed', 'secret'] as const;
+const TYPES = ['normal', 'auditorium'] as const;
+type Privacy = (typeof PRIVACIES)[number];
+type RoomType = (typeof TYPES)[number];
+type RoomKey = `${Privacy} ${RoomType}`;
+const ROOM_KEYS: RoomKey[] = PRIVACIES.flatMap((p) => TYPES.map((t) => `${p} ${t}` as RoomKey));
+
+const OPS = ['find', 'enter', 'read', 'post', 'search', 'manage'] as const;
+type Op = (typeof OPS)[number];
+
+/**
+ * The roles (rows). Set-up of each:
+ * - admin: the bootstrap administrator; in no category list at all.
+ * - inScope: in group Staff, which the category allows; no role in any room.
+ * - member: in Staff; granted member directly in every room.
+ * - nestedMember: in group A; A is in group B; B is allowed by the category and granted member in every room.
+ * - manager: in Staff; granted manager directly in every room.
+ * - presenter: in Staff; granted presenter in the three auditoriums (normal rooms have no presenters).
+ * - denied: in Staff, a member of every room (through group RoleHolders), and listed in the category's denied list.
+ * - deniedNested: like denied, but denied through nesting: in group Traders, Traders in group Wall, Wall denied.
+ * - outsider: in no allowed list.
+ * - disabledUser: in Staff, a member of every room, signed in, then disabled by PATCH /users/:id {disabled:true}.
+ * - chatPolicyOff: in Staff, a member of every room, with a user-scope persistent chat policy set to disabled.
+ */
+const ROWS = [
+  'admin',
+  'inScope',
+  'member',
+  'nestedMember',
+  'manager',
+  'presenter',
+  'denied',
+  'deniedNested',
+  'outsider',
+  'disabledUser',
+  'chatPolicyOff',
+] as const;
+type Row = (typeof ROWS)[number];
+
+const ROW_LABEL: Record<Row, string> = {
+  admin: 'administrator',
+  inScope: "non-member inside the category's allowed list",
+  member: 'member (granted directly)',
+  nestedMember: 'member through a nested group (user in A, A in B, B granted)',
+  manager: 'manager',
+  presenter: 'presenter',
+  denied: 'user denied by the category (also a member: denied wins)',
+  deniedNested: 'user denied through a nested group (in Traders, Traders in Wall, Wall denied; also a member)',
+  outsider: "user outside the category's allowed list",
+  disabledUser: 'disabled user (token issued before disabling)',
+  chatPolicyOff: 'member whose persistent chat policy is disabled',
+};
+
+/**
+ * THE EXPECTED TABLE. One string per row and room, one letter per operation, in the order
+ *         find enter read post search manage
+ *  Y  allowed
+ *  F  refused with 403 not_permitted: the caller may find the room but not do this
+ *  N  refused with 404 room_not_found: to this caller the room does not exist (never 403)
+ *  U  refused with 401 unauthenticated (the WebSocket upgrade is refused with HTTP 401)
+ *  -  not applicable: normal rooms have no presenters (see the separate test for that row)
+ *
+ * Domain rules used:
+ *  - open: anyone allowed by the category (and not denied) finds, enters, reads, posts, searches.
+ *  - closed: anyone in scope finds it; only members, managers and presenters enter, read, post, search.
+ *  - secret: only members, managers and presenters find it; to everyone else it does not exist.
+ *  - auditorium: only presenters (and admins) post; everyone else who may enter only reads.
+ *  - manage: managers and administrators only.
+ *  - denied always wins over allowed, also through nested groups, and voids role grants.
+ *  - administrators may do everything; disabled users cannot authenticate at all;
+ *    a disabled chat policy means the user may not use persistent chat at all (sees nothing).
+ */
+const EXPECTED: Record<Row, Record<RoomKey, string>> = {
+  //                            find enter read post search manage
+  admin: {
+    'open normal':        'Y    Y     Y    Y    Y      Y',
+    'open auditorium':    'Y    Y     Y    Y    Y      Y',
+    'closed normal':      'Y    Y     Y    Y    Y      Y',
+    'closed auditorium':  'Y    Y     Y    Y    Y      Y',
+    'secret normal':      'Y    Y     Y    Y    Y      Y',
+    'secret auditorium':  'Y    Y     Y    Y    Y      Y',
+  },
+  inScope: {
+    'open normal':        'Y    Y     Y    Y    Y      F',
+    'open auditorium':    'Y    Y     Y    F    Y      F',
+    'closed normal':      'Y    F     F    F    F      F',
+    'closed auditorium':  'Y    F     F    F    F      F',
+    'secret normal':      'N    N     N    N    N      N',
+    'secret auditorium':  'N    N     N    N    N      N',
+  },
+  member: {
+    'open normal':        'Y    Y     Y    Y    Y      F',
+    'open auditorium':    'Y    Y     Y    F    Y      F',
+    'closed normal':      'Y    Y     Y    Y    Y      F',
+    'closed auditorium':  'Y    Y     Y    F    Y      F',
+    'secret normal':      'Y    Y     Y    Y    Y      F',
+    'secret auditorium':  'Y    Y     Y    F    Y      F',
+  },
+  nestedMember: {
+    'open normal':        'Y    Y     Y    Y    Y      F',
+    'open auditorium':    'Y    Y     Y    F    Y      F',
+    'closed normal':      'Y    Y     Y    Y    Y      F',
+    'closed auditorium':  'Y    Y     Y    F    Y      F',
+    'secret normal':      'Y    Y     Y    Y    Y      F',
+    'secret auditorium':  'Y    Y     Y    F    Y      F',
+  },
+  manager: {
+    'open normal':        'Y    Y     Y    Y    Y      Y',
+    'open auditorium':    'Y    Y     Y    F    Y      Y',
+    'closed normal':      'Y    Y     Y    Y    Y      Y',
+    'closed auditorium':  'Y    Y     Y    F    Y      Y',
+    'secret normal':      'Y    Y     Y    Y    Y      Y',
+    'secret auditorium':  'Y    Y     Y    F    Y      Y',
+  },
+  presenter: {
+    'open normal':        '-    -     -    -    -      -',
+    'open auditorium':    'Y    Y     Y    Y    Y      F',
+    'closed normal':      '-    -     -    -    -      -',
+    'closed auditorium':  'Y    Y     Y    Y    Y      F',
+    'secret normal':      '-    -     -    -    -      -',
+    'secret auditorium':  'Y    Y     Y    Y    Y      F',
+  },
+  denied: {
+    'open normal':        'N    N     N    N    N      N',
+    'open auditorium':    'N    N     N    N    N      N',
+    'closed normal':      'N    N     N    N    N      N',
+    'closed auditorium':  'N    N     N    N    N      N',
+    'secret normal':      'N    N     N    N    N      N',
+    'secret auditorium':  'N    N     N    N    N      N',
+  },
+  deniedNested: {
+    'open normal':        'N    N     N    N    N      N',
+    'open auditorium':    'N    N     N    N    N      N',
+    'closed normal':      'N    N     N    N    N      N',
+    'closed auditorium':  'N    N     N    N    N      N',
+    'secret normal':      'N    N     N    N    N      N',
+    'secret auditorium':  'N    N     N    N    N      N',
+  },
+  outsider: {
+    'open normal':        'N    N     N    N    N      N',
+    'open auditorium':    'N    N     N    N    N      N',
+    'closed normal':      'N    N     N    N    N      N',
+    'closed auditorium':  'N    N     N    N    N      N',
+    'secret normal':      'N    N     N    N    N      N',
+    'secret auditorium':  'N    N     N    N    N      N',
+  },
+  disabledUser: {
+    'open normal':        'U    U     U    U    U      U',
+    'open auditorium':    'U    U     U    U    U      U',
+    'closed normal':      'U    U     U    U    U      U',
+    'closed auditorium':  'U    U     U    U    U      U',
+    'secret normal':      'U    U     U    U    U      U',
+    'secret auditorium':  'U    U     U    U    U      U',
+  },
+  chatPolicyOff: {
+    'open normal':        'N    N     N    N    N      N',
+    'open auditorium':    'N    N     N    N    N      N',
+    'closed normal':      'N    N     N    N    N      N',
+    'closed auditorium':  'N    N     N    N    N      N',
+    'secret normal':      'N    N     N    N    N      N',
+    'secret auditorium':  'N    N     N    N    N      N',
+  },
+};
+
+type Outcome = 'Y' | 'F' | 'N' | 'U' | '-';
+function expected(row: Row, key: RoomKey, op: Op): Outcome {
+  const letters = EXPECTED[row][key].trim().split(/\s+/);
+  assert.equal(letters.length, OPS.length, `table entry ${row} / ${key} must have ${OPS.length} letters`);
+  const letter = letters[OPS.indexOf(op)];
+  assert.ok(letter === 'Y' || letter === 'F' || letter === 'N' || letter === 'U' || letter === '-', `bad letter ${letter}`);
+  return letter;
+}
+
+const OUTCOME_TEXT: Record<Outcome, string> = {
+  Y: 'allowed',
+  F: '403 not_permitted',
+  N: '404 room_not_found',
+  U: '401 unauthenticated',
+  '-': 'not applicable',
+};
+
+/** A word that occurs in exactly one seeded message, so search results are unambiguous. */
+const seedWord = (key: RoomKey): string => `seed${key.replace(' ', '')}`;
+const seedText = (key: RoomKey): string => `the seeded message ${seedWord(key)} of this room`;
+
+function expectError(res: ApiResponse, status: number, code: string, what: string): void {
+  assert.equal(res.status, status, `${what}: expected HTTP ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+  assert.equal(res.body?.error?.code, code, `${what}: error code`);
+}
+
+describe('permission matrix over HTTP and WebSocket', () => {
+  let server: TestServer;
+  let admin: Api;
+  const apis = {} as Record<Row, Api>;
+  const ids = {} as Record<Row, number>;
+  const sockets = {} as Partial<Record<Row, WsClient>>;
+  const rooms = {} as Record<RoomKey, number>;
+  let categoryId: number;
+  let staffGroup: number;
+  let postCounter = 0;
+
+  before(async () => {
+    server = await startTestServer();
+    admin = await adminApi(server.url);
+    const me = expectStatus(await admin.get('/api/v1/me'), 200);
+    apis.admin = admin;
+    ids.admin = me.id;
+
+    for (const row of ROWS) {
+      if (row === 'admin') continue;
+      const created = await createUser(admin, `${row.toLowerCase()}@matrix.example`, { displayName: ROW_LABEL[row] });
+      apis[row] = created.api;
+      ids[row] = created.id;
+    }
+
+    const mkGroup = async (name: string, members: { kind: 'user' | 'group'; id: number }[]): Promise<number> =>
+      expectStatus(await admin.post('/api/v1/groups', { name, members }), 201).id;
+    const groupA = await mkGroup('Matrix A', [user(ids.nestedMember)]);
+    const groupB = await mkGroup('Matrix B', [group(groupA)]);
+    const roleHolders = await mkGroup('Matrix role holders', [user(ids.denied), user(ids.deniedNested)]);
+    const traders = await mkGroup('Matrix traders', [user(ids.deniedNested)]);
+    const wall = await mkGroup('Matrix wall', [group(traders)]);
+    staffGroup = await mkGroup('Matrix staff', [
+      ...(['inScope', 'member', 'manager', 'presenter', 'denied', 'deniedNested', 'disabledUser', 'chatPolicyOff'] as const).map((r) => user(ids[r])),
+      group(roleHolders),
+    ]);
+
+    // Denials come after the rooms: role lists may only name principals inside allowed − denied.
+    categoryId = await createCategory(admin, 'Matrix', { allowed: [group(staffGroup), group(groupB)] });
+    for (const key of ROOM_KEYS) {
+      const [privacy, type] = key.split(' ') as [Privacy, RoomType];
+      rooms[key] = await createRoom(admin, `matrix ${key}`, categoryId, {
+        privacy,
+        type,
+        description: 'original description',
+        members: [user(ids.member), group(groupB), group(roleHolders), user(ids.disabledUser), user(ids.chatPolicyOff)],
+        managers: [user(ids.manager)],
+        presenters: type === 'auditorium' ? [user(ids.presenter)] : [],
+      });
+      expectStatus(await admin.post(`/api/v1/rooms/${rooms[key]}/messages`, { text: seedText(key), clientId: `seed-${key}` }), 201);
+    }
+    expectStatus(await admin.patch(`/api/v1/categories/${categoryId}`, { denied: [user(ids.denied), group(wall)] }), 200);
+    expectStatus(await admin.put('/api/v1/policies', { scope: 'user', targetId: ids.chatPolicyOff, enabled: false }), 200);
+    expectStatus(await admin.patch(`/api/v1/users/${ids.disabledUser}`, { disabled: true }), 200);
+
+    for (const row of ROWS) {
+      if (row === 'disabledUser') continue;
+      const ws = await WsClient.connect(server.url, apis[row].token);
+      await ws.next((f) => f.type === 'ready');
+      sockets[row] = ws;
+    }
+  });
+
+  after(async () => {
+    for (const ws of Object.values(sockets)) ws?.close();
+    await server?.stop();
+  });
+
+  const history = async (roomId: number): Promise<any[]> => expectStatus(await admin.get(`/api/v1/rooms/${roomId}/messages?limit=500`), 200).messages;
+
+  // ---- One check per operation; `outcome` is the expected table entry. ----
+  const CHECKS: Record<Op, (row: Row, key: RoomKey, outcome: Outcome) => Promise<void>> = {
+    async find(row, key, outcome) {
+      const api = apis[row];
+      const roomId = rooms[key];
+      const dir = await api.get('/api/v1/rooms?limit=1000');
+      const one = await api.get(`/api/v1/rooms/${roomId}`);
+      if (outcome === 'U') {
+        expectError(dir, 401, 'unauthenticated', 'directory');
+        expectError(one, 401, 'unauthenticated', 'GET room');
+        return;
+      }
+      const listed = expectStatus(dir, 200).rooms.map((r: any) => r.id);
+      if (outcome === 'Y') {
+        assert.ok(listed.includes(roomId), `room ${key} must be in the directory`);
+        const body = expectStatus(one, 200);
+        assert.equal(body.id, roomId);
+        assert.equal(body.name, `matrix ${key}`);
+      } else {
+        assert.equal(outcome, 'N', 'find has no 403 outcome');
+        assert.ok(!listed.includes(roomId), `room ${key} must not be in the directory`);
+        expectError(one, 404, 'room_not_found', 'GET room');
+      }
+    },
+
+    async enter(row, key, outcome) {
+      const roomId = rooms[key];
+      if (outcome === 'U') {
+        await assert.rejects(WsClient.connect(server.url, apis[row].token), /HTTP 401/);
+        return;
+      }
+      const ws = sockets[row] as WsClient;
+      const reply = await ws.call({ type: 'join', roomId });
+      if (outcome === 'Y') {
+        assert.equal(reply.type, 'joined', JSON.stringify(reply));
+        assert.equal(reply.room.id, roomId);
+        assert.ok(
+          reply.messages.some((m: any) => m.text === seedText(key)),
+          'the join frame carries the room history',
+        );
+        assert.equal((await ws.call({ type: 'part', roomId })).type, 'parted');
+      } else {
+        assert.equal(reply.type, 'error', JSON.stringify(reply));
+        assert.equal(reply.code, outcome === 'F' ? 'not_permitted' : 'room_not_found');
+      }
+    },
+
+    async read(row, key, outcome) {
+      const res = await apis[row].get(`/api/v1/rooms/${rooms[key]}/messages?limit=500`);
+      if (outcome === 'Y') {
+        const body = expectStatus(res, 200);
+        assert.ok(
+          body.messages.some((m: any) => m.text === seedText(key)),
+          'history holds the seeded message',
+        );
+      } else if (outcome === 'F') expectError(res, 403, 'not_permitted', 'read');
+      else if (outcome === 'N') expectError(res, 404, 'room_not_found', 'read');
+      else expectError(res, 401, 'unauthenticated', 'read');
+    },
+
+    async post(row, key, outcome) {
+      const roomId = rooms[key];
+      const clientId = `matrix-${row}-${key}-${++postCounter}`;
+      const text = `a post by ${row} number ${postCounter}`;
+      const res = await apis[row].post(`/api/v1/rooms/${roomId}/messages`, { text, clientId });
+      if (outcome === 'Y') {
+        const body = expectStatus(res, 201);
+        assert.equal(body.message.roomId, roomId);
+        assert.equal(body.message.text, text);
+        assert.equal(body.message.authorId, ids[row]);
+        assert.equal(body.duplicate, false);
+      } else {
+        if (outcome === 'F') expectError(res, 403, 'not_permitted', 'post');
+        else if (outcome === 'N') expectError(res, 404, 'room_not_found', 'post');
+        else expectError(res, 401, 'unauthenticated', 'post');
+      }
+      const stored = (await history(roomId)).filter((m) => m.clientId === clientId);
+      assert.equal(stored.length, outcome === 'Y' ? 1 : 0, 'stored copies of the post');
+    },
+
+    async search(row, key, outcome) {
+      const roomId = rooms[key];
+      const word = seedWord(key);
+      const global = await apis[row].get(`/api/v1/search?q=${word}`);
+      const filtered = await apis[row].get(`/api/v1/search?q=${word}&roomId=${roomId}`);
+      if (outcome === 'U') {
+        expectError(global, 401, 'unauthenticated', 'search');
+        expectError(filtered, 401, 'unauthenticated', 'search with roomId');
+        return;
+      }
+      const hits = expectStatus(global, 200).hits;
+      if (outcome === 'Y') {
+        assert.equal(hits.length, 1, `exactly the seeded message: ${JSON.stringify(hits)}`);
+        assert.equal(hits[0].message.roomId, roomId);
+        assert.equal(hits[0].message.text, seedText(key));
+        const inRoom = expectStatus(filtered, 200).hits;
+        assert.equal(inRoom.length, 1);
+        assert.equal(inRoom[0].message.roomId, roomId);
+      } else {
+        assert.deepEqual(hits, [], 'search must not reveal the message');
+        if (outcome === 'F') expectError(filtered, 403, 'not_permitted', 'search with roomId');
+        else expectError(filtered, 404, 'room_not_found', 'search with roomId');
+      }
+    },
+
+    async manage(row, key, outcome) {
+      const roomId = rooms[key];
+      const description = `edited by ${row}`;
+      const res = await apis[row].patch(`/api/v1/rooms/${roomId}`, { description });
+      if (outcome === 'Y') {
+        const body = expectStatus(res, 200);
+        assert.equal(body.description, description);
+      } else {
+        if (outcome === 'F') expectError(res, 403, 'not_permitted', 'manage');
+        else if (outcome === 'N') expectError(res, 404, 'room_not_found', 'manage');
+        else expectError(res, 401, 'unauthenticated', 'manage');
+        const now = expectStatus(await admin.get(`/api/v1/rooms/${roomId}`), 200);
+        assert.notEqual(now.description, description, 'the refused change must not be applied');
+      }
+    },
+  };
+
+  for (const row of ROWS) {
+    describe(ROW_LABEL[row], () => {
+      for (const key of ROOM_KEYS) {
+        const [privacy, type] = key.split(' ') as [Privacy, RoomType];
+        if (EXPECTED[row][key].replace(/\s+/g, '') === '------') {
+          it(`${key} room: not applicable — normal rooms have no presenters (the API refuses one: 400 invalid_input)`, async () => {
+            assert.equal(type, 'normal');
+            const res = await admin.patch(`/api/v1/rooms/${rooms[key]}`, { presenters: [user(ids[row])] });
+            expectError(res, 400, 'invalid_input', 'adding a presenter to a normal room');
+            assert.equal(res.body.error.field, 'presenters');
+            const created = await admin.post('/api/v1/rooms', { name: `presenters in ${privacy} normal`, categoryId, privacy, type, presenters: [user(ids[row])] });
+            expectError(created, 400, 'invalid_input', 'creating a normal room with a presenter');
+          });
+          continue;
+        }
+        for (const op of OPS) {
+          const outcome = expected(row, key, op);
+          it(`${op} in ${key} room → ${OUTCOME_TEXT[outcome]}`, () => CHECKS[op](row, key, outcome));
+        }
+      }
+    });
+  }
+
+  describe('users who cannot act at all', () => {
+    it('a disabled user cannot sign in again (401 unauthenticated)', async () => {
+      const res = await new Api(server.url).post('/api/v1/sessions', { login: 'disableduser@matrix.example', password: 'user-password-123' });
+      expectError(res, 401, 'unauthenticated', 'login of a disabled user');
+    });
+
+    it("disabling a user closes their open WebSocket at once and revokes their token", async () => {
+      const victim = await createUser(admin, 'soon-disabled@matrix.example');
+      const ws = await WsClient.connect(server.url, victim.api.token);
+      await ws.next((f) => f.type === 'ready');
+      expectStatus(await admin.patch(`/api/v1/users/${victim.id}`, { disabled: true }), 200);
+      const closed = await ws.waitClose();
+      assert.equal(closed.code, 4001);
+      expectError(await victim.api.get('/api/v1/me'), 401, 'unauthenticated', 'GET /me with a revoked token');
+    });
+
+    it('the chat-policy-disabled user is signed in but sees an empty directory and no search hits', async () => {
+      const me = expectStatus(await apis.chatPolicyOff.get('/api/v1/me'), 200);
+      assert.equal(me.chatEnabled, false);
+      assert.deepEqual(expectStatus(await apis.chatPolicyOff.get('/api/v1/rooms'), 200).rooms, []);
+      assert.deepEqual(expectStatus(await apis.chatPolicyOff.get('/api/v1/search?q=seed'), 200).hits, []);
+    });
+
+    it('a manager whose chat policy is disabled cannot manage the room either: 404 room_not_found like GET, not 200', async () => {
+      const mgr = await createUser(admin, 'manager-policy-off@matrix.example');
+      const cat = await createCategory(admin, 'Matrix policy', { allowed: [user(mgr.id)] });
+      const roomId = await createRoom(admin, 'matrix policy-off managed', cat, { privacy: 'secret', managers: [user(mgr.id)] });
+      expectStatus(await admin.put('/api/v1/policies', { scope: 'user', targetId: mgr.id, enabled: false }), 200);
+      expectError(await mgr.api.get(`/api/v1/rooms/${roomId}`), 404, 'room_not_found', 'GET room');
+      expectError(await mgr.api.patch(`/api/v1/rooms/${roomId}`, { description: 'changed while chat is off' }), 404, 'room_not_found', 'PATCH room');
+    });
+  });
+
+  describe('denied wins, also over a role listed directly', () => {
+    it('a member listed directly and then denied by the category loses access, and the room stays editable by its admin and manager', async () => {
+      const walled = await createUser(admin, 'walled@matrix.example');
+      const cat = await createCategory(admin, 'Matrix wall test', { allowed: [group(staffGroup), user(walled.id)] });
+      const roomId = await createRoom(admin, 'matrix direct then denied', cat, { members: [user(walled.id)], managers: [user(ids.manager)] });
+      expectStatus(await walled.api.get(`/api/v1/rooms/${roomId}/messages`), 200);
+      expectStatus(await admin.patch(`/api/v1/categories/${cat}`, { denied: [user(walled.id)] }), 200);
+      expectError(await walled.api.get(`/api/v1/rooms/${roomId}`), 404, 'room_not_found', 'GET room after the deny');
+      expectError(await walled.api.get(`/api/v1/rooms/${roomId}/messages`), 404, 'room_not_found', 'read after the deny');
+      // A settings change that does not touch the member list must still work.
+      const byAdmin = await admin.patch(`/api/v1/rooms/${roomId}`, { description: 'edited by the administrator' });
+      assert.equal(byAdmin.status, 200, `admin PATCH: ${JSON.stringify(byAdmin.body)}`);
+      const byManager = await apis.manager.patch(`/api/v1/rooms/${roomId}`, { description: 'edited by the manager' });
+      assert.equal(byManager.status, 200, `manager PATCH: ${JSON.stringify(byManager.body)}`);
+    });
+  });
+
+  describe('disabled rooms', () => {
+    for (const privacy of PRIVACIES) {
+      it(`a disabled ${privacy} room: nobody enters, reads, posts or searches; listed only for admins and managers; re-enabling brings history back`, async () => {
+        const word = `disabledseed${privacy}`;
+        const roomId = await createRoom(admin, `matrix disabled ${privacy}`, categoryId, {
+          privacy,
+          members: [user(ids.member)],
+          managers: [user(ids.manager)],
+        });
+        expectStatus(await apis.member.post(`/api/v1/rooms/${roomId}/messages`, { text: `history before ${word}` }), 201);
+        const memberWs = sockets.member as WsClient;
+        assert.equal((await memberWs.call({ type: 'join', roomId })).type, 'joined');
+
+        expectStatus(await admin.patch(`/api/v1/rooms/${roomId}`, { disabled: true }), 200);
+        const removed = await memberWs.next((f) => f.type === 'removed' && f.roomId === roomId);
+        assert.equal(removed.reason, 'disabled', 'members are disconnected at once');
+
+        const listedFor = async (row: Row) => expectStatus(await apis[row].get('/api/v1/rooms?limit=1000'), 200).rooms.some((r: any) => r.id === roomId);
+        assert.equal(await listedFor('admin'), true, 'admin still lists it');
+        assert.equal(await listedFor('manager'), true, 'manager still lists it');
+        assert.equal(await listedFor('member'), false, 'member no longer lists it');
+        assert.equal(await listedFor('inScope'), false, 'in-scope user no longer lists it');
+        expectStatus(await admin.get(`/api/v1/rooms/${roomId}`), 200);
+        expectStatus(await apis.manager.get(`/api/v1/rooms/${roomId}`), 200);
+        expectError(await apis.member.get(`/api/v1/rooms/${roomId}`), 404, 'room_not_found', 'member GET');
+        expectError(await apis.inScope.get(`/api/v1/rooms/${roomId}`), 404, 'room_not_found', 'in-scope GET');
+
+        for (const row of ['admin', 'manager', 'member', 'inScope'] as const) {
+          // Those who still find it are told it is disabled; to the others it does not exist.
+          const [status, code] = row === 'admin' || row === 'manager' ? [403, 'room_disabled'] : [404, 'room_not_found'];
+          const api = apis[row];
+          expectError(await api.get(`/api/v1/rooms/${roomId}/messages`), status, code, `${row} read`);
+          expectError(await api.post(`/api/v1/rooms/${roomId}/messages`, { text: 'into a disabled room' }), status, code, `${row} post`);
+          expectError(await api.get(`/api/v1/search?q=${word}&roomId=${roomId}`), status, code, `${row} search in room`);
+          assert.deepEqual(expectStatus(await api.get(`/api/v1/search?q=${word}`), 200).hits, [], `${row} global search`);
+          const joined = await (sockets[row] as WsClient).call({ type: 'join', roomId });
+          assert.equal(joined.type, 'error', `${row} join`);
+          assert.equal(joined.code, code, `${row} join`);
+        }
+
+        const reenabled = await apis.manager.patch(`/api/v1/rooms/${roomId}`, { disabled: false });
+        assert.equal(reenabled.status, 200, `a manager re-enables: ${JSON.stringify(reenabled.body)}`);
+        const back = expectStatus(await apis.member.get(`/api/v1/rooms/${roomId}/messages`), 200);
+        assert.deepEqual(
+          back.messages.map((m: any) => m.text),
+          [`history before ${word}`],
+        );
+        const hits = expectStatus(await apis.member.get(`/api/v1/search?q=${word}`), 200).hits;
+        assert.equal(hits.length, 1);
+        assert.equal(await listedFor('member'), true);
+        const rejoined = await memberWs.call({ type: 'join', roomId });
+        assert.equal(rejoined.type, 'joined');
+        assert.deepEqual(
+          rejoined.messages.map((m: any) => m.text),
+          [`history before ${word}`],
+        );
+        await memberWs.call({ type: 'part', roomId });
+      });
+    }
+  });
+});
