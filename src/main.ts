@@ -4,14 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { ensureAdministrator } from './app/bootstrap.js';
 import { type Application, createApplication } from './app/index.js';
 import type { Config } from './config/schema.js';
-import { Hub } from './delivery/hub.js';
 import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
-import { createLogger, type Logger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
+import type { Logger } from './observability/logger.js';
 import { systemClock } from './ports/events.js';
 import type { Store } from './ports/store.js';
-import { buildHttpServer, tokenOf } from './protocols/http/server.js';
-import { attachWebSocket } from './protocols/ws/server.js';
 import { createSqliteStore } from './storage/sqlite/index.js';
 import { VERSION } from './version.js';
 
@@ -59,8 +55,19 @@ export interface ServeOptions {
   readonly announce?: (line: string) => void;
 }
 
-/** Starts pchat: store, application, delivery hub, HTTP API and WebSocket endpoint. */
+/**
+ * Starts pchat: store, application, delivery hub, HTTP API and WebSocket endpoint. The
+ * server-only modules (fastify, ws, pino, prom-client) are loaded here rather than at the
+ * top, so that administrator commands, which only need openApplication, start quickly.
+ */
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
+  const [{ createLogger }, { createMetrics }, { Hub }, { buildHttpServer, tokenOf }, { attachWebSocket }] = await Promise.all([
+    import('./observability/logger.js'),
+    import('./observability/metrics.js'),
+    import('./delivery/hub.js'),
+    import('./protocols/http/server.js'),
+    import('./protocols/ws/server.js'),
+  ]);
   const logger = options.logger ?? createLogger(config.log.level);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const local = openApplication(config, 'server', logger);

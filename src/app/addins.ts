@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { notFound } from '../core/errors.js';
 import type { AddIn } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
-import { validateAddInUrl, validateName } from '../core/validation.js';
+import { validateHttpUrl, validateName } from '../core/validation.js';
 import { type AppContext, requireAdmin } from './context.js';
-import { parse } from './validate.js';
+import { id, parse } from './validate.js';
 
 export const createAddInInput = z.strictObject({ name: z.string(), url: z.string() });
 export const updateAddInInput = z.strictObject({ name: z.string().optional(), url: z.string().optional() });
@@ -18,26 +18,26 @@ export function addInUseCases(ctx: AppContext) {
     },
     async get(actor: Actor, addinId: number): Promise<AddIn> {
       void actor;
-      const addin = (await ctx.directory.snapshot()).addins.get(addinId);
+      const addin = (await ctx.directory.snapshot()).addins.get(parse(id, addinId));
       if (!addin) throw notFound('add-in');
       return addin;
     },
     async create(actor: Actor, input: unknown): Promise<AddIn> {
       requireAdmin(actor);
       const data = parse(createAddInInput, input);
-      const addin = await ctx.store.addins.create({ name: validateName(data.name), url: validateAddInUrl(data.url) });
+      const addin = await ctx.store.addins.create({ name: validateName(data.name), url: validateHttpUrl(data.url) });
       await changed();
       return addin;
     },
     async update(actor: Actor, addinId: number, input: unknown): Promise<AddIn> {
       requireAdmin(actor);
       const data = parse(updateAddInInput, input);
-      const current = await ctx.store.addins.get(addinId);
+      const current = await ctx.store.addins.get(parse(id, addinId));
       if (!current) throw notFound('add-in');
       const next = {
         id: addinId,
         name: data.name === undefined ? current.name : validateName(data.name),
-        url: data.url === undefined ? current.url : validateAddInUrl(data.url),
+        url: data.url === undefined ? current.url : validateHttpUrl(data.url),
       };
       await ctx.store.addins.update(next);
       await changed();

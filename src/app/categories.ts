@@ -85,7 +85,7 @@ export function categoryUseCases(ctx: AppContext) {
     async update(actor: Actor, categoryId: number, input: unknown): Promise<Category> {
       requireAdmin(actor);
       const data = parse(updateCategoryInput, input);
-      const current = await ctx.store.categories.get(categoryId);
+      const current = await ctx.store.categories.get(parse(id, categoryId));
       if (!current) throw notFound('category');
       const patch = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
       const next = { ...normalised(await ctx.directory.snapshot(), { ...current, ...patch }), id: categoryId };

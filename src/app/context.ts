@@ -1,6 +1,6 @@
 import type { Actor, RoomOperation } from '../core/permissions.js';
 import { can, denial } from '../core/permissions.js';
-import { notPermitted, PchatError } from '../core/errors.js';
+import { notPermitted, PchatError, roomNotFound } from '../core/errors.js';
 import type { Category, Room } from '../core/model.js';
 import type { Clock, EventBus } from '../ports/events.js';
 import type { Store } from '../ports/store.js';
@@ -46,10 +46,10 @@ export interface RoomAccess {
 export async function roomAccess(ctx: AppContext, actor: Actor, roomId: number, operation: RoomOperation): Promise<RoomAccess> {
   const snapshot = await ctx.directory.snapshot();
   const found = snapshot.roomWithCategory(roomId);
-  if (!found) throw new PchatError('room_not_found', 'No such room.');
+  if (!found) throw roomNotFound();
   const { room, category } = found;
   if (!can(actor, operation, room, category)) {
-    if (denial(actor, room, category) === 'room_not_found') throw new PchatError('room_not_found', 'No such room.');
+    if (denial(actor, room, category) === 'room_not_found') throw roomNotFound();
     if (room.disabled) throw new PchatError('room_disabled', 'The room is disabled.');
     throw notPermitted(operation === 'post' && room.type === 'auditorium' ? 'Only presenters may post in an auditorium.' : `You may not ${operation} in this room.`);
   }

@@ -53,7 +53,7 @@ export function groupUseCases(ctx: AppContext) {
     async update(actor: Actor, groupId: number, input: unknown): Promise<Group> {
       requireAdmin(actor);
       const data = parse(updateGroupInput, input);
-      const group = await ctx.store.groups.get(groupId);
+      const group = await ctx.store.groups.get(parse(id, groupId));
       if (!group) throw notFound('group');
       const members = data.members ? uniquePrincipals(data.members) : group.members;
       if (data.members) {

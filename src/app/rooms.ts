@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notPermitted, PchatError } from '../core/errors.js';
+import { notPermitted, PchatError, roomNotFound } from '../core/errors.js';
 import { identityOf, uniquePrincipals } from '../core/groupGraph.js';
 import { type Category, PRIVACIES, type PrincipalRef, type Room, ROOM_TYPES } from '../core/model.js';
 import { type Actor, can, canCreateRoomIn, effectiveRoles, rolesWithinScope } from '../core/permissions.js';
@@ -146,11 +146,14 @@ export function roomUseCases(ctx: AppContext) {
       return viewRoom(actor, room, category);
     },
 
+    /** By name, ignoring case; answers room_not_found exactly as for an id the caller may not find. */
     async getByName(actor: Actor, name: string): Promise<RoomView> {
       const snapshot = await ctx.directory.snapshot();
       const wanted = name.trim().toLocaleLowerCase();
       const room = [...snapshot.rooms.values()].find((r) => r.name.toLocaleLowerCase() === wanted);
-      return this.get(actor, room?.id ?? Number.MAX_SAFE_INTEGER);
+      if (!room) throw roomNotFound();
+      const { category } = await roomAccess(ctx, actor, room.id, 'find');
+      return viewRoom(actor, room, category);
     },
 
     async create(actor: Actor, input: unknown): Promise<RoomView> {

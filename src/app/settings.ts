@@ -3,7 +3,7 @@ import { notFound, PchatError } from '../core/errors.js';
 import type { ChatConfig, PolicyRule } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import { chatEnabledFor } from '../core/policy.js';
-import { validateAddInUrl } from '../core/validation.js';
+import { validateHttpUrl } from '../core/validation.js';
 import { type AppContext, requireAdmin } from './context.js';
 import { parse } from './validate.js';
 
@@ -77,7 +77,7 @@ export function settingsUseCases(ctx: AppContext) {
       const next: ChatConfig = {
         ...current,
         ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
-        roomManagementUrl: url === undefined ? current.roomManagementUrl : url === null ? null : validateAddInUrl(url, 'roomManagementUrl'),
+        roomManagementUrl: url === undefined ? current.roomManagementUrl : url === null ? null : validateHttpUrl(url, 'roomManagementUrl', 'The room management URL'),
       };
       await ctx.store.settings.setChatConfig(next);
       await ctx.bus.publish({ type: 'directory.changed', what: 'config' });

@@ -79,7 +79,7 @@ export function userUseCases(ctx: AppContext) {
       if (!actor.isAdmin && !(self && data.login === undefined && data.isAdmin === undefined && data.disabled === undefined)) {
         throw notPermitted('Only administrators may change other users, logins and account flags.');
       }
-      const user = await ctx.store.users.get(userId);
+      const user = await ctx.store.users.get(parse(id, userId));
       if (!user) throw notFound('user');
       const next: User = {
         ...user,

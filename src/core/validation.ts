@@ -35,16 +35,19 @@ export function validateDescription(value: string, field = 'description'): strin
   return text;
 }
 
-/** Add-in pages are embedded by clients, so only http and https are acceptable. */
-export function validateAddInUrl(value: string, field = 'url'): string {
+/**
+ * URLs that clients open or embed (add-in pages, the room management page): only http and
+ * https, so no javascript: or file: URL can reach a browser.
+ */
+export function validateHttpUrl(value: string, field = 'url', what = 'The add-in URL'): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new PchatError('invalid_input', 'The add-in URL is not a valid absolute URL.', { field });
+    throw new PchatError('invalid_input', `${what} is not a valid absolute URL.`, { field });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PchatError('invalid_input', 'An add-in URL must use http or https.', { field });
+    throw new PchatError('invalid_input', `${what} must use http or https.`, { field });
   }
   return url.toString();
 }

@@ -4,7 +4,7 @@ import { PchatError } from '../../src/core/errors.js';
 import { GroupGraph } from '../../src/core/groupGraph.js';
 import { matchesKeywords } from '../../src/core/moderation.js';
 import { chatEnabledFor } from '../../src/core/policy.js';
-import { validateAddInUrl, validateDescription, validateMessageText, validateName } from '../../src/core/validation.js';
+import { validateHttpUrl, validateDescription, validateMessageText, validateName } from '../../src/core/validation.js';
 
 const fails = (code: string, field?: string) => (error: unknown) =>
   error instanceof PchatError && error.code === code && (field === undefined || error.field === field);
@@ -25,9 +25,9 @@ describe('validation', () => {
   });
 
   it('accepts only http and https add-in URLs', () => {
-    assert.equal(validateAddInUrl('https://example.com/addin'), 'https://example.com/addin');
+    assert.equal(validateHttpUrl('https://example.com/addin'), 'https://example.com/addin');
     for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://x', 'not a url', '//example.com']) {
-      assert.throws(() => validateAddInUrl(bad), fails('invalid_input', 'url'), bad);
+      assert.throws(() => validateHttpUrl(bad), fails('invalid_input', 'url'), bad);
     }
   });
 
