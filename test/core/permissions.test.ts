@@ -16,6 +16,7 @@ import {
   type RoomOperation,
   rolesWithinScope,
 } from '../../src/core/permissions.js';
+import { ROOM_KEYS, type RoomKey, SHARED_EXPECTED, type TableRow, uniform } from '../helpers/permissionTable.js';
 
 const u = (id: number): PrincipalRef => ({ kind: 'user', id });
 const g = (id: number): PrincipalRef => ({ kind: 'group', id });
@@ -103,108 +104,27 @@ const ACTORS = {
 } as const;
 type ActorName = keyof typeof ACTORS;
 
-const ROOM_KEYS = ['open normal', 'open auditorium', 'closed normal', 'closed auditorium', 'secret normal', 'secret auditorium'] as const;
-type RoomKey = (typeof ROOM_KEYS)[number];
 
-// ---- The expected table -----------------------------------------------------------------------
-// One string per actor and room, one letter per operation in the order
-//   find enter read post search manage
-// Y = allowed; F = refused, and the room can be found (not_permitted); N = refused and the room
-// cannot be found (room_not_found). Rules: open rooms are read and posted by anyone in scope;
-// closed rooms are found by anyone in scope but entered only by members/managers/presenters;
-// secret rooms exist only for members/managers/presenters (and admins); only presenters (and
-// admins) post in an auditorium; denied wins over allowed; managers and admins manage.
+// ---- The expected table (shared with the black-box matrix) -------------------------------------
 // A presenter holds no role in a normal room (normal rooms have no presenters), so there they
 // are simply in scope.
-const EXPECTED: Record<ActorName, Record<RoomKey, string>> = {
-  admin: {
-    'open normal': 'Y Y Y Y Y Y',
-    'open auditorium': 'Y Y Y Y Y Y',
-    'closed normal': 'Y Y Y Y Y Y',
-    'closed auditorium': 'Y Y Y Y Y Y',
-    'secret normal': 'Y Y Y Y Y Y',
-    'secret auditorium': 'Y Y Y Y Y Y',
-  },
-  inScope: {
-    'open normal': 'Y Y Y Y Y F',
-    'open auditorium': 'Y Y Y F Y F',
-    'closed normal': 'Y F F F F F',
-    'closed auditorium': 'Y F F F F F',
-    'secret normal': 'N N N N N N',
-    'secret auditorium': 'N N N N N N',
-  },
-  member: {
-    'open normal': 'Y Y Y Y Y F',
-    'open auditorium': 'Y Y Y F Y F',
-    'closed normal': 'Y Y Y Y Y F',
-    'closed auditorium': 'Y Y Y F Y F',
-    'secret normal': 'Y Y Y Y Y F',
-    'secret auditorium': 'Y Y Y F Y F',
-  },
-  nestedMember: {
-    'open normal': 'Y Y Y Y Y F',
-    'open auditorium': 'Y Y Y F Y F',
-    'closed normal': 'Y Y Y Y Y F',
-    'closed auditorium': 'Y Y Y F Y F',
-    'secret normal': 'Y Y Y Y Y F',
-    'secret auditorium': 'Y Y Y F Y F',
-  },
-  manager: {
-    'open normal': 'Y Y Y Y Y Y',
-    'open auditorium': 'Y Y Y F Y Y',
-    'closed normal': 'Y Y Y Y Y Y',
-    'closed auditorium': 'Y Y Y F Y Y',
-    'secret normal': 'Y Y Y Y Y Y',
-    'secret auditorium': 'Y Y Y F Y Y',
-  },
+const EXPECTED: Record<ActorName, TableRow> = {
+  admin: SHARED_EXPECTED.admin,
+  inScope: SHARED_EXPECTED.inScope,
+  member: SHARED_EXPECTED.member,
+  nestedMember: SHARED_EXPECTED.nestedMember,
+  manager: SHARED_EXPECTED.manager,
   presenter: {
-    'open normal': 'Y Y Y Y Y F',
-    'open auditorium': 'Y Y Y Y Y F',
-    'closed normal': 'Y F F F F F',
-    'closed auditorium': 'Y Y Y Y Y F',
-    'secret normal': 'N N N N N N',
-    'secret auditorium': 'Y Y Y Y Y F',
+    ...SHARED_EXPECTED.presenterInAuditorium,
+    'open normal': SHARED_EXPECTED.inScope['open normal'],
+    'closed normal': SHARED_EXPECTED.inScope['closed normal'],
+    'secret normal': SHARED_EXPECTED.inScope['secret normal'],
   },
-  denied: {
-    'open normal': 'N N N N N N',
-    'open auditorium': 'N N N N N N',
-    'closed normal': 'N N N N N N',
-    'closed auditorium': 'N N N N N N',
-    'secret normal': 'N N N N N N',
-    'secret auditorium': 'N N N N N N',
-  },
-  deniedNested: {
-    'open normal': 'N N N N N N',
-    'open auditorium': 'N N N N N N',
-    'closed normal': 'N N N N N N',
-    'closed auditorium': 'N N N N N N',
-    'secret normal': 'N N N N N N',
-    'secret auditorium': 'N N N N N N',
-  },
-  outsider: {
-    'open normal': 'N N N N N N',
-    'open auditorium': 'N N N N N N',
-    'closed normal': 'N N N N N N',
-    'closed auditorium': 'N N N N N N',
-    'secret normal': 'N N N N N N',
-    'secret auditorium': 'N N N N N N',
-  },
-  disabledMember: {
-    'open normal': 'N N N N N N',
-    'open auditorium': 'N N N N N N',
-    'closed normal': 'N N N N N N',
-    'closed auditorium': 'N N N N N N',
-    'secret normal': 'N N N N N N',
-    'secret auditorium': 'N N N N N N',
-  },
-  chatPolicyOffMember: {
-    'open normal': 'N N N N N N',
-    'open auditorium': 'N N N N N N',
-    'closed normal': 'N N N N N N',
-    'closed auditorium': 'N N N N N N',
-    'secret normal': 'N N N N N N',
-    'secret auditorium': 'N N N N N N',
-  },
+  denied: SHARED_EXPECTED.denied,
+  deniedNested: SHARED_EXPECTED.deniedNested,
+  outsider: SHARED_EXPECTED.outsider,
+  disabledMember: uniform('N'),
+  chatPolicyOffMember: SHARED_EXPECTED.chatPolicyOff,
 };
 
 const cell = (name: ActorName, key: RoomKey, op: RoomOperation): string => {
