@@ -244,4 +244,14 @@ describe('pchat admin CLI', () => {
     assert.match(room.stdout, /--json +print machine-readable JSON/);
     assert.match((await runCli(['user', 'create', '--help'])).stdout, /visible to other users/);
   });
+  it('shows the audit trail and the compliance record, read-only', async () => {
+    await ok('category', 'create', 'Audited');
+    const entries = await json('audit', 'list', '--actor', '0');
+    const created = entries.find((e: any) => e.action === 'categories.create' && e.input?.name === 'Audited');
+    assert.equal(created?.outcome, 'ok');
+    assert.match(await ok('audit', 'list'), /categories\.create/);
+    assert.ok(Array.isArray(await json('compliance', 'list', '--type', 'CHAT')));
+    await fails(1, /expected one of "JOIN"/, 'compliance', 'list', '--type', 'BOGUS');
+    await fails(2, /Not a whole number/, 'audit', 'list', '--after', 'ten');
+  });
 });

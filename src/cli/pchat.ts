@@ -8,6 +8,7 @@ import { registerConfig } from './config.js';
 import { registerGroups } from './groups.js';
 import { registerMessages } from './messages.js';
 import { registerPolicies } from './policies.js';
+import { registerRecords } from './records.js';
 import { registerRooms } from './rooms.js';
 import { registerServe } from './serve.js';
 import { registerUsers } from './users.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerPolicies(program);
   registerConfig(program);
   registerMessages(program);
+  registerRecords(program);
   program.addHelpText(
     'after',
     `
