@@ -1,0 +1,132 @@
+// idle-connections: 10,000 idle, authenticated WebSocket connections to one server process;
+// the server's RSS and heap growth per connection. The connections are held by two client
+// processes (5,000 each, from source addresses 127.0.0.1 and 127.0.0.2).
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createUsers, openBenchStore, type ServerProbe, spawnNode, startServerProcess, tempDir } from './lib/fixture.js';
+import { progress, report, ROOT, round, sleep } from './lib/report.js';
+
+const NAME = 'idle-connections';
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
+const HOLDERS = 2;
+const log = progress(NAME);
+
+interface Holder {
+  readonly child: ChildProcess;
+  request<T>(message: Record<string, unknown>, reply: string): Promise<T>;
+}
+
+function holder(): Holder {
+  const child = spawnNode([join(ROOT, 'dist', 'bench', 'lib', 'idleClients.js')], { core: 1 });
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  return {
+    child,
+    request: (message, reply) =>
+      new Promise((resolve, reject) => {
+        const onMessage = (m: { type: string }) => {
+          if (m.type !== reply) return;
+          child.off('message', onMessage);
+          resolve(m as never);
+        };
+        child.on('message', onMessage);
+        child.once('exit', (code) => reject(new Error(`client process exited (${code})`)));
+        child.send(message);
+      }),
+  };
+}
+
+/** A few GC'd samples a second apart; the last one (memory settles after connection bursts). */
+async function settledProbe(probe: () => Promise<ServerProbe>): Promise<ServerProbe> {
+  let last = await probe();
+  for (let i = 0; i < 3; i++) {
+    await sleep(1000);
+    last = await probe();
+  }
+  return last;
+}
+
+const kib = (bytes: number) => round(bytes / 1024, 2);
+const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+async function main(): Promise<void> {
+  const data = tempDir(NAME);
+  try {
+    const store = openBenchStore(data.dir);
+    const users = await createUsers(store, CONNECTIONS, 'idle');
+    await store.close();
+    log(`created ${CONNECTIONS} users with sessions`);
+
+    const server = await startServerProcess(data.dir, { core: 0 });
+    const probe = () => server.probe();
+    await sleep(1000);
+    const before = await settledProbe(probe);
+    log(`server idle: rss ${mib(before.rss)} MiB, heap ${mib(before.heapUsed)} MiB, open-file limit ${before.maxOpenFiles}`);
+    if (before.maxOpenFiles !== null && before.maxOpenFiles < CONNECTIONS + 100) {
+      throw new Error(`the server may open only ${before.maxOpenFiles} files; raise the hard limit (ulimit -Hn) above ${CONNECTIONS + 100}`);
+    }
+
+    const holders = Array.from({ length: HOLDERS }, holder);
+    const share = Math.ceil(CONNECTIONS / HOLDERS);
+    const steps: { open: number; probe: ServerProbe }[] = [];
+    let open = 0;
+    let failures = 0;
+    let firstError = '';
+    const t0 = Date.now();
+    for (const [i, h] of holders.entries()) {
+      const tokens = users.slice(i * share, (i + 1) * share).map((u) => u.token);
+      const result = await h.request<{ open: number; failures: number; firstError: string }>(
+        { type: 'connect', url: server.url, tokens, localAddress: `127.0.0.${i + 1}` },
+        'connected',
+      );
+      open += result.open;
+      failures += result.failures;
+      firstError ||= result.firstError;
+      log(`${open} connections open (${failures} failed)`);
+      steps.push({ open, probe: await settledProbe(probe) });
+    }
+    const connectSeconds = (Date.now() - t0) / 1000;
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { connections?: { websocket?: number } };
+    const after = steps.at(-1)?.probe as ServerProbe;
+    const half = steps[0] as { open: number; probe: ServerProbe };
+
+    await Promise.all(
+      holders.map(async (h) => {
+        const exited = new Promise((resolve) => (h.child.exitCode === null ? h.child.once('exit', resolve) : resolve(null)));
+        await h.request({ type: 'close' }, 'closed').catch(() => undefined);
+        await exited;
+      }),
+    );
+    await sleep(2000);
+    const closed = await settledProbe(probe);
+    await server.stop();
+
+    const perConnection = (after.rss - before.rss) / open;
+    const marginal = (after.rss - half.probe.rss) / (open - half.open);
+    report({
+      name: NAME,
+      figures: {
+        'connections open (server count)': `${open} (${health.connections?.websocket ?? '?'})`,
+        'failed connections': failures,
+        'connect time (s)': round(connectSeconds, 1),
+        'server RSS before / after (MiB)': `${mib(before.rss)} / ${mib(after.rss)}`,
+        'RSS per connection (KiB)': kib(perConnection),
+        'RSS per connection, second half (KiB)': kib(marginal),
+        'JS heap per connection (KiB)': kib((after.heapUsed - before.heapUsed) / open),
+        'external + array buffers per connection (KiB)': kib((after.external - before.external) / open),
+        'server RSS after all closed (MiB)': mib(closed.rss),
+        'server JS heap after all closed (MiB)': mib(closed.heapUsed),
+      },
+      targets: [{ metric: 'server RSS growth per idle connection', value: perConnection / 1024, op: '<=', target: 16, unit: 'KiB' }],
+      notes: [
+        `memory sampled after forced full GCs (the server runs with --expose-gc and a bench-only probe), settled over 3 s; before = server started and idle.`,
+        `connections authenticated with a bearer token on the upgrade and greeted with "ready"; none joined a room.`,
+        ...(firstError ? [`first connection error: ${firstError}`] : []),
+      ],
+      details: { before, steps, closed },
+    });
+  } finally {
+    data.remove();
+  }
+}
+
+await main();
