@@ -3,9 +3,9 @@ import { can, denial } from '../core/permissions.js';
 import { notPermitted, PchatError, roomNotFound } from '../core/errors.js';
 import type { Category, Room } from '../core/model.js';
 import type { Clock, EventBus } from '../ports/events.js';
-import type { Store } from '../ports/store.js';
+import type { AppendResult, NewComplianceEvent, NewMessage, Store } from '../ports/store.js';
 import type { Directory, Snapshot } from './directory.js';
-import type { MessageWriter } from './messageWriter.js';
+import type { GroupCommit } from './groupCommit.js';
 
 /** What every use case may use. Built once by the composition root. */
 export interface AppContext {
@@ -13,7 +13,10 @@ export interface AppContext {
   readonly bus: EventBus;
   readonly clock: Clock;
   readonly directory: Directory;
-  readonly writer: MessageWriter;
+  /** Posts, group-committed: durable when the promise resolves. */
+  readonly writer: GroupCommit<NewMessage, AppendResult>;
+  /** Compliance records (JOIN, PART, BACKCHAT), group-committed the same way. */
+  readonly compliance: GroupCommit<NewComplianceEvent, void>;
 }
 
 /** The local administrator the CLI acts as: every admin power, no chat identity. */

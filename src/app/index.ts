@@ -1,5 +1,5 @@
 import type { Clock, EventBus } from '../ports/events.js';
-import type { Store } from '../ports/store.js';
+import type { AppendResult, NewComplianceEvent, NewMessage, Store } from '../ports/store.js';
 import { addInUseCases } from './addins.js';
 import { audited, auditUseCases } from './audit.js';
 import { categoryUseCases } from './categories.js';
@@ -7,7 +7,7 @@ import { complianceUseCases } from './compliance.js';
 import type { AppContext } from './context.js';
 import { Directory } from './directory.js';
 import { groupUseCases } from './groups.js';
-import { MessageWriter } from './messageWriter.js';
+import { GroupCommit } from './groupCommit.js';
 import { messageUseCases } from './messages.js';
 import { moderationUseCases } from './moderation.js';
 import { roomUseCases } from './rooms.js';
@@ -21,12 +21,19 @@ export type Application = ReturnType<typeof createApplication>;
 /** Every use case, bound to one context. Protocols hold this and nothing below it. */
 export function createApplication(deps: { store: Store; bus: EventBus; clock: Clock }) {
   const directory = new Directory(deps.store, deps.bus);
-  const writer = new MessageWriter(deps.store.messages, (results) => {
-    for (const { message, duplicate } of results) {
-      if (!duplicate) void deps.bus.publish({ type: 'message.posted', roomId: message.roomId, message, live: message.seq === 0 });
-    }
+  const writer = new GroupCommit<NewMessage, AppendResult>(
+    (posts) => deps.store.messages.append(posts),
+    (results) => {
+      for (const { message, duplicate } of results) {
+        if (!duplicate) void deps.bus.publish({ type: 'message.posted', roomId: message.roomId, message, live: message.seq === 0 });
+      }
+    },
+  );
+  const compliance = new GroupCommit<NewComplianceEvent, void>(async (events) => {
+    await deps.store.compliance.append(events);
+    return events.map(() => undefined);
   });
-  const ctx: AppContext = { ...deps, directory, writer };
+  const ctx: AppContext = { ...deps, directory, writer, compliance };
   return {
     context: ctx,
     directory,
@@ -42,7 +49,10 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     moderation: audited(ctx, 'moderation', moderationUseCases(ctx)),
     compliance: complianceUseCases(ctx),
     audit: auditUseCases(ctx),
-    /** Waits for every accepted post to be committed. */
-    flush: () => writer.flush(),
+    /** Waits for every accepted post and compliance record to be committed. */
+    flush: async () => {
+      await writer.flush();
+      await compliance.flush();
+    },
   };
 }

@@ -3,7 +3,7 @@ import { PchatError } from '../core/errors.js';
 import type { Message } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import { validateMessageText, validateTitle } from '../core/validation.js';
-import type { AppendResult } from '../ports/store.js';
+import type { AppendResult, NewComplianceEvent } from '../ports/store.js';
 import { type AppContext, roomAccess } from './context.js';
 import { id, parse, timestamp } from './validate.js';
 
@@ -37,10 +37,9 @@ export interface HistoryPage {
 }
 
 export function messageUseCases(ctx: AppContext) {
+  const record = (event: NewComplianceEvent): Promise<void> => ctx.compliance.submit(event);
   const backchat = (actor: Actor, roomId: number, page: Message[]) =>
-    ctx.store.compliance.append([
-      { type: 'BACKCHAT', roomId, userId: actor.userId, at: ctx.clock.now(), data: { count: page.length, fromSeq: page[0]?.seq ?? null } },
-    ]);
+    record({ type: 'BACKCHAT', roomId, userId: actor.userId, at: ctx.clock.now(), data: { count: page.length, fromSeq: page[0]?.seq ?? null } });
 
   const page = async (roomId: number, q: { before?: number; after?: number; limit: number }): Promise<HistoryPage> => {
     const rows = await ctx.store.messages.history({
@@ -106,19 +105,16 @@ export function messageUseCases(ctx: AppContext) {
       const { snapshot } = await roomAccess(ctx, actor, parse(id, roomId), 'enter');
       const result =
         since === null ? await page(roomId, { limit: snapshot.config.defaultChatHistory }) : await page(roomId, { after: since, limit });
-      const now = ctx.clock.now();
-      await ctx.store.compliance.append([
-        { type: 'JOIN', roomId, userId: actor.userId, at: now, data: null },
-        ...(result.messages.length > 0
-          ? [{ type: 'BACKCHAT' as const, roomId, userId: actor.userId, at: now, data: { count: result.messages.length, fromSeq: result.messages[0]?.seq ?? null } }]
-          : []),
+      await Promise.all([
+        record({ type: 'JOIN', roomId, userId: actor.userId, at: ctx.clock.now(), data: null }),
+        result.messages.length > 0 ? backchat(actor, roomId, result.messages) : undefined,
       ]);
       return result;
     },
 
     /** Records PART. Needs no permission: leaving is always allowed, even after access is gone. */
     async leave(actor: Pick<Actor, 'userId'>, roomId: number): Promise<void> {
-      await ctx.store.compliance.append([{ type: 'PART', roomId, userId: actor.userId, at: ctx.clock.now(), data: null }]);
+      await record({ type: 'PART', roomId, userId: actor.userId, at: ctx.clock.now(), data: null });
     },
   };
 }

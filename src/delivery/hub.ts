@@ -7,14 +7,19 @@ export interface Subscriber {
   onRoomEvent(event: DomainEvent & { roomId: number }): void;
   /** Anything that may change what this subscriber may see (room, category, group, policy, user changes). */
   onAccessChange(event: DomainEvent): void;
+  /** A user came into (or left) a room this subscriber is in; `count` is how many are in it now. */
+  onPresence(roomId: number, userId: number, present: boolean, count: number): void;
 }
 
 /**
  * Fan-out of committed events to connected sessions. Indexes subscribers by room so a
- * message reaches exactly the sessions in its room, without scanning every connection.
+ * message reaches exactly the sessions in its room, without scanning every connection, and
+ * knows who is present in each room (a user with several sessions counts once).
  */
 export class Hub {
   private readonly rooms = new Map<number, Set<Subscriber>>();
+  /** room -> user -> how many of the user's sessions are in it */
+  private readonly presence = new Map<number, Map<number, number>>();
   private readonly everyone = new Set<Subscriber>();
 
   constructor(bus: EventBus) {
@@ -27,24 +32,48 @@ export class Hub {
 
   disconnect(subscriber: Subscriber): void {
     this.everyone.delete(subscriber);
-    for (const [roomId, set] of this.rooms) {
-      if (set.delete(subscriber) && set.size === 0) this.rooms.delete(roomId);
-    }
+    for (const roomId of [...this.rooms.keys()]) this.part(roomId, subscriber);
   }
 
   join(roomId: number, subscriber: Subscriber): void {
     let set = this.rooms.get(roomId);
     if (!set) this.rooms.set(roomId, (set = new Set()));
+    if (set.has(subscriber)) return;
     set.add(subscriber);
+    let users = this.presence.get(roomId);
+    if (!users) this.presence.set(roomId, (users = new Map()));
+    const sessions = (users.get(subscriber.userId) ?? 0) + 1;
+    users.set(subscriber.userId, sessions);
+    if (sessions === 1) this.announce(roomId, subscriber.userId, true);
   }
 
   part(roomId: number, subscriber: Subscriber): void {
     const set = this.rooms.get(roomId);
-    if (set?.delete(subscriber) && set.size === 0) this.rooms.delete(roomId);
+    if (!set?.delete(subscriber)) return;
+    if (set.size === 0) this.rooms.delete(roomId);
+    const users = this.presence.get(roomId);
+    const sessions = (users?.get(subscriber.userId) ?? 1) - 1;
+    if (sessions > 0) {
+      users?.set(subscriber.userId, sessions);
+      return;
+    }
+    users?.delete(subscriber.userId);
+    if (users?.size === 0) this.presence.delete(roomId);
+    this.announce(roomId, subscriber.userId, false);
+  }
+
+  /** The users present in a room right now. */
+  participants(roomId: number): number[] {
+    return [...(this.presence.get(roomId)?.keys() ?? [])];
   }
 
   connections(): number {
     return this.everyone.size;
+  }
+
+  private announce(roomId: number, userId: number, present: boolean): void {
+    const count = this.presence.get(roomId)?.size ?? 0;
+    for (const s of this.rooms.get(roomId) ?? []) s.onPresence(roomId, userId, present, count);
   }
 
   private route(event: DomainEvent): void {

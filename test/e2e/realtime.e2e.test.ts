@@ -149,6 +149,57 @@ describe('real time: history on join, resume, room changes', () => {
     aliceWs.close();
   });
 
+  it('keeps a roster of who is in the room, counting a user with several connections once', async () => {
+    const roomId = await room('roster');
+    const bobWs = await connect(bob.api);
+    const bobJoined = await bobWs.call({ type: 'join', roomId });
+    assert.deepEqual(bobJoined.participants, [{ id: bob.id, name: 'Bob' }]);
+    const alice1 = await connect(alice.api);
+    const aliceJoined = await alice1.call({ type: 'join', roomId });
+    assert.equal(aliceJoined.participantCount, 2);
+    assert.deepEqual(aliceJoined.participants.map((p: any) => p.id).sort(), [alice.id, bob.id].sort());
+    assert.deepEqual(await bobWs.next((f) => f.type === 'presence'), {
+      type: 'presence',
+      roomId,
+      user: { id: alice.id, name: 'Alice' },
+      present: true,
+      participantCount: 2,
+    });
+    const alice2 = await connect(alice.api);
+    await alice2.call({ type: 'join', roomId });
+    alice1.close();
+    await alice1.waitClose();
+    await alice2.call({ type: 'ping' });
+    await bobWs.call({ type: 'ping' });
+    assert.equal(bobWs.frames.filter((f) => f.type === 'presence').length, 0, 'a second session, or one of two leaving, changes nothing');
+    alice2.close();
+    const left = await bobWs.next((f) => f.type === 'presence');
+    assert.equal(left.present, false);
+    assert.equal(left.participantCount, 1);
+    bobWs.close();
+  });
+
+  it('stops listing and updating the roster above participantUpdateLimit', async () => {
+    expectStatus(await admin.patch('/api/v1/config', { participantUpdateLimit: 1 }), 200);
+    try {
+      const roomId = await room('crowded');
+      const bobWs = await connect(bob.api);
+      await bobWs.call({ type: 'join', roomId });
+      const aliceWs = await connect(alice.api);
+      const joined = await aliceWs.call({ type: 'join', roomId });
+      assert.equal(joined.participants, null);
+      assert.equal(joined.participantCount, 2);
+      await bobWs.call({ type: 'ping' });
+      assert.equal(bobWs.frames.filter((f) => f.type === 'presence').length, 0);
+      aliceWs.close();
+      // Back at the limit: the change is pushed again, with the count.
+      assert.equal((await bobWs.next((f) => f.type === 'presence')).participantCount, 1);
+      bobWs.close();
+    } finally {
+      expectStatus(await admin.patch('/api/v1/config', { participantUpdateLimit: 75 }), 200);
+    }
+  });
+
   it('notifies a user invited into a room', async () => {
     const roomId = await room('invites', { members: [user(alice.id)] });
     const bobWs = await connect(bob.api);

@@ -124,17 +124,20 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
     }
   };
 
-  // Dead peers (no pong within a period) are dropped so they cannot pin memory.
-  const heartbeat = setInterval(() => {
-    for (const session of sessions) {
-      if (!session.alive) {
-        session.ws.terminate();
-        continue;
+  // Dead peers (no pong within a period) are dropped so they cannot pin memory. The sweep
+  // yields every few hundred sockets so that 10,000 pings do not stall delivery.
+  const sweep = async (): Promise<void> => {
+    let visited = 0;
+    for (const session of [...sessions]) {
+      if (!session.alive) session.ws.terminate();
+      else {
+        session.alive = false;
+        session.ws.ping();
       }
-      session.alive = false;
-      session.ws.ping();
+      if (++visited % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-  }, 30_000);
+  };
+  const heartbeat = setInterval(() => void sweep(), 30_000);
   heartbeat.unref();
 
   return {

@@ -77,6 +77,7 @@ export class WsSession implements Subscriber {
       const view = await app.rooms.get(actor, roomId);
       const snapshot = await app.directory.snapshot();
       state.lastSeq = Math.max(state.lastSeq, page.messages.at(-1)?.seq ?? 0);
+      const present = hub.participants(roomId);
       this.send({
         type: 'joined',
         ...(ref !== undefined && { ref }),
@@ -85,6 +86,9 @@ export class WsSession implements Subscriber {
         lastSeq: page.lastSeq,
         moreBefore: page.moreBefore,
         moreAfter: page.moreAfter,
+        participantCount: present.length,
+        // Above participantUpdateLimit the roster is neither listed nor kept up to date.
+        participants: present.length <= snapshot.config.participantUpdateLimit ? present.map((id) => this.person(id)) : null,
       });
     } catch (error) {
       this.forget(roomId);
@@ -121,6 +125,18 @@ export class WsSession implements Subscriber {
       state.lastSeq = event.message.seq;
     }
     this.send(this.render(event));
+  }
+
+  onPresence(roomId: number, userId: number, present: boolean, count: number): void {
+    const state = this.rooms?.get(roomId);
+    if (!state || state.buffer || userId === this.userId) return;
+    // Above participantUpdateLimit people, roster changes are not pushed (domain.md, Configuration).
+    if (count > (this.deps.app.directory.peek()?.config.participantUpdateLimit ?? 0)) return;
+    this.send({ type: 'presence', roomId, user: this.person(userId), present, participantCount: count });
+  }
+
+  private person(userId: number): { id: number; name: string | null } {
+    return { id: userId, name: this.deps.app.directory.peek()?.users.get(userId)?.displayName ?? null };
   }
 
   onAccessChange(event: DomainEvent): void {

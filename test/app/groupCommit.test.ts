@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MessageWriter } from '../../src/app/messageWriter.js';
-import type { AppendResult, MessageStore, Store } from '../../src/ports/store.js';
+import { GroupCommit } from '../../src/app/groupCommit.js';
+import type { AppendResult, NewMessage, Store } from '../../src/ports/store.js';
 import { post, seedRoom } from '../../src/storage/contract/harness.js';
 import { createSqliteStore } from '../../src/storage/sqlite/index.js';
 
@@ -26,7 +26,7 @@ describe('group commit', () => {
   it('commits posts submitted in one turn as one batch, in order, and reports them before resolving', async () => {
     const batches: number[][] = [];
     let resolvedBeforeCommit = false;
-    const writer = new MessageWriter(store.messages, (results) => batches.push(results.map((r) => r.message.seq)));
+    const writer = new GroupCommit<NewMessage, AppendResult>((posts) => store.messages.append(posts), (results) => batches.push(results.map((r) => r.message.seq)));
     const pending = Array.from({ length: 50 }, (_, i) =>
       writer.submit(post(roomId, userId, `m${i}`)).then((r) => {
         if (batches.length === 0) resolvedBeforeCommit = true;
@@ -40,7 +40,7 @@ describe('group commit', () => {
   });
 
   it('fails only the bad post of a batch', async () => {
-    const writer = new MessageWriter(store.messages, () => undefined);
+    const writer = new GroupCommit<NewMessage, AppendResult>((posts) => store.messages.append(posts));
     const good = writer.submit(post(roomId, userId, 'good'));
     const bad = writer.submit(post(roomId, 999_999, 'author does not exist'));
     const alsoGood = writer.submit(post(roomId, userId, 'also good'));
@@ -51,16 +51,13 @@ describe('group commit', () => {
 
   it('flush waits for everything submitted', async () => {
     let committed = 0;
-    const slow: MessageStore = {
-      ...store.messages,
-      append: async (posts) => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const results: AppendResult[] = await store.messages.append(posts);
-        committed += results.length;
-        return results;
-      },
-    };
-    const writer = new MessageWriter(slow, () => undefined);
+    // A commit that takes a while, as a networked store's would.
+    const writer = new GroupCommit<NewMessage, AppendResult>(async (posts) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const results = await store.messages.append(posts);
+      committed += results.length;
+      return results;
+    });
     void writer.submit(post(roomId, userId, 'x'));
     void writer.submit(post(roomId, userId, 'y'));
     await writer.flush();
