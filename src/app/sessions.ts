@@ -4,6 +4,7 @@ import { PchatError } from '../core/errors.js';
 import type { User } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import type { AppContext } from './context.js';
+import { LoginThrottle } from './loginThrottle.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import { parse } from './validate.js';
 
@@ -18,14 +19,20 @@ export const loginInput = z.strictObject({
 const badCredentials = (): PchatError => new PchatError('unauthenticated', 'The login or password is incorrect.');
 
 export function sessionUseCases(ctx: AppContext) {
+  const throttle = new LoginThrottle(() => ctx.clock.now());
   return {
     /** Returns a bearer token; only its hash is stored. Unknown login and wrong password look the same. */
     async login(input: unknown): Promise<{ token: string; user: User; expiresAt: number }> {
       const { login, password } = parse(loginInput, input);
+      throttle.check(login);
       const user = await ctx.store.users.getByLogin(login);
       const hash = user ? await ctx.store.users.passwordHash(user.id) : null;
       const ok = await verifyPassword(password, hash ?? DUMMY_HASH);
-      if (!user || !hash || !ok || user.disabled) throw badCredentials();
+      if (!user || !hash || !ok || user.disabled) {
+        throttle.failed(login);
+        throw badCredentials();
+      }
+      throttle.succeeded(login);
       const token = randomBytes(32).toString('base64url');
       const expiresAt = ctx.clock.now() + SESSION_DAYS * 86_400_000;
       await ctx.store.sessions.create(hashToken(token), user.id, expiresAt);

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'group_cycle'
   | 'room_disabled'
   | 'read_only'
+  | 'rate_limited'
   | 'internal';
 
 export interface PchatErrorOptions {

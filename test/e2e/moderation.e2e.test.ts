@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminApi, createCategory, createRoom, createUser, user } from '../helpers/fixtures.js';
-import { type Api, expectStatus } from '../helpers/http.js';
+import { Api, expectStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/wsClient.js';
 
@@ -165,6 +165,17 @@ describe('service endpoints', () => {
     const refused = entries.find((e: any) => e.action === 'categories.create' && e.actorId === frank.id);
     assert.equal(refused.outcome, 'not_permitted');
     assert.equal((await frank.api.get('/api/v1/audit')).status, 403);
+  });
+
+  it('answers 429 after repeated wrong passwords for one login, even to the right password', async () => {
+    const admin = await adminApi(server.url);
+    await createUser(admin, 'guessme');
+    const attempt = (password: string) => new Api(server.url).post('/api/v1/sessions', { login: 'guessme', password });
+    for (let i = 0; i < 10; i++) assert.equal((await attempt(`wrong-${i}-password`)).status, 401);
+    const locked = await attempt('user-password-123');
+    assert.equal(locked.status, 429);
+    assert.equal(locked.body.error.code, 'rate_limited');
+    assert.equal((await new Api(server.url).post('/api/v1/sessions', { login: 'admin', password: 'admin-password-for-tests' })).status, 201);
   });
 
   it('signs out with the cookie too', async () => {

@@ -1,8 +1,10 @@
 import { sql as initial } from './0001_initial.js';
 import { sql as audit } from './0002_audit.js';
+import { sql as sessionExpiry } from './0003_session_expiry.js';
 
 /** Numbered schema migrations for SQLite, applied in order, each exactly once. */
 export const sqliteMigrations: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'audit', sql: audit },
+  { version: 3, name: 'session expiry index', sql: sessionExpiry },
 ];
