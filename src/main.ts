@@ -46,6 +46,9 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly app: Application;
+  /** The delivery hub, for other front-ends attached to this server (and their tests). */
+  readonly hub: import('./delivery/hub.js').Hub;
+  readonly logger: Logger;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     url,
     port,
     app,
+    hub,
+    logger,
     close: () =>
       (closing ??= (async () => {
         await ws.close();
