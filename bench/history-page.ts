@@ -57,7 +57,7 @@ async function main(): Promise<void> {
 
     // 2. Reopen as the server would (default configuration: synchronous=FULL).
     const config = loadConfig({ env: {}, overrides: { dataDir: data.dir, 'log.level': 'silent' } });
-    const local = openApplication(config, 'bench');
+    const local = await openApplication(config, 'bench');
     const lastSeq = await local.store.rooms.lastSeq(roomId);
     const randomBefore = () => PAGE + 1 + Math.floor(random() * (lastSeq - PAGE));
 

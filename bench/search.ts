@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const df = (w: string) => docFrequency[vocab.words.indexOf(w)] ?? 0;
 
     const config = loadConfig({ env: {}, overrides: { dataDir: data.dir, 'log.level': 'silent' } });
-    const local = openApplication(config, 'bench');
+    const local = await openApplication(config, 'bench');
     const readers = {
       'all 100 rooms': await local.app.sessions.actorFor((wide as { id: number }).id),
       '10 rooms': await local.app.sessions.actorFor((narrow as { id: number }).id),

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { ensureAdministrator } from './app/bootstrap.js';
 import { type Application, createApplication } from './app/index.js';
-import type { Config } from './config/schema.js';
+import { type Config, isPostgresUrl, redactedDatabase } from './config/schema.js';
 import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
 import type { Logger } from './observability/logger.js';
 import { systemClock } from './ports/events.js';
@@ -14,8 +14,17 @@ import { VERSION } from './version.js';
 /** A unique name for this process in the shared event log. */
 export const nodeName = (role: string): string => `${role}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
-export function openStore(config: Config): Store {
-  return createSqliteStore(config.database as string, { synchronous: config.sqlite.synchronous });
+/**
+ * The configured store: PostgreSQL for a postgres:// URL (loaded only then, so SQLite users
+ * never load pg), else the SQLite file. Resolves once the schema is up to date.
+ */
+export async function openStore(config: Config): Promise<Store> {
+  const database = config.database as string;
+  if (isPostgresUrl(database)) {
+    const { createPostgresStore } = await import('./storage/postgres/index.js');
+    return createPostgresStore(database);
+  }
+  return createSqliteStore(database, { synchronous: config.sqlite.synchronous });
 }
 
 export interface LocalApp {
@@ -26,8 +35,8 @@ export interface LocalApp {
 }
 
 /** The application over the configured store, publishing to the shared event log (used by the CLI and by serve). */
-export function openApplication(config: Config, role: string, logger?: Logger): LocalApp {
-  const store = openStore(config);
+export async function openApplication(config: Config, role: string, logger?: Logger): Promise<LocalApp> {
+  const store = await openStore(config);
   const bus = new SharedEventBus(new LocalEventBus(logger), store.events, nodeName(role), logger);
   const app = createApplication({ store, bus, clock: systemClock });
   return {
@@ -73,7 +82,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   ]);
   const logger = options.logger ?? createLogger(config.log.level);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const local = openApplication(config, 'server', logger);
+  const local = await openApplication(config, 'server', logger);
   const { app, bus } = local;
   await bus.start();
   const admin = await ensureAdministrator(app.context, config.admin.password);
@@ -108,7 +117,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   const { port } = http.server.address() as AddressInfo;
   const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
   const url = `http://${shownHost}:${port}`;
-  logger.info({ url, database: config.database, version: VERSION }, 'pchat is serving');
+  logger.info({ url, database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');
 
   let closing: Promise<void> | null = null;
   return {

@@ -66,7 +66,7 @@ describe('pchat admin CLI', () => {
     assert.equal(created.email, 'carol@example.com');
 
     // The password came from stdin: it signs in through the real application.
-    const local = openApplication(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'test');
+    const local = await openApplication(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'test');
     try {
       const session = await local.app.sessions.login({ login: 'carol@example.com', password: 'carol-secret-pw' });
       assert.equal(session.user.id, created.id);
@@ -193,7 +193,7 @@ describe('pchat admin CLI', () => {
   });
 
   it('moderates messages: dry run, replace, remove and clear', async () => {
-    const local = openApplication(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'test');
+    const local = await openApplication(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'test');
     let roomId: number;
     try {
       const { app } = local;

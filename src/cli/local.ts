@@ -22,7 +22,7 @@ export interface Cli {
  */
 export async function withApp<T>(command: Command, fn: (cli: Cli) => Promise<T>): Promise<T> {
   const globals = command.optsWithGlobals<GlobalOptions>();
-  const local = openApplication(configFrom(globals), 'cli');
+  const local = await openApplication(configFrom(globals), 'cli');
   try {
     return await fn({ app: local.app, actor: SYSTEM_ACTOR, json: globals.json === true, principals: new Principals(local.app) });
   } catch (error) {

@@ -5,7 +5,7 @@ import { configFrom, type GlobalOptions } from './options.js';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Run the pchat server: HTTP API, WebSocket and the admin API, on embedded SQLite by default.')
+    .description('Run the pchat server: HTTP API, WebSocket and the admin API, on embedded SQLite by default, or on PostgreSQL when the database is a postgres:// URL.')
     .option('--host <host>', 'address to listen on (default 0.0.0.0; env PCHAT_HOST)')
     .option('--port <port>', 'HTTP port (default 8080; env PCHAT_PORT)')
     .addHelpText(
@@ -16,7 +16,8 @@ unless PCHAT_ADMIN_PASSWORD is set. Stop with Ctrl-C: accepted messages are flus
 
 Examples:
   pchat serve
-  PCHAT_PORT=9000 pchat serve --data-dir /var/lib/pchat`,
+  PCHAT_PORT=9000 pchat serve --data-dir /var/lib/pchat
+  PCHAT_DATABASE=postgres://pchat:secret@db.example.com/pchat pchat serve`,
     )
     .action(async (options: { host?: string; port?: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();

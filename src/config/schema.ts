@@ -16,8 +16,15 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Where the embedded database and other state live. */
   dataDir: z.string().min(1).default('./data'),
-  /** The database: a SQLite file path. Defaults to <dataDir>/pchat.db. */
-  database: z.string().min(1).optional(),
+  /**
+   * The database: a postgres:// or postgresql:// URL for PostgreSQL (what a pool of pchat
+   * nodes shares), anything else is a SQLite file path. Defaults to <dataDir>/pchat.db.
+   */
+  database: z
+    .string()
+    .min(1)
+    .refine((value) => !isPostgresUrl(value) || URL.canParse(value), 'A PostgreSQL database must be a valid URL: postgres://user:password@host:5432/name')
+    .optional(),
   sqlite: z
     .strictObject({
       /** full: every commit reaches the disk (power-loss safe); normal: process-crash safe only. */
@@ -48,6 +55,24 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/** Whether the `database` setting names a PostgreSQL server rather than a SQLite file. */
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database);
+}
+
+/** The `database` setting fit for logs and messages: a URL's password is replaced. */
+export function redactedDatabase(database: string): string {
+  if (!isPostgresUrl(database)) return database;
+  try {
+    const url = new URL(database);
+    if (url.password) url.password = 'redacted';
+    for (const key of [...url.searchParams.keys()]) if (/pass/i.test(key)) url.searchParams.set(key, 'redacted');
+    return url.toString();
+  } catch {
+    return 'postgres://[unparsable URL, not shown]';
+  }
+}
 
 /** Environment variables and the config path each one sets. */
 export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {

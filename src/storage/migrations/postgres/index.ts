@@ -1,0 +1,13 @@
+import { sql as initial } from './0001_initial.js';
+import { sql as audit } from './0002_audit.js';
+import { sql as sessionExpiry } from './0003_session_expiry.js';
+
+/**
+ * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
+ * follow the SQLite ones, so one version means the same schema in either dialect.
+ */
+export const postgresMigrations: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'audit', sql: audit },
+  { version: 3, name: 'session expiry index', sql: sessionExpiry },
+];

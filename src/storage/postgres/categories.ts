@@ -1,0 +1,88 @@
+import type pg from 'pg';
+import { PchatError } from '../../core/errors.js';
+import type { Category, PrincipalRef } from '../../core/model.js';
+import type { CategoryStore } from '../../ports/store.js';
+import { first, folded, transaction, unique } from './database.js';
+import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { PrincipalLists } from './principalLists.js';
+
+interface CategoryRow extends OriginColumns {
+  id: number;
+  name: string;
+  description: string;
+  invitations: boolean;
+  file_upload: boolean;
+  chat_history: boolean;
+  lists: unknown;
+}
+
+const lists = new PrincipalLists('category_principals', 'category_id', 'list', 'principal_kind', 'principal_id');
+const SELECT = `SELECT c.id, c.name, c.description, c.invitations, c.file_upload, c.chat_history, c.origin_system, c.origin_id,
+                ${lists.column('c.id')} FROM categories c`;
+
+const toCategory = (row: CategoryRow): Category => {
+  const acl = lists.parse(row.lists);
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    allowed: acl.get('allowed') ?? [],
+    denied: acl.get('denied') ?? [],
+    creators: acl.get('creator') ?? [],
+    invitations: row.invitations,
+    fileUpload: row.file_upload,
+    chatHistory: row.chat_history,
+    origin: originOf(row),
+  };
+};
+const aclOf = (c: Omit<Category, 'id'>): Record<string, readonly PrincipalRef[]> => ({
+  allowed: c.allowed,
+  denied: c.denied,
+  creator: c.creators,
+});
+const settings = (c: Omit<Category, 'id'>) => [c.name, c.description, c.invitations, c.fileUpload, c.chatHistory, ...originColumns(c.origin)];
+
+export function postgresCategories(pool: pg.Pool): CategoryStore {
+  const one = async (where: string, value: string | number): Promise<Category | null> => {
+    const row = first(await pool.query<CategoryRow>(`${SELECT} WHERE ${where}`, [value]));
+    return row ? toCategory(row) : null;
+  };
+  return {
+    get: (id) => one('c.id = $1', id),
+    getByName: (name) => one(`${folded('c.name')} = ${folded('$1::text')}`, name),
+    list: async () => (await pool.query<CategoryRow>(`${SELECT} ORDER BY c.id`)).rows.map(toCategory),
+    create: (category) =>
+      unique('category', 'name', () =>
+        transaction(pool, async (tx) => {
+          const { rows } = await tx.query<{ id: number }>(
+            `INSERT INTO categories (name, description, invitations, file_upload, chat_history, origin_system, origin_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+            settings(category),
+          );
+          const id = rows[0]!.id;
+          await lists.write(tx, id, aclOf(category));
+          return { ...category, id };
+        }),
+      ),
+    update: (category) =>
+      unique('category', 'name', () =>
+        transaction(pool, async (tx) => {
+          await tx.query(
+            `UPDATE categories SET name = $1, description = $2, invitations = $3, file_upload = $4, chat_history = $5,
+             origin_system = $6, origin_id = $7 WHERE id = $8`,
+            [...settings(category), category.id],
+          );
+          await lists.write(tx, category.id, aclOf(category));
+        }),
+      ),
+    remove: (id) =>
+      transaction(pool, async (tx) => {
+        // The row lock keeps a room from being created in the category between count and delete.
+        await tx.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [id]);
+        const { rows } = await tx.query<{ n: number }>('SELECT count(*) AS n FROM rooms WHERE category_id = $1', [id]);
+        const n = rows[0]!.n;
+        if (n > 0) throw new PchatError('category_not_empty', `The category still holds ${n} room(s); move or delete them first.`);
+        await tx.query('DELETE FROM categories WHERE id = $1', [id]);
+      }),
+  };
+}

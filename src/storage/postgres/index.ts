@@ -1,0 +1,33 @@
+import type { Store } from '../../ports/store.js';
+import { postgresCategories } from './categories.js';
+import { openPool } from './database.js';
+import { postgresGroups } from './groups.js';
+import { postgresAudit, postgresCompliance, postgresEventLog } from './logs.js';
+import { postgresMessages } from './messages.js';
+import { postgresAddIns, postgresPolicies, postgresSessions, postgresSettings } from './misc.js';
+import { postgresRooms } from './rooms.js';
+import { postgresUsers } from './users.js';
+
+/**
+ * The pool backend: a PostgreSQL database shared by every pchat process, reached through a
+ * pg.Pool. Connects and brings the schema up to date before it resolves.
+ */
+export async function createPostgresStore(url: string): Promise<Store> {
+  const pool = await openPool(url);
+  let closed: Promise<void> | undefined;
+  return {
+    users: postgresUsers(pool),
+    groups: postgresGroups(pool),
+    categories: postgresCategories(pool),
+    rooms: postgresRooms(pool),
+    messages: postgresMessages(pool),
+    addins: postgresAddIns(pool),
+    policies: postgresPolicies(pool),
+    settings: postgresSettings(pool),
+    sessions: postgresSessions(pool),
+    compliance: postgresCompliance(pool),
+    events: postgresEventLog(pool),
+    audit: postgresAudit(pool),
+    close: () => (closed ??= pool.end()),
+  };
+}

@@ -1,0 +1,66 @@
+import type { User } from '../../core/model.js';
+import type { NewUser, UserStore } from '../../ports/store.js';
+import { first, folded, type Queryable, unique } from './database.js';
+import { type OriginColumns, originColumns, originOf } from './origin.js';
+
+interface UserRow extends OriginColumns {
+  id: number;
+  login: string;
+  display_name: string;
+  email: string | null;
+  disabled: boolean;
+  is_admin: boolean;
+  created_at: number;
+}
+
+const COLUMNS = 'id, login, display_name, email, disabled, is_admin, created_at, origin_system, origin_id';
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  login: row.login,
+  displayName: row.display_name,
+  email: row.email,
+  disabled: row.disabled,
+  isAdmin: row.is_admin,
+  createdAt: row.created_at,
+  origin: originOf(row),
+});
+
+const one = (result: { rows: UserRow[] }): User | null => {
+  const row = first(result);
+  return row ? toUser(row) : null;
+};
+
+export function postgresUsers(db: Queryable): UserStore {
+  return {
+    get: async (id) => one(await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id])),
+    getByLogin: async (login) =>
+      one(await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE ${folded('login')} = ${folded('$1::text')}`, [login])),
+    list: async () => (await db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id`)).rows.map(toUser),
+    create: async (user: NewUser) => {
+      const createdAt = Date.now();
+      const { rows } = await unique('user', 'login', () =>
+        db.query<{ id: number }>(
+          `INSERT INTO users (login, display_name, email, disabled, is_admin, password_hash, created_at, origin_system, origin_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+          [user.login, user.displayName, user.email, user.disabled, user.isAdmin, user.passwordHash, createdAt, ...originColumns(user.origin)],
+        ),
+      );
+      return { ...user, id: rows[0]!.id, createdAt };
+    },
+    update: async (user) => {
+      await unique('user', 'login', () =>
+        db.query(
+          'UPDATE users SET login = $1, display_name = $2, email = $3, disabled = $4, is_admin = $5, origin_system = $6, origin_id = $7 WHERE id = $8',
+          [user.login, user.displayName, user.email, user.disabled, user.isAdmin, ...originColumns(user.origin), user.id],
+        ),
+      );
+    },
+    passwordHash: async (id) =>
+      first(await db.query<{ password_hash: string | null }>('SELECT password_hash FROM users WHERE id = $1', [id]))?.password_hash ?? null,
+    setPasswordHash: async (id, value) => {
+      await db.query('UPDATE users SET password_hash = $1 WHERE id = $2', [value, id]);
+    },
+    countAdmins: async () => (await db.query<{ n: number }>('SELECT count(*) AS n FROM users WHERE is_admin AND NOT disabled')).rows[0]!.n,
+  };
+}

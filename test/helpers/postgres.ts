@@ -1,0 +1,207 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { freePort } from './childServer.js';
+
+const run = promisify(execFile);
+
+/**
+ * A throwaway PostgreSQL server for tests. Each store gets a database, or (cheaper: no
+ * CREATE DATABASE, which copies a whole template) a schema of its own in a shared database,
+ * named by the URL's search_path. Either way pchat finds it empty and migrates it itself.
+ */
+export interface PostgresCluster {
+  readonly port: number;
+  /** The URL of a database on this cluster (as the superuser, trust authentication). */
+  url(database: string): string;
+  /** A new, empty database. */
+  createDatabase(): Promise<string>;
+  /** A new, empty schema in a database shared with other schemas: a URL whose search_path is it. */
+  createSchema(): Promise<string>;
+  /**
+   * Drops the database or schema of that URL (disconnecting whoever is still connected). It
+   * happens in the background: a closed pool's server processes take a moment to exit, and DROP
+   * waits for them. stop() waits for every drop.
+   */
+  drop(url: string): void;
+  /** Stops the server and deletes its directory. */
+  stop(): Promise<void>;
+}
+
+const INSTALL_HINT =
+  'The PostgreSQL tests need a real PostgreSQL 15 server. `.ci/run` installs it (apt-get install -y postgresql postgresql-contrib); ' +
+  'on a development machine install the same packages (any PostgreSQL >= 15 whose `pg_config --bindir` holds initdb also works).';
+
+/** The directory with initdb, pg_ctl and postgres: Debian's PostgreSQL 15, else what pg_config names. */
+export function postgresBinDir(): string {
+  const candidates = ['/usr/lib/postgresql/15/bin'];
+  const fromConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  if (fromConfig.status === 0 && fromConfig.stdout.trim()) candidates.push(fromConfig.stdout.trim());
+  // Another Debian release installs its own major version beside (or instead of) 15.
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v) && Number(v) >= 15) : [];
+  for (const v of versions.sort((a, b) => Number(b) - Number(a))) candidates.push(`/usr/lib/postgresql/${v}/bin`);
+  const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
+  if (!found) throw new Error(`PostgreSQL server binaries not found (looked for initdb and pg_ctl in ${candidates.join(', ')}). ${INSTALL_HINT}`);
+  return found;
+}
+
+/**
+ * PostgreSQL refuses to run as root. When the tests run as root (CI containers), every server
+ * command runs as the `postgres` OS user, in a directory that user owns.
+ */
+function serverUser(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+  if (uid.status !== 0 || gid.status !== 0) {
+    throw new Error(`The tests run as root, and PostgreSQL must not: no "postgres" OS user exists to run it as. ${INSTALL_HINT}`);
+  }
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+/** Starts a fresh cluster on a free loopback port. Call stop() when done (an exit hook stops it too). */
+export async function startPostgres(): Promise<PostgresCluster> {
+  const bin = postgresBinDir();
+  const user = serverUser();
+  const asServer = (tool: string, args: string[]): [string, string[]] =>
+    user ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
+  const server = async (tool: string, args: string[]) => {
+    const [file, argv] = asServer(tool, args);
+    try {
+      return await run(file, argv, { encoding: 'utf8', timeout: 120_000 });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string; message: string };
+      throw new Error(`${tool} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    }
+  };
+
+  const dir = mkdtempSync(join(tmpdir(), 'pchat-pg-'));
+  const data = join(dir, 'data');
+  const sockets = join(dir, 'sockets');
+  mkdirSync(sockets);
+  if (user) {
+    chownSync(dir, user.uid, user.gid);
+    chownSync(sockets, user.uid, user.gid);
+  }
+  let running = false;
+  const stopNow = () => {
+    if (running) {
+      const [file, argv] = asServer('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
+      spawnSync(file, argv, { stdio: 'ignore' });
+      running = false;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stopNow);
+
+  let admin: pg.Client | undefined;
+  let dropper: pg.Client | undefined;
+  try {
+    await server('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    let port = 0;
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      // A test cluster is thrown away: durability (fsync and friends), autovacuum and zero-filled
+      // WAL files only cost time here.
+      const options = [
+        '-c listen_addresses=127.0.0.1',
+        `-p ${port}`,
+        `-c unix_socket_directories=${sockets}`,
+        '-c fsync=off',
+        '-c synchronous_commit=off',
+        '-c full_page_writes=off',
+        '-c max_connections=200',
+        '-c autovacuum=off',
+        '-c wal_init_zero=off',
+      ].join(' ');
+      try {
+        await server('pg_ctl', ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options]);
+        running = true;
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error; // most likely the port was taken in between; try another
+      }
+    }
+    const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+    admin = new pg.Client({ connectionString: url('postgres') });
+    await admin.connect();
+    const client = admin;
+    // A second connection for drops, so a drop waiting for a database's last sessions to end
+    // never holds up the next CREATE DATABASE.
+    dropper = new pg.Client({ connectionString: url('postgres') });
+    await dropper.connect();
+    const dropping = dropper;
+    let drops: Promise<void> = Promise.resolve();
+
+    let count = 0;
+    const uniqueName = () => `pchat_${process.pid}_${++count}`;
+    // The database that holds the schemas. unaccent lives in its public schema, once, so that
+    // dropping one store's schema never drops the extension under the others.
+    let shared: Promise<string> | undefined;
+    const sharedDatabase = () =>
+      (shared ??= (async () => {
+        const name = uniqueName();
+        await client.query(`CREATE DATABASE ${name}`);
+        const setup = new pg.Client({ connectionString: url(name) });
+        await setup.connect();
+        await setup.query('CREATE EXTENSION unaccent SCHEMA public').finally(() => setup.end());
+        return name;
+      })());
+
+    return {
+      port,
+      url,
+      async createDatabase() {
+        const name = uniqueName();
+        await client.query(`CREATE DATABASE ${name}`);
+        return url(name);
+      },
+      async createSchema() {
+        const database = await sharedDatabase();
+        const schema = uniqueName();
+        const setup = new pg.Client({ connectionString: url(database) });
+        await setup.connect();
+        await setup.query(`CREATE SCHEMA ${schema}`).finally(() => setup.end());
+        return `${url(database)}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      },
+      drop(target) {
+        const parsed = new URL(target);
+        const database = parsed.pathname.slice(1);
+        const schema = /search_path=(\w+)/.exec(parsed.searchParams.get('options') ?? '')?.[1];
+        drops = drops
+          .then(async () => {
+            if (!schema) {
+              await dropping.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
+              return;
+            }
+            const inDatabase = new pg.Client({ connectionString: url(database) });
+            await inDatabase.connect();
+            await inDatabase.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`).finally(() => inDatabase.end());
+          })
+          .catch(() => undefined);
+      },
+      async stop() {
+        process.removeListener('exit', stopNow);
+        await drops;
+        await Promise.all([client.end().catch(() => undefined), dropping.end().catch(() => undefined)]);
+        if (running) {
+          await server('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w']).catch(() => undefined);
+          running = false;
+        }
+        stopNow();
+      },
+    };
+  } catch (error) {
+    await admin?.end().catch(() => undefined);
+    await dropper?.end().catch(() => undefined);
+    const log = join(dir, 'server.log');
+    const serverLog = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    process.removeListener('exit', stopNow);
+    stopNow();
+    if (serverLog && error instanceof Error) error.message += `\nserver log:\n${serverLog}`;
+    throw error;
+  }
+}
