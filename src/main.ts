@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { ensureAdministrator } from './app/bootstrap.js';
 import { type Application, createApplication } from './app/index.js';
@@ -8,6 +9,7 @@ import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
 import type { Logger } from './observability/logger.js';
 import { systemClock } from './ports/events.js';
 import type { Store } from './ports/store.js';
+import type { IrcEndpoint, IrcListen } from './protocols/irc/server.js';
 import { createSqliteStore } from './storage/sqlite/index.js';
 import { VERSION } from './version.js';
 
@@ -57,6 +59,8 @@ export interface RunningServer {
   readonly app: Application;
   /** The delivery hub, for other front-ends attached to this server (and their tests). */
   readonly hub: import('./delivery/hub.js').Hub;
+  /** The addresses the IRC endpoint listens on (empty when IRC is off). */
+  readonly irc: readonly { host: string; port: number; tls: boolean }[];
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -73,64 +77,97 @@ export interface ServeOptions {
  * top, so that administrator commands, which only need openApplication, start quickly.
  */
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
-  const [{ createLogger }, { createMetrics }, { Hub }, { buildHttpServer, tokenOf }, { attachWebSocket }] = await Promise.all([
+  const [{ createLogger }, { createMetrics }, { Hub }, { buildHttpServer, tokenOf }, { attachWebSocket }, { startIrcEndpoint }] = await Promise.all([
     import('./observability/logger.js'),
     import('./observability/metrics.js'),
     import('./delivery/hub.js'),
     import('./protocols/http/server.js'),
     import('./protocols/ws/server.js'),
+    import('./protocols/irc/server.js'),
   ]);
   const logger = options.logger ?? createLogger(config.log.level);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const local = await openApplication(config, 'server', logger);
-  const { app, bus } = local;
-  await bus.start();
-  const admin = await ensureAdministrator(app.context, config.admin.password);
-  if (admin?.generatedPassword) {
-    announce(`Created administrator "${admin.login}" with one-time password: ${admin.generatedPassword}`);
-    announce('Sign in and change it (PATCH /api/v1/users/<id>), or set PCHAT_ADMIN_PASSWORD before the first start.');
-  } else if (admin) {
-    announce(`Created administrator "${admin.login}" with the password from the configuration.`);
-  }
-
-  const metrics = createMetrics();
-  const hub = new Hub(bus);
-  const http = buildHttpServer({
-    app,
-    logger,
-    metrics,
-    maxBodyBytes: config.http.maxBodyBytes,
-    version: VERSION,
-    health: () => ({ connections: { websocket: hub.connections() } }),
-  });
-  const ws = attachWebSocket(http.server, {
-    app,
-    hub,
-    logger,
-    metrics,
-    sendQueueBytes: config.websocket.sendQueueBytes,
-    maxFrameBytes: config.websocket.maxFrameBytes,
-    authTimeoutSeconds: config.websocket.authTimeoutSeconds,
-    tokenOf,
-  });
-  await http.listen({ host: config.http.host, port: config.http.port });
-  const { port } = http.server.address() as AddressInfo;
-  const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
-  const url = `http://${shownHost}:${port}`;
-  logger.info({ url, database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');
-
-  let closing: Promise<void> | null = null;
-  return {
-    url,
-    port,
-    app,
-    hub,
-    logger,
-    close: () =>
-      (closing ??= (async () => {
-        await ws.close();
-        await http.close();
-        await local.close();
-      })()),
+  // Whatever started is stopped again if a later step fails (a port in use, a bad certificate).
+  const started: (() => Promise<void>)[] = [() => local.close()];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'stopping failed'));
   };
+  try {
+    const { app, bus } = local;
+    await bus.start();
+    const admin = await ensureAdministrator(app.context, config.admin.password);
+    if (admin?.generatedPassword) {
+      announce(`Created administrator "${admin.login}" with one-time password: ${admin.generatedPassword}`);
+      announce('Sign in and change it (PATCH /api/v1/users/<id>), or set PCHAT_ADMIN_PASSWORD before the first start.');
+    } else if (admin) {
+      announce(`Created administrator "${admin.login}" with the password from the configuration.`);
+    }
+
+    const metrics = createMetrics();
+    const hub = new Hub(bus);
+    let irc: IrcEndpoint | null = null;
+    const http = buildHttpServer({
+      app,
+      logger,
+      metrics,
+      maxBodyBytes: config.http.maxBodyBytes,
+      version: VERSION,
+      health: () => ({ connections: { websocket: ws.connections(), irc: irc?.connections() ?? 0 } }),
+    });
+    const ws = attachWebSocket(http.server, {
+      app,
+      hub,
+      logger,
+      metrics,
+      sendQueueBytes: config.websocket.sendQueueBytes,
+      maxFrameBytes: config.websocket.maxFrameBytes,
+      authTimeoutSeconds: config.websocket.authTimeoutSeconds,
+      tokenOf,
+    });
+    started.push(() => http.close(), () => ws.close());
+    await http.listen({ host: config.http.host, port: config.http.port });
+    if (config.irc.listen.length > 0) {
+      irc = await startIrcEndpoint({
+        app,
+        hub,
+        logger,
+        listen: await Promise.all(config.irc.listen.map(readTls)),
+        serverName: config.irc.serverName,
+        network: config.irc.network,
+        motd: config.irc.motd,
+        floodControl: config.irc.floodControl,
+        sendQueueBytes: config.irc.sendQueueBytes,
+        registrationTimeoutMs: config.irc.registrationTimeoutSeconds * 1000,
+        pingIntervalMs: config.irc.pingIntervalSeconds * 1000,
+      });
+      const endpoint = irc;
+      started.push(() => endpoint.close());
+    }
+    const { port } = http.server.address() as AddressInfo;
+    const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+    const url = `http://${shownHost}:${port}`;
+    logger.info({ url, irc: irc?.addresses ?? [], database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');
+
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      port,
+      irc: irc?.addresses ?? [],
+      app,
+      hub,
+      logger,
+      close: () => (closing ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** A listen entry as the IRC endpoint takes it: TLS certificate and key read from their files. */
+async function readTls(entry: Config['irc']['listen'][number]): Promise<IrcListen> {
+  if (!entry.tls) return { host: entry.host, port: entry.port };
+  const [cert, key] = await Promise.all([readFile(entry.tls.certFile), readFile(entry.tls.keyFile)]);
+  return { host: entry.host, port: entry.port, tls: { cert, key } };
 }

@@ -45,6 +45,17 @@ describe('configuration', () => {
     }
   });
 
+  it('listens for IRC on 6667 by default, takes a host:port list from the environment, and none to switch it off', () => {
+    assert.deepEqual(loadConfig({ env: {} }).irc.listen, [{ host: '0.0.0.0', port: 6667 }]);
+    assert.deepEqual(loadConfig({ env: { PCHAT_IRC_LISTEN: '10.0.0.5:6667,[::1]:7000' } }).irc.listen, [
+      { host: '10.0.0.5', port: 6667 },
+      { host: '::1', port: 7000 },
+    ]);
+    assert.deepEqual(loadConfig({ env: { PCHAT_IRC_LISTEN: 'none' } }).irc.listen, []);
+    assert.throws(() => loadConfig({ env: { PCHAT_IRC_LISTEN: 'irc.example.com' } }), (e: unknown) => e instanceof ConfigError && /irc\.listen/.test(e.message));
+    assert.throws(() => loadConfig({ env: { PCHAT_IRC_SERVER_NAME: 'bad name' } }), (e: unknown) => e instanceof ConfigError && /PCHAT_IRC_SERVER_NAME/.test(e.message));
+  });
+
   it('reports a file that is not JSON', () => {
     assert.throws(() => loadConfig({ file: file('{ port: 1 '), env: {} }), (e: unknown) => e instanceof ConfigError && /pchat\.config\.json/.test(e.message));
   });

@@ -195,6 +195,7 @@ export async function startServerProcess(dataDir: string, options: { core?: numb
       ...process.env,
       PCHAT_HOST: '127.0.0.1',
       PCHAT_PORT: String(port),
+      PCHAT_IRC_LISTEN: '127.0.0.1:0',
       PCHAT_ADMIN_PASSWORD: ADMIN_PASSWORD,
       PCHAT_LOG_LEVEL: 'warn',
       ...options.env,

@@ -11,6 +11,7 @@ import { adminApi, createCategory, createRoom, createUser, user } from '../helpe
 import { expectStatus } from '../helpers/http.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
+import { rejoinDuringBurst } from '../helpers/scenarios.js';
 import { WsClient } from '../helpers/wsClient.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/pchat.js', import.meta.url));
@@ -76,6 +77,15 @@ describe('a pchat server on PostgreSQL', () => {
     const found = expectStatus(await bob.api.get('/api/v1/search?q=deploiement%20vend'), 200);
     assert.deepEqual(found.hits.map((h: any) => [h.roomName, h.message.text]), [['Release Planning', 'Déploiement vendredi']]);
   });
+  it('hands over from history to live with no gap or repeat when joins truly interleave with commits', async () => {
+    const admin = await adminApi(server.url);
+    const carol = await createUser(admin, 'racer-one@example.com');
+    const dave = await createUser(admin, 'racer-two@example.com');
+    const categoryId = await createCategory(admin, 'Race track', { allowed: [user(carol.id), user(dave.id)] });
+    const roomId = await createRoom(admin, 'race', categoryId, { members: [user(carol.id), user(dave.id)] });
+    await rejoinDuringBurst(server.url, carol.api, dave.api, roomId);
+  });
+
   it('shares the database with the CLI: a room it creates reaches the server through the event log', async () => {
     const admin = await adminApi(server.url);
     const carol = await createUser(admin, 'carol@example.com');

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { adminApi, createCategory, createRoom, createUser, user } from '../helpers/fixtures.js';
 import { type Api, expectStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { rejoinDuringBurst } from '../helpers/scenarios.js';
 import { WsClient } from '../helpers/wsClient.js';
 
 describe('real time: history on join, resume, room changes', () => {
@@ -64,25 +65,8 @@ describe('real time: history on join, resume, room changes', () => {
     second.close();
   });
 
-  // On SQLite a join runs in one turn of the event loop (the store answers synchronously), so no
-  // commit can land between its history read and its subscription; the hold-back buffer in
-  // WsSession.join matters for asynchronous stores. This checks the outcome under a burst; the
-  // same scenario must run against PostgreSQL, where the interleaving is real.
   it('re-joins during a burst of posts and sees every seq exactly once', async () => {
-    const roomId = await room('race');
-    await postAll(roomId, ['before']);
-    const poster = await connect(alice.api);
-    const acks: Promise<any>[] = [];
-    for (let i = 0; i < 300; i++) acks.push(poster.call({ type: 'post', roomId, text: `burst ${i}`, clientId: `b${i}` }, 15_000));
-    // Join while the burst is being committed.
-    const reader = await connect(bob.api);
-    const joined = await reader.call({ type: 'join', roomId, since: 1 });
-    const lastAck = Math.max(...(await Promise.all(acks)).map((a) => a.message.seq));
-    const seen: number[] = joined.messages.map((m: any) => m.seq);
-    while ((seen.at(-1) ?? 1) < lastAck) seen.push((await reader.next((f) => f.type === 'message')).message.seq);
-    assert.deepEqual(seen, Array.from({ length: 300 }, (_, i) => i + 2), 'every seq from 2 to 301 exactly once, in order');
-    poster.close();
-    reader.close();
+    await rejoinDuringBurst(server.url, alice.api, bob.api, await room('race'));
   });
 
   it('acknowledges every post of a flooding client once, in order, while others are still served', async () => {

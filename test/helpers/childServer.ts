@@ -43,6 +43,7 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     env: {
       ...base,
       PCHAT_PORT: String(port),
+      PCHAT_IRC_LISTEN: '127.0.0.1:0',
       PCHAT_HOST: '127.0.0.1',
       PCHAT_ADMIN_PASSWORD: ADMIN_PASSWORD,
       PCHAT_LOG_LEVEL: 'silent',

@@ -19,7 +19,17 @@ export async function startTestServer(overrides: Record<string, unknown> = {}, d
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'pchat-test-'));
   const config = loadConfig({
     env: {},
-    overrides: { dataDir: dir, 'http.host': '127.0.0.1', 'http.port': 0, 'admin.password': ADMIN_PASSWORD, 'log.level': 'silent', ...overrides },
+    overrides: {
+      dataDir: dir,
+      'http.host': '127.0.0.1',
+      'http.port': 0,
+      // An ephemeral port, so test servers never contend for 6667; flood control off for speed.
+      'irc.listen': [{ host: '127.0.0.1', port: 0 }],
+      'irc.floodControl': false,
+      'admin.password': ADMIN_PASSWORD,
+      'log.level': 'silent',
+      ...overrides,
+    },
   });
   const server = await startServer(config, { logger: createLogger('silent'), announce: () => undefined });
   return {

@@ -108,7 +108,7 @@ async function appendBatch(tx: pg.PoolClient, posts: readonly NewMessage[]): Pro
   await insertChatRecords(tx, [...messages.values()]);
 
   return plan.map((entry, index): AppendResult => {
-    if (entry === null) return { message: messages.get(index)!, duplicate: false };
+    if (entry === null) return { message: asStored(messages.get(index)!), duplicate: false };
     if (typeof entry === 'number') return { message: asStored(messages.get(entry)!), duplicate: true };
     return { message: entry, duplicate: true };
   });

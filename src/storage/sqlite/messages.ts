@@ -86,7 +86,8 @@ export function sqliteMessages(db: Db): MessageStore {
         );
         id = Number(info.lastInsertRowid);
       }
-      const message: Message = { ...post, id, seq };
+      const { keep: _keep, ...fields } = post;
+      const message: Message = { ...fields, id, seq };
       chat.run(post.roomId, post.authorId, post.createdAt, JSON.stringify({ messageId: id, seq, kind: post.kind, title: post.title, text: post.text }));
       return { message, duplicate: false };
     }),

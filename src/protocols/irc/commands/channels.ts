@@ -1,0 +1,178 @@
+import type { PrincipalRef } from '../../../core/model.js';
+import { nickTableFor, roomToChannel, sameChannel } from '../channels.js';
+import { ERR, RPL } from '../numerics.js';
+import { modesOf } from '../roster.js';
+import { type IrcCommand, type IrcSession, type Reply, topicText } from '../session.js';
+import { list, resolveChannel } from './resolve.js';
+
+const isUser = (id: number) => (r: PrincipalRef) => r.kind === 'user' && r.id === id;
+
+/** A nick's user id, or a 401 reply and undefined. */
+export async function userOfNick(session: IrcSession, nick: string, reply: Reply): Promise<number | undefined> {
+  const id = nickTableFor((await session.deps.app.directory.snapshot()).users).userId(nick);
+  if (id === undefined) reply.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+  return id;
+}
+
+const join: IrcCommand = {
+  minParams: 1,
+  needsRegistration: true,
+  async run(session, params, reply) {
+    if (params[0] === '0') {
+      for (const roomId of [...session.rooms.keys()]) await session.part(roomId, 'Left all channels', reply);
+      return;
+    }
+    for (const channel of list(params[0])) {
+      try {
+        const view = await resolveChannel(session, channel);
+        await session.join(view.room.id, reply);
+      } catch (error) {
+        reply.error('JOIN', channel, error);
+      }
+    }
+  },
+};
+
+const part: IrcCommand = {
+  minParams: 1,
+  needsRegistration: true,
+  async run(session, params, reply) {
+    for (const channel of list(params[0])) {
+      const joined = [...session.rooms].find(([, s]) => sameChannel(s.channel, channel));
+      if (joined) {
+        await session.part(joined[0], params[1] ?? null, reply);
+        continue;
+      }
+      try {
+        await resolveChannel(session, channel);
+        reply.numeric(ERR.NOTONCHANNEL, channel, "You're not on that channel");
+      } catch (error) {
+        reply.error('PART', channel, error);
+      }
+    }
+  },
+};
+
+/** TOPIC is the room description: anyone who may find the room reads it, managers change it. */
+const topic: IrcCommand = {
+  minParams: 1,
+  needsRegistration: true,
+  async run(session, params, reply) {
+    const view = await resolveChannel(session, params[0] ?? '');
+    const channel = roomToChannel(view.room.name);
+    if (params.length < 2) {
+      if (view.room.description) reply.numeric(RPL.TOPIC, channel, topicText(view.room.description));
+      else reply.numeric(RPL.NOTOPIC, channel, 'No topic is set');
+      return;
+    }
+    session.deps.registry.note(`room:${view.room.id}`, { nick: session.mask, reason: '' });
+    await session.deps.app.rooms.update(await session.actor(), view.room.id, { description: params[1] ?? '' });
+    // Members in the channel see the change through room.changed; someone outside gets it here.
+    if (!session.rooms.has(view.room.id)) reply.send({ source: session.mask, command: 'TOPIC', params: [channel, params[1] ?? ''] });
+  },
+};
+
+/** NAMES: the people in the room now. A room the caller may not find lists nobody. */
+const names: IrcCommand = {
+  minParams: 0,
+  needsRegistration: true,
+  async run(session, params, reply) {
+    const channels = list(params[0]);
+    if (channels.length === 0) return reply.numeric(RPL.ENDOFNAMES, '*', 'End of /NAMES list');
+    for (const channel of channels.slice(0, 1)) {
+      try {
+        const view = await resolveChannel(session, channel);
+        const snapshot = await session.deps.app.directory.snapshot();
+        session.names(reply, view.room.id, roomToChannel(view.room.name), view.room.privacy === 'secret', snapshot);
+      } catch {
+        reply.numeric(RPL.ENDOFNAMES, channel, 'End of /NAMES list');
+      }
+    }
+  },
+};
+
+/** LIST: the room directory as the caller may see it (secret rooms only to members), minus disabled rooms. */
+const listCommand: IrcCommand = {
+  minParams: 0,
+  needsRegistration: true,
+  async run(session, params, reply) {
+    const { app, hub } = session.deps;
+    const actor = await session.actor();
+    const wanted = list(params[0]).filter((c) => c.startsWith('#'));
+    reply.numeric(RPL.LISTSTART, 'Channel', 'Users  Name');
+    let after = 0;
+    for (;;) {
+      const page = await app.rooms.directory(actor, { after, limit: 1000 });
+      for (const { room } of page.rooms) {
+        const channel = roomToChannel(room.name);
+        if (room.disabled || (wanted.length > 0 && !wanted.some((w) => sameChannel(w, channel)))) continue;
+        reply.numeric(RPL.LIST, channel, String(hub.participants(room.id).length), `[${modesOf(room)}] ${topicText(room.description)}`.trimEnd());
+      }
+      if (page.next === null) break;
+      after = page.next;
+    }
+    reply.numeric(RPL.LISTEND, 'End of /LIST');
+  },
+};
+
+/**
+ * KICK removes the user's own membership (and presenter role) from a closed or secret room
+ * through rooms.update, so only managers and administrators can. Open rooms have no members.
+ */
+const kick: IrcCommand = {
+  minParams: 2,
+  needsRegistration: true,
+  async run(session, params, reply) {
+    const { app, hub, registry } = session.deps;
+    const view = await resolveChannel(session, params[0] ?? '');
+    const channel = roomToChannel(view.room.name);
+    const targetNick = list(params[1])[0] ?? '';
+    const reason = (params[2] ?? session.nick).slice(0, 300);
+    const target = await userOfNick(session, targetNick, reply);
+    if (target === undefined) return;
+    if (view.room.privacy === 'open') return reply.fail('KICK', 'CANNOT_KICK', channel, 'Open rooms have no membership to remove');
+    const { members, presenters } = view.room;
+    if (!members.some(isUser(target)) && !presenters.some(isUser(target))) {
+      return reply.numeric(ERR.USERNOTINCHANNEL, targetNick, channel, "They aren't a member of that channel");
+    }
+    registry.note(`kick:${view.room.id}:${target}`, { nick: session.mask, reason });
+    const wasPresent = hub.participants(view.room.id).includes(target);
+    await app.rooms.update(await session.actor(), view.room.id, {
+      members: members.filter((r) => !isUser(target)(r)),
+      ...(view.room.type === 'auditorium' && { presenters: presenters.filter((r) => !isUser(target)(r)) }),
+    });
+    const verdict = (await app.rooms.recheck(target, [view.room.id])).get(view.room.id);
+    if (verdict === 'ok') return reply.fail('KICK', 'STILL_ALLOWED', channel, `${targetNick} lost the membership but still has access (a group or the manager role)`);
+    if (!wasPresent || !session.rooms.has(view.room.id)) reply.send({ source: session.mask, command: 'KICK', params: [channel, targetNick, reason] });
+  },
+};
+
+/** INVITE adds the user as a member of a closed or secret room (rooms.update); pchat sends the invitation. */
+const invite: IrcCommand = {
+  minParams: 2,
+  needsRegistration: true,
+  async run(session, params, reply) {
+    const { app, registry } = session.deps;
+    const targetNick = params[0] ?? '';
+    const view = await resolveChannel(session, params[1] ?? '').catch((error: unknown) => reply.error('INVITE', params[1] ?? null, error));
+    if (!view) return;
+    const channel = roomToChannel(view.room.name);
+    const target = await userOfNick(session, targetNick, reply);
+    if (target === undefined) return;
+    if (view.room.privacy === 'open') return reply.fail('INVITE', 'NOT_NEEDED', channel, 'Anyone the category allows may join an open room');
+    if (view.room.members.some(isUser(target))) return reply.numeric(ERR.USERONCHANNEL, targetNick, channel, 'is already a member of the channel');
+    registry.note(`invite:${view.room.id}:${target}`, { nick: session.mask, reason: '' });
+    await app.rooms.update(await session.actor(), view.room.id, { members: [...view.room.members, { kind: 'user', id: target }] });
+    reply.numeric(RPL.INVITING, targetNick, channel);
+  },
+};
+
+export const CHANNELS: Readonly<Record<string, IrcCommand>> = {
+  JOIN: join,
+  PART: part,
+  TOPIC: topic,
+  NAMES: names,
+  LIST: listCommand,
+  KICK: kick,
+  INVITE: invite,
+};

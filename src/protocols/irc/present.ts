@@ -1,0 +1,98 @@
+import type { Message } from '../../core/model.js';
+import { MAX_BODY_BYTES } from './parser.js';
+
+/**
+ * Presenters between pchat text and IRC text. IRC carries one line of at most 512 bytes per
+ * message; pchat messages can be stories with a title and many lines. Nothing is lost on the
+ * way out: every line is split on character boundaries (at a space when there is one).
+ */
+
+// mIRC formatting: bold, italics, underline, strike, monospace, reverse, reset, and colours
+// with their digits. pchat rejects control characters, so formatting cannot be stored.
+// eslint-disable-next-line no-control-regex
+const FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g;
+// eslint-disable-next-line no-control-regex
+const OTHER_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;
+
+/** What a PRIVMSG/NOTICE text becomes in pchat: null for CTCP requests, which are not chat. */
+export function textFromIrc(text: string): string | null {
+  // CTCP ACTION (/me) is stored as the "/me " convention, and comes back out as ACTION.
+  // eslint-disable-next-line no-control-regex
+  const action = /^\x01ACTION(?: (.*?))?\x01?$/s.exec(text);
+  if (action) return `/me ${(action[1] ?? '').replace(FORMATTING, '').replace(OTHER_CONTROLS, '')}`;
+  if (text.startsWith('\x01')) return null;
+  return text.replace(FORMATTING, '').replace(OTHER_CONTROLS, '');
+}
+
+/**
+ * Splits one line into pieces of at most `budget` UTF-8 bytes, never inside a character,
+ * breaking after the last space that leaves a piece at least half full.
+ */
+export function splitLine(line: string, budget: number): string[] {
+  const pieces: string[] = [];
+  let rest = line;
+  while (Buffer.byteLength(rest) > budget) {
+    let bytes = 0;
+    let cut = 0;
+    let lastSpace = -1;
+    for (const ch of rest) {
+      const size = Buffer.byteLength(ch);
+      if (bytes + size > budget) break;
+      bytes += size;
+      cut += ch.length;
+      if (ch === ' ' && bytes >= budget / 2) lastSpace = cut;
+    }
+    if (cut === 0) cut = [...rest][0]?.length ?? 1; // a budget below one character: still progress
+    const at = lastSpace > 0 ? lastSpace : cut;
+    pieces.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  if (rest !== '') pieces.push(rest);
+  return pieces;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** "[2024-05-01 09:30 UTC] ": replayed history for clients that cannot take server-time. */
+export function timePrefix(at: number): string {
+  const d = new Date(at);
+  return `[${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC] `;
+}
+
+/**
+ * The text lines of one pchat message, each within `budget` bytes: a story's title first (in
+ * bold), then every non-empty line of the text, split to fit. A one-line "/me …" message
+ * becomes a CTCP ACTION when it fits. `prefix` goes before every line (e.g. a time stamp).
+ */
+export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text'>, budget: number, prefix = ''): string[] {
+  const room = Math.max(16, budget - Buffer.byteLength(prefix));
+  const text = message.text;
+  if (message.kind === 'text' && text.startsWith('/me ') && !text.includes('\n')) {
+    const action = `\x01ACTION ${prefix}${text.slice(4)}\x01`;
+    if (Buffer.byteLength(action) <= budget) return [action];
+  }
+  const lines: string[] = [];
+  if (message.kind === 'story' && message.title) for (const piece of splitLine(message.title, room - 2)) lines.push(`${prefix}\x02${piece}\x02`);
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    for (const piece of splitLine(line, room)) lines.push(prefix + piece);
+  }
+  return lines;
+}
+
+/** Bytes left for the text of `:<source> <COMMAND> <target> :<text>` within one line. */
+export function textBudget(source: string, command: string, target: string): number {
+  return MAX_BODY_BYTES - Buffer.byteLength(`:${source} ${command} ${target} :`);
+}
+
+/** msgid of the n-th IRC line of a pchat message: "<message id>-<seq>" then "-<n>" after the first. */
+export const msgidOf = (m: Pick<Message, 'id' | 'seq'>, line = 0): string => (line === 0 ? `${m.id}-${m.seq}` : `${m.id}-${m.seq}-${line}`);
+
+/** The seq a msgid refers to, or null when it is not one of ours. */
+export function seqOfMsgid(msgid: string): number | null {
+  const m = /^\d+-(\d+)(?:-\d+)?$/.exec(msgid);
+  return m ? Number(m[1]) : null;
+}
+
+/** IRCv3 server-time format: ISO 8601 UTC with milliseconds. */
+export const serverTime = (at: number): string => new Date(at).toISOString();

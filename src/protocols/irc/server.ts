@@ -1,0 +1,126 @@
+import { createServer as createPlainServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Application } from '../../app/index.js';
+import type { Hub } from '../../delivery/hub.js';
+import type { Logger } from '../../observability/logger.js';
+import { VERSION } from '../../version.js';
+import { COMMANDS } from './commands/index.js';
+import { IrcRegistry } from './registry.js';
+import { type FloodControl, type IrcDeps, IrcSession } from './session.js';
+
+export interface IrcListen {
+  readonly host: string;
+  readonly port: number;
+  /** PEM contents (the caller reads the files named in the configuration). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+}
+
+export interface IrcOptions {
+  readonly app: Application;
+  readonly hub: Hub;
+  readonly logger: Logger;
+  readonly listen: readonly IrcListen[];
+  /** The name the endpoint gives itself: the legacy server's name when it takes over its address. */
+  readonly serverName?: string;
+  readonly network?: string;
+  readonly motd?: readonly string[] | null;
+  /** Default 10 lines/s with bursts of 20; false switches it off (tests, trusted bridges). */
+  readonly floodControl?: FloodControl | false;
+  /** Bytes queued for a client before it is disconnected with ERROR. Default 1 MiB. */
+  readonly sendQueueBytes?: number;
+  /** Unregistered connections are closed after this long. Default 30 s. */
+  readonly registrationTimeoutMs?: number;
+  /** Idle time before the server PINGs, and again before it gives up. Default 90 s. */
+  readonly pingIntervalMs?: number;
+  readonly maxQueuedLines?: number;
+}
+
+export interface IrcEndpoint {
+  readonly addresses: { host: string; port: number; tls: boolean }[];
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/** Starts the IRC endpoint on every address (plain or TLS). See docs/irc.md. */
+export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint> {
+  const registry = new IrcRegistry();
+  const serverName = options.serverName ?? 'pchat.local';
+  const deps: IrcDeps = {
+    app: options.app,
+    hub: options.hub,
+    logger: options.logger,
+    serverName,
+    network: options.network ?? 'pchat',
+    version: VERSION,
+    motd: options.motd ?? null,
+    floodControl: options.floodControl === undefined ? { linesPerSecond: 10, burst: 20 } : options.floodControl,
+    sendQueueBytes: options.sendQueueBytes ?? 1024 * 1024,
+    registrationTimeoutMs: options.registrationTimeoutMs ?? 30_000,
+    maxQueuedLines: options.maxQueuedLines ?? 64,
+    registry,
+    commands: COMMANDS,
+  };
+  const pingIntervalMs = options.pingIntervalMs ?? 90_000;
+
+  const onSocket = (socket: Socket): void => {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    const session = new IrcSession(socket, deps);
+    registry.connections.add(session);
+    socket.on('error', (error) => options.logger.debug({ err: error }, 'irc socket error'));
+    socket.on('close', () => session.closedDown());
+  };
+
+  const servers: Server[] = [];
+  const addresses: IrcEndpoint['addresses'] = [];
+  try {
+    for (const l of options.listen) {
+      const server = l.tls ? createTlsServer({ cert: l.tls.cert, key: l.tls.key }, onSocket) : createPlainServer(onSocket);
+      // A failed TLS handshake must not take anything else down.
+      server.on('tlsClientError', (error: Error) => options.logger.debug({ err: error }, 'irc tls handshake failed'));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(l.port, l.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      server.on('error', (error) => options.logger.error({ err: error }, 'irc listener error'));
+      servers.push(server);
+      const address = server.address() as AddressInfo;
+      addresses.push({ host: address.address, port: address.port, tls: Boolean(l.tls) });
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    throw error;
+  }
+  options.logger.info({ addresses, serverName }, 'irc endpoint listening');
+
+  // Idle clients are PINGed, and dropped if they stay silent for another interval.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const session of registry.connections) {
+      if (now - session.lastActive < pingIntervalMs) continue;
+      if (session.awaitingPong) session.kill('Ping timeout');
+      else {
+        session.awaitingPong = true;
+        session.lastActive = now;
+        session.writeRaw(`PING :${serverName}`);
+      }
+    }
+  }, Math.max(1000, Math.min(pingIntervalMs, 30_000)));
+  sweep.unref();
+
+  return {
+    addresses,
+    connections: () => registry.connections.size,
+    close: async () => {
+      clearInterval(sweep);
+      const closing = servers.map((s) => new Promise((resolve) => s.close(resolve)));
+      for (const session of [...registry.connections]) session.kill('Server shutting down');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const session of [...registry.connections]) session.socket.destroy();
+      await Promise.all(closing);
+    },
+  };
+}
