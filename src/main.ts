@@ -6,6 +6,8 @@ import { ensureAdministrator } from './app/bootstrap.js';
 import { type Application, createApplication } from './app/index.js';
 import { type Config, isPostgresUrl, redactedDatabase } from './config/schema.js';
 import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
+import { MessageRelay } from './delivery/messageRelay.js';
+import { PoolNode } from './app/poolNode.js';
 import type { Logger } from './observability/logger.js';
 import { systemClock } from './ports/events.js';
 import type { Store } from './ports/store.js';
@@ -39,7 +41,11 @@ export interface LocalApp {
 /** The application over the configured store, publishing to the shared event log (used by the CLI and by serve). */
 export async function openApplication(config: Config, role: string, logger?: Logger): Promise<LocalApp> {
   const store = await openStore(config);
-  const bus = new SharedEventBus(new LocalEventBus(logger), store.events, nodeName(role), logger);
+  const local = new LocalEventBus(logger);
+  const name = nodeName(role);
+  // In a pool, messages committed by other nodes arrive through the relay (see MessageRelay).
+  const relay = store.signal ? new MessageRelay(store, store.signal, name, (event) => local.dispatch(event), logger) : null;
+  const bus = new SharedEventBus(local, store.events, name, logger, relay);
   const app = createApplication({ store, bus, clock: systemClock });
   return {
     app,
@@ -106,14 +112,23 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
 
     const metrics = createMetrics();
     const hub = new Hub(bus);
+    await bus.relay?.start((roomId) => hub.watching(roomId));
     let irc: IrcEndpoint | null = null;
+    // Registered once the HTTP port is known (it names the node); until then it admits everyone.
+    let node: PoolNode | null = null;
+    const admission = () => node?.admission() ?? null;
     const http = buildHttpServer({
       app,
       logger,
       metrics,
       maxBodyBytes: config.http.maxBodyBytes,
       version: VERSION,
-      health: () => ({ connections: { websocket: ws.connections(), irc: irc?.connections() ?? 0 } }),
+      health: async () => ({
+        connections: { websocket: ws.connections(), irc: irc?.connections() ?? 0 },
+        node: node?.identity.name ?? null,
+        active: node?.isActive() ?? true,
+        maintenance: (await app.directory.snapshot()).maintenance,
+      }),
     });
     const ws = attachWebSocket(http.server, {
       app,
@@ -124,6 +139,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       maxFrameBytes: config.websocket.maxFrameBytes,
       authTimeoutSeconds: config.websocket.authTimeoutSeconds,
       tokenOf,
+      admission,
     });
     started.push(() => http.close(), () => ws.close());
     await http.listen({ host: config.http.host, port: config.http.port });
@@ -140,11 +156,17 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         sendQueueBytes: config.irc.sendQueueBytes,
         registrationTimeoutMs: config.irc.registrationTimeoutSeconds * 1000,
         pingIntervalMs: config.irc.pingIntervalSeconds * 1000,
+        admission,
       });
       const endpoint = irc;
       started.push(() => endpoint.close());
     }
     const { port } = http.server.address() as AddressInfo;
+    const counts = () => ({ websocket: ws.connections(), irc: irc?.connections() ?? 0 });
+    const member = new PoolNode(app.context.store.nodes, bus, systemClock, { name: `${hostname()}:${port}`, host: hostname(), pid: process.pid }, counts, logger);
+    await member.start();
+    node = member;
+    started.push(async () => member.stop());
     const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${shownHost}:${port}`;
     logger.info({ url, irc: irc?.addresses ?? [], database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');

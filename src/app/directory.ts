@@ -4,6 +4,7 @@ import type { AddIn, Category, ChatConfig, Group, PolicyRule, PrincipalRef, Room
 import type { Actor } from '../core/permissions.js';
 import { chatEnabledFor } from '../core/policy.js';
 import type { DomainEvent, EventBus } from '../ports/events.js';
+import type { Maintenance } from '../ports/pool.js';
 import type { Store } from '../ports/store.js';
 
 /**
@@ -28,6 +29,8 @@ export class Snapshot {
     addins: AddIn[],
     readonly policies: readonly PolicyRule[],
     readonly config: ChatConfig,
+    /** Pool-wide read-only maintenance, or null. */
+    readonly maintenance: Maintenance | null = null,
   ) {
     this.graph = new GroupGraph(groups);
     this.users = new Map(users.map((u) => [u.id, u]));
@@ -123,7 +126,7 @@ export class Directory {
     for (;;) {
       const generation = this.generation;
       const s = this.store;
-      const [users, groups, categories, rooms, addins, policies, config] = await Promise.all([
+      const [users, groups, categories, rooms, addins, policies, config, maintenance] = await Promise.all([
         s.users.list(),
         s.groups.list(),
         s.categories.list(),
@@ -131,10 +134,11 @@ export class Directory {
         s.addins.list(),
         s.policies.list(),
         s.settings.chatConfig(),
+        s.settings.maintenance(),
       ]);
       // A change committed while we read may have been half-seen: read again.
       if (generation === this.generation) {
-        this.latest = new Snapshot(users, groups, categories, rooms, addins, policies, config);
+        this.latest = new Snapshot(users, groups, categories, rooms, addins, policies, config, maintenance);
         return this.latest;
       }
     }
@@ -142,5 +146,5 @@ export class Directory {
 }
 
 function changesDirectory(event: DomainEvent): boolean {
-  return event.type === 'room.changed' || event.type === 'room.deleted' || event.type === 'directory.changed';
+  return event.type === 'room.changed' || event.type === 'room.deleted' || event.type === 'directory.changed' || event.type === 'pool.changed';
 }

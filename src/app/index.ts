@@ -10,6 +10,7 @@ import { groupUseCases } from './groups.js';
 import { GroupCommit } from './groupCommit.js';
 import { messageUseCases } from './messages.js';
 import { moderationUseCases } from './moderation.js';
+import { poolUseCases } from './pool.js';
 import { roomUseCases } from './rooms.js';
 import { searchUseCases } from './search.js';
 import { sessionUseCases } from './sessions.js';
@@ -48,6 +49,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     search: searchUseCases(ctx),
     moderation: audited(ctx, 'moderation', moderationUseCases(ctx)),
     compliance: complianceUseCases(ctx),
+    pool: audited(ctx, 'pool', poolUseCases(ctx)),
     audit: auditUseCases(ctx),
     /** Waits for every accepted post and compliance record to be committed. */
     flush: async () => {

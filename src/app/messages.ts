@@ -63,6 +63,8 @@ export function messageUseCases(ctx: AppContext) {
     async post(actor: Actor, roomId: number, input: unknown): Promise<AppendResult> {
       const data = parse(postInput, input);
       const { snapshot, category } = await roomAccess(ctx, actor, parse(id, roomId), 'post');
+      // Read-only maintenance (pool-wide, from the directory snapshot): every door posts through here.
+      if (snapshot.maintenance) throw new PchatError('read_only', snapshot.maintenance.message);
       const text = validateMessageText(data.text, snapshot.config);
       if (data.kind === 'text' && data.title !== null) {
         throw new PchatError('invalid_input', 'Only stories have titles.', { field: 'title' });

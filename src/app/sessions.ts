@@ -20,23 +20,43 @@ const badCredentials = (): PchatError => new PchatError('unauthenticated', 'The 
 
 export function sessionUseCases(ctx: AppContext) {
   const throttle = new LoginThrottle(() => ctx.clock.now());
+
+  /** The one credential check: throttle, constant-shape failure, disabled accounts. */
+  async function checkCredentials(login: string, password: string): Promise<User> {
+    throttle.check(login);
+    const user = await ctx.store.users.getByLogin(login);
+    const hash = user ? await ctx.store.users.passwordHash(user.id) : null;
+    const ok = await verifyPassword(password, hash ?? DUMMY_HASH);
+    if (!user || !hash || !ok || user.disabled) {
+      throttle.failed(login);
+      throw badCredentials();
+    }
+    throttle.succeeded(login);
+    return user;
+  }
+
   return {
     /** Returns a bearer token; only its hash is stored. Unknown login and wrong password look the same. */
     async login(input: unknown): Promise<{ token: string; user: User; expiresAt: number }> {
       const { login, password } = parse(loginInput, input);
-      throttle.check(login);
-      const user = await ctx.store.users.getByLogin(login);
-      const hash = user ? await ctx.store.users.passwordHash(user.id) : null;
-      const ok = await verifyPassword(password, hash ?? DUMMY_HASH);
-      if (!user || !hash || !ok || user.disabled) {
-        throttle.failed(login);
-        throw badCredentials();
-      }
-      throttle.succeeded(login);
+      const user = await checkCredentials(login, password);
       const token = randomBytes(32).toString('base64url');
       const expiresAt = ctx.clock.now() + SESSION_DAYS * 86_400_000;
       await ctx.store.sessions.create(hashToken(token), user.id, expiresAt);
       return { token, user, expiresAt };
+    },
+
+    /**
+     * Checks a login and password exactly as `login` does (validation, throttle, disabled
+     * accounts) but opens no session: for protocols that authenticate a connection, not a
+     * bearer token (IRC SASL, PASS and OPER).
+     */
+    async verifyCredentials(login: string, password: string): Promise<Actor> {
+      const input = parse(loginInput, { login, password });
+      const user = await checkCredentials(input.login, input.password);
+      const actor = (await ctx.directory.snapshot()).actor(user.id);
+      if (!actor || actor.disabled) throw badCredentials();
+      return actor;
     },
 
     async logout(token: string): Promise<void> {

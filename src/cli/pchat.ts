@@ -5,9 +5,11 @@ import { VERSION } from '../version.js';
 import { registerAddins } from './addins.js';
 import { registerCategories } from './categories.js';
 import { registerConfig } from './config.js';
+import { registerEndpoints } from './endpoints.js';
 import { registerGroups } from './groups.js';
 import { registerMessages } from './messages.js';
 import { registerPolicies } from './policies.js';
+import { registerPool } from './pool.js';
 import { registerRecords } from './records.js';
 import { registerRooms } from './rooms.js';
 import { registerServe } from './serve.js';
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerMessages(program);
   registerRecords(program);
+  registerEndpoints(program);
+  registerPool(program);
   program.addHelpText(
     'after',
     `

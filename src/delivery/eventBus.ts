@@ -1,5 +1,6 @@
 import type { DomainEvent, EventBus, EventListener } from '../ports/events.js';
 import type { EventLogStore } from '../ports/store.js';
+import type { MessageRelay } from './messageRelay.js';
 
 export interface BusLogger {
   error(obj: unknown, msg: string): void;
@@ -33,10 +34,12 @@ export class LocalEventBus implements EventBus {
 }
 
 /**
- * Carries events between processes that share one database (the CLI and the server; later,
- * the nodes of a pool) through the `events` table. Each process writes what it publishes
- * and tails what the others wrote. Posted messages stay local: they are the hot path, and a
- * single SQLite server is the only process that posts.
+ * Carries events between processes that share one database (the CLI and the server, the
+ * nodes of a pool) through the `events` table. Each process writes what it publishes and
+ * tails what the others wrote. Posted messages do not go through the log: they are the hot
+ * path. With SQLite one server posts and they stay local; in a pool they go through the
+ * MessageRelay (announce + read by seq), except messages of rooms without history (seq 0),
+ * which cannot be read back from the store and so travel through the log.
  */
 export class SharedEventBus implements EventBus {
   private lastSeen = 0;
@@ -49,10 +52,17 @@ export class SharedEventBus implements EventBus {
     private readonly store: EventLogStore,
     readonly node: string,
     private readonly log?: BusLogger,
+    /** Present in a pool: cross-node delivery of stored messages. */
+    readonly relay: MessageRelay | null = null,
   ) {}
 
   async publish(event: DomainEvent): Promise<void> {
-    if (event.type !== 'message.posted') await this.store.append(this.node, [JSON.stringify(event)]);
+    if (event.type === 'message.posted' && this.relay) {
+      if (event.message.seq !== 0) return this.relay.committed(event.message);
+      await this.store.append(this.node, [JSON.stringify(event)]);
+    } else if (event.type !== 'message.posted') {
+      await this.store.append(this.node, [JSON.stringify(event)]);
+    }
     this.local.dispatch(event);
   }
 
@@ -68,6 +78,7 @@ export class SharedEventBus implements EventBus {
   }
 
   stop(): void {
+    this.relay?.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }

@@ -67,6 +67,11 @@ export class Hub {
     return [...(this.presence.get(roomId)?.keys() ?? [])];
   }
 
+  /** Whether any session here is in the room (so its messages must be delivered here). */
+  watching(roomId: number): boolean {
+    return this.rooms.has(roomId);
+  }
+
   connections(): number {
     return this.everyone.size;
   }
@@ -84,6 +89,9 @@ export class Hub {
       case 'room.cleared':
         for (const s of this.rooms.get(event.roomId) ?? []) s.onRoomEvent(event);
         return;
+      case 'pool.changed':
+        return; // the node and the directory act on it; sessions see nothing
+
       default:
         for (const s of this.everyone) s.onAccessChange(event);
     }

@@ -12,6 +12,7 @@ import type {
   Room,
   User,
 } from '../core/model.js';
+import type { Maintenance, NodeRecord, PoolSignal } from './pool.js';
 
 /**
  * Everything the application keeps. Every method is async so that a networked store
@@ -32,6 +33,9 @@ export interface Store {
   readonly compliance: ComplianceStore;
   readonly events: EventLogStore;
   readonly audit: AuditStore;
+  readonly nodes: NodeStore;
+  /** How the nodes of a pool announce new messages; null where one process serves (SQLite). */
+  readonly signal: PoolSignal | null;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,8 @@ export interface CategoryStore {
 
 export interface RoomStore {
   get(id: number): Promise<Room | null>;
+  /** Latest sequence number of every room, for catching up on missed announcements. */
+  lastSeqs(): Promise<Map<number, number>>;
   getByName(name: string): Promise<Room | null>;
   list(): Promise<Room[]>;
   create(room: Omit<Room, 'id' | 'createdAt'>): Promise<Room>;
@@ -169,6 +175,20 @@ export interface PolicyStore {
 export interface SettingsStore {
   chatConfig(): Promise<ChatConfig>;
   setChatConfig(config: ChatConfig): Promise<void>;
+  /** The pool-wide read-only state, or null when posting is allowed. */
+  maintenance(): Promise<Maintenance | null>;
+  setMaintenance(state: Maintenance | null): Promise<void>;
+}
+
+/** The pool's server processes: each registers at start and heartbeats; administrators drain them. */
+export interface NodeStore {
+  /** Inserts or refreshes the node; an existing row keeps its active flag (a drained node stays drained). */
+  register(node: Omit<NodeRecord, 'active'>): Promise<NodeRecord>;
+  /** Refreshes heartbeat and connection counts. Returns the node's active flag, or null if it is not registered. */
+  heartbeat(name: string, at: number, connections: NodeRecord['connections']): Promise<boolean | null>;
+  list(): Promise<NodeRecord[]>;
+  /** False when no node has that name. */
+  setActive(name: string, active: boolean): Promise<boolean>;
 }
 
 export interface StoredSession {

@@ -42,7 +42,7 @@ export class FrameworkClient {
     });
   }
 
-  static async connect(port: number, nick: string, auth: { account?: { account: string; password: string }; password?: string }, caps: string[] = [], echo = false): Promise<FrameworkClient> {
+  static async connect(port: number, nick: string, auth: { account?: { account: string; password: string }; password?: string; tls?: boolean; rejectUnauthorized?: boolean }, caps: string[] = [], echo = false): Promise<FrameworkClient> {
     const c = new FrameworkClient();
     if (caps.length > 0) c.client.requestCap(caps);
     const registered = new Promise<void>((resolve, reject) => {

@@ -64,7 +64,7 @@ describe('postgres specifics', () => {
     await raw.connect();
     try {
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(rows.map((r) => r.version), [1, 2, 3]);
+      assert.deepEqual(rows.map((r) => r.version), [1, 2, 3, 4]);
     } finally {
       await raw.end();
       cluster.drop(url);

@@ -33,7 +33,7 @@ describe('sqlite specifics', () => {
     const path = join(dir, 'twice.db');
     openDatabase(path).close();
     const db = openDatabase(path);
-    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), [{ version: 1 }, { version: 2 }, { version: 3 }]);
+    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), [{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL by default: a commit is on disk before it is acknowledged');
     db.close();

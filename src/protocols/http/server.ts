@@ -19,7 +19,7 @@ export interface HttpOptions {
   readonly maxBodyBytes: number;
   readonly version: string;
   /** Extra health facts, e.g. connection counts. */
-  readonly health?: () => Record<string, unknown>;
+  readonly health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /** The session token from `Authorization: Bearer …` or the session cookie. */
@@ -78,7 +78,7 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
   server.get('/healthz', async (_request, reply) => {
     try {
       await app.context.store.users.countAdmins();
-      return { status: 'ok', version: options.version, ...options.health?.() };
+      return { status: 'ok', version: options.version, ...(await options.health?.()) };
     } catch (error) {
       logger.error({ err: error }, 'health check failed');
       return reply.status(503).send({ status: 'unavailable' });

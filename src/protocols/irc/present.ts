@@ -96,3 +96,6 @@ export function seqOfMsgid(msgid: string): number | null {
 
 /** IRCv3 server-time format: ISO 8601 UTC with milliseconds. */
 export const serverTime = (at: number): string => new Date(at).toISOString();
+
+/** Descriptions may hold line breaks; a topic is one line. */
+export const topicText = (description: string): string => description.replace(/\r?\n|\r/g, ' ');

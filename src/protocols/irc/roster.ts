@@ -31,3 +31,12 @@ export function prefixChanges(before: string, after: string, nick: string): [str
   }
   return out;
 }
+
+/** "+imt" → "+ist" gives "-m+s". */
+export function modeDiff(before: string, after: string): string {
+  const b = new Set(before.slice(1));
+  const a = new Set(after.slice(1));
+  const removed = [...b].filter((m) => !a.has(m)).join('');
+  const added = [...a].filter((m) => !b.has(m)).join('');
+  return (removed ? `-${removed}` : '') + (added ? `+${added}` : '');
+}

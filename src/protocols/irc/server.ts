@@ -33,6 +33,8 @@ export interface IrcOptions {
   /** Idle time before the server PINGs, and again before it gives up. Default 90 s. */
   readonly pingIntervalMs?: number;
   readonly maxQueuedLines?: number;
+  /** Null to accept a new connection, else why not (a drained pool node): ERROR, then close. */
+  readonly admission?: () => string | null;
 }
 
 export interface IrcEndpoint {
@@ -63,6 +65,12 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
   const pingIntervalMs = options.pingIntervalMs ?? 90_000;
 
   const onSocket = (socket: Socket): void => {
+    const refused = options.admission?.();
+    if (refused) {
+      socket.on('error', () => socket.destroy());
+      socket.end(`ERROR :${refused}\r\n`);
+      return;
+    }
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     const session = new IrcSession(socket, deps);

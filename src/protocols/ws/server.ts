@@ -19,6 +19,8 @@ export interface WsOptions extends WsDeps {
   readonly authTimeoutSeconds: number;
   /** Reads the session token from the upgrade request's headers (cookie or bearer). */
   readonly tokenOf: (headers: IncomingMessage['headers']) => string | undefined;
+  /** Null to accept a new connection, else why not (a drained pool node): answered with 503. */
+  readonly admission?: () => string | null;
 }
 
 export interface WsEndpoint {
@@ -26,8 +28,9 @@ export interface WsEndpoint {
   close(): Promise<void>;
 }
 
-function reject(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function reject(socket: Duplex, status: number, reason: string, body = ''): void {
+  const length = Buffer.byteLength(body);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${length}\r\n\r\n${body}`);
 }
 
 /** Serves the real-time protocol on the HTTP server's upgrade path. See docs/websocket.md. */
@@ -40,6 +43,9 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== WS_PATH) return reject(socket, 404, 'Not Found');
+    // A drained node keeps its sessions but takes no new ones; the client tries another node.
+    const refused = options.admission?.();
+    if (refused) return reject(socket, 503, 'Service Unavailable', refused);
     socket.on('error', () => socket.destroy());
     const token = options.tokenOf(request.headers);
     const accept = (userId: number) =>

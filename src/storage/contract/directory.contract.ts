@@ -161,5 +161,26 @@ export function directoryContract(factory: StoreFactory): void {
       await store.events.prune(Date.now() + 1000);
       assert.deepEqual(await store.events.after(start, 10), []);
     });
+
+    it('registers pool nodes, keeps a drained node drained across re-registration, and heartbeats', async () => {
+      const node = { name: 'web-1:8080', host: 'web-1', pid: 42, startedAt: 1000, heartbeatAt: 1000, connections: { websocket: 0, irc: 0 } };
+      assert.equal((await store.nodes.register(node)).active, true);
+      assert.equal(await store.nodes.setActive('web-1:8080', false), true);
+      assert.equal(await store.nodes.setActive('nobody:1', false), false);
+      const again = await store.nodes.register({ ...node, pid: 43, startedAt: 2000, heartbeatAt: 2000 });
+      assert.deepEqual(again, { ...node, pid: 43, startedAt: 2000, heartbeatAt: 2000, active: false });
+      assert.equal(await store.nodes.heartbeat('web-1:8080', 3000, { websocket: 5, irc: 2 }), false);
+      assert.equal(await store.nodes.heartbeat('nobody:1', 3000, { websocket: 0, irc: 0 }), null);
+      assert.deepEqual(await store.nodes.list(), [{ ...node, pid: 43, startedAt: 2000, heartbeatAt: 3000, connections: { websocket: 5, irc: 2 }, active: false }]);
+    });
+
+    it('keeps the read-only maintenance state apart from the chat configuration', async () => {
+      assert.equal(await store.settings.maintenance(), null);
+      await store.settings.setMaintenance({ message: 'frozen', since: 5 });
+      assert.deepEqual(await store.settings.maintenance(), { message: 'frozen', since: 5 });
+      assert.equal((await store.settings.chatConfig()).defaultChatHistory, 30);
+      await store.settings.setMaintenance(null);
+      assert.equal(await store.settings.maintenance(), null);
+    });
   });
 }

@@ -28,6 +28,7 @@ export function messagesContract(factory: StoreFactory): void {
       assert.ok(results.every((r) => r.message.id > 0));
       assert.deepEqual(results[0]?.message, await store.messages.getBySeq(roomId, 1), 'a new message reads back exactly as returned');
       assert.equal(await store.rooms.lastSeq(roomId), 2);
+      assert.deepEqual(await store.rooms.lastSeqs(), new Map([[roomId, 2], [other.roomId, 1]]));
       assert.equal(await store.messages.count(roomId), 2);
     });
 

@@ -4,6 +4,8 @@ import { openPool } from './database.js';
 import { postgresGroups } from './groups.js';
 import { postgresAudit, postgresCompliance, postgresEventLog } from './logs.js';
 import { postgresMessages } from './messages.js';
+import { postgresNodes } from './nodes.js';
+import { postgresSignal } from './signal.js';
 import { postgresAddIns, postgresPolicies, postgresSessions, postgresSettings } from './misc.js';
 import { postgresRooms } from './rooms.js';
 import { postgresUsers } from './users.js';
@@ -15,6 +17,7 @@ import { postgresUsers } from './users.js';
 export async function createPostgresStore(url: string): Promise<Store> {
   const pool = await openPool(url);
   let closed: Promise<void> | undefined;
+  const signal = postgresSignal(pool, url);
   return {
     users: postgresUsers(pool),
     groups: postgresGroups(pool),
@@ -28,6 +31,8 @@ export async function createPostgresStore(url: string): Promise<Store> {
     compliance: postgresCompliance(pool),
     events: postgresEventLog(pool),
     audit: postgresAudit(pool),
-    close: () => (closed ??= pool.end()),
+    nodes: postgresNodes(pool),
+    signal,
+    close: () => (closed ??= signal.close().then(() => pool.end())),
   };
 }

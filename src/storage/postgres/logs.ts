@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ComplianceEvent } from '../../core/model.js';
 import type { AuditStore, ComplianceStore, EventLogStore } from '../../ports/store.js';
-import { first } from './database.js';
+import { first, transaction } from './database.js';
 import { Where } from './where.js';
 
 // The three append-only logs. compliance and audit also refuse UPDATE, DELETE and TRUNCATE in
@@ -37,22 +37,30 @@ export function postgresCompliance(pool: pg.Pool): ComplianceStore {
   };
 }
 
+/** Any fixed number, the same in every pchat process: the key of the event log's append lock. */
+const EVENTS_LOCK = 0x70657674; // 'pevt'
+
 /**
  * The shared event log. Ids come from a sequence, and PostgreSQL hands out sequence values
- * before commit: with several writers, id 8 can become visible before id 7 does, so a reader
- * that remembers "everything up to 8" may never see 7. SQLite has one writer at a time and
- * cannot do this. Pool-mode delivery must allow for it (e.g. re-read a short window behind its
- * cursor, or track gaps); this store only promises `after(id)` in id order.
+ * before commit: with two writers unsynchronised, id 8 can become visible before id 7, and a
+ * reader that has seen "everything up to 8" would never see 7. So appends take a
+ * transaction-scoped advisory lock before drawing ids: the next writer draws its ids only
+ * after the previous one committed (locks are released after the commit is visible), and ids
+ * become visible in order. Events are rare administrative changes, so this costs nothing that
+ * matters; messages never go through here.
  */
 export function postgresEventLog(pool: pg.Pool): EventLogStore {
   return {
     append: async (node, payloads) => {
       if (payloads.length === 0) return;
-      await pool.query(
-        `INSERT INTO events (node, at, payload)
-         SELECT $1, $2, payload FROM unnest($3::text[]) WITH ORDINALITY AS p(payload, ord) ORDER BY ord`,
-        [node, Date.now(), payloads],
-      );
+      await transaction(pool, async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+        await tx.query(
+          `INSERT INTO events (node, at, payload)
+           SELECT $1, $2, payload FROM unnest($3::text[]) WITH ORDINALITY AS p(payload, ord) ORDER BY ord`,
+          [node, Date.now(), payloads],
+        );
+      });
     },
     after: async (id, limit) =>
       (await pool.query<{ id: number; node: string; payload: string }>('SELECT id, node, payload FROM events WHERE id > $1 ORDER BY id LIMIT $2', [id, limit]))

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type ChatConfig, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
+import type { Maintenance } from '../../ports/pool.js';
 import type { AddInStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
 import { first, folded, unique } from './database.js';
 
@@ -55,6 +56,18 @@ export function postgresSettings(pool: pg.Pool): SettingsStore {
       await pool.query("INSERT INTO settings (key, value) VALUES ('chat', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
         JSON.stringify(config),
       ]);
+    },
+    maintenance: async () => {
+      const row = first(await pool.query<{ value: string }>("SELECT value FROM settings WHERE key = 'maintenance'"));
+      return row ? (JSON.parse(row.value) as Maintenance) : null;
+    },
+    setMaintenance: async (state) => {
+      if (!state) await pool.query("DELETE FROM settings WHERE key = 'maintenance'");
+      else {
+        await pool.query("INSERT INTO settings (key, value) VALUES ('maintenance', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
+          JSON.stringify(state),
+        ]);
+      }
     },
   };
 }

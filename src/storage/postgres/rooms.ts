@@ -92,6 +92,7 @@ export function postgresRooms(pool: pg.Pool): RoomStore {
     remove: async (id) => {
       await pool.query('DELETE FROM rooms WHERE id = $1', [id]); // messages and roles cascade
     },
+    lastSeqs: async () => new Map((await pool.query<{ id: number; last_seq: number }>('SELECT id, last_seq FROM rooms')).rows.map((r) => [r.id, r.last_seq])),
     lastSeq: async (id) => first(await pool.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [id]))?.last_seq ?? 0,
   };
 }

@@ -3,6 +3,7 @@ import { sqliteCategories } from './categories.js';
 import { openDatabase, type SqliteOptions } from './database.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteMessages } from './messages.js';
+import { sqliteNodes } from './nodes.js';
 import { sqliteAddIns, sqliteAudit, sqliteCompliance, sqliteEventLog, sqlitePolicies, sqliteSessions, sqliteSettings } from './misc.js';
 import { sqliteRooms } from './rooms.js';
 import { sqliteUsers } from './users.js';
@@ -23,6 +24,9 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     compliance: sqliteCompliance(db),
     events: sqliteEventLog(db),
     audit: sqliteAudit(db),
+    nodes: sqliteNodes(db),
+    // One server process posts; the CLI's changes travel through the event log.
+    signal: null,
     close: async () => {
       db.close();
     },

@@ -1,4 +1,5 @@
 import { type ChatConfig, type ComplianceEvent, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
+import type { Maintenance } from '../../ports/pool.js';
 import type { AddInStore, AuditStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
 import { bool, type Db, rethrowUnique } from './database.js';
 import { Where } from './where.js';
@@ -58,6 +59,9 @@ export function sqlitePolicies(db: Db): PolicyStore {
 export function sqliteSettings(db: Db): SettingsStore {
   const get = db.prepare("SELECT value FROM settings WHERE key = 'chat'");
   const set = db.prepare("INSERT INTO settings (key, value) VALUES ('chat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  const getMaintenance = db.prepare("SELECT value FROM settings WHERE key = 'maintenance'");
+  const setMaintenance = db.prepare("INSERT INTO settings (key, value) VALUES ('maintenance', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  const clearMaintenance = db.prepare("DELETE FROM settings WHERE key = 'maintenance'");
   return {
     chatConfig: async () => {
       const row = get.get() as { value: string } | undefined;
@@ -65,6 +69,14 @@ export function sqliteSettings(db: Db): SettingsStore {
     },
     setChatConfig: async (config) => {
       set.run(JSON.stringify(config));
+    },
+    maintenance: async () => {
+      const row = getMaintenance.get() as { value: string } | undefined;
+      return row ? (JSON.parse(row.value) as Maintenance) : null;
+    },
+    setMaintenance: async (state) => {
+      if (state) setMaintenance.run(JSON.stringify(state));
+      else clearMaintenance.run();
     },
   };
 }

@@ -35,6 +35,7 @@ export function sqliteRooms(db: Db): RoomStore {
   );
   const remove = db.prepare('DELETE FROM rooms WHERE id = ?');
   const lastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
+  const lastSeqs = db.prepare('SELECT id, last_seq FROM rooms');
 
   const toRoom = (row: RoomRow, roles = lists.read(row.id)): Room => ({
     id: row.id,
@@ -102,5 +103,6 @@ export function sqliteRooms(db: Db): RoomStore {
       remove.run(id);
     },
     lastSeq: async (id) => (lastSeq.get(id) as { last_seq: number } | undefined)?.last_seq ?? 0,
+    lastSeqs: async () => new Map((lastSeqs.all() as { id: number; last_seq: number }[]).map((r) => [r.id, r.last_seq])),
   };
 }

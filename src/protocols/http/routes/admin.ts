@@ -4,6 +4,7 @@ import { complianceQuery } from '../../../app/compliance.js';
 import { createCategoryInput, updateCategoryInput } from '../../../app/categories.js';
 import { createGroupInput, updateGroupInput } from '../../../app/groups.js';
 import { removeInput } from '../../../app/moderation.js';
+import { maintenanceInput } from '../../../app/pool.js';
 import { searchQuery } from '../../../app/search.js';
 import { chatConfigInput, policyInput, policyTarget } from '../../../app/settings.js';
 import { createUserInput, publicUser, updateUserInput } from '../../../app/users.js';
@@ -162,5 +163,24 @@ export const adminRoutes: Route[] = [
       const page = await c.app.audit.list(c.actor, c.query);
       return { ...page, entries: page.entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
     },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/pool',
+    summary: 'The pool: every node with its health (heartbeat age), connections and active flag, and the read-only maintenance state (administrators).',
+    tag: 'pool',
+    auth: true,
+    adminOnly: true,
+    handler: async (c) => c.app.pool.status(c.actor),
+  },
+  {
+    method: 'PUT',
+    url: '/api/v1/pool/maintenance',
+    summary: 'Turn pool-wide read-only maintenance on (posting refused with `message`, error read_only) or off (administrators).',
+    tag: 'pool',
+    auth: true,
+    adminOnly: true,
+    body: maintenanceInput,
+    handler: async (c) => ({ maintenance: await c.app.pool.setMaintenance(c.actor, c.body) }),
   },
 ];

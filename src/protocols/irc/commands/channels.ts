@@ -2,7 +2,8 @@ import type { PrincipalRef } from '../../../core/model.js';
 import { nickTableFor, roomToChannel, sameChannel } from '../channels.js';
 import { ERR, RPL } from '../numerics.js';
 import { modesOf } from '../roster.js';
-import { type IrcCommand, type IrcSession, type Reply, topicText } from '../session.js';
+import { topicText } from '../present.js';
+import type { IrcCommand, IrcSession, Reply } from '../session.js';
 import { list, resolveChannel } from './resolve.js';
 
 const isUser = (id: number) => (r: PrincipalRef) => r.kind === 'user' && r.id === id;
@@ -162,7 +163,12 @@ const invite: IrcCommand = {
     if (view.room.privacy === 'open') return reply.fail('INVITE', 'NOT_NEEDED', channel, 'Anyone the category allows may join an open room');
     if (view.room.members.some(isUser(target))) return reply.numeric(ERR.USERONCHANNEL, targetNick, channel, 'is already a member of the channel');
     registry.note(`invite:${view.room.id}:${target}`, { nick: session.mask, reason: '' });
-    await app.rooms.update(await session.actor(), view.room.id, { members: [...view.room.members, { kind: 'user', id: target }] });
+    try {
+      await app.rooms.update(await session.actor(), view.room.id, { members: [...view.room.members, { kind: 'user', id: target }] });
+    } catch (error) {
+      // The channel, not the nick (the first parameter), is what 482 and the others name.
+      return reply.error('INVITE', channel, error);
+    }
     reply.numeric(RPL.INVITING, targetNick, channel);
   },
 };

@@ -116,7 +116,7 @@ const mode: IrcCommand = {
 
 /**
  * OPER <name> <password>: the name is the caller's own nick or login, the password their pchat
- * password (checked by sessions.login, with its throttle), and the account must be a pchat
+ * password (checked by sessions.verifyCredentials, with the login throttle), and the account must be a pchat
  * administrator. Being an operator changes no permission: administrators already manage
  * every room through the use cases. It shows in WHO, WHOIS and LUSERS.
  */
@@ -132,8 +132,8 @@ const oper: IrcCommand = {
     }
     let admin: boolean;
     try {
-      const { user } = await session.deps.app.sessions.login({ login: me.login, password: params[1] ?? '' });
-      admin = user.id === session.userId && user.isAdmin;
+      const actor = await session.deps.app.sessions.verifyCredentials(me.login, params[1] ?? '');
+      admin = actor.userId === session.userId && actor.isAdmin;
     } catch {
       return reply.numeric(ERR.PASSWDMISMATCH, 'Password incorrect');
     }

@@ -52,11 +52,14 @@ export function sendIsupport(session: IrcSession, reply: Reply): void {
   for (let i = 0; i < tokens.length; i += 12) reply.numeric(RPL.ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');
 }
 
-/** Signs in with a pchat login and password; the throttle and disabled-account checks are the use case's. */
+/**
+ * Signs in with a pchat login and password; the throttle and disabled-account checks are the
+ * use case's. No session row (bearer token) is created: the connection is the session.
+ */
 export async function signIn(session: IrcSession, login: string, password: string): Promise<boolean> {
   try {
-    const { user } = await session.deps.app.sessions.login({ login, password });
-    session.userId = user.id;
+    const actor = await session.deps.app.sessions.verifyCredentials(login, password);
+    session.userId = actor.userId;
     return true;
   } catch {
     return false;

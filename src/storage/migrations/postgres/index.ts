@@ -1,6 +1,7 @@
 import { sql as initial } from './0001_initial.js';
 import { sql as audit } from './0002_audit.js';
 import { sql as sessionExpiry } from './0003_session_expiry.js';
+import { sql as pool } from './0004_pool.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -10,4 +11,5 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'audit', sql: audit },
   { version: 3, name: 'session expiry index', sql: sessionExpiry },
+  { version: 4, name: 'pool nodes', sql: pool },
 ];

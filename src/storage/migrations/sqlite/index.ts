@@ -1,10 +1,12 @@
 import { sql as initial } from './0001_initial.js';
 import { sql as audit } from './0002_audit.js';
 import { sql as sessionExpiry } from './0003_session_expiry.js';
+import { sql as pool } from './0004_pool.js';
 
 /** Numbered schema migrations for SQLite, applied in order, each exactly once. */
 export const sqliteMigrations: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'audit', sql: audit },
   { version: 3, name: 'session expiry index', sql: sessionExpiry },
+  { version: 4, name: 'pool nodes', sql: pool },
 ];

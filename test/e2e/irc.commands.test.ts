@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { adminApi, createCategory, createRoom, createUser, PASSWORD, user } from '../helpers/fixtures.js';
+import { Api, expectStatus } from '../helpers/http.js';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
+import { FrameworkClient, RawClient } from '../irc/clients.js';
+
+/** OPER, WHOIS, ISON, USERHOST, AWAY, INVITE, KICK, MODE and stories, over real sockets. */
+describe('IRC commands against the room model', () => {
+  let server: TestServer;
+  let port: number;
+  let admin: Api;
+  const ids: Record<string, number> = {};
+  const rooms: Record<string, number> = {};
+  const open: { close(): void }[] = [];
+  const track = <T extends { close(): void }>(c: T): T => (open.push(c), c);
+  const connect = async (login: string, password = PASSWORD, caps: string[] = []) => track(await RawClient.register(port, login, password, caps));
+  const roomOf = async (id: number) => expectStatus(await admin.get(`/api/v1/rooms/${id}`), 200);
+  const hasUser = (list: { kind: string; id: number }[], id: number) => list.some((p) => p.kind === 'user' && p.id === id);
+  const sessionRows = () => {
+    const db = new Database(server.database, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  before(async () => {
+    server = await startTestServer({ 'irc.serverName': 'irc.test' });
+    port = server.irc[0]?.port ?? 0;
+    admin = await adminApi(server.url);
+    for (const name of ['alice', 'bob', 'carol', 'dave']) ids[name] = (await createUser(admin, `${name}@example.com`, { displayName: `${name} D` })).id;
+    const everyone = Object.values(ids).map(user);
+    const cat = await createCategory(admin, 'Ops', { allowed: everyone });
+    const alice = user(ids.alice as number);
+    rooms.lobby = await createRoom(admin, 'lobby', cat, { privacy: 'open' });
+    rooms.club = await createRoom(admin, 'club', cat, { privacy: 'closed', members: [alice], managers: [alice] });
+    rooms.crew = await createRoom(admin, 'crew', cat, { privacy: 'closed', members: [alice, user(ids.bob as number), user(ids.dave as number)], managers: [alice] });
+    rooms.lab = await createRoom(admin, 'Mode Lab', cat, { privacy: 'closed', members: [alice, user(ids.bob as number)], managers: [alice] });
+  });
+  after(async () => {
+    for (const c of open) c.close();
+    await server.stop();
+  });
+
+  it('OPER: administrators get 381 and +o, others 491, a wrong password 464; no session row is created', async () => {
+    const rowsBefore = sessionRows();
+    const root = await connect('admin', ADMIN_PASSWORD);
+    const a = await connect('alice@example.com');
+    root.send('OPER admin wrong-password');
+    assert.ok((await root.sync()).some((l) => / 464 admin /.test(l)));
+    root.send(`OPER admin ${ADMIN_PASSWORD}`);
+    const oper = await root.sync();
+    assert.ok(oper.some((l) => / 381 admin /.test(l)), oper.join('\n'));
+    assert.ok(oper.some((l) => /^:admin!\S+ MODE admin \+o$/.test(l)));
+    a.send(`OPER alice ${PASSWORD}`);
+    assert.ok((await a.sync()).some((l) => / 491 alice /.test(l)), 'not an administrator');
+    a.send(`OPER bob ${PASSWORD}`);
+    assert.ok((await a.sync()).some((l) => / 491 alice /.test(l)), 'someone else’s name');
+    a.send('WHOIS admin', 'USERHOST admin', 'WHO admin');
+    const seen = await a.sync();
+    assert.ok(seen.some((l) => / 313 alice admin /.test(l)), 'WHOIS shows the operator');
+    assert.ok(seen.some((l) => / 302 alice :?admin\*=\+u\d+@irc\.test/.test(l)), seen.join('\n'));
+    assert.ok(seen.some((l) => / 352 alice \* \S+ irc\.test irc\.test admin H\* /.test(l)), seen.join('\n'));
+    const viaSasl = track(await FrameworkClient.connect(port, 'carol', { account: { account: 'carol@example.com', password: PASSWORD } }));
+    assert.ok(viaSasl.lines.some((l) => / 903 /.test(l)), 'signed in with SASL PLAIN');
+    // SASL, PASS and OPER check credentials without leaving unused bearer tokens behind.
+    assert.equal(sessionRows(), rowsBefore);
+  });
+
+  it('WHOIS, ISON and USERHOST describe accounts as this endpoint shows them', async () => {
+    const a = await connect('alice@example.com');
+    const c = await connect('carol@example.com');
+    a.send('JOIN #lobby');
+    await a.sync();
+    c.send('WHOIS alice', 'WHOIS nobody', 'ISON alice bob nobody carol', 'USERHOST alice nobody');
+    const out = await c.sync();
+    const text = out.join('\n');
+    assert.ok(out.some((l) => new RegExp(` 311 carol alice u${ids.alice} irc\\.test \\* :alice D$`).test(l)), text);
+    assert.ok(out.some((l) => / 319 carol alice :?#lobby$/.test(l)), text);
+    assert.ok(out.some((l) => / 330 carol alice alice :is logged in as$/.test(l)), text);
+    assert.ok(out.some((l) => / 320 carol alice :is pchat user alice@example\.com$/.test(l)), text);
+    assert.ok(out.some((l) => / 318 carol alice /.test(l)), text);
+    assert.ok(out.some((l) => / 401 carol nobody /.test(l)) && out.some((l) => / 318 carol nobody /.test(l)), text);
+    assert.ok(out.some((l) => / 303 carol :alice carol$/.test(l)), `only those connected over IRC:\n${text}`);
+    assert.ok(out.some((l) => new RegExp(` 302 carol :?alice=\\+u${ids.alice}@irc\\.test$`).test(l)), text);
+  });
+
+  it('AWAY is announced with away-notify to people sharing a channel, and shows in WHOIS and USERHOST', async () => {
+    const a = await connect('alice@example.com');
+    const b = await connect('bob@example.com', PASSWORD, ['away-notify']);
+    const c = await connect('carol@example.com');
+    a.send('JOIN #crew');
+    b.send('JOIN #crew');
+    await a.sync();
+    await b.sync();
+    a.send('AWAY :out for lunch');
+    assert.ok((await a.sync()).some((l) => / 306 alice /.test(l)));
+    await b.next(/^:alice!\S+ AWAY :out for lunch$/);
+    c.send('WHOIS alice', 'USERHOST alice');
+    const seen = await c.sync();
+    assert.ok(seen.some((l) => / 301 carol alice :out for lunch$/.test(l)), seen.join('\n'));
+    assert.ok(seen.some((l) => / 302 carol :?alice=-u\d+@/.test(l)), seen.join('\n'));
+    a.send('AWAY');
+    assert.ok((await a.sync()).some((l) => / 305 alice /.test(l)));
+    await b.next(/^:alice!\S+ AWAY$/);
+    // Someone joining later hears that a person in the channel is away.
+    a.send('AWAY :back soon');
+    await a.sync();
+    const d = await connect('dave@example.com', PASSWORD, ['away-notify']);
+    d.send('JOIN #crew');
+    await d.sync();
+    a.send('PART #crew', 'JOIN #crew');
+    await d.next(/^:alice!\S+ AWAY :back soon$/);
+    a.send('AWAY');
+    await a.sync();
+  });
+
+  it('INVITE adds a member through rooms.update; the invitee can then JOIN the +i channel', async () => {
+    const a = await connect('alice@example.com');
+    const c = await connect('carol@example.com');
+    c.send('JOIN #club');
+    assert.ok((await c.sync()).some((l) => / 473 carol #club /.test(l)), 'members only before');
+    c.send('INVITE dave #club');
+    const refused = await c.sync();
+    assert.ok(refused.some((l) => / 482 carol #club /.test(l)), `no back door for a non-member:\n${refused.join('\n')}`);
+    a.send('INVITE carol #club', 'INVITE carol #lobby', 'INVITE nobody #club');
+    const out = await a.sync();
+    assert.ok(out.some((l) => / 341 alice carol #club$/.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => /FAIL INVITE NOT_NEEDED #lobby /.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => / 401 alice nobody /.test(l)), out.join('\n'));
+    assert.ok(hasUser((await roomOf(rooms.club as number)).members, ids.carol as number));
+    await c.next(/^:alice!\S+ INVITE carol #club$/);
+    c.send('JOIN #club');
+    const joined = await c.sync();
+    assert.ok(joined.some((l) => /^:carol!\S+ JOIN #club$/.test(l)), joined.join('\n'));
+    a.send('INVITE carol #club');
+    assert.ok((await a.sync()).some((l) => / 443 alice carol #club /.test(l)), 'already a member');
+  });
+
+  it('KICK: a manager removes a member (others see KICK); a non-manager gets 482', async () => {
+    const a = await connect('alice@example.com');
+    const b = await connect('bob@example.com');
+    const d = await connect('dave@example.com');
+    for (const c of [a, b, d]) {
+      c.send('JOIN #crew');
+      await c.sync();
+    }
+    d.send('KICK #crew bob :not you');
+    assert.ok((await d.sync()).some((l) => / 482 dave #crew /.test(l)));
+    assert.ok(hasUser((await roomOf(rooms.crew as number)).members, ids.bob as number), 'a refused KICK changes nothing');
+    a.send('KICK #crew bob :enough');
+    await b.next(/^:alice!\S+ KICK #crew bob :?enough$/);
+    await d.next(/^:alice!\S+ KICK #crew bob :?enough$/);
+    await a.next(/KICK #crew bob :?enough$/);
+    assert.ok(!hasUser((await roomOf(rooms.crew as number)).members, ids.bob as number), 'the membership is gone');
+    b.send('JOIN #crew');
+    assert.ok((await b.sync()).some((l) => / 473 bob #crew /.test(l)), 'and bob may not come back');
+    a.send('KICK #lobby carol', 'KICK #crew carol');
+    const out = await a.sync();
+    assert.ok(out.some((l) => /FAIL KICK CANNOT_KICK #lobby /.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => / 441 alice carol #crew /.test(l)), out.join('\n'));
+  });
+
+  it('MODE +o/+v/+s/+i/+m become room roles, privacy and type; non-managers get 482', async () => {
+    const a = await connect('alice@example.com');
+    const b = await connect('bob@example.com');
+    const lab = rooms.lab as number;
+    a.send('JOIN #Mode_Lab');
+    b.send('JOIN #Mode_Lab');
+    await a.sync();
+    await b.sync();
+    for (const change of ['+s', '+m', '+o bob', '-i']) {
+      b.send(`MODE #Mode_Lab ${change}`);
+      assert.ok((await b.sync()).some((l) => / 482 bob #Mode_Lab /.test(l)), change);
+    }
+    let room = await roomOf(lab);
+    assert.equal(room.privacy, 'closed');
+    assert.equal(room.type, 'normal');
+
+    a.send('MODE #Mode_Lab +m');
+    await b.next(/^:alice!\S+ MODE #Mode_Lab \+m$/);
+    a.send('MODE #Mode_Lab +v bob');
+    await b.next(/MODE #Mode_Lab \+v bob$/);
+    room = await roomOf(lab);
+    assert.equal(room.type, 'auditorium');
+    assert.ok(hasUser(room.presenters, ids.bob as number));
+
+    a.send('MODE #Mode_Lab +o bob');
+    await b.next(/MODE #Mode_Lab \+o bob$/);
+    assert.ok(hasUser((await roomOf(lab)).managers, ids.bob as number));
+    b.send('MODE #Mode_Lab -o bob');
+    await a.next(/MODE #Mode_Lab -o bob$/);
+    assert.ok(!hasUser((await roomOf(lab)).managers, ids.bob as number), 'a manager now, so bob may');
+
+    a.send('MODE #Mode_Lab +s');
+    await b.next(/MODE #Mode_Lab \+s$/);
+    assert.equal((await roomOf(lab)).privacy, 'secret');
+    a.send('MODE #Mode_Lab -s');
+    await b.next(/MODE #Mode_Lab -s$/);
+    assert.equal((await roomOf(lab)).privacy, 'closed', '-s leaves a room closed');
+    a.send('MODE #Mode_Lab -i');
+    await b.next(/MODE #Mode_Lab -i$/);
+    assert.equal((await roomOf(lab)).privacy, 'open');
+    a.send('MODE #Mode_Lab +i');
+    await b.next(/MODE #Mode_Lab \+i$/);
+    assert.equal((await roomOf(lab)).privacy, 'closed');
+    a.send('MODE #Mode_Lab -m');
+    await b.next(/MODE #Mode_Lab -m$/);
+    room = await roomOf(lab);
+    assert.equal(room.type, 'normal');
+    assert.deepEqual(room.presenters, [], '-m drops the presenters');
+    a.send('MODE #Mode_Lab');
+    assert.ok((await a.sync()).some((l) => / 324 alice #Mode_Lab \+it$/.test(l)));
+  });
+
+  it('splits a story from the web into lines, title first, without losing text', async () => {
+    const c = await connect('carol@example.com');
+    c.send('JOIN #lobby');
+    await c.sync();
+    const words = (n: number, seed: string) => Array.from({ length: n }, (_, i) => `${seed}${i}`).join(' ');
+    const lines = [`Intro: ${words(150, 'wörd')}`, '', `Ünïcödé ${'日本語のテキスト'.repeat(60)}`, words(20, 'tail'), `${'x'.repeat(1500)} end`];
+    const text = lines.join('\n');
+    const carol = await Api.login(server.url, 'carol@example.com', PASSWORD);
+    const from = c.lines.length;
+    expectStatus(await carol.post(`/api/v1/rooms/${rooms.lobby}/messages`, { kind: 'story', title: 'Quarterly report', text }), 201);
+    await c.next((l) => l.endsWith(' end'), 5000, from);
+    await c.sync();
+    const got = c.lines.slice(from).filter((l) => /^:carol!\S+ PRIVMSG #lobby /.test(l));
+    // The text is the last parameter: after ' :' when it has spaces, else a bare word.
+    const bodies = got.map((l) => l.replace(/^:\S+ PRIVMSG #lobby :?/, ''));
+    assert.equal(bodies[0], '\x02Quarterly report\x02', 'the title first, in bold');
+    assert.ok(bodies.length > lines.length, `split into more lines than the story has (${bodies.length})`);
+    for (const l of got) assert.ok(Buffer.byteLength(l) <= 510, `within 512 bytes with CRLF: ${Buffer.byteLength(l)}`);
+    assert.equal(bodies.slice(1).join(''), lines.filter((l) => l !== '').join(''), 'every character arrives, in order');
+  });
+});
