@@ -22,7 +22,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .option('-c, --config <file>', 'JSON config file (default ./pchat.config.json if present; env PCHAT_CONFIG)')
     .option('--data-dir <dir>', 'data directory (default ./data; env PCHAT_DATA_DIR)')
-    .option('--database <path>', 'SQLite database file (default <data-dir>/pchat.db; env PCHAT_DATABASE)')
+    .option('--database <path|url>', 'SQLite database file (default <data-dir>/pchat.db), or a postgres:// URL for a pool (env PCHAT_DATABASE)')
     .option('--json', 'print machine-readable JSON instead of tables')
     // Before the subcommands are added, so they inherit it: usage errors then reach main() (exit 2).
     .exitOverride()
