@@ -100,6 +100,24 @@ describe('a pool of two nodes on one PostgreSQL', () => {
     ws2.close();
   });
 
+  it('carries membership and moderation changes made on node A to clients on node B', async () => {
+    const roomId = await room('moderated across nodes');
+    expectStatus(await alice.api.post(`/api/v1/rooms/${roomId}/messages`, { text: 'contains a secret token' }), 201);
+    expectStatus(await alice.api.post(`/api/v1/rooms/${roomId}/messages`, { text: 'harmless' }), 201);
+    const { ws } = await joinOn(b, bob, roomId);
+    // Moderation on A: B's client hears of the replaced and the removed messages.
+    expectStatus(await admin.post('/api/v1/moderation/remove-messages', { roomId, keywords: 'secret', action: 'replace' }), 200);
+    assert.equal((await ws.next((f) => f.type === 'messages.replaced', 3000)).messages[0].seq, 1);
+    expectStatus(await admin.post('/api/v1/moderation/remove-messages', { roomId, keywords: 'harmless' }), 200);
+    assert.deepEqual((await ws.next((f) => f.type === 'messages.removed', 3000)).seqs, [2]);
+    expectStatus(await admin.post(`/api/v1/rooms/${roomId}/clear`, { upTo: new Date().toISOString() }), 200);
+    assert.equal((await ws.next((f) => f.type === 'room.cleared', 3000)).roomId, roomId);
+    // Membership on A: Bob is taken off the member list, and B removes him from the room at once.
+    expectStatus(await admin.patch(`/api/v1/rooms/${roomId}`, { members: [user(alice.id)] }), 200);
+    assert.deepEqual(await ws.next((f) => f.type === 'removed', 3000), { type: 'removed', roomId, reason: 'revoked' });
+    ws.close();
+  });
+
   it('keeps per-room seqs gap-free and strictly increasing under concurrent posting from both nodes', async () => {
     const rooms = [await room('race-1'), await room('race-2'), await room('race-3')];
     const watchers = await Promise.all(rooms.map((r) => joinOn(a, alice, r)));
