@@ -1,18 +1,14 @@
 import type pg from 'pg';
 import { PchatError } from '../../core/errors.js';
-import type { Category, PrincipalRef } from '../../core/model.js';
+import type { Category } from '../../core/model.js';
 import type { CategoryStore } from '../../ports/store.js';
 import { first, folded, transaction, unique } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { categoryLists, type CategoryRow, originColumns, toCategory } from '../rows.js';
 import { PrincipalLists } from './principalLists.js';
 
-interface CategoryRow extends OriginColumns {
-  id: number;
-  name: string;
-  description: string;
-  invitations: boolean;
-  file_upload: boolean;
-  chat_history: boolean;
+
+/** A category row with its lists aggregated as JSON. */
+interface CategoryWithLists extends CategoryRow {
   lists: unknown;
 }
 
@@ -20,37 +16,18 @@ const lists = new PrincipalLists('category_principals', 'category_id', 'list', '
 const SELECT = `SELECT c.id, c.name, c.description, c.invitations, c.file_upload, c.chat_history, c.origin_system, c.origin_id,
                 ${lists.column('c.id')} FROM categories c`;
 
-const toCategory = (row: CategoryRow): Category => {
-  const acl = lists.parse(row.lists);
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    allowed: acl.get('allowed') ?? [],
-    denied: acl.get('denied') ?? [],
-    creators: acl.get('creator') ?? [],
-    invitations: row.invitations,
-    fileUpload: row.file_upload,
-    chatHistory: row.chat_history,
-    origin: originOf(row),
-  };
-};
-const aclOf = (c: Omit<Category, 'id'>): Record<string, readonly PrincipalRef[]> => ({
-  allowed: c.allowed,
-  denied: c.denied,
-  creator: c.creators,
-});
+const asCategory = (row: CategoryWithLists): Category => toCategory(row, lists.parse(row.lists));
 const settings = (c: Omit<Category, 'id'>) => [c.name, c.description, c.invitations, c.fileUpload, c.chatHistory, ...originColumns(c.origin)];
 
 export function postgresCategories(pool: pg.Pool): CategoryStore {
   const one = async (where: string, value: string | number): Promise<Category | null> => {
-    const row = first(await pool.query<CategoryRow>(`${SELECT} WHERE ${where}`, [value]));
-    return row ? toCategory(row) : null;
+    const row = first(await pool.query<CategoryWithLists>(`${SELECT} WHERE ${where}`, [value]));
+    return row ? asCategory(row) : null;
   };
   return {
     get: (id) => one('c.id = $1', id),
     getByName: (name) => one(`${folded('c.name')} = ${folded('$1::text')}`, name),
-    list: async () => (await pool.query<CategoryRow>(`${SELECT} ORDER BY c.id`)).rows.map(toCategory),
+    list: async () => (await pool.query<CategoryWithLists>(`${SELECT} ORDER BY c.id`)).rows.map(asCategory),
     create: (category) =>
       unique('category', 'name', () =>
         transaction(pool, async (tx) => {
@@ -60,7 +37,7 @@ export function postgresCategories(pool: pg.Pool): CategoryStore {
             settings(category),
           );
           const id = rows[0]!.id;
-          await lists.write(tx, id, aclOf(category));
+          await lists.write(tx, id, categoryLists(category));
           return { ...category, id };
         }),
       ),
@@ -72,7 +49,7 @@ export function postgresCategories(pool: pg.Pool): CategoryStore {
              origin_system = $6, origin_id = $7 WHERE id = $8`,
             [...settings(category), category.id],
           );
-          await lists.write(tx, category.id, aclOf(category));
+          await lists.write(tx, category.id, categoryLists(category));
         }),
       ),
     remove: (id) =>

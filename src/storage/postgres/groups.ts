@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Group } from '../../core/model.js';
 import type { GroupStore } from '../../ports/store.js';
 import { first, folded, transaction, unique } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { type OriginColumns, originColumns, originOf } from '../rows.js';
 import { forgetPrincipal, PrincipalLists } from './principalLists.js';
 
 interface GroupRow extends OriginColumns {

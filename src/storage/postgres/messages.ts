@@ -2,8 +2,7 @@ import type pg from 'pg';
 import type { Message } from '../../core/model.js';
 import type { AppendResult, MessageStore, NewMessage } from '../../ports/store.js';
 import { first, retryingTransaction } from './database.js';
-import { COLUMNS, type MessageRow, toMessage } from './messageRow.js';
-import { originColumns } from './origin.js';
+import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, originColumns, toMessage } from '../rows.js';
 import { searchMessages } from './search.js';
 import { Where } from './where.js';
 

@@ -1,23 +1,12 @@
 import type pg from 'pg';
-import type { NodeRecord } from '../../ports/pool.js';
+import { type NodeRow, toNode } from '../rows.js';
 import type { NodeStore } from '../../ports/store.js';
 
-type Row = { name: string; host: string; pid: number; started_at: number; heartbeat_at: number; ws_connections: number; irc_connections: number; active: boolean };
-
-const toNode = (r: Row): NodeRecord => ({
-  name: r.name,
-  host: r.host,
-  pid: r.pid,
-  startedAt: r.started_at,
-  heartbeatAt: r.heartbeat_at,
-  connections: { websocket: r.ws_connections, irc: r.irc_connections },
-  active: r.active,
-});
 
 export function postgresNodes(pool: pg.Pool): NodeStore {
   return {
     register: async (n) => {
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<NodeRow>(
         `INSERT INTO nodes (name, host, pid, started_at, heartbeat_at, ws_connections, irc_connections) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at,
            heartbeat_at = excluded.heartbeat_at, ws_connections = excluded.ws_connections, irc_connections = excluded.irc_connections
@@ -33,7 +22,7 @@ export function postgresNodes(pool: pg.Pool): NodeStore {
       );
       return rows[0]?.active ?? null;
     },
-    list: async () => (await pool.query<Row>('SELECT * FROM nodes ORDER BY name')).rows.map(toNode),
+    list: async () => (await pool.query<NodeRow>('SELECT * FROM nodes ORDER BY name')).rows.map(toNode),
     setActive: async (name, active) => ((await pool.query('UPDATE nodes SET active = $1 WHERE name = $2', [active, name])).rowCount ?? 0) > 0,
   };
 }

@@ -1,21 +1,13 @@
 import type pg from 'pg';
-import type { Privacy, Room, RoomType } from '../../core/model.js';
+import type { Room } from '../../core/model.js';
 import type { RoomStore } from '../../ports/store.js';
 import { first, folded, transaction, unique } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { originColumns, type RoomRow, roomRoles, toRoom } from '../rows.js';
 import { PrincipalLists } from './principalLists.js';
 
-interface RoomRow extends OriginColumns {
-  id: number;
-  name: string;
-  description: string;
-  category_id: number;
-  privacy: Privacy;
-  type: RoomType;
-  invitations: 'inherit' | 'false';
-  addin_id: number | null;
-  disabled: boolean;
-  created_at: number;
+
+/** A room row with its role lists aggregated as JSON. */
+interface RoomWithRoles extends RoomRow {
   lists: unknown;
 }
 
@@ -23,25 +15,7 @@ const lists = new PrincipalLists('room_roles', 'room_id', 'role', 'principal_kin
 const SELECT = `SELECT r.id, r.name, r.description, r.category_id, r.privacy, r.type, r.invitations, r.addin_id, r.disabled,
                 r.created_at, r.origin_system, r.origin_id, ${lists.column('r.id')} FROM rooms r`;
 
-const toRoom = (row: RoomRow): Room => {
-  const roles = lists.parse(row.lists);
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    categoryId: row.category_id,
-    privacy: row.privacy,
-    type: row.type,
-    members: roles.get('member') ?? [],
-    managers: roles.get('manager') ?? [],
-    presenters: roles.get('presenter') ?? [],
-    invitations: row.invitations,
-    addinId: row.addin_id,
-    disabled: row.disabled,
-    createdAt: row.created_at,
-    origin: originOf(row),
-  };
-};
+const asRoom = (row: RoomWithRoles): Room => toRoom(row, lists.parse(row.lists));
 const settings = (r: Omit<Room, 'id' | 'createdAt'>) => [
   r.name,
   r.description,
@@ -53,17 +27,16 @@ const settings = (r: Omit<Room, 'id' | 'createdAt'>) => [
   r.disabled,
   ...originColumns(r.origin),
 ];
-const roles = (r: Omit<Room, 'id' | 'createdAt'>) => ({ member: r.members, manager: r.managers, presenter: r.presenters });
 
 export function postgresRooms(pool: pg.Pool): RoomStore {
   const one = async (where: string, value: string | number): Promise<Room | null> => {
-    const row = first(await pool.query<RoomRow>(`${SELECT} WHERE ${where}`, [value]));
-    return row ? toRoom(row) : null;
+    const row = first(await pool.query<RoomWithRoles>(`${SELECT} WHERE ${where}`, [value]));
+    return row ? asRoom(row) : null;
   };
   return {
     get: (id) => one('r.id = $1', id),
     getByName: (name) => one(`${folded('r.name')} = ${folded('$1::text')}`, name),
-    list: async () => (await pool.query<RoomRow>(`${SELECT} ORDER BY r.id`)).rows.map(toRoom),
+    list: async () => (await pool.query<RoomWithRoles>(`${SELECT} ORDER BY r.id`)).rows.map(asRoom),
     create: (room) =>
       unique('room', 'name', () =>
         transaction(pool, async (tx) => {
@@ -74,7 +47,7 @@ export function postgresRooms(pool: pg.Pool): RoomStore {
             [...settings(room), createdAt],
           );
           const id = rows[0]!.id;
-          await lists.write(tx, id, roles(room));
+          await lists.write(tx, id, roomRoles(room));
           return { ...room, id, createdAt };
         }),
       ),
@@ -86,7 +59,7 @@ export function postgresRooms(pool: pg.Pool): RoomStore {
              disabled = $8, origin_system = $9, origin_id = $10 WHERE id = $11`,
             [...settings(room), room.id],
           );
-          await lists.write(tx, room.id, roles(room));
+          await lists.write(tx, room.id, roomRoles(room));
         }),
       ),
     remove: async (id) => {

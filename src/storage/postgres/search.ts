@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Message } from '../../core/model.js';
 import type { SearchQuery } from '../../ports/store.js';
-import { COLUMNS, type MessageRow, toMessage } from './messageRow.js';
+import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, toMessage } from '../rows.js';
 import { Where } from './where.js';
 
 /**

@@ -1,30 +1,7 @@
 import type { User } from '../../core/model.js';
 import type { NewUser, UserStore } from '../../ports/store.js';
 import { first, folded, type Queryable, unique } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
-
-interface UserRow extends OriginColumns {
-  id: number;
-  login: string;
-  display_name: string;
-  email: string | null;
-  disabled: boolean;
-  is_admin: boolean;
-  created_at: number;
-}
-
-const COLUMNS = 'id, login, display_name, email, disabled, is_admin, created_at, origin_system, origin_id';
-
-const toUser = (row: UserRow): User => ({
-  id: row.id,
-  login: row.login,
-  displayName: row.display_name,
-  email: row.email,
-  disabled: row.disabled,
-  isAdmin: row.is_admin,
-  createdAt: row.created_at,
-  origin: originOf(row),
-});
+import { originColumns, toUser, USER_COLUMNS as COLUMNS, type UserRow } from '../rows.js';
 
 const one = (result: { rows: UserRow[] }): User | null => {
   const row = first(result);

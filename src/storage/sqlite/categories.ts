@@ -1,18 +1,10 @@
 import { PchatError } from '../../core/errors.js';
-import type { Category, PrincipalRef } from '../../core/model.js';
+import type { Category } from '../../core/model.js';
 import type { CategoryStore } from '../../ports/store.js';
-import { bool, type Db, rethrowUnique } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { type Db, rethrowUnique } from './database.js';
+import { categoryLists, type CategoryRow, originColumns, toCategory } from '../rows.js';
 import { PrincipalLists } from './principalLists.js';
 
-interface CategoryRow extends OriginColumns {
-  id: number;
-  name: string;
-  description: string;
-  invitations: number;
-  file_upload: number;
-  chat_history: number;
-}
 
 export function sqliteCategories(db: Db): CategoryStore {
   const lists = new PrincipalLists(db, 'category_principals', 'category_id', 'list', 'principal_kind', 'principal_id');
@@ -28,33 +20,16 @@ export function sqliteCategories(db: Db): CategoryStore {
   const roomCount = db.prepare('SELECT count(*) AS n FROM rooms WHERE category_id = ?');
   const remove = db.prepare('DELETE FROM categories WHERE id = ?');
 
-  const toCategory = (row: CategoryRow, acl = lists.read(row.id)): Category => ({
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    allowed: acl.get('allowed') ?? [],
-    denied: acl.get('denied') ?? [],
-    creators: acl.get('creator') ?? [],
-    invitations: bool(row.invitations),
-    fileUpload: bool(row.file_upload),
-    chatHistory: bool(row.chat_history),
-    origin: originOf(row),
-  });
-  const aclOf = (c: Omit<Category, 'id'>): Record<string, readonly PrincipalRef[]> => ({
-    allowed: c.allowed,
-    denied: c.denied,
-    creator: c.creators,
-  });
   const flags = (c: Omit<Category, 'id'>): number[] => [c.invitations ? 1 : 0, c.fileUpload ? 1 : 0, c.chatHistory ? 1 : 0];
 
   return {
     get: async (id) => {
       const row = byId.get(id) as CategoryRow | undefined;
-      return row ? toCategory(row) : null;
+      return row ? toCategory(row, lists.read(row.id)) : null;
     },
     getByName: async (name) => {
       const row = byName.get(name) as CategoryRow | undefined;
-      return row ? toCategory(row) : null;
+      return row ? toCategory(row, lists.read(row.id)) : null;
     },
     list: async () => {
       const acls = lists.readAll();
@@ -65,7 +40,7 @@ export function sqliteCategories(db: Db): CategoryStore {
         try {
           const info = insert.run(category.name, category.description, ...flags(category), ...originColumns(category.origin));
           const id = Number(info.lastInsertRowid);
-          lists.write(id, aclOf(category));
+          lists.write(id, categoryLists(category));
           return { ...category, id };
         } catch (error) {
           rethrowUnique(error, 'category');
@@ -78,7 +53,7 @@ export function sqliteCategories(db: Db): CategoryStore {
         } catch (error) {
           rethrowUnique(error, 'category');
         }
-        lists.write(category.id, aclOf(category));
+        lists.write(category.id, categoryLists(category));
       })(),
     remove: async (id) =>
       db.transaction(() => {

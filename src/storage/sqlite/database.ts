@@ -58,4 +58,3 @@ export function rethrowUnique(error: unknown, what: string, field = 'name'): nev
   throw error;
 }
 
-export const bool = (value: unknown): boolean => value === 1 || value === 1n || value === true;

@@ -1,7 +1,7 @@
 import type { Group } from '../../core/model.js';
 import type { GroupStore } from '../../ports/store.js';
 import { type Db, rethrowUnique } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { type OriginColumns, originColumns, originOf } from '../rows.js';
 import { forgetPrincipal, PrincipalLists } from './principalLists.js';
 
 interface GroupRow extends OriginColumns {

@@ -1,38 +1,13 @@
-import type { Message, MessageKind } from '../../core/model.js';
+import type { Message } from '../../core/model.js';
 import type { AppendResult, MessageStore, NewMessage } from '../../ports/store.js';
 import type { Db } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, originColumns, toMessage } from '../rows.js';
 import { Where } from './where.js';
 
-interface MessageRow extends OriginColumns {
-  id: number;
-  room_id: number;
-  seq: number;
-  author_id: number;
-  kind: MessageKind;
-  title: string | null;
-  text: string;
-  created_at: number;
-  client_id: string | null;
-}
-
-const COLUMNS = 'id, room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id';
 const M_COLUMNS = COLUMNS.split(', ')
   .map((c) => `m.${c}`)
   .join(', ');
 
-const toMessage = (row: MessageRow): Message => ({
-  id: row.id,
-  roomId: row.room_id,
-  seq: row.seq,
-  authorId: row.author_id,
-  kind: row.kind,
-  title: row.title,
-  text: row.text,
-  createdAt: row.created_at,
-  clientId: row.client_id,
-  origin: originOf(row),
-});
 
 /** Quotes each word for FTS5 so user input can never be read as query syntax; the last word matches as a prefix. */
 export function ftsQuery(terms: readonly string[]): string {

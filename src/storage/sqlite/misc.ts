@@ -1,7 +1,8 @@
 import { type ChatConfig, type ComplianceEvent, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
 import type { Maintenance } from '../../ports/pool.js';
 import type { AddInStore, AuditStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
-import { bool, type Db, rethrowUnique } from './database.js';
+import { type Db, rethrowUnique } from './database.js';
+import { flag } from '../rows.js';
 import { Where } from './where.js';
 
 export function sqliteAddIns(db: Db): AddInStore {
@@ -47,7 +48,7 @@ export function sqlitePolicies(db: Db): PolicyStore {
       (all.all() as { scope: PolicyRule['scope']; target_id: number; enabled: number }[]).map((r) => ({
         scope: r.scope,
         targetId: r.scope === 'global' ? null : r.target_id,
-        enabled: bool(r.enabled),
+        enabled: flag(r.enabled),
       })),
     set: async (rule) => {
       upsert.run(rule.scope, rule.targetId ?? 0, rule.enabled ? 1 : 0);
@@ -161,7 +162,7 @@ export function sqliteAudit(db: Db): AuditStore {
         id: r.id,
         at: r.at,
         actorId: r.actor_id,
-        isAdmin: bool(r.is_admin),
+        isAdmin: flag(r.is_admin),
         action: r.action,
         target: r.target,
         input: r.input === null ? null : (JSON.parse(r.input) as unknown),

@@ -1,21 +1,9 @@
-import type { Privacy, Room, RoomType } from '../../core/model.js';
+import type { Room } from '../../core/model.js';
 import type { RoomStore } from '../../ports/store.js';
-import { bool, type Db, rethrowUnique } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
+import { type Db, rethrowUnique } from './database.js';
+import { originColumns, type RoomRow, roomRoles, toRoom } from '../rows.js';
 import { PrincipalLists } from './principalLists.js';
 
-interface RoomRow extends OriginColumns {
-  id: number;
-  name: string;
-  description: string;
-  category_id: number;
-  privacy: Privacy;
-  type: RoomType;
-  invitations: 'inherit' | 'false';
-  addin_id: number | null;
-  disabled: number;
-  created_at: number;
-}
 
 const COLUMNS =
   'id, name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id';
@@ -37,22 +25,6 @@ export function sqliteRooms(db: Db): RoomStore {
   const lastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
   const lastSeqs = db.prepare('SELECT id, last_seq FROM rooms');
 
-  const toRoom = (row: RoomRow, roles = lists.read(row.id)): Room => ({
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    categoryId: row.category_id,
-    privacy: row.privacy,
-    type: row.type,
-    members: roles.get('member') ?? [],
-    managers: roles.get('manager') ?? [],
-    presenters: roles.get('presenter') ?? [],
-    invitations: row.invitations,
-    addinId: row.addin_id,
-    disabled: bool(row.disabled),
-    createdAt: row.created_at,
-    origin: originOf(row),
-  });
   const settings = (r: Omit<Room, 'id' | 'createdAt'>): (string | number | null)[] => [
     r.name,
     r.description,
@@ -63,16 +35,15 @@ export function sqliteRooms(db: Db): RoomStore {
     r.addinId,
     r.disabled ? 1 : 0,
   ];
-  const roles = (r: Omit<Room, 'id' | 'createdAt'>) => ({ member: r.members, manager: r.managers, presenter: r.presenters });
 
   return {
     get: async (id) => {
       const row = byId.get(id) as RoomRow | undefined;
-      return row ? toRoom(row) : null;
+      return row ? toRoom(row, lists.read(row.id)) : null;
     },
     getByName: async (name) => {
       const row = byName.get(name) as RoomRow | undefined;
-      return row ? toRoom(row) : null;
+      return row ? toRoom(row, lists.read(row.id)) : null;
     },
     list: async () => {
       const allRoles = lists.readAll();
@@ -84,7 +55,7 @@ export function sqliteRooms(db: Db): RoomStore {
         try {
           const info = insert.run(...settings(room), createdAt, ...originColumns(room.origin));
           const id = Number(info.lastInsertRowid);
-          lists.write(id, roles(room));
+          lists.write(id, roomRoles(room));
           return { ...room, id, createdAt };
         } catch (error) {
           rethrowUnique(error, 'room');
@@ -97,7 +68,7 @@ export function sqliteRooms(db: Db): RoomStore {
         } catch (error) {
           rethrowUnique(error, 'room');
         }
-        lists.write(room.id, roles(room));
+        lists.write(room.id, roomRoles(room));
       })(),
     remove: async (id) => {
       remove.run(id);

@@ -1,30 +1,6 @@
-import type { User } from '../../core/model.js';
 import type { NewUser, UserStore } from '../../ports/store.js';
-import { bool, type Db, rethrowUnique } from './database.js';
-import { type OriginColumns, originColumns, originOf } from './origin.js';
-
-interface UserRow extends OriginColumns {
-  id: number;
-  login: string;
-  display_name: string;
-  email: string | null;
-  disabled: number;
-  is_admin: number;
-  created_at: number;
-}
-
-const COLUMNS = 'id, login, display_name, email, disabled, is_admin, created_at, origin_system, origin_id';
-
-const toUser = (row: UserRow): User => ({
-  id: row.id,
-  login: row.login,
-  displayName: row.display_name,
-  email: row.email,
-  disabled: bool(row.disabled),
-  isAdmin: bool(row.is_admin),
-  createdAt: row.created_at,
-  origin: originOf(row),
-});
+import { type Db, rethrowUnique } from './database.js';
+import { originColumns, toUser, USER_COLUMNS as COLUMNS, type UserRow } from '../rows.js';
 
 export function sqliteUsers(db: Db): UserStore {
   const byId = db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`);

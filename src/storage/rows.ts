@@ -1,0 +1,149 @@
+import type { Category, Message, MessageKind, Origin, PrincipalRef, Privacy, Room, RoomType, User } from '../core/model.js';
+import type { NodeRecord } from '../ports/pool.js';
+
+/**
+ * Rows as both stores read them (the schemas use the same column names), and their mapping to
+ * the domain's objects. SQLite returns flags as 0/1, PostgreSQL as booleans: `flag` reads both.
+ */
+export type Flag = boolean | number;
+export const flag = (value: Flag | bigint): boolean => value === true || value === 1 || value === 1n;
+
+export interface OriginColumns {
+  origin_system: string | null;
+  origin_id: string | null;
+}
+
+export const originOf = (row: OriginColumns): Origin | null =>
+  row.origin_system !== null && row.origin_id !== null ? { system: row.origin_system, id: row.origin_id } : null;
+
+export const originColumns = (origin: Origin | null): [string | null, string | null] => (origin ? [origin.system, origin.id] : [null, null]);
+
+export interface UserRow extends OriginColumns {
+  id: number;
+  login: string;
+  display_name: string;
+  email: string | null;
+  disabled: Flag;
+  is_admin: Flag;
+  created_at: number;
+}
+export const USER_COLUMNS = 'id, login, display_name, email, disabled, is_admin, created_at, origin_system, origin_id';
+export const toUser = (row: UserRow): User => ({
+  id: row.id,
+  login: row.login,
+  displayName: row.display_name,
+  email: row.email,
+  disabled: flag(row.disabled),
+  isAdmin: flag(row.is_admin),
+  createdAt: row.created_at,
+  origin: originOf(row),
+});
+
+export interface MessageRow extends OriginColumns {
+  id: number;
+  room_id: number;
+  seq: number;
+  author_id: number;
+  kind: MessageKind;
+  title: string | null;
+  text: string;
+  created_at: number;
+  client_id: string | null;
+}
+export const MESSAGE_COLUMNS = 'id, room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id';
+export const toMessage = (row: MessageRow): Message => ({
+  id: row.id,
+  roomId: row.room_id,
+  seq: row.seq,
+  authorId: row.author_id,
+  kind: row.kind,
+  title: row.title,
+  text: row.text,
+  createdAt: row.created_at,
+  clientId: row.client_id,
+  origin: originOf(row),
+});
+
+type Lists = ReadonlyMap<string, PrincipalRef[]>;
+
+export interface RoomRow extends OriginColumns {
+  id: number;
+  name: string;
+  description: string;
+  category_id: number;
+  privacy: Privacy;
+  type: RoomType;
+  invitations: 'inherit' | 'false';
+  addin_id: number | null;
+  disabled: Flag;
+  created_at: number;
+}
+/** A room from its row and its role lists (member, manager, presenter). */
+export const toRoom = (row: RoomRow, roles: Lists): Room => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  categoryId: row.category_id,
+  privacy: row.privacy,
+  type: row.type,
+  members: roles.get('member') ?? [],
+  managers: roles.get('manager') ?? [],
+  presenters: roles.get('presenter') ?? [],
+  invitations: row.invitations,
+  addinId: row.addin_id,
+  disabled: flag(row.disabled),
+  createdAt: row.created_at,
+  origin: originOf(row),
+});
+export const roomRoles = (r: Omit<Room, 'id' | 'createdAt'>): Record<string, readonly PrincipalRef[]> => ({
+  member: r.members,
+  manager: r.managers,
+  presenter: r.presenters,
+});
+
+export interface CategoryRow extends OriginColumns {
+  id: number;
+  name: string;
+  description: string;
+  invitations: Flag;
+  file_upload: Flag;
+  chat_history: Flag;
+}
+/** A category from its row and its lists (allowed, denied, creator). */
+export const toCategory = (row: CategoryRow, acl: Lists): Category => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  allowed: acl.get('allowed') ?? [],
+  denied: acl.get('denied') ?? [],
+  creators: acl.get('creator') ?? [],
+  invitations: flag(row.invitations),
+  fileUpload: flag(row.file_upload),
+  chatHistory: flag(row.chat_history),
+  origin: originOf(row),
+});
+export const categoryLists = (c: Omit<Category, 'id'>): Record<string, readonly PrincipalRef[]> => ({
+  allowed: c.allowed,
+  denied: c.denied,
+  creator: c.creators,
+});
+
+export interface NodeRow {
+  name: string;
+  host: string;
+  pid: number;
+  started_at: number;
+  heartbeat_at: number;
+  ws_connections: number;
+  irc_connections: number;
+  active: Flag;
+}
+export const toNode = (r: NodeRow): NodeRecord => ({
+  name: r.name,
+  host: r.host,
+  pid: r.pid,
+  startedAt: r.started_at,
+  heartbeatAt: r.heartbeat_at,
+  connections: { websocket: r.ws_connections, irc: r.irc_connections },
+  active: flag(r.active),
+});
