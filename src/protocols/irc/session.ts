@@ -88,6 +88,7 @@ export class IrcSession implements Subscriber {
   private queued = 0;
   private readonly flood: FloodGate;
   private closed = false;
+  private corked = false;
   private readonly splitter = new LineSplitter();
   private readonly registrationTimer: NodeJS.Timeout;
 
@@ -197,6 +198,16 @@ export class IrcSession implements Subscriber {
       this.deps.logger.warn({ userId: this.userId }, 'irc client too slow; disconnecting');
       this.kill('SendQ exceeded', SENDQ_GRACE_MS);
       return;
+    }
+    // Lines written in one turn of the event loop (a commit batch, a history replay, NAMES)
+    // leave in one write instead of one system call each.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
     this.socket.write(`${line}\r\n`);
   }

@@ -1,0 +1,141 @@
+// irc-idle-connections: 10,000 idle, registered IRC connections to one server process; the
+// server's RSS and heap growth per connection. As in idle-connections, two client processes
+// hold the connections (5,000 each, from source addresses 127.0.0.1 and 127.0.0.2). Each
+// connection signs in with PASS login:password, NICK and USER, gets its welcome burst (001–005,
+// LUSERS, MOTD) and then stays idle: no channel joined.
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { openBenchStore, type ServerProbe, spawnNode, startServerProcess, tempDir } from './lib/fixture.js';
+import { createIrcUsers, IRC_PASSWORD, ircServerEnv } from './lib/irc.js';
+import { progress, report, ROOT, round, sleep } from './lib/report.js';
+
+const NAME = 'irc-idle-connections';
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
+const HOLDERS = 2;
+const log = progress(NAME);
+
+interface Holder {
+  readonly child: ChildProcess;
+  request<T>(message: Record<string, unknown>, reply: string): Promise<T>;
+}
+
+function holder(): Holder {
+  const child = spawnNode([join(ROOT, 'dist', 'bench', 'lib', 'ircIdleClients.js')], { core: 1 });
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  return {
+    child,
+    request: (message, reply) =>
+      new Promise((resolve, reject) => {
+        const onMessage = (m: { type: string }) => {
+          if (m.type !== reply) return;
+          child.off('message', onMessage);
+          resolve(m as never);
+        };
+        child.on('message', onMessage);
+        child.once('exit', (code) => reject(new Error(`client process exited (${code})`)));
+        child.send(message);
+      }),
+  };
+}
+
+/** A few GC'd samples a second apart; the last one (memory settles after connection bursts). */
+async function settledProbe(probe: () => Promise<ServerProbe>): Promise<ServerProbe> {
+  let last = await probe();
+  for (let i = 0; i < 3; i++) {
+    await sleep(1000);
+    last = await probe();
+  }
+  return last;
+}
+
+const kib = (bytes: number) => round(bytes / 1024, 2);
+const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+async function main(): Promise<void> {
+  const data = tempDir(NAME);
+  try {
+    const store = openBenchStore(data.dir);
+    const users = await createIrcUsers(store, CONNECTIONS, 'idle');
+    await store.close();
+    log(`created ${CONNECTIONS} users with (cheap) passwords`);
+
+    const irc = await ircServerEnv(data.dir);
+    const server = await startServerProcess(data.dir, { core: 0, env: irc.env });
+    const probe = () => server.probe();
+    await sleep(1000);
+    const before = await settledProbe(probe);
+    log(`server idle: rss ${mib(before.rss)} MiB, heap ${mib(before.heapUsed)} MiB, open-file limit ${before.maxOpenFiles}`);
+    if (before.maxOpenFiles !== null && before.maxOpenFiles < CONNECTIONS + 100) {
+      throw new Error(`the server may open only ${before.maxOpenFiles} files; raise the hard limit (ulimit -Hn) above ${CONNECTIONS + 100}`);
+    }
+
+    const holders = Array.from({ length: HOLDERS }, holder);
+    const share = Math.ceil(CONNECTIONS / HOLDERS);
+    const steps: { open: number; probe: ServerProbe }[] = [];
+    let open = 0;
+    let failures = 0;
+    let firstError = '';
+    let connectMs = 0;
+    for (const [i, h] of holders.entries()) {
+      const t0 = Date.now();
+      const slice = users.slice(i * share, (i + 1) * share).map((u) => ({ nick: u.nick, login: u.login }));
+      const result = await h.request<{ open: number; failures: number; firstError: string }>(
+        { type: 'connect', port: irc.port, users: slice, password: IRC_PASSWORD, localAddress: `127.0.0.${i + 1}` },
+        'connected',
+      );
+      connectMs += Date.now() - t0;
+      open += result.open;
+      failures += result.failures;
+      firstError ||= result.firstError;
+      log(`${open} IRC connections registered (${failures} failed)`);
+      steps.push({ open, probe: await settledProbe(probe) });
+    }
+    const connectSeconds = connectMs / 1000;
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { connections?: { irc?: number } };
+    const after = steps.at(-1)?.probe as ServerProbe;
+    const half = steps[0] as { open: number; probe: ServerProbe };
+
+    await Promise.all(
+      holders.map(async (h) => {
+        const exited = new Promise((resolve) => (h.child.exitCode === null ? h.child.once('exit', resolve) : resolve(null)));
+        await h.request({ type: 'close' }, 'closed').catch(() => undefined);
+        await exited;
+      }),
+    );
+    await sleep(2000);
+    const closed = await settledProbe(probe);
+    await server.stop();
+
+    const perConnection = (after.rss - before.rss) / open;
+    const marginal = (after.rss - half.probe.rss) / (open - half.open);
+    report({
+      name: NAME,
+      figures: {
+        'IRC connections registered (server count)': `${open} (${health.connections?.irc ?? '?'})`,
+        'failed registrations': failures,
+        'register time, all connections (s)': round(connectSeconds, 1),
+        'registrations/s': round(open / connectSeconds, 0),
+        'server RSS before / after (MiB)': `${mib(before.rss)} / ${mib(after.rss)}`,
+        'RSS per connection (KiB)': kib(perConnection),
+        'RSS per connection, second half (KiB)': kib(marginal),
+        'JS heap per connection (KiB)': kib((after.heapUsed - before.heapUsed) / open),
+        'external + array buffers per connection (KiB)': kib((after.external - before.external) / open),
+        'server RSS after all closed (MiB)': mib(closed.rss),
+        'server JS heap after all closed (MiB)': mib(closed.heapUsed),
+      },
+      // The issue sets no figure for IRC; the WebSocket benchmark's 16 KiB is used as the yardstick.
+      targets: [{ metric: 'server RSS growth per idle IRC connection', value: perConnection / 1024, op: '<=', target: 16, unit: 'KiB' }],
+      notes: [
+        'memory sampled after forced full GCs (the server runs with --expose-gc and a bench-only probe), settled over 3 s; before = server started and idle.',
+        'connections registered with PASS login:password (cheap scrypt hashes, N=16), NICK and USER, and received the welcome burst; none joined a channel.',
+        'target: the WebSocket idle-connections target (16 KiB), for comparison; the issue gives none for IRC.',
+        ...(firstError ? [`first registration error: ${firstError}`] : []),
+      ],
+      details: { before, steps, closed },
+    });
+  } finally {
+    data.remove();
+  }
+}
+
+await main();
