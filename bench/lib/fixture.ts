@@ -184,12 +184,15 @@ export interface ServerProcess {
  * Runs `node bin/pchat.js serve --data-dir <dir>` as a child process, like production, with
  * bench/lib/serverProbe preloaded (answers memory/CPU questions over IPC; nothing else).
  */
-export async function startServerProcess(dataDir: string, options: { core?: number; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  dataDir: string,
+  options: { core?: number; env?: Record<string, string>; /** a postgres:// URL: run as a pool node on it (`--database`) */ database?: string } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const probeModule = pathToFileURL(join(ROOT, 'dist', 'bench', 'lib', 'serverProbe.js')).href;
   // BENCH_SERVER_NODE_ARGS adds node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawnNode([...extra, '--expose-gc', '--import', probeModule, 'bin/pchat.js', 'serve', '--data-dir', dataDir], {
+  const child = spawnNode([...extra, '--expose-gc', '--import', probeModule, 'bin/pchat.js', 'serve', '--data-dir', dataDir, ...(options.database ? ['--database', options.database] : [])], {
     ...(options.core !== undefined && { core: options.core }),
     env: {
       ...process.env,
