@@ -1,18 +1,11 @@
-// A throwaway PostgreSQL server for the pool benchmarks. Same recipe as the tests'
-// test/helpers/postgres.ts (initdb into a temp dir as the `postgres` OS user when run as root,
-// a free loopback port, torn down afterwards; its postgresBinDir is reused as is), but with
-// durable, benchmark-sized settings instead of the tests' fsync=off ones.
-import { execFile, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// A throwaway PostgreSQL server for the pool benchmarks: the tests' launchCluster
+// (test/helpers/postgres.ts), with durable, benchmark-sized settings instead of the tests'
+// fsync=off ones, plus what the benchmarks read off it (settings, CPU time).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../../test/helpers/childServer.js';
-import { postgresBinDir } from '../../test/helpers/postgres.js';
+import { launchCluster } from '../../test/helpers/postgres.js';
 import { ROOT } from './report.js';
-
-const run = promisify(execFile);
 
 /**
  * The server settings of the benchmarks: durable (fsync, synchronous_commit and
@@ -69,14 +62,6 @@ export interface BenchPostgres {
   stop(): Promise<void>;
 }
 
-function serverUser(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) throw new Error('running as root and no "postgres" OS user to run PostgreSQL as');
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-}
-
 const CLK_TCK = 100;
 /** utime + stime (+ reaped children when `children`) of a pid, in ms; 0 if it is gone. */
 function pidCpuMs(pid: number, children: boolean): number {
@@ -92,58 +77,10 @@ function pidCpuMs(pid: number, children: boolean): number {
 
 /** Starts a fresh PostgreSQL cluster with `settings` (default BENCH_PG_SETTINGS) on a free loopback port. */
 export async function startBenchPostgres(settings: Readonly<Record<string, string>> = BENCH_PG_SETTINGS): Promise<BenchPostgres> {
-  const bin = postgresBinDir();
-  const user = serverUser();
-  const asServer = (tool: string, args: string[]): [string, string[]] =>
-    user ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
-  const server = async (tool: string, args: string[]) => {
-    const [file, argv] = asServer(tool, args);
-    try {
-      return await run(file, argv, { encoding: 'utf8', timeout: 120_000 });
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`${tool} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-    }
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'pchat-bench-pg-'));
-  const data = join(dir, 'data');
-  const sockets = join(dir, 'sockets');
-  mkdirSync(sockets);
-  if (user) {
-    chownSync(dir, user.uid, user.gid);
-    chownSync(sockets, user.uid, user.gid);
-  }
-  let running = false;
-  const stopNow = () => {
-    if (running) {
-      const [file, argv] = asServer('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
-      spawnSync(file, argv, { stdio: 'ignore' });
-      running = false;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', stopNow);
+  const cluster = await launchCluster(settings, 'pchat-bench-pg-');
+  const { port, url, data } = cluster;
   try {
-    await server('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    let port = 0;
-    for (let attempt = 1; ; attempt++) {
-      port = await freePort();
-      const options = [
-        '-c listen_addresses=127.0.0.1',
-        `-p ${port}`,
-        `-c unix_socket_directories=${sockets}`,
-        ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`),
-      ].join(' ');
-      try {
-        await server('pg_ctl', ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options]);
-        running = true;
-        break;
-      } catch (error) {
-        if (attempt >= 3) throw error;
-      }
-    }
     const postmaster = Number((readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '').trim());
-    const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
     const query = async (database: string, sql: string) => {
       const client = new pg.Client({ connectionString: url(database) });
       await client.connect();
@@ -188,21 +125,10 @@ export async function startBenchPostgres(settings: Readonly<Record<string, strin
       },
       cpuMs: () => pidCpuMs(postmaster, true) + children().reduce((sum, pid) => sum + pidCpuMs(pid, false), 0),
       query,
-      stop: async () => {
-        process.removeListener('exit', stopNow);
-        if (running) {
-          await server('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w']).catch(() => undefined);
-          running = false;
-        }
-        stopNow();
-      },
+      stop: () => cluster.stop(),
     };
   } catch (error) {
-    const log = join(dir, 'server.log');
-    const serverLog = existsSync(log) ? readFileSync(log, 'utf8') : '';
-    process.removeListener('exit', stopNow);
-    stopNow();
-    if (serverLog && error instanceof Error) error.message += `\nserver log:\n${serverLog}`;
+    await cluster.stop();
     throw error;
   }
 }

@@ -83,7 +83,7 @@ describe('a pchat server on PostgreSQL', () => {
     const dave = await createUser(admin, 'racer-two@example.com');
     const categoryId = await createCategory(admin, 'Race track', { allowed: [user(carol.id), user(dave.id)] });
     const roomId = await createRoom(admin, 'race', categoryId, { members: [user(carol.id), user(dave.id)] });
-    await rejoinDuringBurst(server.url, carol.api, dave.api, roomId);
+    await rejoinDuringBurst(server.url, carol.api, dave.api, roomId, 2000);
   });
 
   it('shares the database with the CLI: a room it creates reaches the server through the event log', async () => {

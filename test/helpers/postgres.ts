@@ -62,8 +62,25 @@ function serverUser(): { uid: number; gid: number } | null {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-/** Starts a fresh cluster on a free loopback port. Call stop() when done (an exit hook stops it too). */
-export async function startPostgres(): Promise<PostgresCluster> {
+/** A running throwaway cluster: where it is, and how to stop it. */
+export interface LaunchedCluster {
+  readonly port: number;
+  /** The data directory (postmaster.pid lives there). */
+  readonly data: string;
+  url(database: string): string;
+  /** The server log so far, for failure messages. */
+  log(): string;
+  /** Stops the server (fast shutdown) and deletes its directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * initdb into a fresh temp dir and start the server with `settings` on a free loopback port:
+ * as the `postgres` OS user when run as root, with its own unix socket dir, stopped and deleted
+ * at exit if the caller does not stop it first. The tests and the benchmarks differ only in the
+ * settings they pass.
+ */
+export async function launchCluster(settings: Readonly<Record<string, string>>, prefix = 'pchat-pg-'): Promise<LaunchedCluster> {
   const bin = postgresBinDir();
   const user = serverUser();
   const asServer = (tool: string, args: string[]): [string, string[]] =>
@@ -78,7 +95,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
     }
   };
 
-  const dir = mkdtempSync(join(tmpdir(), 'pchat-pg-'));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const data = join(dir, 'data');
   const sockets = join(dir, 'sockets');
   mkdirSync(sockets);
@@ -96,26 +113,20 @@ export async function startPostgres(): Promise<PostgresCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopNow);
-
-  let admin: pg.Client | undefined;
-  let dropper: pg.Client | undefined;
+  const log = () => {
+    const file = join(dir, 'server.log');
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  };
   try {
     await server('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     let port = 0;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      // A test cluster is thrown away: durability (fsync and friends), autovacuum and zero-filled
-      // WAL files only cost time here.
       const options = [
         '-c listen_addresses=127.0.0.1',
         `-p ${port}`,
         `-c unix_socket_directories=${sockets}`,
-        '-c fsync=off',
-        '-c synchronous_commit=off',
-        '-c full_page_writes=off',
-        '-c max_connections=200',
-        '-c autovacuum=off',
-        '-c wal_init_zero=off',
+        ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`),
       ].join(' ');
       try {
         await server('pg_ctl', ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options]);
@@ -125,7 +136,46 @@ export async function startPostgres(): Promise<PostgresCluster> {
         if (attempt >= 3) throw error; // most likely the port was taken in between; try another
       }
     }
-    const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+    return {
+      port,
+      data,
+      url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+      log,
+      stop: async () => {
+        process.removeListener('exit', stopNow);
+        if (running) {
+          await server('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w']).catch(() => undefined);
+          running = false;
+        }
+        stopNow();
+      },
+    };
+  } catch (error) {
+    const serverLog = log();
+    process.removeListener('exit', stopNow);
+    stopNow();
+    if (serverLog && error instanceof Error) error.message += `\nserver log:\n${serverLog}`;
+    throw error;
+  }
+}
+
+/** A test cluster is thrown away: durability (fsync and friends), autovacuum and zero-filled WAL files only cost time. */
+const TEST_SETTINGS: Readonly<Record<string, string>> = {
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  max_connections: '200',
+  autovacuum: 'off',
+  wal_init_zero: 'off',
+};
+
+/** Starts a fresh cluster on a free loopback port. Call stop() when done (an exit hook stops it too). */
+export async function startPostgres(): Promise<PostgresCluster> {
+  const cluster = await launchCluster(TEST_SETTINGS);
+  const { url } = cluster;
+  let admin: pg.Client | undefined;
+  let dropper: pg.Client | undefined;
+  try {
     admin = new pg.Client({ connectionString: url('postgres') });
     await admin.connect();
     const client = admin;
@@ -152,7 +202,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
       })());
 
     return {
-      port,
+      port: cluster.port,
       url,
       async createDatabase() {
         const name = uniqueName();
@@ -184,23 +234,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
           .catch(() => undefined);
       },
       async stop() {
-        process.removeListener('exit', stopNow);
         await drops;
         await Promise.all([client.end().catch(() => undefined), dropping.end().catch(() => undefined)]);
-        if (running) {
-          await server('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w']).catch(() => undefined);
-          running = false;
-        }
-        stopNow();
+        await cluster.stop();
       },
     };
   } catch (error) {
     await admin?.end().catch(() => undefined);
     await dropper?.end().catch(() => undefined);
-    const log = join(dir, 'server.log');
-    const serverLog = existsSync(log) ? readFileSync(log, 'utf8') : '';
-    process.removeListener('exit', stopNow);
-    stopNow();
+    const serverLog = cluster.log();
+    await cluster.stop();
     if (serverLog && error instanceof Error) error.message += `\nserver log:\n${serverLog}`;
     throw error;
   }

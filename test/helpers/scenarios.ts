@@ -29,11 +29,19 @@ export async function rejoinDuringBurst(baseUrl: string, poster: Api, reader: Ap
   });
   for (;;) {
     const finished = done;
-    const joined = await readerWs.call({ type: 'join', roomId, since: seen.at(-1) ?? start }, 30_000);
+    // Read frames strictly in arrival order until `joined`: a room message before it would be
+    // a broken hand-over, and shows up below as a repeat or disorder.
+    const ref = `join-${joins}`;
+    readerWs.send({ type: 'join', roomId, since: seen.at(-1) ?? start, ref });
+    let joined: any;
+    while (!joined) {
+      const frame = await readerWs.next((f) => f.ref === ref || (f.type === 'message' && f.roomId === roomId), 30_000);
+      if (frame.ref === ref) joined = frame;
+      else seen.push(frame.message.seq);
+    }
     assert.equal(joined.type, 'joined', JSON.stringify(joined));
     joins += 1;
-    const early = readerWs.frames.splice(0).filter((f) => f.type === 'message');
-    seen.push(...early.map((f) => f.message.seq), ...joined.messages.map((m: any) => m.seq));
+    seen.push(...joined.messages.map((m: any) => m.seq));
     await readerWs.call({ type: 'ping' });
     seen.push(...readerWs.frames.splice(0).filter((f) => f.type === 'message').map((f) => f.message.seq));
     await readerWs.call({ type: 'part', roomId });
