@@ -3,53 +3,17 @@
 // hold the connections (5,000 each, from source addresses 127.0.0.1 and 127.0.0.2). Each
 // connection signs in with PASS login:password, NICK and USER, gets its welcome burst (001–005,
 // LUSERS, MOTD) and then stays idle: no channel joined.
-import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { openBenchStore, type ServerProbe, spawnNode, startServerProcess, tempDir } from './lib/fixture.js';
+import { openBenchStore, type ServerProbe, startServerProcess, tempDir } from './lib/fixture.js';
 import { createIrcUsers, IRC_PASSWORD, ircServerEnv } from './lib/irc.js';
-import { progress, report, ROOT, round, sleep } from './lib/report.js';
+import { holder, kib, mib, settledProbe } from './lib/holders.js';
+import { progress, report, round, sleep } from './lib/report.js';
 
 const NAME = 'irc-idle-connections';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
 const HOLDERS = 2;
 const log = progress(NAME);
 
-interface Holder {
-  readonly child: ChildProcess;
-  request<T>(message: Record<string, unknown>, reply: string): Promise<T>;
-}
-
-function holder(): Holder {
-  const child = spawnNode([join(ROOT, 'dist', 'bench', 'lib', 'ircIdleClients.js')], { core: 1 });
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  return {
-    child,
-    request: (message, reply) =>
-      new Promise((resolve, reject) => {
-        const onMessage = (m: { type: string }) => {
-          if (m.type !== reply) return;
-          child.off('message', onMessage);
-          resolve(m as never);
-        };
-        child.on('message', onMessage);
-        child.once('exit', (code) => reject(new Error(`client process exited (${code})`)));
-        child.send(message);
-      }),
-  };
-}
-
-/** A few GC'd samples a second apart; the last one (memory settles after connection bursts). */
-async function settledProbe(probe: () => Promise<ServerProbe>): Promise<ServerProbe> {
-  let last = await probe();
-  for (let i = 0; i < 3; i++) {
-    await sleep(1000);
-    last = await probe();
-  }
-  return last;
-}
-
-const kib = (bytes: number) => round(bytes / 1024, 2);
-const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+const holderScript = 'ircIdleClients.js';
 
 async function main(): Promise<void> {
   const data = tempDir(NAME);
@@ -69,7 +33,7 @@ async function main(): Promise<void> {
       throw new Error(`the server may open only ${before.maxOpenFiles} files; raise the hard limit (ulimit -Hn) above ${CONNECTIONS + 100}`);
     }
 
-    const holders = Array.from({ length: HOLDERS }, holder);
+    const holders = Array.from({ length: HOLDERS }, () => holder(holderScript));
     const share = Math.ceil(CONNECTIONS / HOLDERS);
     const steps: { open: number; probe: ServerProbe }[] = [];
     let open = 0;

@@ -6,10 +6,10 @@
 // Each configuration gets a fresh database; the posters have not joined the rooms (no fan-out).
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import WebSocket from 'ws';
 import { pinSelf } from './lib/fixture.js';
 import { excludePostgresFromOthers, settingsLine, startBenchPostgres } from './lib/pgCluster.js';
 import { populate, startNodes } from './lib/pgPool.js';
+import { PostLoad } from './lib/postLoad.js';
 import { nowMs, percentiles, progress, report, round, sleep } from './lib/report.js';
 import { closeAll, connect, pool } from './lib/ws.js';
 
@@ -32,71 +32,24 @@ async function measure(nodeCount: number, cluster: Awaited<ReturnType<typeof sta
   // Client c posts to room floor(c / nodeCount) % ROOMS: every room gets posts from every node.
   const roomOf = (c: number) => data.rooms[Math.floor(c / nodeCount) % ROOMS] as number;
 
-  let state: 'idle' | 'warmup' | 'measure' | 'drain' = 'idle';
-  let acked = 0;
-  let ackedInWindow = 0;
-  const ackedPerNode = new Array<number>(nodeCount).fill(0);
-  let errors = 0;
-  let firstError = '';
-  const latencies: number[] = [];
-  const inflight = sockets.map(() => new Map<number, number>());
-  const starters = sockets.map((ws, c) => {
-    const pending = inflight[c] as Map<number, number>;
-    let n = 0;
-    const sendOne = () => {
-      const ref = ++n;
-      pending.set(ref, nowMs());
-      ws.send(
-        JSON.stringify({
-          type: 'post',
-          ref,
-          roomId: roomOf(c),
-          clientId: `c${c}-${ref}`,
-          text: `Load message ${ref} from client ${c}: deploy went fine, the dashboards look green again.`,
-        }),
-      );
-    };
-    ws.on('message', (raw: WebSocket.RawData) => {
-      const buffer = raw as Buffer;
-      const frame = JSON.parse(buffer.toString()) as { type: string; ref?: unknown };
-      if (typeof frame.ref !== 'number' || (frame.type !== 'ack' && frame.type !== 'error')) return;
-      const started = pending.get(frame.ref);
-      pending.delete(frame.ref);
-      if (frame.type === 'ack') {
-        acked++;
-        if (state === 'measure') {
-          ackedInWindow++;
-          ackedPerNode[c % nodeCount] = (ackedPerNode[c % nodeCount] ?? 0) + 1;
-          if (started !== undefined) latencies.push(nowMs() - started);
-        }
-      } else {
-        errors++;
-        firstError ||= buffer.toString().slice(0, 300);
-      }
-      if (state === 'warmup' || state === 'measure') sendOne();
-    });
-    return () => {
-      for (let i = 0; i < WINDOW; i++) sendOne();
-    };
-  });
-
-  state = 'warmup';
-  for (const start of starters) start();
+  const load = new PostLoad(sockets, roomOf, WINDOW);
+  load.start();
   await sleep(WARMUP_S * 1000);
   const before = await Promise.all(nodes.map((n) => n.probe({ gc: false })));
   const pgBefore = cluster.cpuMs();
   const loadBefore = process.cpuUsage();
   const t0 = nowMs();
-  state = 'measure';
+  load.beginWindow();
   await sleep(MEASURE_S * 1000);
-  state = 'drain';
+  load.endWindow();
   const elapsed = (nowMs() - t0) / 1000;
   const after = await Promise.all(nodes.map((n) => n.probe({ gc: false })));
   const pgCores = (cluster.cpuMs() - pgBefore) / 1000 / elapsed;
-  const load = process.cpuUsage(loadBefore);
-  const until = Date.now() + 15_000;
-  while (inflight.some((m) => m.size > 0) && Date.now() < until) await sleep(20);
-  const unanswered = inflight.reduce((sum, m) => sum + m.size, 0);
+  const loadCpu = process.cpuUsage(loadBefore);
+  const unanswered = await load.drain();
+  // Acks per node: client c talks to node c % nodeCount.
+  const ackedPerNode = new Array<number>(nodeCount).fill(0);
+  load.ackedPerClient.forEach((n, c) => (ackedPerNode[c % nodeCount] = (ackedPerNode[c % nodeCount] ?? 0) + n));
   await closeAll(sockets);
   await stop();
 
@@ -105,17 +58,17 @@ async function measure(nodeCount: number, cluster: Awaited<ReturnType<typeof sta
   const stored = Number(rows[0]?.n ?? 0);
   return {
     nodes: nodeCount,
-    rate: ackedInWindow / elapsed,
+    rate: load.ackedInWindow / elapsed,
     perNode: ackedPerNode.map((n) => Math.round(n / elapsed)),
-    acked,
+    acked: load.acked,
     stored,
     elapsed,
-    latency: percentiles(latencies),
+    latency: percentiles(load.latencies),
     nodeCores: after.map((a, i) => round((a.cpuMs - (before[i]?.cpuMs ?? 0)) / 1000 / elapsed)),
     postgresCores: round(pgCores),
-    loadCores: round((load.user + load.system) / 1e6 / elapsed),
-    errors,
-    firstError,
+    loadCores: round((loadCpu.user + loadCpu.system) / 1e6 / elapsed),
+    errors: load.errors,
+    firstError: load.firstError,
     unanswered,
   };
 }

@@ -5,8 +5,8 @@
 // Phase 1 (the target): the posting clients have not joined the rooms, so nothing fans out.
 // Phase 2 (for information): every client joins its room first, so each post is also
 // delivered live to all 25 members of its room (the poster included).
-import WebSocket from 'ws';
 import { createCategoryFor, createRooms, createUsers, openBenchStore, pinSelf, startServerProcess, tempDir } from './lib/fixture.js';
+import { PostLoad } from './lib/postLoad.js';
 import { nowMs, percentiles, progress, report, round, sleep } from './lib/report.js';
 import { call, closeAll, connect, pool } from './lib/ws.js';
 
@@ -19,8 +19,6 @@ const MEASURE_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const FANOUT_S = Number(process.env.BENCH_FANOUT_S ?? 5);
 const log = progress(NAME);
 
-const MESSAGE = Buffer.from('{"type":"message"');
-const isMessageFrame = (data: Buffer): boolean => data.length > MESSAGE.length && data.compare(MESSAGE, 0, MESSAGE.length, 0, MESSAGE.length) === 0;
 
 async function main(): Promise<void> {
   const pinned = pinSelf(1);
@@ -41,83 +39,29 @@ async function main(): Promise<void> {
     const sockets = await pool(users, 20, (u) => connect(server.url, u.token));
     const roomOf = (c: number) => rooms[c % ROOMS] as number;
 
-    let state: 'idle' | 'warmup' | 'measure' | 'drain' = 'idle';
-    let acked = 0;
-    let ackedInWindow = 0;
-    let delivered = 0;
-    let errors = 0;
-    let firstError = '';
-    let latencies: number[] = [];
-    const inflight = sockets.map(() => new Map<number, number>());
-    const senders = sockets.map((ws, c) => {
-      const pending = inflight[c] as Map<number, number>;
-      let n = 0;
-      const sendOne = () => {
-        const ref = ++n;
-        pending.set(ref, nowMs());
-        ws.send(
-          JSON.stringify({
-            type: 'post',
-            ref,
-            roomId: roomOf(c),
-            clientId: `c${c}-${ref}`,
-            text: `Load message ${ref} from client ${c}: deploy went fine, the dashboards look green again.`,
-          }),
-        );
-      };
-      ws.on('message', (raw: WebSocket.RawData) => {
-        const buffer = raw as Buffer;
-        if (isMessageFrame(buffer)) {
-          if (state === 'measure') delivered++;
-          return;
-        }
-        const frame = JSON.parse(buffer.toString()) as { type: string; ref?: unknown };
-        if (typeof frame.ref !== 'number') return; // replies to join calls
-        if (frame.type !== 'ack' && frame.type !== 'error') return;
-        const started = pending.get(frame.ref);
-        pending.delete(frame.ref);
-        if (frame.type === 'ack') {
-          acked++;
-          if (state === 'measure') {
-            ackedInWindow++;
-            if (started !== undefined) latencies.push(nowMs() - started);
-          }
-        } else {
-          errors++;
-          firstError ||= buffer.toString().slice(0, 300);
-        }
-        if (state === 'warmup' || state === 'measure') sendOne();
-      });
-      return () => {
-        for (let i = 0; i < WINDOW; i++) sendOne();
-      };
-    });
+    const load = new PostLoad(sockets, roomOf, WINDOW);
 
     /** Warm-up, then a measured window with WINDOW posts in flight per client, then a drain. */
     const phase = async (seconds: number) => {
-      ackedInWindow = 0;
-      delivered = 0;
-      latencies = [];
-      state = 'warmup';
-      for (const start of senders) start();
+      load.start();
       await sleep(WARMUP_S * 1000);
       const before = await server.probe({ gc: false });
       const clientBefore = process.cpuUsage();
       const t0 = nowMs();
-      state = 'measure';
+      load.beginWindow();
       await sleep(seconds * 1000);
-      state = 'drain';
+      load.endWindow();
       const elapsed = (nowMs() - t0) / 1000;
       const after = await server.probe({ gc: false });
       const client = process.cpuUsage(clientBefore);
-      const until = Date.now() + 15_000;
-      while (inflight.some((m) => m.size > 0) && Date.now() < until) await sleep(20);
+      const unanswered = await load.drain();
       return {
-        rate: ackedInWindow / elapsed,
-        acked: ackedInWindow,
-        delivered: delivered / elapsed,
+        rate: load.ackedInWindow / elapsed,
+        acked: load.ackedInWindow,
+        delivered: load.deliveredInWindow / elapsed,
         elapsed,
-        latency: percentiles(latencies),
+        unanswered,
+        latency: percentiles(load.latencies),
         serverCores: (after.cpuMs - before.cpuMs) / 1000 / elapsed,
         clientCores: (client.user + client.system) / 1e6 / elapsed,
       };
@@ -128,7 +72,7 @@ async function main(): Promise<void> {
     await Promise.all(sockets.map((ws, c) => call(ws, { type: 'join', roomId: roomOf(c) })));
     const fanOut = await phase(FANOUT_S);
     log(`with fan-out: ${Math.round(fanOut.rate)} posts/s, ${Math.round(fanOut.delivered)} deliveries/s`);
-    const unanswered = inflight.reduce((n, m) => n + m.size, 0);
+    const unanswered = fanOut.unanswered;
     await closeAll(sockets);
     await server.stop();
 
@@ -148,8 +92,8 @@ async function main(): Promise<void> {
         'with fan-out: acked posts/s': Math.round(fanOut.rate),
         'with fan-out: deliveries/s': Math.round(fanOut.delivered),
         'with fan-out: server / load generator CPU (cores)': `${round(fanOut.serverCores)} / ${round(fanOut.clientCores)}`,
-        'errors': errors,
-        'acked total / stored in DB': `${acked} / ${stored}`,
+        'errors': load.errors,
+        'acked total / stored in DB': `${load.acked} / ${stored}`,
       },
       targets: [{ metric: 'durable posts/s', value: plain.rate, op: '>=', target: 10_000, unit: 'msgs/s' }],
       notes: [
@@ -157,8 +101,8 @@ async function main(): Promise<void> {
         `target phase: ${MEASURE_S} s after ${WARMUP_S} s warm-up, the posters have not joined the rooms (ingestion only); fan-out phase: ${FANOUT_S} s with every client joined, each post delivered to the ${CLIENTS / ROOMS} members of its room (poster included), for information.`,
         pinned ? 'server pinned to core 0, load generator to core 1 (taskset)' : 'no CPU pinning (taskset unavailable or < 2 cores)',
         ...(unanswered > 0 ? [`${unanswered} posts still unanswered after the drain`] : []),
-        ...(acked !== stored ? [`acked (${acked}) != stored (${stored})`] : []),
-        ...(firstError ? [`first error: ${firstError}`] : []),
+        ...(load.acked !== stored ? [`acked (${load.acked}) != stored (${stored})`] : []),
+        ...(load.firstError ? [`first error: ${load.firstError}`] : []),
       ],
       details: { plain, fanOut },
     });
