@@ -3,20 +3,17 @@
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { openApplication } from '../src/main.js';
-import type { NewMessage } from '../src/ports/store.js';
-import { createCategoryFor, createRooms, createUsers, openBenchStore, tempDir } from './lib/fixture.js';
+import { appendAll, historyRoom, PAGE, timeHistoryPages } from './lib/datasets.js';
+import { openBenchStore, tempDir } from './lib/fixture.js';
 import { nowMs, percentiles, progress, report, round } from './lib/report.js';
 import { rng } from './lib/words.js';
 
 const NAME = 'history-page';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const BATCH = 5000;
-const PAGE = 50;
 const STORE_QUERIES = 20_000;
 const APP_QUERIES = 3000;
 const log = progress(NAME);
-
-const PHRASES = ['standup moved to 10:30', 'can someone review PR', 'the build is green again', 'lunch?', 'deploying to staging now', 'see the ticket for details'];
 
 async function main(): Promise<void> {
   const data = tempDir(NAME);
@@ -24,59 +21,21 @@ async function main(): Promise<void> {
   try {
     // 1. Generate through the store's own append (the path the server uses), 5,000 per transaction.
     const store = openBenchStore(data.dir);
-    const authors = await createUsers(store, 20, 'author');
-    const categoryId = await createCategoryFor(
-      store,
-      'History',
-      authors.map((u) => ({ kind: 'user' as const, id: u.id })),
-    );
-    const [roomId] = (await createRooms(store, categoryId, 1, 'archive')) as [number];
-    const start = Date.now() - MESSAGES * 1000;
-    const g0 = nowMs();
-    for (let done = 0; done < MESSAGES; done += BATCH) {
-      const batch: NewMessage[] = [];
-      for (let i = done; i < Math.min(MESSAGES, done + BATCH); i++) {
-        batch.push({
-          roomId,
-          authorId: (authors[i % authors.length] as { id: number }).id,
-          kind: 'text',
-          title: null,
-          text: `#${i} ${PHRASES[i % PHRASES.length]} (${Math.floor(random() * 1e6)})`,
-          createdAt: start + i * 1000,
-          clientId: null,
-          origin: null,
-          keep: true,
-        });
-      }
-      await store.messages.append(batch);
-      if ((done / BATCH) % 40 === 0) log(`generated ${done.toLocaleString('en')} messages`);
-    }
-    const generateS = (nowMs() - g0) / 1000;
+    const { roomId, authors, make } = await historyRoom(store, MESSAGES, random);
+    const generateS = await appendAll(store, MESSAGES, BATCH, make, log);
     log(`generated ${MESSAGES.toLocaleString('en')} messages in ${generateS.toFixed(1)} s`);
     await store.close();
 
     // 2. Reopen as the server would (default configuration: synchronous=FULL).
     const config = loadConfig({ env: {}, overrides: { dataDir: data.dir, 'log.level': 'silent' } });
     const local = await openApplication(config, 'bench');
-    const lastSeq = await local.store.rooms.lastSeq(roomId);
-    const randomBefore = () => PAGE + 1 + Math.floor(random() * (lastSeq - PAGE));
-
-    const timeStore = async (n: number): Promise<number[]> => {
-      const times: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const beforeSeq = randomBefore();
-        const t = nowMs();
-        const page = await local.store.messages.history({ roomId, beforeSeq, limit: PAGE });
-        times.push(nowMs() - t);
-        if (page.length !== PAGE || page.at(-1)?.seq !== beforeSeq - 1) throw new Error(`bad page before ${beforeSeq}`);
-      }
-      return times;
-    };
-    await timeStore(1000); // warm-up
-    const storeTimes = percentiles(await timeStore(STORE_QUERIES));
+    await timeHistoryPages(local.store, roomId, 1000, random); // warm-up
+    const storeTimes = percentiles(await timeHistoryPages(local.store, roomId, STORE_QUERIES, random));
 
     // 3. The use case: permission check, page + 1 row, room's last seq, and a BACKCHAT compliance record (a durable write).
     const actor = await local.app.sessions.actorFor((authors[0] as { id: number }).id);
+    const lastSeq = await local.store.rooms.lastSeq(roomId);
+    const randomBefore = () => PAGE + 1 + Math.floor(random() * (lastSeq - PAGE));
     const timeApp = async (n: number): Promise<number[]> => {
       const times: number[] = [];
       for (let i = 0; i < n; i++) {
