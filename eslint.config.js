@@ -10,7 +10,7 @@ const layer = (files, forbidden, message) => ({
   },
 });
 
-const OUTER = ['**/app/**', '**/storage/**', '**/delivery/**', '**/protocols/**', '**/cli/**', '**/config/**', '**/observability/**', '**/main.js'];
+const OUTER = ['**/app/**', '**/interchange/**', '**/storage/**', '**/delivery/**', '**/protocols/**', '**/cli/**', '**/config/**', '**/observability/**', '**/main.js'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'bench/results/**'] },
@@ -36,5 +36,6 @@ export default tseslint.config(
   layer(['src/protocols/http/**'], ['**/storage/**', '**/cli/**', '**/main.js', '**/ws/**', '**/irc/**'], 'protocols go through app; they never import storage, the CLI, or each other.'),
   layer(['src/protocols/ws/**'], ['**/storage/**', '**/cli/**', '**/main.js', '**/http/**', '**/irc/**'], 'protocols go through app; they never import storage, the CLI, or each other.'),
   layer(['src/protocols/irc/**'], ['**/storage/**', '**/cli/**', '**/main.js', '**/http/**', '**/ws/**'], 'protocols go through app; they never import storage, the CLI, or each other.'),
+  layer(['src/interchange/**'], ['**/storage/**', '**/protocols/**', '**/cli/**', '**/delivery/**', '**/main.js'], 'interchange (archives, export, import, verify, legacy sources) goes through app and ports; it never imports storage, protocols or the CLI.'),
   layer(['src/cli/**'], ['**/storage/**', '**/protocols/**'], 'the CLI reaches pchat through main.ts and the app layer.'),
 );
