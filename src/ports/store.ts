@@ -133,6 +133,23 @@ export interface ModerationSelection {
   readonly limit: number;
 }
 
+/** A message brought in by an import: it keeps its original time and its origin. */
+export interface ImportedMessage {
+  readonly authorId: number;
+  readonly kind: MessageKind;
+  readonly title: string | null;
+  readonly text: string;
+  readonly createdAt: number;
+  readonly origin: Origin;
+}
+
+export interface ImportHistoryResult {
+  /** How many were new (the others were already stored, found by origin). */
+  readonly inserted: number;
+  /** True when some imported messages are older than messages already there, so the room's tail was renumbered. */
+  readonly renumbered: boolean;
+}
+
 export interface MessageStore {
   /**
    * Appends posts in one transaction: assigns each kept message the next sequence number of
@@ -140,6 +157,15 @@ export interface MessageStore {
    * compliance event for every post. Durable when the promise resolves.
    */
   append(posts: readonly NewMessage[]): Promise<AppendResult[]>;
+  /**
+   * Adds imported history to one room in one transaction, skipping messages whose origin is
+   * already stored (so a re-run or a resumed run adds nothing twice). New messages get the
+   * room's next sequence numbers. When some are older than messages already in the room, the
+   * room's tail (from the first message newer than the oldest imported one) is renumbered above
+   * the highest seq in (time, seq) order, so history reads in timestamp order while seqs still
+   * only grow and are never reused. No compliance records: importing is not posting.
+   */
+  importHistory(roomId: number, messages: readonly ImportedMessage[]): Promise<ImportHistoryResult>;
   /** Ascending by seq. With beforeSeq only: the newest `limit` below it. */
   history(query: HistoryQuery): Promise<Message[]>;
   /** First seq at or after the time (ms), or null if none. */

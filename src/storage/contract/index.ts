@@ -1,5 +1,6 @@
 import { directoryContract } from './directory.contract.js';
 import type { StoreFactory } from './harness.js';
+import { importsContract } from './imports.contract.js';
 import { messagesContract } from './messages.contract.js';
 
 export type { StoreFactory } from './harness.js';
@@ -8,4 +9,5 @@ export type { StoreFactory } from './harness.js';
 export function storeContract(factory: StoreFactory): void {
   directoryContract(factory);
   messagesContract(factory);
+  importsContract(factory);
 }

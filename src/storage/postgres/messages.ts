@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Message } from '../../core/model.js';
-import type { AppendResult, MessageStore, NewMessage } from '../../ports/store.js';
+import type { AppendResult, ImportedMessage, ImportHistoryResult, MessageStore, NewMessage } from '../../ports/store.js';
 import { first, retryingTransaction } from './database.js';
 import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, originColumns, toMessage } from '../rows.js';
 import { searchMessages } from './search.js';
@@ -13,6 +13,8 @@ export function postgresMessages(pool: pg.Pool): MessageStore {
     // One transaction per batch. A batch that lost a race with another node storing the same
     // client id or origin (unique violation) runs again and then finds the stored message.
     append: (posts) => (posts.length === 0 ? Promise.resolve([]) : retryingTransaction(pool, (tx) => appendBatch(tx, posts))),
+    importHistory: (roomId, messages) =>
+      messages.length === 0 ? Promise.resolve({ inserted: 0, renumbered: false }) : retryingTransaction(pool, (tx) => importBatch(tx, roomId, messages)),
     history: ({ roomId, beforeSeq, afterSeq, limit }) => {
       const select = `SELECT ${COLUMNS} FROM messages WHERE room_id = $1`;
       if (afterSeq !== undefined && beforeSeq !== undefined) {
@@ -220,3 +222,63 @@ async function insertChatRecords(tx: pg.PoolClient, messages: readonly Message[]
     ],
   );
 }
+
+/**
+ * See MessageStore.importHistory. Under the room's row lock (so live posts wait for the batch),
+ * drops the messages already stored, inserts the rest with the next seqs, and renumbers the
+ * room's tail when they are older than messages from elsewhere.
+ */
+async function importBatch(tx: pg.PoolClient, roomId: number, messages: readonly ImportedMessage[]): Promise<ImportHistoryResult> {
+  const locked = first(await tx.query<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1 FOR NO KEY UPDATE', [roomId]));
+  if (!locked) throw new Error(`cannot import into room ${roomId}: no such room`);
+  const key = (m: { origin: { system: string; id: string } }) => `${m.origin.system}\u0000${m.origin.id}`;
+  const stored = new Set<string>();
+  for (const system of new Set(messages.map((m) => m.origin.system))) {
+    const { rows: present } = await tx.query<{ origin_id: string }>(
+      'SELECT origin_id FROM messages WHERE origin_system = $1 AND origin_id = ANY($2::text[])',
+      [system, messages.filter((m) => m.origin.system === system).map((m) => m.origin.id)],
+    );
+    for (const r of present) stored.add(key({ origin: { system, id: r.origin_id } }));
+  }
+  const fresh = messages.filter((m) => !stored.has(key(m)));
+  const system = messages[0]!.origin.system;
+  const before = Number(locked.last_seq);
+  if (fresh.length === 0) return { inserted: 0, renumbered: false };
+  const column = <T>(f: (m: ImportedMessage) => T) => fresh.map(f);
+  await tx.query(
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, origin_system, origin_id)
+     SELECT $1, $2 + ord, author_id, kind, title, text, created_at, origin_system, origin_id
+     FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])
+       WITH ORDINALITY AS p(author_id, kind, title, text, created_at, origin_system, origin_id, ord)`,
+    [
+      roomId,
+      before,
+      column((m) => m.authorId),
+      column((m) => m.kind),
+      column((m) => m.title),
+      column((m) => m.text),
+      column((m) => m.createdAt),
+      column((m) => m.origin.system),
+      column((m) => m.origin.id),
+    ],
+  );
+  let last = before + fresh.length;
+  const oldest = fresh.reduce((min, m) => Math.min(min, m.createdAt), Number.POSITIVE_INFINITY);
+  const cut = first(
+    await tx.query<{ seq: string | null }>(
+      'SELECT min(seq) AS seq FROM messages WHERE room_id = $1 AND seq <= $2 AND created_at > $3 AND origin_system IS DISTINCT FROM $4',
+      [roomId, before, oldest, system],
+    ),
+  )?.seq;
+  if (cut !== null && cut !== undefined) {
+    const moved = await tx.query(
+      `WITH ordered AS (SELECT id, row_number() OVER (ORDER BY created_at, seq) AS rn FROM messages WHERE room_id = $1 AND seq >= $2)
+       UPDATE messages m SET seq = $3 + o.rn FROM ordered o WHERE m.id = o.id`,
+      [roomId, cut, last],
+    );
+    last += moved.rowCount ?? 0;
+  }
+  await tx.query('UPDATE rooms SET last_seq = $1 WHERE id = $2', [last, roomId]);
+  return { inserted: fresh.length, renumbered: cut !== null && cut !== undefined };
+}
+

@@ -1,5 +1,5 @@
 import type { Message } from '../../core/model.js';
-import type { AppendResult, MessageStore, NewMessage } from '../../ports/store.js';
+import type { AppendResult, ImportedMessage, ImportHistoryResult, MessageStore, NewMessage } from '../../ports/store.js';
 import type { Db } from './database.js';
 import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, originColumns, toMessage } from '../rows.js';
 import { Where } from './where.js';
@@ -68,8 +68,11 @@ export function sqliteMessages(db: Db): MessageStore {
     }),
   );
 
+  const importAll = sqliteImportHistory(db);
+
   return {
     append: async (posts) => appendAll.immediate(posts),
+    importHistory: async (roomId, messages) => importAll(roomId, messages),
     history: async ({ roomId, beforeSeq, afterSeq, limit }) => {
       if (afterSeq !== undefined && beforeSeq !== undefined) return (between.all(roomId, afterSeq, beforeSeq, limit) as MessageRow[]).map(toMessage);
       if (afterSeq !== undefined) return (after.all(roomId, afterSeq, limit) as MessageRow[]).map(toMessage);
@@ -118,4 +121,45 @@ export function sqliteMessages(db: Db): MessageStore {
       })(),
     count: async (roomId) => (count.get(roomId) as { n: number }).n,
   };
+}
+
+/** See MessageStore.importHistory; the statements are shared with PostgreSQL's in spirit, not text. */
+function sqliteImportHistory(db: Db): (roomId: number, messages: readonly ImportedMessage[]) => ImportHistoryResult {
+  const exists = db.prepare('SELECT 1 FROM messages WHERE origin_system = ? AND origin_id = ?').pluck();
+  const lastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
+  const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
+  const insert = db.prepare(
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+  );
+  // Only messages from elsewhere (native posts, other imports) force a renumbering: this
+  // import's own earlier batches are already in the source's order.
+  const cut = db.prepare(
+    'SELECT min(seq) FROM messages WHERE room_id = ? AND seq <= ? AND created_at > ? AND origin_system IS NOT ?',
+  ).pluck();
+  const renumber = db.prepare(
+    `WITH ordered AS (SELECT id, row_number() OVER (ORDER BY created_at, seq) AS rn FROM messages WHERE room_id = ? AND seq >= ?)
+     UPDATE messages SET seq = ? + ordered.rn FROM ordered WHERE messages.id = ordered.id`,
+  );
+  return db.transaction((roomId: number, messages: readonly ImportedMessage[]): ImportHistoryResult => {
+    const before = lastSeq.get(roomId) as number | undefined;
+    if (before === undefined) throw new Error(`cannot import into room ${roomId}: no such room`);
+    let last = before;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const m of messages) {
+      if (exists.get(m.origin.system, m.origin.id) !== undefined) continue;
+      last += 1;
+      insert.run(roomId, last, m.authorId, m.kind, m.title, m.text, m.createdAt, m.origin.system, m.origin.id);
+      if (m.createdAt < oldest) oldest = m.createdAt;
+    }
+    const inserted = last - before;
+    if (inserted === 0) return { inserted, renumbered: false };
+    const from = cut.get(roomId, before, oldest, messages[0]!.origin.system) as number | null;
+    if (from !== null) {
+      const moved = renumber.run(roomId, from, last).changes;
+      last += moved;
+    }
+    setLastSeq.run(last, roomId);
+    return { inserted, renumbered: from !== null };
+  }).immediate;
 }
