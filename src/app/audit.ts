@@ -6,7 +6,7 @@ import { type AppContext, requireAdmin } from './context.js';
 import { parse } from './validate.js';
 
 /** Use-case names that change state. Everything else (get, list, search …) only reads. */
-const MUTATIONS = new Set(['create', 'update', 'remove', 'setPolicy', 'removePolicy', 'updateChatConfig', 'clearRoom', 'removeMessages', 'setActive', 'setMaintenance']);
+const MUTATIONS = new Set(['create', 'update', 'remove', 'setPolicy', 'removePolicy', 'updateChatConfig', 'clearRoom', 'removeMessages', 'setActive', 'setMaintenance', 'saveUser', 'saveGroup', 'saveCategory', 'saveAddin', 'saveRoom']);
 
 const withoutSecrets = (input: unknown): unknown =>
   JSON.parse(JSON.stringify(input ?? null, (key, value: unknown) => (key === 'password' ? '[redacted]' : value)));

@@ -8,6 +8,7 @@ import type { AppContext } from './context.js';
 import { Directory } from './directory.js';
 import { groupUseCases } from './groups.js';
 import { GroupCommit } from './groupCommit.js';
+import { importUseCases } from './imports.js';
 import { messageUseCases } from './messages.js';
 import { moderationUseCases } from './moderation.js';
 import { poolUseCases } from './pool.js';
@@ -50,6 +51,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     moderation: audited(ctx, 'moderation', moderationUseCases(ctx)),
     compliance: complianceUseCases(ctx),
     pool: audited(ctx, 'pool', poolUseCases(ctx)),
+    imports: audited(ctx, 'imports', importUseCases(ctx)),
     audit: auditUseCases(ctx),
     /** Waits for every accepted post and compliance record to be committed. */
     flush: async () => {

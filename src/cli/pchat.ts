@@ -7,6 +7,7 @@ import { registerCategories } from './categories.js';
 import { registerConfig } from './config.js';
 import { registerEndpoints } from './endpoints.js';
 import { registerGroups } from './groups.js';
+import { registerInterchange } from './interchange.js';
 import { registerMessages } from './messages.js';
 import { registerPolicies } from './policies.js';
 import { registerPool } from './pool.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerRecords(program);
   registerEndpoints(program);
   registerPool(program);
+  registerInterchange(program);
   program.addHelpText(
     'after',
     `

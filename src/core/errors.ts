@@ -18,6 +18,10 @@ export type ErrorCode =
   | 'room_disabled'
   | 'read_only'
   | 'rate_limited'
+  /** An archive that is corrupt, truncated, of an unknown version, unsafe or over a size limit. */
+  | 'invalid_archive'
+  /** A legacy database dump with the wrong encoding, columns or lines. */
+  | 'invalid_dump'
   | 'internal';
 
 export interface PchatErrorOptions {

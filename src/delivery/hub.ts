@@ -87,6 +87,7 @@ export class Hub {
       case 'messages.removed':
       case 'messages.replaced':
       case 'room.cleared':
+      case 'room.historyMerged':
         for (const s of this.rooms.get(event.roomId) ?? []) s.onRoomEvent(event);
         return;
       case 'pool.changed':

@@ -23,6 +23,8 @@ const PAGE = 500;
 export class MessageRelay {
   /** room -> last seq delivered (or skipped) here */
   private readonly last = new Map<number, number>();
+  /** Highest message id dispatched per room, so a renumbered tail is not delivered twice. */
+  private readonly lastId = new Map<number, number>();
   /** room -> highest seq known to be committed */
   private readonly want = new Map<number, number>();
   private readonly busy = new Set<number>();
@@ -65,6 +67,7 @@ export class MessageRelay {
     const { roomId, seq } = message;
     if (!this.busy.has(roomId) && seq === (this.last.get(roomId) ?? 0) + 1) {
       this.last.set(roomId, seq);
+      this.lastId.set(roomId, message.id);
       this.dispatch({ type: 'message.posted', roomId, message, live: false });
     } else {
       this.learn(roomId, seq);
@@ -118,6 +121,10 @@ export class MessageRelay {
         for (const message of rows) {
           if (message.seq <= (this.last.get(roomId) ?? 0)) continue;
           this.last.set(roomId, message.seq);
+          // Imported history is not news, and an import that merges older history renumbers the
+          // room's tail above its last seq: messages delivered before (lower ids) are not new.
+          if (message.origin !== null || message.id <= (this.lastId.get(roomId) ?? 0)) continue;
+          this.lastId.set(roomId, message.id);
           this.dispatch({ type: 'message.posted', roomId, message, live: false });
         }
         // Fewer than a page: every committed seq up to target was read; the rest were deleted.

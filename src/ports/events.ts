@@ -8,6 +8,8 @@ export type DomainEvent =
   | { readonly type: 'message.posted'; readonly roomId: number; readonly message: Message; readonly live: boolean }
   | { readonly type: 'messages.removed'; readonly roomId: number; readonly seqs: readonly number[] }
   | { readonly type: 'room.cleared'; readonly roomId: number; readonly upTo: number }
+  /** An import added older history to the room (and may have renumbered its tail): reload it. */
+  | { readonly type: 'room.historyMerged'; readonly roomId: number }
   | { readonly type: 'messages.replaced'; readonly roomId: number; readonly messages: readonly Message[] }
   | { readonly type: 'room.changed'; readonly roomId: number }
   | { readonly type: 'room.deleted'; readonly roomId: number }

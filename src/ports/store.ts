@@ -77,7 +77,8 @@ export interface RoomStore {
   lastSeqs(): Promise<Map<number, number>>;
   getByName(name: string): Promise<Room | null>;
   list(): Promise<Room[]>;
-  create(room: Omit<Room, 'id' | 'createdAt'>): Promise<Room>;
+  /** `createdAt` defaults to now; an import passes the source's. */
+  create(room: Omit<Room, 'id' | 'createdAt'> & { createdAt?: number }): Promise<Room>;
   update(room: Room): Promise<void>;
   /** Deletes the room and its history (compliance records stay). */
   remove(id: number): Promise<void>;
@@ -166,6 +167,8 @@ export interface MessageStore {
    * only grow and are never reused. No compliance records: importing is not posting.
    */
   importHistory(roomId: number, messages: readonly ImportedMessage[]): Promise<ImportHistoryResult>;
+  /** Which of these origin ids of one system are already stored. */
+  storedOrigins(system: string, ids: readonly string[]): Promise<Set<string>>;
   /** Ascending by seq. With beforeSeq only: the newest `limit` below it. */
   history(query: HistoryQuery): Promise<Message[]>;
   /** First seq at or after the time (ms), or null if none. */
@@ -204,6 +207,8 @@ export interface SettingsStore {
   /** The pool-wide read-only state, or null when posting is allowed. */
   maintenance(): Promise<Maintenance | null>;
   setMaintenance(state: Maintenance | null): Promise<void>;
+  /** This installation's stable id (made at first use): exported items of native origin are `pchat:<id>`. */
+  instanceId(): Promise<string>;
 }
 
 /** The pool's server processes: each registers at start and heartbeats; administrators drain them. */

@@ -17,6 +17,8 @@ const STATUS: Record<ErrorCode, number> = {
   room_disabled: 403,
   read_only: 503,
   rate_limited: 429,
+  invalid_archive: 400,
+  invalid_dump: 400,
   internal: 500,
 };
 

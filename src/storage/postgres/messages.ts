@@ -13,6 +13,12 @@ export function postgresMessages(pool: pg.Pool): MessageStore {
     // One transaction per batch. A batch that lost a race with another node storing the same
     // client id or origin (unique violation) runs again and then finds the stored message.
     append: (posts) => (posts.length === 0 ? Promise.resolve([]) : retryingTransaction(pool, (tx) => appendBatch(tx, posts))),
+    storedOrigins: async (system, ids) =>
+      new Set(
+        (await pool.query<{ origin_id: string }>('SELECT origin_id FROM messages WHERE origin_system = $1 AND origin_id = ANY($2::text[])', [system, ids])).rows.map(
+          (r) => r.origin_id,
+        ),
+      ),
     importHistory: (roomId, messages) =>
       messages.length === 0 ? Promise.resolve({ inserted: 0, renumbered: false }) : retryingTransaction(pool, (tx) => importBatch(tx, roomId, messages)),
     history: ({ roomId, beforeSeq, afterSeq, limit }) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type ChatConfig, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
 import type { Maintenance } from '../../ports/pool.js';
@@ -56,6 +57,10 @@ export function postgresSettings(pool: pg.Pool): SettingsStore {
       await pool.query("INSERT INTO settings (key, value) VALUES ('chat', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
         JSON.stringify(config),
       ]);
+    },
+    instanceId: async () => {
+      await pool.query("INSERT INTO settings (key, value) VALUES ('instance', $1) ON CONFLICT (key) DO NOTHING", [randomUUID()]);
+      return first(await pool.query<{ value: string }>("SELECT value FROM settings WHERE key = 'instance'"))!.value;
     },
     maintenance: async () => {
       const row = first(await pool.query<{ value: string }>("SELECT value FROM settings WHERE key = 'maintenance'"));

@@ -40,7 +40,7 @@ export function postgresRooms(pool: pg.Pool): RoomStore {
     create: (room) =>
       unique('room', 'name', () =>
         transaction(pool, async (tx) => {
-          const createdAt = Date.now();
+          const createdAt = room.createdAt ?? Date.now();
           const { rows } = await tx.query<{ id: number }>(
             `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, origin_system, origin_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,

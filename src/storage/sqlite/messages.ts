@@ -73,6 +73,7 @@ export function sqliteMessages(db: Db): MessageStore {
   return {
     append: async (posts) => appendAll.immediate(posts),
     importHistory: async (roomId, messages) => importAll(roomId, messages),
+    storedOrigins: async (system, ids) => new Set(ids.filter((id) => byOrigin.get(system, id) !== undefined)),
     history: async ({ roomId, beforeSeq, afterSeq, limit }) => {
       if (afterSeq !== undefined && beforeSeq !== undefined) return (between.all(roomId, afterSeq, beforeSeq, limit) as MessageRow[]).map(toMessage);
       if (afterSeq !== undefined) return (after.all(roomId, afterSeq, limit) as MessageRow[]).map(toMessage);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ChatConfig, type ComplianceEvent, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
 import type { Maintenance } from '../../ports/pool.js';
 import type { AddInStore, AuditStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
@@ -63,7 +64,13 @@ export function sqliteSettings(db: Db): SettingsStore {
   const getMaintenance = db.prepare("SELECT value FROM settings WHERE key = 'maintenance'");
   const setMaintenance = db.prepare("INSERT INTO settings (key, value) VALUES ('maintenance', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   const clearMaintenance = db.prepare("DELETE FROM settings WHERE key = 'maintenance'");
+  const makeInstance = db.prepare("INSERT INTO settings (key, value) VALUES ('instance', ?) ON CONFLICT (key) DO NOTHING");
+  const getInstance = db.prepare("SELECT value FROM settings WHERE key = 'instance'").pluck();
   return {
+    instanceId: async () => {
+      makeInstance.run(randomUUID());
+      return getInstance.get() as string;
+    },
     chatConfig: async () => {
       const row = get.get() as { value: string } | undefined;
       return { ...DEFAULT_CHAT_CONFIG, ...(row ? (JSON.parse(row.value) as Partial<ChatConfig>) : {}) };

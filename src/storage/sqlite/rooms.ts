@@ -51,7 +51,7 @@ export function sqliteRooms(db: Db): RoomStore {
     },
     create: async (room) =>
       db.transaction(() => {
-        const createdAt = Date.now();
+        const createdAt = room.createdAt ?? Date.now();
         try {
           const info = insert.run(...settings(room), createdAt, ...originColumns(room.origin));
           const id = Number(info.lastInsertRowid);

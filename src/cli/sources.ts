@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { PchatError } from '../core/errors.js';
+import { openArchive } from '../interchange/archive/reader.js';
+import { pchatSource } from '../interchange/pchat/source.js';
+import { LEGACY_SOURCES } from '../interchange/sources/index.js';
+import type { RecordSource } from '../interchange/source.js';
+import { type LocalApp, openApplication } from '../main.js';
+import { configFrom, type GlobalOptions } from './options.js';
+
+export interface OpenedSource {
+  readonly source: RecordSource;
+  /** The pchat application when the source is a pchat database (for --disable-exported). */
+  readonly local: LocalApp | null;
+  close(): Promise<void>;
+}
+
+export const SOURCE_HELP = `a pchat database (a SQLite file or a postgres:// URL; default: the configured one), an archive (.zip),
+or a legacy system as <kind>:<location>: ${Object.entries(LEGACY_SOURCES)
+  .map(([kind, s]) => `${kind}:<${s.location}> (${s.description})`)
+  .join(', ')}`;
+
+/** The pchat database a command works on: --database/--data-dir/config, or `location` when given. */
+export async function openDatabase(command: Command, location?: string): Promise<LocalApp> {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  return openApplication(configFrom(location === undefined ? globals : { ...globals, database: location }), 'cli');
+}
+
+/** Opens whatever `spec` names as a record source. */
+export async function openSource(command: Command, spec: string | undefined, startDate: string | null): Promise<OpenedSource> {
+  const legacy = spec?.match(/^([a-z][a-z0-9-]*):(.+)$/);
+  if (legacy && !/^postgres(ql)?:/.test(spec!) && LEGACY_SOURCES[legacy[1]!]) {
+    const source = await LEGACY_SOURCES[legacy[1]!]!.open(legacy[2]!, { startDate });
+    return { source, local: null, close: () => source.close() };
+  }
+  if (legacy && !/^postgres(ql)?:/.test(spec!) && !/^[a-zA-Z]:[\\/]/.test(spec!)) {
+    throw new PchatError('invalid_input', `unknown source kind "${legacy[1]}"; known: ${Object.keys(LEGACY_SOURCES).join(', ')}`, { field: '--from' });
+  }
+  if (spec !== undefined && /\.zip$/i.test(spec)) {
+    const source = await openArchive(spec);
+    return { source, local: null, close: () => source.close() };
+  }
+  if (spec !== undefined && !/^postgres(ql)?:/.test(spec) && (!existsSync(spec) || !statSync(spec).isFile())) {
+    throw new PchatError('invalid_input', `no such database file or archive: ${spec}`, { field: '--from' });
+  }
+  const local = await openDatabase(command, spec);
+  const source = await pchatSource(local.store);
+  return { source, local, close: () => local.close() };
+}

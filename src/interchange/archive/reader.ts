@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { PchatError } from '../../core/errors.js';
+import type { RecordSource, SourceDescription } from '../source.js';
+import { LineError, lines } from './lines.js';
+import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type Manifest, manifestSchema, RECORD_TYPE_NAMES, RECORD_TYPES, type RecordOf, type RecordType } from './records.js';
+import { fileOf, MANIFEST_NAME } from './writer.js';
+
+export interface ArchiveLimits {
+  /** Most uncompressed bytes the whole archive may declare (default 256 GiB). */
+  readonly maxTotalBytes: number;
+  /** Highest uncompressed/compressed ratio of an entry over 1 MiB; above it the entry is a decompression bomb. */
+  readonly maxRatio: number;
+}
+export const DEFAULT_LIMITS: ArchiveLimits = { maxTotalBytes: 256 * 2 ** 30, maxRatio: 200 };
+const MAX_MANIFEST_BYTES = 1 << 20;
+
+const fail = (file: string, message: string, field?: string): PchatError =>
+  new PchatError('invalid_archive', `${file}: ${message}`, field === undefined ? {} : { field });
+
+/** An archive opened for reading: its manifest, and its records as a RecordSource. */
+export interface ArchiveSource extends RecordSource {
+  readonly manifest: Manifest;
+  readonly file: string;
+}
+
+/**
+ * Opens an archive and checks everything that can be checked without reading the records:
+ * the zip's central directory, that every entry is a known file (no paths, so nothing can
+ * escape a directory), the manifest's format, version and schema, that the entries are exactly
+ * the manifest's files, and the size limits. Each `records()` pass then streams one entry,
+ * validating every line and, at its end, the entry's record count, size and SHA-256 against the
+ * manifest. A pass that finds a problem throws `invalid_archive` naming the file and line.
+ */
+export async function openArchive(file: string, limits: ArchiveLimits = DEFAULT_LIMITS): Promise<ArchiveSource> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: true }, (error, z) =>
+      error || !z ? reject(fail(file, `not a readable zip archive (${error?.message ?? 'unknown error'})`)) : resolve(z),
+    ),
+  );
+  try {
+    const entries = await readEntries(zip, file);
+    const manifest = await readManifest(zip, entries, file);
+    checkEntries(entries, manifest, file, limits);
+    return archiveSource(zip, entries, manifest, file);
+  } catch (error) {
+    zip.close();
+    throw error;
+  }
+}
+
+async function readEntries(zip: yauzl.ZipFile, file: string): Promise<Map<string, yauzl.Entry>> {
+  const entries = new Map<string, yauzl.Entry>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      const name = entry.fileName;
+      if (name.includes('/') || name.includes('\\') || name.includes('..') || name.includes(':')) {
+        reject(fail(file, `entry "${name}" has a path; archive entries are plain file names, so it is refused (it could escape the target directory)`));
+        return;
+      }
+      if (entries.has(name)) {
+        reject(fail(file, `entry "${name}" appears twice`));
+        return;
+      }
+      entries.set(name, entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', (error: Error) => reject(fail(file, `corrupt zip archive (${error.message})`)));
+    zip.readEntry();
+  });
+  return entries;
+}
+
+async function readManifest(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>, file: string): Promise<Manifest> {
+  const entry = entries.get(MANIFEST_NAME);
+  if (!entry) throw fail(file, `has no ${MANIFEST_NAME}; is it a pchat archive?`);
+  if (entry.uncompressedSize > MAX_MANIFEST_BYTES) throw fail(file, `${MANIFEST_NAME} is larger than ${MAX_MANIFEST_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of await openEntry(zip, entry, file)) chunks.push(chunk as Buffer);
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw fail(file, `${MANIFEST_NAME} is not JSON (${(error as Error).message})`);
+  }
+  const header = json as { format?: unknown; version?: unknown };
+  if (header?.format !== ARCHIVE_FORMAT) throw fail(file, `${MANIFEST_NAME} does not name the format "${ARCHIVE_FORMAT}"`);
+  if (header.version !== ARCHIVE_VERSION) {
+    throw fail(file, `archive format version ${String(header.version)} is not supported; this pchat reads version ${ARCHIVE_VERSION}`);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw fail(file, `${MANIFEST_NAME}: ${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
+  }
+  return parsed.data;
+}
+
+function checkEntries(entries: Map<string, yauzl.Entry>, manifest: Manifest, file: string, limits: ArchiveLimits): void {
+  const known = new Set(RECORD_TYPE_NAMES.map(fileOf));
+  let total = 0;
+  for (const [name, entry] of entries) {
+    if (name === MANIFEST_NAME) continue;
+    if (!known.has(name)) throw fail(file, `unexpected entry "${name}"`);
+    const listed = manifest.files[name];
+    if (!listed) throw fail(file, `entry "${name}" is not listed in the manifest`);
+    if (entry.uncompressedSize !== listed.bytes) {
+      throw fail(file, `entry "${name}" holds ${entry.uncompressedSize} bytes but the manifest says ${listed.bytes}`);
+    }
+    if (entry.uncompressedSize > 1 << 20 && entry.uncompressedSize > limits.maxRatio * Math.max(1, entry.compressedSize)) {
+      throw fail(file, `entry "${name}" expands ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}-fold; refused as a decompression bomb (limit ${limits.maxRatio})`);
+    }
+    total += entry.uncompressedSize;
+  }
+  if (total > limits.maxTotalBytes) throw fail(file, `expands to ${total} bytes, over the limit of ${limits.maxTotalBytes}`);
+  for (const name of Object.keys(manifest.files)) {
+    if (!known.has(name)) throw fail(file, `the manifest lists an unknown file "${name}"`);
+    if (!entries.has(name)) throw fail(file, `the manifest lists "${name}" but the archive does not hold it (truncated?)`);
+  }
+}
+
+const openEntry = (zip: yauzl.ZipFile, entry: yauzl.Entry, file: string): Promise<Readable> =>
+  new Promise((resolve, reject) =>
+    zip.openReadStream(entry, (error, stream) =>
+      error || !stream ? reject(fail(file, `cannot read entry "${entry.fileName}" (${error?.message ?? 'unknown error'})`)) : resolve(stream),
+    ),
+  );
+
+function archiveSource(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>, manifest: Manifest, file: string): ArchiveSource {
+  const description: SourceDescription = manifest.source;
+  return {
+    manifest,
+    file,
+    description,
+    records: <T extends RecordType>(type: T) => readRecords(zip, entries, manifest, file, type) as AsyncIterable<RecordOf[T]>,
+    close: async () => zip.close(),
+  };
+}
+
+async function* readRecords<T extends RecordType>(
+  zip: yauzl.ZipFile,
+  entries: Map<string, yauzl.Entry>,
+  manifest: Manifest,
+  file: string,
+  type: T,
+): AsyncGenerator<RecordOf[T]> {
+  const name = fileOf(type);
+  const entry = entries.get(name);
+  const listed = manifest.files[name];
+  if (!entry || !listed) return; // this export level left the type out
+  const schema = RECORD_TYPES[type];
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let count = 0;
+  let stream: Readable;
+  try {
+    stream = await openEntry(zip, entry, file);
+  } catch (error) {
+    throw error instanceof PchatError ? error : fail(file, String(error));
+  }
+  try {
+    for await (const line of lines(stream, (chunk) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    })) {
+      if (line.text.length === 0) continue;
+      let json: unknown;
+      try {
+        json = JSON.parse(line.text);
+      } catch (error) {
+        throw fail(file, `${name} line ${line.number}: not valid JSON (${(error as Error).message})`, `${name}:${line.number}`);
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const at = issue.path.length > 0 ? `field "${issue.path.join('.')}": ` : '';
+        throw fail(file, `${name} line ${line.number}: ${at}${issue.message}`, `${name}:${line.number}`);
+      }
+      count += 1;
+      yield parsed.data as RecordOf[T];
+    }
+  } catch (error) {
+    stream.destroy();
+    if (error instanceof PchatError) throw error;
+    if (error instanceof LineError) throw fail(file, `${name} ${error.message}`, `${name}:${error.line}`);
+    throw fail(file, `${name}: corrupt or truncated data (${(error as Error).message})`);
+  }
+  if (bytes !== listed.bytes) throw fail(file, `${name} holds ${bytes} bytes but the manifest says ${listed.bytes} (truncated?)`);
+  if (hash.digest('hex') !== listed.sha256) throw fail(file, `${name} does not match its SHA-256 in the manifest: the archive was changed or damaged`);
+  if (count !== listed.records) throw fail(file, `${name} holds ${count} records but the manifest says ${listed.records}`);
+}

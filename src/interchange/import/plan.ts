@@ -1,0 +1,248 @@
+import type { Origin } from '../../core/model.js';
+import type { ExportLevel, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
+import { identityOf, type RecordSource, type SourceDescription, systemKey } from '../source.js';
+import { categoryFields, emptyMaps, type IdMaps, roomFields, sameFields } from './fields.js';
+import type { TargetIndex } from './target.js';
+
+export type ItemType = 'user' | 'group' | 'addin' | 'category' | 'room';
+export type Action = 'create' | 'update' | 'overwrite' | 'unchanged' | 'resolve';
+
+/** What the import does with one item. `overwrite` = a name collision with another item. */
+export interface PlannedItem {
+  readonly type: ItemType;
+  readonly id: string;
+  readonly name: string;
+  readonly action: Action;
+  /** The pchat id it lands on, when it exists already. */
+  readonly targetId: number | null;
+}
+
+export interface PlannedRoomContent {
+  readonly room: string;
+  readonly name: string;
+  readonly messages: number;
+  readonly new: number;
+}
+
+export interface ImportPlan {
+  readonly source: SourceDescription;
+  readonly level: ExportLevel;
+  readonly items: PlannedItem[];
+  readonly content: PlannedRoomContent[];
+  /** The source's own notes (conversions, warnings, errors, file references) and the import's. */
+  readonly notes: NoteRecord[];
+  readonly counts: Record<string, number>;
+  /** Logins of accounts that will exist without a credential. */
+  readonly needCredentials: string[];
+  /** Source id → pchat id of the items that exist in the target already. */
+  readonly maps: IdMaps;
+}
+
+export const errorsOf = (plan: ImportPlan): NoteRecord[] => plan.notes.filter((n) => n.severity === 'error');
+
+export interface PlanHooks {
+  onRecord?(type: string): void;
+  /** Which of these message origins (of one system) the target already holds. */
+  storedOrigins(system: string, ids: string[]): Promise<Set<string>>;
+}
+
+const BATCH = 5000;
+const MAX_ERRORS = 1000;
+
+/**
+ * Reads the whole source once, without writing anything, and decides what the import will do:
+ * every item's action against the target, every collision, every reference to a missing item,
+ * duplicate ids, and how many messages per room are new. Reading it whole also checks every
+ * line and checksum of an archive, so the writing pass that follows cannot meet a bad record.
+ */
+export async function planImport(source: RecordSource, level: ExportLevel, target: TargetIndex, hooks: PlanHooks): Promise<ImportPlan> {
+  const items: PlannedItem[] = [];
+  const notes: NoteRecord[] = [];
+  const counts: Record<string, number> = {};
+  const needCredentials: string[] = [];
+  let errors = 0;
+  const error = (type: string, id: string, message: string, name?: string) => {
+    // A broken source can have millions of bad messages; the first thousand tell the story.
+    if (++errors <= MAX_ERRORS) notes.push({ severity: 'error', code: 'import_error', item: { type, id, ...(name === undefined ? {} : { name }) }, message });
+  };
+  const warn = (code: string, type: string, id: string, message: string) => notes.push({ severity: 'warning', code, item: { type, id }, message });
+  const resolveOnly = level === 'content';
+  const maps = emptyMaps();
+
+  const ids = { user: new Set<string>(), group: new Set<string>(), addin: new Set<string>(), category: new Set<string>(), room: new Set<string>() };
+  const names = { user: new Map<string, string>(), group: new Map<string, string>(), addin: new Map<string, string>(), category: new Map<string, string>(), room: new Map<string, string>() };
+
+  const plan = <R extends { id: string; origin?: Origin | null }>(
+    type: ItemType,
+    record: R,
+    name: string,
+    found: { item: { id: number }; by: 'origin' | 'name' } | null,
+    same: (existing: never) => boolean,
+  ): void => {
+    if (found?.by === 'origin' || (found && !resolveOnly)) maps[type].set(record.id, found.item.id);
+    counts[type] = (counts[type] ?? 0) + 1;
+    if (ids[type].has(record.id)) return void error(type, record.id, `duplicate ${type} id "${record.id}"`, name);
+    ids[type].add(record.id);
+    const folded = name.toLowerCase();
+    const clash = names[type].get(folded);
+    if (clash !== undefined) error(type, record.id, `${type} name "${name}" is also used by ${type} "${clash}" in the same source`, name);
+    names[type].set(folded, record.id);
+    if (resolveOnly) {
+      if (!found || found.by !== 'origin') error(type, record.id, `${type} "${name}" is not in the target; import its directory (level all or room-directory) first`, name);
+      items.push({ type, id: record.id, name, action: 'resolve', targetId: found?.item.id ?? null });
+      return;
+    }
+    const action: Action = !found ? 'create' : found.by === 'name' ? 'overwrite' : same(found.item as never) ? 'unchanged' : 'update';
+    items.push({ type, id: record.id, name, action, targetId: found?.item.id ?? null });
+    if (action === 'overwrite') {
+      warn('name_collision', type, record.id, `${type} "${name}" already exists in the target (pchat id ${found!.item.id}) and will be overwritten by the imported one`);
+    }
+  };
+  const identity = (record: { id: string; origin: Origin | null }) => identityOf(source.description, record);
+  const exists = (ref: PrincipalRefRecord) => ids[ref.kind].has(ref.id);
+  const checkRefs = (type: ItemType, id: string, field: string, refs: readonly PrincipalRefRecord[]) => {
+    for (const ref of refs) if (!exists(ref)) error(type, id, `${field} names ${ref.kind} "${ref.id}", which is not in the source`);
+  };
+  const count = (type: string) => hooks.onRecord?.(type);
+
+  for await (const u of source.records('users')) {
+    count('users');
+    const found = target.users.match(identity(u), u.login);
+    const { id: _id, isAdmin: _admin, ...fields } = u;
+    plan('user', u, u.login, found, (e: Record<string, unknown>) => sameFields(e, { ...fields, origin: identity(u) }));
+    if (!found && !resolveOnly && !u.disabled) needCredentials.push(u.login);
+  }
+  for await (const g of source.records('groups')) {
+    count('groups');
+    plan('group', g, g.name, target.groups.match(identity(g), g.name), (e: Record<string, unknown>) =>
+      sameFields(e, { name: g.name, description: g.description, origin: identity(g) }),
+    );
+  }
+  const members = new Map<string, string[]>();
+  for await (const m of source.records('memberships')) {
+    count('memberships');
+    counts.membership = (counts.membership ?? 0) + 1;
+    if (!ids.group.has(m.group)) error('membership', m.group, `membership of group "${m.group}", which is not in the source`);
+    if (!exists(m.member)) error('membership', m.group, `group "${m.group}" has member ${m.member.kind} "${m.member.id}", which is not in the source`);
+    if (m.member.kind === 'group') members.set(m.group, [...(members.get(m.group) ?? []), m.member.id]);
+  }
+  for (const cycle of groupCycles(members)) error('group', cycle[0]!, `groups contain each other: ${cycle.join(' → ')}`);
+  for await (const a of source.records('addins')) {
+    count('addins');
+    plan('addin', { ...a, origin: null }, a.name, target.addins.match(null, a.name), (e: { url: string }) => e.url === a.url);
+  }
+  for await (const c of source.records('categories')) {
+    count('categories');
+    plan('category', c, c.name, target.categories.match(identity(c), c.name), (e: Record<string, unknown>) => {
+      const fields = categoryFields(c, maps, identity(c));
+      return fields !== null && sameFields(e, fields);
+    });
+    checkRefs('category', c.id, 'allowed', c.allowed);
+    checkRefs('category', c.id, 'denied', c.denied);
+    checkRefs('category', c.id, 'creators', c.creators);
+  }
+  const roomNames = new Map<string, string>();
+  for await (const r of source.records('rooms')) {
+    count('rooms');
+    plan('room', r, r.name, target.rooms.match(identity(r), r.name), (e: Record<string, unknown>) => {
+      const fields = roomFields(r, maps, identity(r));
+      return fields !== null && sameFields(e, fields);
+    });
+    roomNames.set(r.id, r.name);
+    if (resolveOnly) continue;
+    if (!ids.category.has(r.category)) error('room', r.id, `room "${r.name}" is in category "${r.category}", which is not in the source`, r.name);
+    if (r.addin !== null && !ids.addin.has(r.addin)) error('room', r.id, `room "${r.name}" uses add-in "${r.addin}", which is not in the source`, r.name);
+    checkRefs('room', r.id, 'members', r.members);
+    checkRefs('room', r.id, 'managers', r.managers);
+    checkRefs('room', r.id, 'presenters', r.presenters);
+    if (r.type === 'normal' && r.presenters.length > 0) warn('presenters_dropped', 'room', r.id, `room "${r.name}" is not an auditorium: its ${r.presenters.length} presenters are not kept`);
+  }
+  for await (const p of source.records('policies')) {
+    count('policies');
+    counts.policy = (counts.policy ?? 0) + 1;
+    if (p.target && !exists(p.target)) error('policy', p.target.id, `a ${p.scope} policy names ${p.target.kind} "${p.target.id}", which is not in the source`);
+  }
+
+  const content = await planContent(source, { roomNames, userIds: ids.user, system: systemKey(source.description), error, hooks });
+  counts.message = content.reduce((n, r) => n + r.messages, 0);
+  for await (const n of source.records('notes')) {
+    count('notes');
+    notes.push(n);
+  }
+  if (errors > MAX_ERRORS) notes.push({ severity: 'error', code: 'import_error', item: null, message: `${errors - MAX_ERRORS} more errors not listed` });
+  return { source: source.description, level, items, content, notes, counts, needCredentials, maps };
+}
+
+/** Streams the messages: checks references, order and duplicates, and counts what is new per room. */
+async function planContent(
+  source: RecordSource,
+  ctx: {
+    roomNames: Map<string, string>;
+    userIds: Set<string>;
+    system: string;
+    error: (type: string, id: string, message: string) => void;
+    hooks: PlanHooks;
+  },
+): Promise<PlannedRoomContent[]> {
+  const content: PlannedRoomContent[] = [];
+  const done = new Set<string>();
+  let room: string | null = null;
+  let seen = new Set<string>();
+  let lastSeq = Number.NEGATIVE_INFINITY;
+  let total = 0;
+  let fresh = 0;
+  let batch: { system: string; id: string }[] = [];
+  const flushBatch = async () => {
+    const bySystem = new Map<string, string[]>();
+    for (const o of batch) bySystem.set(o.system, [...(bySystem.get(o.system) ?? []), o.id]);
+    for (const [system, list] of bySystem) fresh += list.length - (await ctx.hooks.storedOrigins(system, list)).size;
+    batch = [];
+  };
+  const closeRoom = async () => {
+    if (room === null) return;
+    await flushBatch();
+    content.push({ room, name: ctx.roomNames.get(room) ?? room, messages: total, new: fresh });
+    done.add(room);
+  };
+  for await (const m of source.records('messages')) {
+    ctx.hooks.onRecord?.('messages');
+    if (m.room !== room) {
+      await closeRoom();
+      if (done.has(m.room)) ctx.error('message', m.id, `messages of room "${m.room}" are not together in one run (the archive must group them by room)`);
+      room = m.room;
+      seen = new Set();
+      lastSeq = Number.NEGATIVE_INFINITY;
+      total = 0;
+      fresh = 0;
+      if (!ctx.roomNames.has(m.room)) ctx.error('message', m.id, `message "${m.id}" is in room "${m.room}", which is not in the source`);
+    }
+    total += 1;
+    if (seen.has(m.id)) ctx.error('message', m.id, `duplicate message id "${m.id}" in room "${m.room}"`);
+    seen.add(m.id);
+    if (m.seq <= lastSeq) ctx.error('message', m.id, `message "${m.id}" has seq ${m.seq} after seq ${lastSeq}: messages must be in ascending seq within a room`);
+    lastSeq = m.seq;
+    if (!ctx.userIds.has(m.author)) ctx.error('message', m.id, `message "${m.id}" is by user "${m.author}", who is not in the source`);
+    batch.push(m.origin ?? { system: ctx.system, id: m.id });
+    if (batch.length >= BATCH) await flushBatch();
+  }
+  await closeRoom();
+  return content;
+}
+
+/** Each cycle among group-in-group memberships, as a path of group ids. */
+function groupCycles(members: Map<string, string[]>): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, 'active' | 'done'>();
+  const visit = (group: string, path: string[]) => {
+    if (state.get(group) === 'done') return;
+    if (state.get(group) === 'active') {
+      cycles.push([...path.slice(path.indexOf(group)), group]);
+      return;
+    }
+    state.set(group, 'active');
+    for (const child of members.get(group) ?? []) visit(child, [...path, group]);
+    state.set(group, 'done');
+  };
+  for (const group of members.keys()) visit(group, []);
+  return cycles;
+}

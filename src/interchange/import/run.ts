@@ -1,0 +1,168 @@
+import type { ImportUseCases } from '../../app/imports.js';
+import type { Actor } from '../../core/permissions.js';
+import type { ImportedMessage } from '../../ports/store.js';
+import type { RecordOf } from '../archive/records.js';
+import { identityOf, type RecordSource } from '../source.js';
+import { categoryFields, type IdMaps, mapRef, roomFields, sameFields } from './fields.js';
+import type { ImportPlan } from './plan.js';
+import type { TargetIndex } from './target.js';
+
+/** What the application offers an import (the import use cases and a policy setter). */
+export interface ImportPorts {
+  readonly actor: Actor;
+  readonly imports: ImportUseCases;
+  setGroupMembers(groupId: number, members: { kind: 'user' | 'group'; id: number }[]): Promise<void>;
+  setPolicy(rule: { scope: 'global' | 'site' | 'user'; targetId: number | null; enabled: boolean }): Promise<void>;
+}
+
+export interface ImportResult {
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly messagesAdded: number;
+  readonly roomsRenumbered: number;
+}
+
+export interface RunHooks {
+  onItem?(): void;
+  onMessages?(count: number): void;
+}
+
+const BATCH = 5000;
+
+/**
+ * Writes a checked plan into the target, in dependency order: groups and users, memberships,
+ * add-ins, categories, rooms, policies, then each room's history in batches. Every write is
+ * idempotent (items are found again by origin, messages skipped by origin), so a run that is
+ * killed at any moment and started again ends exactly where an uninterrupted run would.
+ */
+export async function runImport(source: RecordSource, plan: ImportPlan, target: TargetIndex, ports: ImportPorts, hooks: RunHooks = {}): Promise<ImportResult> {
+  const { actor, imports } = ports;
+  const maps: IdMaps = plan.maps;
+  const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0 };
+  const identity = (r: { id: string; origin: { system: string; id: string } | null }) => identityOf(source.description, r);
+  const resolveOnly = plan.level === 'content';
+  const note = (existing: number | undefined, changed: boolean) => {
+    if (existing === undefined) tally.created += 1;
+    else if (changed) tally.updated += 1;
+    else tally.unchanged += 1;
+    hooks.onItem?.();
+  };
+
+  if (!resolveOnly) {
+    for await (const g of source.records('groups')) {
+      const existing = maps.group.get(g.id);
+      const fields = { name: g.name, description: g.description, origin: identity(g) };
+      const stored = existing === undefined ? null : target.groups.match(fields.origin, g.name)?.item;
+      const changed = !stored || !sameFields(stored as never, fields);
+      if (changed) maps.group.set(g.id, await imports.saveGroup(actor, existing ?? null, fields));
+      note(existing, changed);
+    }
+  }
+  for await (const u of source.records('users')) {
+    if (resolveOnly) continue; // resolved by the plan
+    const existing = maps.user.get(u.id);
+    const fields = { login: u.login, displayName: u.displayName, email: u.email, disabled: u.disabled, isAdmin: u.isAdmin, origin: identity(u) };
+    const stored = existing === undefined ? null : target.users.match(fields.origin, u.login)?.item;
+    const { isAdmin: _admin, ...compared } = fields;
+    const changed = !stored || !sameFields(stored as never, compared);
+    if (changed) maps.user.set(u.id, await imports.saveUser(actor, existing ?? null, fields));
+    note(existing, changed);
+  }
+  if (!resolveOnly) {
+    await importMemberships(source, maps, target, ports);
+    for await (const a of source.records('addins')) {
+      const existing = maps.addin.get(a.id);
+      const stored = existing === undefined ? null : target.addins.match(null, a.name)?.item;
+      const changed = !stored || stored.url !== a.url || stored.name !== a.name;
+      if (changed) maps.addin.set(a.id, await imports.saveAddin(actor, existing ?? null, a.name, a.url));
+      note(existing, changed);
+    }
+    for await (const c of source.records('categories')) {
+      const existing = maps.category.get(c.id);
+      const fields = categoryFields(c, maps, identity(c))!;
+      const stored = existing === undefined ? null : target.categories.match(fields.origin, c.name)?.item;
+      const changed = !stored || !sameFields(stored as never, fields);
+      if (changed) maps.category.set(c.id, await imports.saveCategory(actor, existing ?? null, fields));
+      note(existing, changed);
+    }
+    for await (const r of source.records('rooms')) {
+      const existing = maps.room.get(r.id);
+      const fields = roomFields(r, maps, identity(r))!;
+      const stored = existing === undefined ? null : target.rooms.match(fields.origin, r.name)?.item;
+      const changed = !stored || !sameFields(stored as never, fields);
+      if (changed) maps.room.set(r.id, await imports.saveRoom(actor, existing ?? null, fields));
+      note(existing, changed);
+    }
+    for await (const p of source.records('policies')) {
+      const ref = p.target ? mapRef(maps, p.target) : null;
+      await ports.setPolicy({ scope: p.scope, targetId: ref?.id ?? null, enabled: p.enabled });
+    }
+  }
+  await importContent(source, plan, maps, ports, hooks, tally);
+  return tally;
+}
+
+/** Sets every imported group's direct members to the source's list (an overwrite, as for every field). */
+async function importMemberships(source: RecordSource, maps: IdMaps, target: TargetIndex, ports: ImportPorts): Promise<void> {
+  const lists = new Map<number, { kind: 'user' | 'group'; id: number }[]>();
+  for (const groupId of maps.group.values()) lists.set(groupId, []);
+  for await (const m of source.records('memberships')) {
+    const groupId = maps.group.get(m.group)!;
+    lists.get(groupId)!.push(mapRef(maps, m.member)!);
+  }
+  for (const [groupId, members] of lists) {
+    const stored = [...(target.groups.all().find((g) => g.id === groupId)?.members ?? [])];
+    if (!sameFields({ members: stored }, { members })) await ports.setGroupMembers(groupId, members);
+  }
+}
+
+async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMaps, ports: ImportPorts, hooks: RunHooks, tally: { messagesAdded: number; roomsRenumbered: number }): Promise<void> {
+  const fresh = new Map(plan.content.map((c) => [c.room, c.new]));
+  let room: string | null = null;
+  let roomId = 0;
+  let renumbered = false;
+  let added = 0;
+  let batch: ImportedMessage[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const result = await ports.imports.importHistory(ports.actor, roomId, batch);
+    added += result.inserted;
+    renumbered ||= result.renumbered;
+    hooks.onMessages?.(batch.length);
+    batch = [];
+  };
+  const closeRoom = async () => {
+    if (room === null) return;
+    await flush();
+    tally.messagesAdded += added;
+    if (renumbered) tally.roomsRenumbered += 1;
+    if (added > 0) await ports.imports.historyImported(ports.actor, roomId);
+  };
+  for await (const m of source.records('messages')) {
+    if (m.room !== room) {
+      await closeRoom();
+      room = m.room;
+      roomId = maps.room.get(m.room)!;
+      renumbered = false;
+      added = 0;
+    }
+    // Rooms with nothing new are read through without a write (a re-run costs one pass, no transactions).
+    if (fresh.get(m.room) === 0) {
+      hooks.onMessages?.(1);
+      continue;
+    }
+    batch.push(importedMessage(m, maps, identityOf(source.description, m)));
+    if (batch.length >= BATCH) await flush();
+  }
+  await closeRoom();
+}
+
+const importedMessage = (m: RecordOf['messages'], maps: IdMaps, origin: { system: string; id: string }): ImportedMessage => ({
+  authorId: maps.user.get(m.author)!,
+  kind: m.kind,
+  title: m.title,
+  text: m.text,
+  createdAt: Date.parse(m.at),
+  origin,
+});

@@ -1,0 +1,153 @@
+import { writeFile, rename } from 'node:fs/promises';
+import type { Application } from '../app/index.js';
+import { SYSTEM_ACTOR } from '../app/context.js';
+import type { Store } from '../ports/store.js';
+import { type ExportOptions, type Manifest, type NoteRecord } from './archive/records.js';
+import { writeArchive } from './archive/writer.js';
+import { filtered, LEVEL_TYPES } from './exportFilter.js';
+import { errorsOf, type ImportPlan, planImport } from './import/plan.js';
+import { type ImportResult, runImport } from './import/run.js';
+import { targetIndex } from './import/target.js';
+import type { Progress } from './progress.js';
+import { type Report, writeReport } from './report.js';
+import type { RecordSource } from './source.js';
+import { type VerifyResult, verify } from './verify/verify.js';
+
+const noteRows = (notes: readonly NoteRecord[], severity: NoteRecord['severity']) =>
+  notes.filter((n) => n.severity === severity).map((n) => [n.code, n.item ? `${n.item.type} ${n.item.name ?? n.item.id}` : '', n.message]);
+const noteSections = (notes: readonly NoteRecord[]): Report['sections'] => [
+  { title: 'Errors', columns: ['code', 'item', 'message'], rows: noteRows(notes, 'error') },
+  { title: 'Warnings', columns: ['code', 'item', 'message'], rows: noteRows(notes, 'warning') },
+  { title: 'Conversions applied', columns: ['code', 'item', 'message'], rows: noteRows(notes, 'conversion') },
+  { title: 'Files to carry over', intro: 'Files are not in the database: copy them from the legacy file store.', columns: ['code', 'item', 'reference'], rows: noteRows(notes, 'file') },
+];
+
+/** Writes `source` to an archive with the export options; returns the manifest and the notes. */
+export async function exportJob(source: RecordSource, out: string, options: ExportOptions, progress: Progress, report?: string): Promise<{ manifest: Manifest; notes: NoteRecord[] }> {
+  const view = await filtered(source, options);
+  const notes: NoteRecord[] = [];
+  const notesOnly: RecordSource = {
+    description: view.description,
+    close: () => view.close(),
+    records: ((type) =>
+      type === 'notes'
+        ? (async function* () {
+            for await (const n of view.records('notes')) {
+              notes.push(n);
+              yield n;
+            }
+          })()
+        : view.records(type)) as RecordSource['records'],
+  };
+  progress.start('export', 0);
+  const manifest = await writeArchive(out, notesOnly, options, { types: LEVEL_TYPES[options.level], onRecord: () => progress.add() });
+  progress.stop();
+  if (report) {
+    await writeReport(report, {
+      title: `pchat export: ${out}`,
+      summary: [
+        ['source', `${manifest.source.system} ${manifest.source.version} (${manifest.source.instance || 'no instance id'})`],
+        ['archive', out],
+        ['created', manifest.createdAt],
+        ['options', JSON.stringify(options)],
+      ],
+      sections: [
+        { title: 'Records', columns: ['file', 'records', 'bytes', 'SHA-256'], rows: Object.entries(manifest.files).map(([f, v]) => [f, v.records, v.bytes, v.sha256]) },
+        ...noteSections(notes),
+      ],
+    });
+  }
+  return { manifest, notes };
+}
+
+export interface ImportOutcome {
+  readonly plan: ImportPlan;
+  /** Null for a dry run, or when the plan has errors, or the operator declined. */
+  readonly result: ImportResult | null;
+}
+
+/**
+ * Plans the import (a full read that changes nothing), stops there on --what-if or when the plan
+ * has errors, asks for confirmation, then writes. The report covers both.
+ */
+export async function importJob(
+  source: RecordSource & { manifest?: Manifest },
+  app: Application,
+  options: { whatIf: boolean; confirm: (plan: ImportPlan) => Promise<boolean>; progress: Progress; report?: string },
+): Promise<ImportOutcome> {
+  const level = source.manifest?.options.level ?? 'all';
+  const index = targetIndex(await app.directory.snapshot());
+  const total = source.manifest ? Object.values(source.manifest.files).reduce((n, f) => n + f.records, 0) : 0;
+  options.progress.start('check', total);
+  const plan = await planImport(source, level, index, {
+    onRecord: () => options.progress.add(),
+    storedOrigins: (system, ids) => app.imports.storedMessageOrigins(SYSTEM_ACTOR, system, ids),
+  });
+  options.progress.stop();
+  let result: ImportResult | null = null;
+  const started = Date.now();
+  if (!options.whatIf && errorsOf(plan).length === 0 && (await options.confirm(plan))) {
+    options.progress.start('import', plan.counts.message ?? 0);
+    result = await runImport(
+      source,
+      plan,
+      index,
+      {
+        actor: SYSTEM_ACTOR,
+        imports: app.imports,
+        setGroupMembers: async (groupId, members) => void (await app.groups.update(SYSTEM_ACTOR, groupId, { members })),
+        setPolicy: async (rule) => void (await app.settings.setPolicy(SYSTEM_ACTOR, rule)),
+      },
+      { onMessages: (n) => options.progress.add(n) },
+    );
+    options.progress.stop();
+  }
+  if (options.report) await writeReport(options.report, importReport(plan, result, options.whatIf, Date.now() - started));
+  return { plan, result };
+}
+
+function importReport(plan: ImportPlan, result: ImportResult | null, whatIf: boolean, ms: number): Report {
+  const errors = errorsOf(plan).length;
+  return {
+    title: whatIf ? 'pchat import: dry run (--what-if), nothing was changed' : 'pchat import',
+    summary: [
+      ['source', `${plan.source.system} ${plan.source.version} ${plan.source.instance}`],
+      ['level', plan.level],
+      ['outcome', result ? `imported in ${(ms / 1000).toFixed(1)} s` : errors > 0 ? `refused: ${errors} errors` : whatIf ? 'dry run' : 'not run'],
+      ['counts', JSON.stringify(plan.counts)],
+      ...(result ? ([['result', JSON.stringify(result)]] as const) : []),
+    ],
+    sections: [
+      ...noteSections(plan.notes),
+      { title: 'Items', intro: 'overwrite = a name collision: the existing item takes the imported one\'s settings.', columns: ['type', 'source id', 'name', 'action', 'pchat id'], rows: plan.items.map((i) => [i.type, i.id, i.name, i.action, i.targetId ?? '']) },
+      { title: 'Content per room', columns: ['room', 'messages in source', 'new'], rows: plan.content.map((c) => [c.name, c.messages, c.new]) },
+      { title: 'Accounts that need a credential', intro: 'Imported without a password: set one with `pchat user set <login> --password …`.', columns: ['login'], rows: plan.needCredentials.map((l) => [l]) },
+    ],
+  };
+}
+
+/** Compares and writes the report and the conflicts file; the caller exits non-zero on conflicts. */
+export async function verifyJob(source: RecordSource, store: Store, options: { progress: Progress; report?: string; conflicts?: string }): Promise<VerifyResult> {
+  options.progress.start('verify', 0);
+  const result = await verify(source, store, { onRecord: () => options.progress.add(), onMessages: (n) => options.progress.add(n) });
+  options.progress.stop();
+  if (options.conflicts) {
+    await writeFile(`${options.conflicts}.partial`, `${JSON.stringify({ conflicts: result.conflicts, conversions: result.conversions }, null, 2)}\n`);
+    await rename(`${options.conflicts}.partial`, options.conflicts);
+  }
+  if (options.report) {
+    await writeReport(options.report, {
+      title: result.conflicts.length === 0 ? 'pchat verify: no unexplained difference' : `pchat verify: ${result.conflicts.length} unexplained differences`,
+      summary: [
+        ['source', `${source.description.system} ${source.description.version} ${source.description.instance}`],
+        ['compared', JSON.stringify(result.compared)],
+      ],
+      sections: [
+        { title: 'Unexplained differences', columns: ['type', 'id', 'name', 'field', 'source', 'target'], rows: result.conflicts.map((c) => [c.type, c.id, c.name, c.field, c.source, c.target]) },
+        { title: 'Expected conversions (not differences)', columns: ['severity', 'code', 'item', 'message'], rows: result.conversions.map((n) => [n.severity, n.code, n.item ? `${n.item.type} ${n.item.name ?? n.item.id}` : '', n.message]) },
+        { title: 'Content per room', columns: ['room', 'source count', 'target count', 'digest matches', 'other messages in target'], rows: result.rooms.map((r) => [r.name, r.sourceCount, r.targetCount, r.sourceDigest === r.targetDigest ? 'yes' : 'NO', r.otherInTarget]) },
+      ],
+    });
+  }
+  return result;
+}

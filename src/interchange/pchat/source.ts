@@ -1,0 +1,112 @@
+import type { PrincipalRef } from '../../core/model.js';
+import type { Store } from '../../ports/store.js';
+import type { MessageRecord, PrincipalRefRecord, RecordOf, RecordType } from '../archive/records.js';
+import type { RecordSource } from '../source.js';
+import { VERSION } from '../../version.js';
+
+/** How many messages one history read fetches while exporting a room. */
+const PAGE = 5000;
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+const ref = (r: PrincipalRef): PrincipalRefRecord => ({ kind: r.kind, id: String(r.id) });
+const refs = (list: readonly PrincipalRef[]): PrincipalRefRecord[] => list.map(ref);
+
+/**
+ * A pchat database as a record source: what `pchat export` writes and what verify reads as its
+ * target. It reads the store port directly (read-only, no permission filter: export is an
+ * administrator's job on the whole database) so that millions of messages stream by keyset
+ * pages of history, never held in memory. Ids are pchat's own; `origin` carries where an item
+ * was imported from, so a chain of migrations keeps each item's identity.
+ */
+export async function pchatSource(store: Store): Promise<RecordSource> {
+  const instance = await store.settings.instanceId();
+  const generators: { [T in RecordType]: () => AsyncIterable<RecordOf[T]> } = {
+    users: async function* () {
+      for (const u of await store.users.list()) {
+        yield { id: String(u.id), login: u.login, displayName: u.displayName, email: u.email, disabled: u.disabled, isAdmin: u.isAdmin, origin: u.origin };
+      }
+    },
+    groups: async function* () {
+      for (const g of await store.groups.list()) yield { id: String(g.id), name: g.name, description: g.description, origin: g.origin };
+    },
+    memberships: async function* () {
+      for (const g of await store.groups.list()) for (const m of g.members) yield { group: String(g.id), member: ref(m) };
+    },
+    addins: async function* () {
+      for (const a of await store.addins.list()) yield { id: String(a.id), name: a.name, url: a.url };
+    },
+    categories: async function* () {
+      for (const c of await store.categories.list()) {
+        yield {
+          id: String(c.id),
+          name: c.name,
+          description: c.description,
+          allowed: refs(c.allowed),
+          denied: refs(c.denied),
+          creators: refs(c.creators),
+          invitations: c.invitations,
+          fileUpload: c.fileUpload,
+          chatHistory: c.chatHistory,
+          origin: c.origin,
+        };
+      }
+    },
+    rooms: async function* () {
+      for (const r of await store.rooms.list()) {
+        yield {
+          id: String(r.id),
+          name: r.name,
+          description: r.description,
+          category: String(r.categoryId),
+          privacy: r.privacy,
+          type: r.type,
+          members: refs(r.members),
+          managers: refs(r.managers),
+          presenters: refs(r.presenters),
+          invitations: r.invitations,
+          addin: r.addinId === null ? null : String(r.addinId),
+          disabled: r.disabled,
+          createdAt: iso(r.createdAt),
+          origin: r.origin,
+        };
+      }
+    },
+    policies: async function* () {
+      for (const p of await store.policies.list()) {
+        const target: PrincipalRefRecord | null = p.targetId === null ? null : { kind: p.scope === 'site' ? 'group' : 'user', id: String(p.targetId) };
+        yield { scope: p.scope, target, enabled: p.enabled };
+      }
+    },
+    messages: async function* () {
+      const rooms = (await store.rooms.list()).sort((a, b) => a.id - b.id);
+      for (const room of rooms) {
+        const roomId = String(room.id);
+        for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+          const page = await store.messages.history({ roomId: room.id, afterSeq: after, limit: PAGE });
+          for (const m of page) {
+            const record: MessageRecord = {
+              id: String(m.id),
+              room: roomId,
+              seq: m.seq,
+              author: String(m.authorId),
+              at: iso(m.createdAt),
+              kind: m.kind,
+              title: m.title,
+              text: m.text,
+              origin: m.origin,
+            };
+            yield record;
+          }
+          if (page.length < PAGE) break;
+          after = page[page.length - 1]!.seq;
+        }
+      }
+    },
+    notes: async function* () {},
+  };
+  return {
+    description: { system: 'pchat', version: VERSION, instance },
+    records: <T extends RecordType>(type: T) => generators[type]() as AsyncIterable<RecordOf[T]>,
+    close: async () => {},
+  };
+}

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import type { Origin } from '../../core/model.js';
+import type { Store } from '../../ports/store.js';
+import type { NoteRecord, PrincipalRefRecord, RecordOf } from '../archive/records.js';
+import { iso, pchatSource } from '../pchat/source.js';
+import { identityOf, type RecordSource } from '../source.js';
+
+/** One unexplained difference between source and target. */
+export interface Conflict {
+  readonly type: 'user' | 'group' | 'addin' | 'category' | 'room' | 'content';
+  readonly id: string;
+  readonly name: string;
+  readonly field: string;
+  readonly source: unknown;
+  readonly target: unknown;
+}
+
+export interface RoomDigest {
+  readonly room: string;
+  readonly name: string;
+  readonly sourceCount: number;
+  readonly targetCount: number;
+  readonly sourceDigest: string;
+  readonly targetDigest: string;
+  /** Messages in the target room that came from elsewhere (posted in pchat, other imports). */
+  readonly otherInTarget: number;
+}
+
+export interface VerifyResult {
+  readonly conflicts: Conflict[];
+  /** The source's expected conversions and notes, listed apart from the conflicts. */
+  readonly conversions: NoteRecord[];
+  readonly rooms: RoomDigest[];
+  readonly compared: Record<string, number>;
+}
+
+const key = (o: Origin): string => `${o.system}\u0000${o.id}`;
+const PAGE = 5000;
+
+/** Per kind: identity key → record, for one side. */
+interface Side {
+  users: Map<string, RecordOf['users']>;
+  groups: Map<string, RecordOf['groups']>;
+  addins: Map<string, RecordOf['addins']>;
+  categories: Map<string, RecordOf['categories']>;
+  rooms: Map<string, RecordOf['rooms']>;
+  /** Source id → identity key, per kind, to compare references. */
+  keyOf: { user: Map<string, string>; group: Map<string, string>; addin: Map<string, string>; category: Map<string, string>; room: Map<string, string> };
+}
+
+async function readSide(source: RecordSource, onRecord?: () => void): Promise<Side> {
+  const side: Side = {
+    users: new Map(),
+    groups: new Map(),
+    addins: new Map(),
+    categories: new Map(),
+    rooms: new Map(),
+    keyOf: { user: new Map(), group: new Map(), addin: new Map(), category: new Map(), room: new Map() },
+  };
+  const identity = (r: { id: string; origin: Origin | null }) => key(identityOf(source.description, r));
+  for await (const u of source.records('users')) add(side.users, side.keyOf.user, identity(u), u, onRecord);
+  for await (const g of source.records('groups')) add(side.groups, side.keyOf.group, identity(g), g, onRecord);
+  // Add-ins have no origin: they are matched by name, as the import does.
+  for await (const a of source.records('addins')) add(side.addins, side.keyOf.addin, a.name.toLowerCase(), a, onRecord);
+  for await (const c of source.records('categories')) add(side.categories, side.keyOf.category, identity(c), c, onRecord);
+  for await (const r of source.records('rooms')) add(side.rooms, side.keyOf.room, identity(r), r, onRecord);
+  return side;
+}
+
+function add<R extends { id: string }>(map: Map<string, R>, keys: Map<string, string>, k: string, record: R, onRecord?: () => void): void {
+  map.set(k, record);
+  keys.set(record.id, k);
+  onRecord?.();
+}
+
+/**
+ * Compares a source (an archive, or a legacy dump through its reader) with a pchat database,
+ * item by item through the identity every import keeps (origin), so nothing is matched by
+ * content: every category, room and add-in with its settings, principal lists and role
+ * holders, the users and groups, and per room the message count and an ordered SHA-256 over
+ * each message's identity, author, time, kind, title and text.
+ */
+export async function verify(source: RecordSource, store: Store, hooks: { onRecord?(): void; onMessages?(n: number): void } = {}): Promise<VerifyResult> {
+  const target = await pchatSource(store);
+  const [s, t] = [await readSide(source, hooks.onRecord), await readSide(target)];
+  const conflicts: Conflict[] = [];
+  const compared: Record<string, number> = {};
+  const refs = (side: Side, list: readonly PrincipalRefRecord[]) => list.map((r) => `${r.kind}:${side.keyOf[r.kind].get(r.id) ?? `missing ${r.id}`}`).sort();
+
+  const compare = <R extends { id: string }>(
+    type: Conflict['type'],
+    sourceMap: Map<string, R>,
+    targetMap: Map<string, R>,
+    nameOf: (r: R) => string,
+    fields: (side: Side, r: R) => Record<string, unknown>,
+  ) => {
+    for (const [k, record] of sourceMap) {
+      compared[type] = (compared[type] ?? 0) + 1;
+      const other = targetMap.get(k);
+      if (!other) {
+        conflicts.push({ type, id: record.id, name: nameOf(record), field: '(missing)', source: 'present', target: 'absent' });
+        continue;
+      }
+      const a = fields(s, record);
+      const b = fields(t, other);
+      for (const field of Object.keys(a)) {
+        if (JSON.stringify(a[field]) !== JSON.stringify(b[field])) conflicts.push({ type, id: record.id, name: nameOf(record), field, source: a[field], target: b[field] });
+      }
+    }
+  };
+  compare('user', s.users, t.users, (u) => u.login, (_, u) => ({ login: u.login.toLowerCase(), displayName: u.displayName, email: u.email, disabled: u.disabled }));
+  compare('group', s.groups, t.groups, (g) => g.name, (_, g) => ({ name: g.name, description: g.description }));
+  compare('addin', s.addins, t.addins, (a) => a.name, (_, a) => ({ url: a.url }));
+  compare('category', s.categories, t.categories, (c) => c.name, (side, c) => ({
+    name: c.name,
+    description: c.description,
+    invitations: c.invitations,
+    fileUpload: c.fileUpload,
+    chatHistory: c.chatHistory,
+    allowed: refs(side, c.allowed),
+    denied: refs(side, c.denied),
+    creators: refs(side, c.creators),
+  }));
+  compare('room', s.rooms, t.rooms, (r) => r.name, (side, r) => ({
+    name: r.name,
+    description: r.description,
+    category: side.keyOf.category.get(r.category) ?? null,
+    privacy: r.privacy,
+    type: r.type,
+    invitations: r.invitations,
+    disabled: r.disabled,
+    addin: r.addin === null ? null : (side.keyOf.addin.get(r.addin) ?? null),
+    members: refs(side, r.members),
+    managers: refs(side, r.managers),
+    presenters: refs(side, r.presenters),
+  }));
+
+  const rooms = await compareContent(source, s, t, store, hooks.onMessages);
+  for (const r of rooms) {
+    if (r.sourceCount !== r.targetCount) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message count', source: r.sourceCount, target: r.targetCount });
+    else if (r.sourceDigest !== r.targetDigest) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message digest', source: r.sourceDigest, target: r.targetDigest });
+  }
+  compared.message = rooms.reduce((n, r) => n + r.sourceCount, 0);
+  const conversions: NoteRecord[] = [];
+  for await (const n of source.records('notes')) conversions.push(n);
+  return { conflicts, conversions, rooms, compared };
+}
+
+/** One message's line in a room digest: identity, author identity, UTC time, kind, title, text. */
+const digestLine = (identity: string, author: string, at: string, m: { kind: string; title: string | null; text: string }): string =>
+  `${JSON.stringify([identity, author, at, m.kind, m.title, m.text])}\n`;
+
+async function compareContent(source: RecordSource, s: Side, t: Side, store: Store, onMessages?: (n: number) => void): Promise<RoomDigest[]> {
+  const out: RoomDigest[] = [];
+  const targetRoomIds = new Map([...t.rooms].map(([k, r]) => [k, Number(r.id)]));
+  const targetUserKey = new Map([...t.users].map(([k, u]) => [Number(u.id), k]));
+  let room: string | null = null;
+  let hash = createHash('sha256');
+  let count = 0;
+  let systems = new Set<string>();
+  const close = async () => {
+    if (room === null) return;
+    const roomKey = s.keyOf.room.get(room);
+    const record = roomKey === undefined ? undefined : s.rooms.get(roomKey);
+    const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
+    const theirs = targetId === undefined ? { count: 0, digest: createHash('sha256').digest('hex'), other: 0 } : await targetDigest(store, targetId, systems, t, targetUserKey);
+    out.push({ room, name: record?.name ?? room, sourceCount: count, targetCount: theirs.count, sourceDigest: hash.digest('hex'), targetDigest: theirs.digest, otherInTarget: theirs.other });
+  };
+  for await (const m of source.records('messages')) {
+    if (m.room !== room) {
+      await close();
+      room = m.room;
+      hash = createHash('sha256');
+      count = 0;
+      systems = new Set();
+    }
+    const identity = identityOf(source.description, m);
+    systems.add(identity.system);
+    hash.update(digestLine(key(identity), s.keyOf.user.get(m.author) ?? `missing ${m.author}`, m.at, m));
+    count += 1;
+    onMessages?.(1);
+  }
+  await close();
+  return out;
+}
+
+/** The target room's digest over the messages that came from the source's systems, in seq order. */
+async function targetDigest(store: Store, roomId: number, systems: Set<string>, t: Side, userKey: Map<number, string>) {
+  const targetInstance = await store.settings.instanceId();
+  const hash = createHash('sha256');
+  let count = 0;
+  let other = 0;
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const page = await store.messages.history({ roomId, afterSeq: after, limit: PAGE });
+    for (const m of page) {
+      const identity = m.origin ?? { system: `pchat:${targetInstance}`, id: String(m.id) };
+      if (!systems.has(identity.system)) {
+        other += 1;
+        continue;
+      }
+      count += 1;
+      hash.update(digestLine(key(identity), userKey.get(m.authorId) ?? `missing ${m.authorId}`, iso(m.createdAt), m));
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.seq;
+  }
+  void t;
+  return { count, digest: hash.digest('hex'), other };
+}
