@@ -129,7 +129,9 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
   for (const cycle of groupCycles(members)) error('group', cycle[0]!, `groups contain each other: ${cycle.join(' → ')}`);
   for await (const a of source.records('addins')) {
     count('addins');
-    plan('addin', { ...a, origin: null }, a.name, target.addins.match(null, a.name), (e: { url: string }) => e.url === a.url);
+    // Add-ins have no origin: their name is their identity, so a match by name is no collision.
+    const found = target.addins.match(null, a.name);
+    plan('addin', { ...a, origin: null }, a.name, found && { item: found.item, by: 'origin' }, (e: { url: string }) => e.url === a.url);
   }
   for await (const c of source.records('categories')) {
     count('categories');
