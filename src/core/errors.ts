@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'room_disabled'
   | 'read_only'
   | 'rate_limited'
+  /** A legacy dump or archive that cannot be read: wrong encoding, columns, malformed lines. */
+  | 'invalid_dump'
   | 'internal';
 
 export interface PchatErrorOptions {

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   room_disabled: 403,
   read_only: 503,
   rate_limited: 429,
+  invalid_dump: 400,
   internal: 500,
 };
 
