@@ -21,6 +21,7 @@ export type ErrorCode =
   /** An archive that is corrupt, truncated, of an unknown version, unsafe or over a size limit. */
   | 'invalid_archive'
   /** A legacy database dump with the wrong encoding, columns or lines. */
+  /** A legacy dump or archive that cannot be read: wrong encoding, columns, malformed lines. */
   | 'invalid_dump'
   | 'internal';
 

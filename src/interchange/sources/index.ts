@@ -1,4 +1,5 @@
 import type { RecordSource } from '../source.js';
+import { groupChatSource } from './groupchat/source.js';
 
 /** A legacy system pchat reads, selected on the command line as `<kind>:<location>`. */
 export interface LegacySource {
@@ -9,4 +10,10 @@ export interface LegacySource {
 }
 
 /** Every legacy source, by the kind its location is prefixed with. */
-export const LEGACY_SOURCES: Readonly<Record<string, LegacySource>> = {};
+export const LEGACY_SOURCES: Readonly<Record<string, LegacySource>> = {
+  'groupchat-db': {
+    location: 'dir',
+    description: 'table dumps of a Lync 2013 Persistent Chat / Lync 2010 / OCS 2007 R2 Group Chat database, see docs/groupchat-dump.md',
+    open: (dir, { startDate }) => groupChatSource(dir, { startDate: startDate === null ? null : new Date(startDate) }),
+  },
+};
