@@ -11,6 +11,7 @@ import { GroupCommit } from './groupCommit.js';
 import { messageUseCases } from './messages.js';
 import { moderationUseCases } from './moderation.js';
 import { poolUseCases } from './pool.js';
+import { readingUseCases } from './reading.js';
 import { roomUseCases } from './rooms.js';
 import { searchUseCases } from './search.js';
 import { sessionUseCases } from './sessions.js';
@@ -46,6 +47,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     addins: audited(ctx, 'addins', addInUseCases(ctx)),
     settings: audited(ctx, 'settings', settingsUseCases(ctx)),
     messages: messageUseCases(ctx),
+    reading: readingUseCases(ctx),
     search: searchUseCases(ctx),
     moderation: audited(ctx, 'moderation', moderationUseCases(ctx)),
     compliance: complianceUseCases(ctx),

@@ -7,10 +7,11 @@ import { toHttpError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import type { Route } from './route.js';
 import { adminRoutes } from './routes/admin.js';
+import { readingRoutes } from './routes/reading.js';
 import { roomRoutes } from './routes/rooms.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/sessions.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...adminRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...adminRoutes, ...readingRoutes];
 
 export interface HttpOptions {
   readonly app: Application;

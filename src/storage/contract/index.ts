@@ -1,6 +1,7 @@
 import { directoryContract } from './directory.contract.js';
 import type { StoreFactory } from './harness.js';
 import { messagesContract } from './messages.contract.js';
+import { readingContract } from './reading.contract.js';
 
 export type { StoreFactory } from './harness.js';
 
@@ -8,4 +9,5 @@ export type { StoreFactory } from './harness.js';
 export function storeContract(factory: StoreFactory): void {
   directoryContract(factory);
   messagesContract(factory);
+  readingContract(factory);
 }
