@@ -9,9 +9,10 @@ import type { Route } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { readingRoutes } from './routes/reading.js';
 import { roomRoutes } from './routes/rooms.js';
+import { scopeRoutes } from './routes/scope.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/sessions.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...adminRoutes, ...readingRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
 
 export interface HttpOptions {
   readonly app: Application;
