@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { ensureAdministrator } from './app/bootstrap.js';
 import { type Application, createApplication } from './app/index.js';
 import { type Config, isPostgresUrl, redactedDatabase } from './config/schema.js';
@@ -123,6 +124,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       metrics,
       maxBodyBytes: config.http.maxBodyBytes,
       version: VERSION,
+      // This file runs from dist/src/; the web client is built into web/dist/ (npm start builds it).
+      webRoot: fileURLToPath(new URL('../../web/dist', import.meta.url)),
       health: async () => ({
         connections: { websocket: ws.connections(), irc: irc?.connections() ?? 0 },
         node: node?.identity.name ?? null,

@@ -74,6 +74,20 @@ export function categoryUseCases(ctx: AppContext) {
       return category;
     },
 
+    /**
+     * The users and groups that may hold roles in the category's rooms (within allowed − denied),
+     * so a room manager chooses only among them. Disabled users are left out: they cannot be granted anything new.
+     */
+    async eligible(actor: Actor, categoryId: number): Promise<PrincipalRef[]> {
+      const category = await this.get(actor, categoryId);
+      const snapshot = await ctx.directory.snapshot();
+      const candidates: PrincipalRef[] = [
+        ...[...snapshot.users.values()].filter((u) => !u.disabled).map((u) => ({ kind: 'user' as const, id: u.id })),
+        ...[...snapshot.groups.keys()].map((groupId) => ({ kind: 'group' as const, id: groupId })),
+      ];
+      return candidates.filter((ref) => inCategoryScope(identityOf(ref, snapshot.graph), category));
+    },
+
     async create(actor: Actor, input: unknown): Promise<Category> {
       requireAdmin(actor);
       const data = parse(createCategoryInput, input);

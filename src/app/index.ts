@@ -12,6 +12,7 @@ import { importUseCases } from './imports.js';
 import { messageUseCases } from './messages.js';
 import { moderationUseCases } from './moderation.js';
 import { poolUseCases } from './pool.js';
+import { readingUseCases } from './reading.js';
 import { roomUseCases } from './rooms.js';
 import { searchUseCases } from './search.js';
 import { sessionUseCases } from './sessions.js';
@@ -47,6 +48,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     addins: audited(ctx, 'addins', addInUseCases(ctx)),
     settings: audited(ctx, 'settings', settingsUseCases(ctx)),
     messages: messageUseCases(ctx),
+    reading: readingUseCases(ctx),
     search: searchUseCases(ctx),
     moderation: audited(ctx, 'moderation', moderationUseCases(ctx)),
     compliance: complianceUseCases(ctx),

@@ -34,6 +34,7 @@ export interface Store {
   readonly events: EventLogStore;
   readonly audit: AuditStore;
   readonly nodes: NodeStore;
+  readonly reading: ReadingStore;
   /** How the nodes of a pool announce new messages; null where one process serves (SQLite). */
   readonly signal: PoolSignal | null;
   close(): Promise<void>;
@@ -272,4 +273,20 @@ export interface AuditEntry {
 export interface AuditStore {
   append(entry: Omit<AuditEntry, 'id'>): Promise<void>;
   list(query: { afterId?: number; actorId?: number; limit: number }): Promise<AuditEntry[]>;
+}
+
+/** One user's relation to one room: whether they follow it, and how far they have read. */
+export interface ReadingState {
+  readonly roomId: number;
+  readonly followed: boolean;
+  /** The highest seq the user has read (0: none). */
+  readonly lastRead: number;
+}
+/** Per-user reading state that roams between devices: followed rooms and read positions. */
+export interface ReadingStore {
+  /** Every room the user follows or has read, in room id order. */
+  list(userId: number): Promise<ReadingState[]>;
+  setFollowed(userId: number, roomId: number, followed: boolean): Promise<void>;
+  /** Moves the read position forward only: an older seq than the stored one changes nothing. */
+  markRead(userId: number, roomId: number, seq: number): Promise<void>;
 }

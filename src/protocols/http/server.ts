@@ -6,11 +6,14 @@ import type { Metrics } from '../../observability/metrics.js';
 import { toHttpError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import type { Route } from './route.js';
+import { registerWebClient } from './web.js';
 import { adminRoutes } from './routes/admin.js';
+import { readingRoutes } from './routes/reading.js';
 import { roomRoutes } from './routes/rooms.js';
+import { scopeRoutes } from './routes/scope.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/sessions.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...adminRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
 
 export interface HttpOptions {
   readonly app: Application;
@@ -18,6 +21,8 @@ export interface HttpOptions {
   readonly metrics: Metrics;
   readonly maxBodyBytes: number;
   readonly version: string;
+  /** The built web client (web/dist), served at `/`. */
+  readonly webRoot?: string;
   /** Extra health facts, e.g. connection counts. */
   readonly health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
@@ -42,7 +47,15 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
     if (unexpected) logger.error({ err: error, method: request.method, url: request.routeOptions.url }, 'request failed');
     void reply.status(status).send(body);
   });
-  server.setNotFoundHandler((_request, reply) => {
+  const webClient = options.webRoot
+    ? registerWebClient(server, {
+        root: options.webRoot,
+        addinOrigins: async () => [...new Set([...(await app.directory.snapshot()).addins.values()].map((a) => new URL(a.url).origin))],
+      })
+    : null;
+  server.setNotFoundHandler((request, reply) => {
+    const page = webClient?.(request, reply);
+    if (page) return page;
     void reply.status(404).send({ error: { code: 'not_found', message: 'No such endpoint. The API is described at /api/openapi.json.' } });
   });
   server.addHook('onResponse', async (request, reply) => {
@@ -87,11 +100,6 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
   server.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
-  });
-  server.get('/', async (_request, reply) => {
-    void reply.type('text/html; charset=utf-8');
-    return `<!doctype html><meta charset="utf-8"><title>pchat</title><h1>pchat is running</h1>
-<p>The API is described at <a href="/api/openapi.json">/api/openapi.json</a>; real time is at <code>/api/v1/ws</code>.</p>`;
   });
   return server;
 }

@@ -2,6 +2,7 @@ import { directoryContract } from './directory.contract.js';
 import type { StoreFactory } from './harness.js';
 import { importsContract } from './imports.contract.js';
 import { messagesContract } from './messages.contract.js';
+import { readingContract } from './reading.contract.js';
 
 export type { StoreFactory } from './harness.js';
 
@@ -10,4 +11,5 @@ export function storeContract(factory: StoreFactory): void {
   directoryContract(factory);
   messagesContract(factory);
   importsContract(factory);
+  readingContract(factory);
 }

@@ -7,6 +7,7 @@ import { postgresMessages } from './messages.js';
 import { postgresNodes } from './nodes.js';
 import { postgresSignal } from './signal.js';
 import { postgresAddIns, postgresPolicies, postgresSessions, postgresSettings } from './misc.js';
+import { postgresReading } from './reading.js';
 import { postgresRooms } from './rooms.js';
 import { postgresUsers } from './users.js';
 
@@ -32,6 +33,7 @@ export async function createPostgresStore(url: string): Promise<Store> {
     events: postgresEventLog(pool),
     audit: postgresAudit(pool),
     nodes: postgresNodes(pool),
+    reading: postgresReading(pool),
     signal,
     close: () => (closed ??= signal.close().then(() => pool.end())),
   };

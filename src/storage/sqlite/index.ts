@@ -5,6 +5,7 @@ import { sqliteGroups } from './groups.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteNodes } from './nodes.js';
 import { sqliteAddIns, sqliteAudit, sqliteCompliance, sqliteEventLog, sqlitePolicies, sqliteSessions, sqliteSettings } from './misc.js';
+import { sqliteReading } from './reading.js';
 import { sqliteRooms } from './rooms.js';
 import { sqliteUsers } from './users.js';
 
@@ -25,6 +26,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     events: sqliteEventLog(db),
     audit: sqliteAudit(db),
     nodes: sqliteNodes(db),
+    reading: sqliteReading(db),
     // One server process posts; the CLI's changes travel through the event log.
     signal: null,
     close: async () => {

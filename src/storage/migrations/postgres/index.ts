@@ -2,6 +2,7 @@ import { sql as initial } from './0001_initial.js';
 import { sql as audit } from './0002_audit.js';
 import { sql as sessionExpiry } from './0003_session_expiry.js';
 import { sql as pool } from './0004_pool.js';
+import { sql as reading } from './0006_reading.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -12,4 +13,5 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 2, name: 'audit', sql: audit },
   { version: 3, name: 'session expiry index', sql: sessionExpiry },
   { version: 4, name: 'pool nodes', sql: pool },
+  { version: 6, name: 'reading state', sql: reading },
 ];

@@ -2,6 +2,7 @@ import { sql as initial } from './0001_initial.js';
 import { sql as audit } from './0002_audit.js';
 import { sql as sessionExpiry } from './0003_session_expiry.js';
 import { sql as pool } from './0004_pool.js';
+import { sql as reading } from './0006_reading.js';
 
 /** Numbered schema migrations for SQLite, applied in order, each exactly once. */
 export const sqliteMigrations: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
@@ -9,4 +10,5 @@ export const sqliteMigrations: readonly { readonly version: number; readonly nam
   { version: 2, name: 'audit', sql: audit },
   { version: 3, name: 'session expiry index', sql: sessionExpiry },
   { version: 4, name: 'pool nodes', sql: pool },
+  { version: 6, name: 'reading state', sql: reading },
 ];

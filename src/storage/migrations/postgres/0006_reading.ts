@@ -1,0 +1,11 @@
+/** Per user and room: followed (opened at every sign-in, on every device) and the last seq read. */
+export const sql = `
+CREATE TABLE reading (
+  user_id   bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  room_id   bigint NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  followed  boolean NOT NULL DEFAULT false,
+  last_read bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, room_id)
+);
+CREATE INDEX reading_room ON reading (room_id);
+`;

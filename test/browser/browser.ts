@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { PASSWORD } from '../helpers/fixtures.js';
+
+/** Debian's Chromium, which .ci/run installs; PCHAT_CHROMIUM points elsewhere. */
+export const CHROMIUM = process.env.PCHAT_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join('test-artifacts', 'screenshots');
+
+/**
+ * Launches headless Chromium. A missing browser fails the test with a clear message: the
+ * browser tests are part of the suite, not optional.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}. The browser tests need it: apt-get install chromium (.ci/run does), or set PCHAT_CHROMIUM.`);
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // playwright-core gives each launch a fresh, temporary profile (user data dir).
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/**
+ * One person at a browser: their own cookie jar. Every request the page makes is recorded, so a
+ * test can assert that nothing left the pchat server; page errors fail the test.
+ */
+export class Person {
+  readonly foreignRequests: string[] = [];
+  readonly pageErrors: string[] = [];
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin !== new URL(baseUrl).origin && url.protocol !== 'data:' && url.protocol !== 'about:') this.foreignRequests.push(request.url());
+    });
+    page.on('pageerror', (error) => this.pageErrors.push(String(error)));
+  }
+
+  static async open(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<Person> {
+    const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    return new Person(context, page, baseUrl);
+  }
+
+  async signIn(login: string, password = PASSWORD): Promise<void> {
+    await this.page.goto(this.baseUrl);
+    await this.page.getByLabel('Login').fill(login);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await this.page.locator('.topbar').waitFor();
+    await this.page.locator('.banner.connecting').waitFor({ state: 'detached' });
+  }
+
+  async goto(hash: string): Promise<void> {
+    await this.page.evaluate((h) => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = h;
+    }, hash);
+  }
+
+  /** Opens a room and waits until its history is shown. */
+  async openRoom(roomId: number): Promise<void> {
+    await this.goto(`#/room/${roomId}`);
+    await this.page.locator('.room-main .messages[aria-busy="false"]').waitFor();
+  }
+
+  async post(text: string): Promise<void> {
+    const box = this.page.locator('.composer textarea');
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  /** The texts of the messages shown, in order. */
+  texts(): Promise<string[]> {
+    return this.page.locator('.msg-list li.msg:not(.pending) .text').allInnerTexts();
+  }
+
+  async screenshot(name: string): Promise<void> {
+    await this.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  /** Nothing was fetched from elsewhere, and no script error happened. */
+  assertClean(): void {
+    assert.deepEqual(this.foreignRequests, [], 'the client made requests to other origins');
+    assert.deepEqual(this.pageErrors, [], 'the page had script errors');
+  }
+
+  close(): Promise<void> {
+    return this.context.close();
+  }
+}

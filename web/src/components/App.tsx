@@ -1,0 +1,136 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, get, whenSignedOut } from '../api.js';
+import { chat } from '../chat.js';
+import { navigate, useChat, useRoute } from '../hooks.js';
+import { Icon } from '../icons.js';
+import type { Me } from '../types.js';
+import { Admin } from '../admin/Admin.js';
+import { Directory } from './Directory.js';
+import { RoomSettingsPage, RoomView } from './RoomView.js';
+import { Search } from './Search.js';
+import { SignIn } from './SignIn.js';
+import { Loading } from './ui.js';
+
+const CONNECTION_TEXT = { connecting: 'Connecting…', reconnecting: 'Connection lost. Reconnecting…', online: '', signedOut: '' } as const;
+
+export function App() {
+  const c = useChat();
+  const [checking, setChecking] = useState(true);
+
+  useEffect(() => {
+    whenSignedOut(() => chat.me && chat.reset('Your session ended. Sign in again.'));
+    get<Me>('/api/v1/me')
+      .then((me) => chat.start(me))
+      .catch((e: unknown) => {
+        if (!(e instanceof ApiError && e.status === 401)) chat.signedOutReason = e instanceof Error ? e.message : String(e);
+      })
+      .finally(() => setChecking(false));
+  }, []);
+
+  if (checking) return <Loading what="pchat" />;
+  if (!c.me) return <SignIn notice={c.signedOutReason} />;
+  return <Shell />;
+}
+
+function Shell() {
+  const c = useChat();
+  const route = useRoute();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [page, a, b, d] = route;
+  const roomId = page === 'room' ? Number(a) : null;
+  useEffect(() => setMenuOpen(false), [route.join('/')]);
+
+  let main;
+  if (page === 'room' && roomId && b === 'settings') main = <RoomSettingsPage key={`s${roomId}`} roomId={roomId} />;
+  else if (page === 'room' && roomId) main = <RoomView key={roomId} roomId={roomId} focusSeq={b === 'm' && d ? Number(d) : null} />;
+  else if (page === 'search') main = <Search />;
+  else if (page === 'admin' && c.me?.isAdmin) main = <Admin section={a ?? 'categories'} />;
+  else main = <Directory />;
+
+  const status = CONNECTION_TEXT[c.connection];
+  return (
+    <div class={`shell${menuOpen ? ' menu-open' : ''}`}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <button class="icon-button menu-button" aria-label="Rooms menu" aria-expanded={menuOpen} aria-controls="sidebar" onClick={() => setMenuOpen(!menuOpen)}>
+          <Icon name="menu" />
+        </button>
+        <a class="brand" href="#/">
+          <span class="logo" aria-hidden="true">
+            p
+          </span>
+          chat
+        </a>
+        <nav class="topnav" aria-label="Main">
+          <a href="#/" aria-current={!page ? 'page' : undefined}>
+            <Icon name="rooms" /> <span>Directory</span>
+          </a>
+          <a href="#/search" aria-current={page === 'search' ? 'page' : undefined}>
+            <Icon name="search" /> <span>Search</span>
+          </a>
+          {c.me?.isAdmin && (
+            <a href="#/admin" aria-current={page === 'admin' ? 'page' : undefined}>
+              <Icon name="shield" /> <span>Admin</span>
+            </a>
+          )}
+        </nav>
+        <div class="me">
+          <span class="me-name" title={c.me?.login}>
+            {c.me?.displayName}
+          </span>
+          <button
+            class="ghost"
+            onClick={() => {
+              void c.signOut().then(() => navigate(''));
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      {status && (
+        <div class={`banner ${c.connection}`} role="status" aria-live="polite">
+          <span class="spinner" aria-hidden="true" /> {status}
+        </div>
+      )}
+      {!c.me?.chatEnabled && (
+        <div class="banner warn" role="status">
+          The persistent chat policy does not enable chat for your account. Ask an administrator.
+        </div>
+      )}
+      <aside id="sidebar" class="sidebar" aria-label="Your rooms">
+        <h2 class="sidebar-title">Your rooms</h2>
+        {c.open.length === 0 ? (
+          <p class="muted small">Open a room from the directory; rooms you follow open at every sign-in.</p>
+        ) : (
+          <ul class="room-list">
+            {c.open.map((id) => {
+              const s = c.rooms.get(id);
+              const unread = c.unread(id);
+              const name = s?.room?.name ?? `Room ${id}`;
+              return (
+                <li key={id}>
+                  <a href={`#/room/${id}`} aria-current={roomId === id ? 'page' : undefined} class={s?.status === 'removed' ? 'gone' : ''}>
+                    {s?.followed && <Icon name="star" size={14} />}
+                    <span class="room-name">{name}</span>
+                    {unread > 0 && (
+                      <span class="badge" aria-label={`${unread} unread`}>
+                        {unread > 999 ? '999+' : unread}
+                      </span>
+                    )}
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </aside>
+      <div class="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />
+      <main id="main" class="main" tabIndex={-1}>
+        {main}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+/** The JSON shapes of pchat's HTTP API and WebSocket protocol (see src/protocols/present.ts). */
+export interface Principal {
+  readonly kind: 'user' | 'group';
+  readonly id: number;
+  readonly name?: string | null;
+}
+export interface AddIn {
+  readonly id: number;
+  readonly name: string;
+  readonly url: string;
+}
+export type Privacy = 'open' | 'closed' | 'secret';
+export type RoomType = 'normal' | 'auditorium';
+export interface Room {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly category: { readonly id: number; readonly name: string };
+  readonly privacy: Privacy;
+  readonly type: RoomType;
+  readonly invitations: 'inherit' | 'false';
+  readonly invitationsEnabled: boolean;
+  readonly addin: AddIn | null;
+  readonly disabled: boolean;
+  readonly members: Principal[];
+  readonly managers: Principal[];
+  readonly presenters: Principal[];
+  readonly roles: { member: boolean; manager: boolean; presenter: boolean };
+  readonly can: { enter: boolean; read: boolean; post: boolean; manage: boolean };
+}
+export interface Message {
+  readonly id: number;
+  readonly roomId: number;
+  readonly seq: number;
+  readonly authorId: number;
+  readonly authorName: string | null;
+  readonly kind: 'text' | 'story';
+  readonly title: string | null;
+  readonly text: string;
+  readonly createdAt: string;
+  readonly clientId: string | null;
+}
+export interface Me {
+  readonly id: number;
+  readonly login: string;
+  readonly displayName: string;
+  readonly email: string | null;
+  readonly isAdmin: boolean;
+  readonly chatEnabled: boolean;
+}
+export interface ReadingView {
+  readonly roomId: number;
+  readonly followed: boolean;
+  readonly lastRead: number;
+  readonly lastSeq: number;
+  readonly unread: number;
+}
+export interface User {
+  readonly id: number;
+  readonly login: string;
+  readonly displayName: string;
+  readonly disabled: boolean;
+  readonly email?: string | null;
+  readonly isAdmin?: boolean;
+}
+export interface Group {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly members: Principal[];
+}
+export interface Category {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly allowed: Principal[];
+  readonly denied: Principal[];
+  readonly creators: Principal[];
+  readonly invitations: boolean;
+  readonly fileUpload: boolean;
+  readonly chatHistory: boolean;
+}
+export interface HistoryPage {
+  readonly messages: Message[];
+  readonly moreBefore: boolean;
+  readonly moreAfter: boolean;
+  readonly lastSeq: number;
+}
+export interface SearchHit {
+  readonly message: Message;
+  readonly roomName: string;
+  readonly authorName: string;
+}
