@@ -1,3 +1,4 @@
+import { postgresMigrations } from '../../src/storage/migrations/postgres/index.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,7 +65,7 @@ describe('postgres specifics', () => {
     await raw.connect();
     try {
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(rows.map((r) => r.version), [1, 2, 3, 4]);
+      assert.deepEqual(rows.map((r) => r.version), postgresMigrations.map((m) => m.version).sort((a, b) => a - b));
     } finally {
       await raw.end();
       cluster.drop(url);
