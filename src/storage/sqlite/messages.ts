@@ -135,8 +135,11 @@ function sqliteImportHistory(db: Db): (roomId: number, messages: readonly Import
   );
   // Only messages from elsewhere (native posts, other imports) force a renumbering: this
   // import's own earlier batches are already in the source's order.
+  // `+seq` keeps SQLite off the (room_id, seq) index: with it, every batch scanned the room's
+  // whole history (quadratic in the room's size); through (room_id, created_at) it reads only
+  // the rows newer than the batch's oldest message, which for an in-order import is the batch.
   const cut = db.prepare(
-    'SELECT min(seq) FROM messages WHERE room_id = ? AND seq <= ? AND created_at > ? AND origin_system IS NOT ?',
+    'SELECT min(seq) FROM messages WHERE room_id = ? AND +seq <= ? AND created_at > ? AND origin_system IS NOT ?',
   ).pluck();
   const renumber = db.prepare(
     `WITH ordered AS (SELECT id, row_number() OVER (ORDER BY created_at, seq) AS rn FROM messages WHERE room_id = ? AND seq >= ?)

@@ -1,0 +1,197 @@
+// interchange: `pchat import`, `pchat export` and `pchat verify` on generated archives of
+// 1,000,000 and 10,000,000 messages (PCHAT_BENCH_SIZES=1000000 for a quick run, or sizes as
+// arguments). Each command is the real CLI in its own child process, under /usr/bin/time for
+// its peak RSS; throughput is messages over the command's wall time.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { writeArchive } from '../src/interchange/archive/writer.js';
+import { generatedSource } from './lib/archiveGen.js';
+import { tempDir } from './lib/fixture.js';
+import { nowMs, progress, report, ROOT, round, type Target } from './lib/report.js';
+
+const NAME = 'interchange';
+const TIME = '/usr/bin/time';
+const sizesArg = process.argv.slice(2).join(',') || process.env.PCHAT_BENCH_SIZES || '1000000,10000000';
+const SIZES = sizesArg.split(/[,\s]+/).filter(Boolean).map(Number);
+if (SIZES.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`bad sizes "${sizesArg}": give message counts, e.g. PCHAT_BENCH_SIZES=1000000`);
+/** Extra node flags for the measured CLI processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_ARGS = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const TARGETS = { import: 100_000, export: 200_000, verify: 200_000, rssMiB: 256 };
+const log = progress(NAME);
+
+interface ProgressLine {
+  readonly progress: string;
+  readonly done: number;
+  readonly perSecond: number;
+  readonly finished?: boolean;
+  /** ms since the command started, when the line arrived. */
+  readonly atMs: number;
+}
+
+interface CliRun {
+  readonly seconds: number;
+  readonly maxRssMiB: number;
+  readonly progress: ProgressLine[];
+  readonly stdout: string;
+}
+
+/** Runs `node bin/pchat.js <args>` under /usr/bin/time, collecting JSON progress lines with their arrival times. */
+async function pchat(args: string[], rssFile: string): Promise<CliRun> {
+  const t0 = nowMs();
+  const child = spawn(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...NODE_ARGS, join(ROOT, 'bin', 'pchat.js'), '--json', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PCHAT_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: ProgressLine[] = [];
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    const atMs = nowMs() - t0;
+    pending += d;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) !== -1) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      try {
+        const parsed = JSON.parse(line) as Omit<ProgressLine, 'atMs'>;
+        if (typeof parsed.progress === 'string') {
+          lines.push({ ...parsed, atMs });
+          if (parsed.finished) log(`  ${parsed.progress}: ${parsed.done.toLocaleString('en')} done, ${parsed.perSecond.toLocaleString('en')}/s`);
+          continue;
+        }
+      } catch {
+        // not a progress line
+      }
+      stderr += `${line}\n`;
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const seconds = (nowMs() - t0) / 1000;
+  if (code !== 0) throw new Error(`pchat ${args.join(' ')} exited with ${code}:\n${stderr}${pending}\n${stdout.slice(0, 4000)}`);
+  const kib = Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
+  return { seconds, maxRssMiB: kib / 1024, progress: lines, stdout };
+}
+
+const finishedLine = (run: CliRun, phase: string) => run.progress.find((l) => l.progress === phase && l.finished);
+
+interface SizeResult {
+  messages: number;
+  archiveMiB: number;
+  databaseMiB: number;
+  generateS: number;
+  import: { seconds: number; msgsPerS: number; checkS: number; writeS: number; writeMsgsPerS: number; maxRssMiB: number };
+  export: { seconds: number; msgsPerS: number; maxRssMiB: number; archiveMiB: number };
+  verify: { seconds: number; msgsPerS: number; maxRssMiB: number; ok: boolean };
+  largestRoom: number;
+}
+
+async function measure(messages: number): Promise<SizeResult> {
+  const data = tempDir(`${NAME}-${messages}`);
+  try {
+    const archive = join(data.dir, 'generated.zip');
+    const dataDir = join(data.dir, 'data');
+    const exported = join(data.dir, 'exported.zip');
+    const rss = join(data.dir, 'rss');
+    const { source, shape } = generatedSource(messages);
+    log(`generating ${messages.toLocaleString('en')} messages (${shape.users} users, ${shape.rooms} rooms, largest ${shape.roomSizes[0]!.toLocaleString('en')})`);
+    const g0 = nowMs();
+    let written = 0;
+    await writeArchive(archive, source, { level: 'all', scope: [], startDate: null, disableExported: false }, {
+      onRecord: (type) => {
+        if (type === 'messages' && ++written % 1_000_000 === 0) log(`  generated ${written.toLocaleString('en')}`);
+      },
+    });
+    const generateS = (nowMs() - g0) / 1000;
+    const archiveMiB = statSync(archive).size / 2 ** 20;
+    log(`generated ${round(archiveMiB, 0)} MiB in ${generateS.toFixed(1)} s`);
+
+    log(`import ${messages.toLocaleString('en')}`);
+    const imp = await pchat(['--data-dir', dataDir, 'import', archive, '--yes'], rss);
+    const outcome = JSON.parse(imp.stdout) as { errors: number; result: { messagesAdded: number } | null };
+    if (outcome.errors !== 0 || outcome.result?.messagesAdded !== messages) throw new Error(`import did not add ${messages} messages: ${imp.stdout.slice(0, 2000)}`);
+    const check = finishedLine(imp, 'check');
+    const write = finishedLine(imp, 'import');
+    if (!check || !write) throw new Error('import printed no finished check/import progress lines');
+    // The write pass runs from the end of the check pass to the end of the import phase.
+    const writeS = (write.atMs - check.atMs) / 1000;
+    const databaseMiB = ['pchat.db', 'pchat.db-wal'].map((f) => join(dataDir, f)).filter(existsSync).reduce((n, f) => n + statSync(f).size, 0) / 2 ** 20;
+    log(`  import: ${imp.seconds.toFixed(1)} s (check ${(check.atMs / 1000).toFixed(1)} s, write ${writeS.toFixed(1)} s), peak RSS ${imp.maxRssMiB.toFixed(0)} MiB, database ${databaseMiB.toFixed(0)} MiB`);
+
+    log(`export ${messages.toLocaleString('en')}`);
+    const exp = await pchat(['--data-dir', dataDir, 'export', '--out', exported], rss);
+    const manifest = (JSON.parse(exp.stdout) as { manifest: { files: Record<string, { records: number }> } }).manifest;
+    if (manifest.files['messages.ndjson']?.records !== messages) throw new Error(`export wrote ${manifest.files['messages.ndjson']?.records} messages, not ${messages}`);
+    log(`  export: ${exp.seconds.toFixed(1)} s, peak RSS ${exp.maxRssMiB.toFixed(0)} MiB`);
+
+    log(`verify ${messages.toLocaleString('en')}`);
+    const ver = await pchat(['verify', '--source', archive, '--target', join(dataDir, 'pchat.db')], rss);
+    const verified = JSON.parse(ver.stdout) as { ok: boolean; compared: Record<string, number> };
+    if (!verified.ok || verified.compared.message !== messages) throw new Error(`verify found differences: ${ver.stdout.slice(0, 2000)}`);
+    log(`  verify: ${ver.seconds.toFixed(1)} s, peak RSS ${ver.maxRssMiB.toFixed(0)} MiB`);
+
+    return {
+      messages,
+      archiveMiB,
+      databaseMiB,
+      generateS,
+      largestRoom: shape.roomSizes[0]!,
+      import: { seconds: imp.seconds, msgsPerS: messages / imp.seconds, checkS: check.atMs / 1000, writeS, writeMsgsPerS: messages / writeS, maxRssMiB: imp.maxRssMiB },
+      export: { seconds: exp.seconds, msgsPerS: messages / exp.seconds, maxRssMiB: exp.maxRssMiB, archiveMiB: statSync(exported).size / 2 ** 20 },
+      verify: { seconds: ver.seconds, msgsPerS: messages / ver.seconds, maxRssMiB: ver.maxRssMiB, ok: verified.ok },
+    };
+  } finally {
+    data.remove();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(TIME)) {
+    console.error(`${TIME} is missing: install it (apt-get install -y time) to measure peak RSS.`);
+    process.exit(1);
+  }
+  const results: SizeResult[] = [];
+  for (const n of SIZES) results.push(await measure(n));
+
+  const table = new Table({ head: ['messages', 'operation', 'wall s', 'msgs/s', 'target', 'peak RSS MiB', 'target'], style: { head: [], border: [] } });
+  const figures: Record<string, string | number> = {};
+  const targets: Target[] = [];
+  const size = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n.toLocaleString('en'));
+  for (const r of results) {
+    const ops = [
+      ['import', r.import, TARGETS.import],
+      ['export', r.export, TARGETS.export],
+      ['verify', r.verify, TARGETS.verify],
+    ] as const;
+    for (const [op, m, target] of ops) {
+      table.push([size(r.messages), op, m.seconds.toFixed(1), Math.round(m.msgsPerS).toLocaleString('en'), `≥ ${target.toLocaleString('en')}`, m.maxRssMiB.toFixed(0), `≤ ${TARGETS.rssMiB}`]);
+      targets.push({ metric: `${op} ${size(r.messages)}: msgs/s`, value: m.msgsPerS, op: '>=', target, unit: 'msgs/s' });
+      targets.push({ metric: `${op} ${size(r.messages)}: peak RSS`, value: m.maxRssMiB, op: '<=', target: TARGETS.rssMiB, unit: 'MiB' });
+    }
+    table.push([size(r.messages), '  import: check pass', r.import.checkS.toFixed(1), Math.round(r.messages / r.import.checkS).toLocaleString('en'), '', '', '']);
+    table.push([size(r.messages), '  import: write pass', r.import.writeS.toFixed(1), Math.round(r.import.writeMsgsPerS).toLocaleString('en'), '', '', '']);
+    const k = size(r.messages);
+    figures[`${k}: import / export / verify (msgs/s)`] = `${Math.round(r.import.msgsPerS)} / ${Math.round(r.export.msgsPerS)} / ${Math.round(r.verify.msgsPerS)}`;
+    figures[`${k}: import check / write pass (s)`] = `${round(r.import.checkS, 1)} / ${round(r.import.writeS, 1)}`;
+    figures[`${k}: peak RSS import / export / verify (MiB)`] = `${round(r.import.maxRssMiB, 0)} / ${round(r.export.maxRssMiB, 0)} / ${round(r.verify.maxRssMiB, 0)}`;
+    figures[`${k}: archive / database / re-export (MiB)`] = `${round(r.archiveMiB, 0)} / ${round(r.databaseMiB, 0)} / ${round(r.export.archiveMiB, 0)}`;
+  }
+  console.log(table.toString());
+  report({
+    name: NAME,
+    figures,
+    targets,
+    notes: [
+      'msgs/s = messages / wall time of the whole CLI process (node start, open, every pass, close); peak RSS = /usr/bin/time %M of that process.',
+      'import = check pass (reads and validates the whole archive, no writes) + write pass (SQLite, FTS index, synchronous=FULL), into an empty database.',
+      'generated data: 300 users, 1,000 rooms with Zipf(1) sizes, texts of 20-300 chars of Zipf words, ~1% stories; generation is not measured.',
+    ],
+    details: { sizes: SIZES, results, nodeArgs: NODE_ARGS },
+  });
+}
+
+await main();
