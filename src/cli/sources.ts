@@ -28,19 +28,20 @@ export async function openDatabase(command: Command, location?: string): Promise
 
 /** Opens whatever `spec` names as a record source. */
 export async function openSource(command: Command, spec: string | undefined, startDate: string | null): Promise<OpenedSource> {
-  const legacy = spec?.match(/^([a-z][a-z0-9-]*):(.+)$/);
-  if (legacy && !/^postgres(ql)?:/.test(spec!) && LEGACY_SOURCES[legacy[1]!]) {
-    const source = await LEGACY_SOURCES[legacy[1]!]!.open(legacy[2]!, { startDate });
+  // `<kind>:<location>` names a legacy system; a postgres:// URL and a Windows drive (C:\…) do not.
+  const legacy = spec !== undefined && !/^postgres(ql)?:\/\//.test(spec) ? /^([a-z][a-z0-9-]+):(.+)$/.exec(spec) : null;
+  if (legacy) {
+    const [, kind, location] = legacy as unknown as [string, string, string];
+    const reader = LEGACY_SOURCES[kind];
+    if (!reader) throw new PchatError('invalid_input', `unknown source kind "${kind}"; known: ${Object.keys(LEGACY_SOURCES).join(', ')}`, { field: '--from' });
+    const source = await reader.open(location, { startDate });
     return { source, local: null, close: () => source.close() };
-  }
-  if (legacy && !/^postgres(ql)?:/.test(spec!) && !/^[a-zA-Z]:[\\/]/.test(spec!)) {
-    throw new PchatError('invalid_input', `unknown source kind "${legacy[1]}"; known: ${Object.keys(LEGACY_SOURCES).join(', ')}`, { field: '--from' });
   }
   if (spec !== undefined && /\.zip$/i.test(spec)) {
     const source = await openArchive(spec);
     return { source, local: null, close: () => source.close() };
   }
-  if (spec !== undefined && !/^postgres(ql)?:/.test(spec) && (!existsSync(spec) || !statSync(spec).isFile())) {
+  if (spec !== undefined && !/^postgres(ql)?:\/\//.test(spec) && (!existsSync(spec) || !statSync(spec).isFile())) {
     throw new PchatError('invalid_input', `no such database file or archive: ${spec}`, { field: '--from' });
   }
   const local = await openDatabase(command, spec);

@@ -23,7 +23,7 @@ const fold = (name: string) => name.toLowerCase();
  */
 export async function filtered(source: RecordSource, options: ExportOptions): Promise<RecordSource> {
   const scope = new Set(options.scope.map(fold));
-  const start = options.startDate === null ? null : options.startDate;
+  const start = options.startDate;
   if (scope.size === 0 && start === null) return source;
 
   let categories: Set<string> | null = null;

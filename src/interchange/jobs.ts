@@ -26,7 +26,7 @@ const noteSections = (notes: readonly NoteRecord[]): Report['sections'] => [
 export async function exportJob(source: RecordSource, out: string, options: ExportOptions, progress: Progress, report?: string): Promise<{ manifest: Manifest; notes: NoteRecord[] }> {
   const view = await filtered(source, options);
   const notes: NoteRecord[] = [];
-  const notesOnly: RecordSource = {
+  const collectingNotes: RecordSource = {
     description: view.description,
     close: () => view.close(),
     records: ((type) =>
@@ -40,7 +40,7 @@ export async function exportJob(source: RecordSource, out: string, options: Expo
         : view.records(type)) as RecordSource['records'],
   };
   progress.start('export', 0);
-  const manifest = await writeArchive(out, notesOnly, options, { types: LEVEL_TYPES[options.level], onRecord: () => progress.add() });
+  const manifest = await writeArchive(out, collectingNotes, options, { types: LEVEL_TYPES[options.level], onRecord: () => progress.add() });
   progress.stop();
   if (report) {
     await writeReport(report, {

@@ -138,6 +138,15 @@ describe('import refuses bad archives and leaves the target exactly as it was', 
     await refused(path('short.zip'), /manifest says/);
   });
 
+  it('an unknown source kind, for export and for verify', async () => {
+    for (const args of [['export', '--from', 'nosuch:dir', '--out', path('x.zip')], ['verify', '--source', 'nosuch:dir']]) {
+      const run = await pchat([...args, '--data-dir', target()]);
+      assert.notEqual(run.code, 0);
+      assert.match(run.stderr, /unknown source kind "nosuch"; known: groupchat-db/);
+    }
+    assert.equal(existsSync(path('x.zip')), false);
+  });
+
   it('not an archive at all', async () => {
     writeFileSync(path('text.zip'), 'hello');
     await refused(path('text.zip'), /not a readable zip archive/);

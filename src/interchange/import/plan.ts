@@ -124,7 +124,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     counts.membership = (counts.membership ?? 0) + 1;
     if (!ids.group.has(m.group)) error('membership', m.group, `membership of group "${m.group}", which is not in the source`);
     if (!exists(m.member)) error('membership', m.group, `group "${m.group}" has member ${m.member.kind} "${m.member.id}", which is not in the source`);
-    if (m.member.kind === 'group') members.set(m.group, [...(members.get(m.group) ?? []), m.member.id]);
+    if (m.member.kind === 'group') append(members, m.group, m.member.id);
   }
   for (const cycle of groupCycles(members)) error('group', cycle[0]!, `groups contain each other: ${cycle.join(' → ')}`);
   for await (const a of source.records('addins')) {
@@ -196,7 +196,7 @@ async function planContent(
   let batch: { system: string; id: string }[] = [];
   const flushBatch = async () => {
     const bySystem = new Map<string, string[]>();
-    for (const o of batch) bySystem.set(o.system, [...(bySystem.get(o.system) ?? []), o.id]);
+    for (const o of batch) append(bySystem, o.system, o.id);
     for (const [system, list] of bySystem) fresh += list.length - (await ctx.hooks.storedOrigins(system, list)).size;
     batch = [];
   };
@@ -247,4 +247,11 @@ function groupCycles(members: Map<string, string[]>): string[][] {
   };
   for (const group of members.keys()) visit(group, []);
   return cycles;
+}
+
+/** Adds to the list under `key` in place (a spread per call would make long lists quadratic). */
+function append<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
 }

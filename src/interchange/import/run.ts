@@ -49,50 +49,37 @@ export async function runImport(source: RecordSource, plan: ImportPlan, target: 
     hooks.onItem?.();
   };
 
+  /** Saves an item unless the target already holds exactly these fields, and learns its pchat id. */
+  const upsert = async (kind: keyof IdMaps, sourceId: string, stored: object | undefined, compared: Record<string, unknown>, save: (existing: number | null) => Promise<number>) => {
+    const existing = maps[kind].get(sourceId);
+    const changed = existing === undefined || !stored || !sameFields(stored as never, compared);
+    if (changed) maps[kind].set(sourceId, await save(existing ?? null));
+    note(existing, changed);
+  };
+
   if (!resolveOnly) {
     for await (const g of source.records('groups')) {
-      const existing = maps.group.get(g.id);
       const fields = { name: g.name, description: g.description, origin: identity(g) };
-      const stored = existing === undefined ? null : target.groups.match(fields.origin, g.name)?.item;
-      const changed = !stored || !sameFields(stored as never, fields);
-      if (changed) maps.group.set(g.id, await imports.saveGroup(actor, existing ?? null, fields));
-      note(existing, changed);
+      await upsert('group', g.id, target.groups.match(fields.origin, g.name)?.item, fields, (e) => imports.saveGroup(actor, e, fields));
     }
-  }
-  for await (const u of source.records('users')) {
-    if (resolveOnly) continue; // resolved by the plan
-    const existing = maps.user.get(u.id);
-    const fields = { login: u.login, displayName: u.displayName, email: u.email, disabled: u.disabled, isAdmin: u.isAdmin, origin: identity(u) };
-    const stored = existing === undefined ? null : target.users.match(fields.origin, u.login)?.item;
-    const { isAdmin: _admin, ...compared } = fields;
-    const changed = !stored || !sameFields(stored as never, compared);
-    if (changed) maps.user.set(u.id, await imports.saveUser(actor, existing ?? null, fields));
-    note(existing, changed);
-  }
-  if (!resolveOnly) {
+    // Users are only resolved (by the plan) when importing content alone.
+    for await (const u of source.records('users')) {
+      const fields = { login: u.login, displayName: u.displayName, email: u.email, disabled: u.disabled, isAdmin: u.isAdmin, origin: identity(u) };
+      // isAdmin is not compared: an import never takes the administrator role away (see saveUser).
+      const { isAdmin: _admin, ...compared } = fields;
+      await upsert('user', u.id, target.users.match(fields.origin, u.login)?.item, compared, (e) => imports.saveUser(actor, e, fields));
+    }
     await importMemberships(source, maps, target, ports);
     for await (const a of source.records('addins')) {
-      const existing = maps.addin.get(a.id);
-      const stored = existing === undefined ? null : target.addins.match(null, a.name)?.item;
-      const changed = !stored || stored.url !== a.url || stored.name !== a.name;
-      if (changed) maps.addin.set(a.id, await imports.saveAddin(actor, existing ?? null, a.name, a.url));
-      note(existing, changed);
+      await upsert('addin', a.id, target.addins.match(null, a.name)?.item, { name: a.name, url: a.url }, (e) => imports.saveAddin(actor, e, a.name, a.url));
     }
     for await (const c of source.records('categories')) {
-      const existing = maps.category.get(c.id);
       const fields = categoryFields(c, maps, identity(c))!;
-      const stored = existing === undefined ? null : target.categories.match(fields.origin, c.name)?.item;
-      const changed = !stored || !sameFields(stored as never, fields);
-      if (changed) maps.category.set(c.id, await imports.saveCategory(actor, existing ?? null, fields));
-      note(existing, changed);
+      await upsert('category', c.id, target.categories.match(fields.origin, c.name)?.item, fields, (e) => imports.saveCategory(actor, e, fields));
     }
     for await (const r of source.records('rooms')) {
-      const existing = maps.room.get(r.id);
       const fields = roomFields(r, maps, identity(r))!;
-      const stored = existing === undefined ? null : target.rooms.match(fields.origin, r.name)?.item;
-      const changed = !stored || !sameFields(stored as never, fields);
-      if (changed) maps.room.set(r.id, await imports.saveRoom(actor, existing ?? null, fields));
-      note(existing, changed);
+      await upsert('room', r.id, target.rooms.match(fields.origin, r.name)?.item, fields, (e) => imports.saveRoom(actor, e, fields));
     }
     for await (const p of source.records('policies')) {
       const ref = p.target ? mapRef(maps, p.target) : null;
@@ -111,9 +98,9 @@ async function importMemberships(source: RecordSource, maps: IdMaps, target: Tar
     const groupId = maps.group.get(m.group)!;
     lists.get(groupId)!.push(mapRef(maps, m.member)!);
   }
+  const stored = new Map(target.groups.all().map((g) => [g.id, g.members]));
   for (const [groupId, members] of lists) {
-    const stored = [...(target.groups.all().find((g) => g.id === groupId)?.members ?? [])];
-    if (!sameFields({ members: stored }, { members })) await ports.setGroupMembers(groupId, members);
+    if (!sameFields({ members: stored.get(groupId) ?? [] }, { members })) await ports.setGroupMembers(groupId, members);
   }
 }
 

@@ -10,7 +10,7 @@ export class TargetItems<T extends { id: number; origin?: Origin | null }> {
 
   constructor(
     items: Iterable<T>,
-    private readonly nameOf: (item: T) => string,
+    nameOf: (item: T) => string,
   ) {
     for (const item of items) {
       if (item.origin) this.byOrigin.set(originKey(item.origin), item);
@@ -29,14 +29,9 @@ export class TargetItems<T extends { id: number; origin?: Origin | null }> {
     return named ? { item: named, by: 'name' } : null;
   }
 
+  /** Every item (names are unique per kind in pchat). */
   all(): T[] {
-    return [...new Set([...this.byOrigin.values(), ...this.byName.values()])];
-  }
-
-  /** Remembers an item the import created or changed, so later records of this run find it. */
-  remember(item: T): void {
-    if (item.origin) this.byOrigin.set(originKey(item.origin), item);
-    this.byName.set(fold(this.nameOf(item)), item);
+    return [...this.byName.values()];
   }
 }
 

@@ -1,4 +1,4 @@
-import type { PrincipalRef } from '../../core/model.js';
+import type { Message, PrincipalRef } from '../../core/model.js';
 import type { Store } from '../../ports/store.js';
 import type { MessageRecord, PrincipalRefRecord, RecordOf, RecordType } from '../archive/records.js';
 import type { RecordSource } from '../source.js';
@@ -10,6 +10,16 @@ const PAGE = 5000;
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const ref = (r: PrincipalRef): PrincipalRefRecord => ({ kind: r.kind, id: String(r.id) });
 const refs = (list: readonly PrincipalRef[]): PrincipalRefRecord[] => list.map(ref);
+
+/** A room's whole history in seq order, read in keyset pages so memory stays flat. */
+export async function* roomHistory(store: Store, roomId: number): AsyncGenerator<Message> {
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const page = await store.messages.history({ roomId, afterSeq: after, limit: PAGE });
+    yield* page;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1]!.seq;
+  }
+}
 
 /**
  * A pchat database as a record source: what `pchat export` writes and what verify reads as its
@@ -81,24 +91,19 @@ export async function pchatSource(store: Store): Promise<RecordSource> {
       const rooms = (await store.rooms.list()).sort((a, b) => a.id - b.id);
       for (const room of rooms) {
         const roomId = String(room.id);
-        for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-          const page = await store.messages.history({ roomId: room.id, afterSeq: after, limit: PAGE });
-          for (const m of page) {
-            const record: MessageRecord = {
-              id: String(m.id),
-              room: roomId,
-              seq: m.seq,
-              author: String(m.authorId),
-              at: iso(m.createdAt),
-              kind: m.kind,
-              title: m.title,
-              text: m.text,
-              origin: m.origin,
-            };
-            yield record;
-          }
-          if (page.length < PAGE) break;
-          after = page[page.length - 1]!.seq;
+        for await (const m of roomHistory(store, room.id)) {
+          const record: MessageRecord = {
+            id: String(m.id),
+            room: roomId,
+            seq: m.seq,
+            author: String(m.authorId),
+            at: iso(m.createdAt),
+            kind: m.kind,
+            title: m.title,
+            text: m.text,
+            origin: m.origin,
+          };
+          yield record;
         }
       }
     },

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Origin } from '../../core/model.js';
 import type { Store } from '../../ports/store.js';
 import type { NoteRecord, PrincipalRefRecord, RecordOf } from '../archive/records.js';
-import { iso, pchatSource } from '../pchat/source.js';
-import { identityOf, type RecordSource } from '../source.js';
+import { iso, pchatSource, roomHistory } from '../pchat/source.js';
+import { identityOf, type RecordSource, systemKey } from '../source.js';
 
 /** One unexplained difference between source and target. */
 export interface Conflict {
@@ -35,7 +35,6 @@ export interface VerifyResult {
 }
 
 const key = (o: Origin): string => `${o.system}\u0000${o.id}`;
-const PAGE = 5000;
 
 /** Per kind: identity key → record, for one side. */
 interface Side {
@@ -135,7 +134,7 @@ export async function verify(source: RecordSource, store: Store, hooks: { onReco
     presenters: refs(side, r.presenters),
   }));
 
-  const rooms = await compareContent(source, s, t, store, hooks.onMessages);
+  const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks.onMessages);
   for (const r of rooms) {
     if (r.sourceCount !== r.targetCount) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message count', source: r.sourceCount, target: r.targetCount });
     else if (r.sourceDigest !== r.targetDigest) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message digest', source: r.sourceDigest, target: r.targetDigest });
@@ -150,7 +149,7 @@ export async function verify(source: RecordSource, store: Store, hooks: { onReco
 const digestLine = (identity: string, author: string, at: string, m: { kind: string; title: string | null; text: string }): string =>
   `${JSON.stringify([identity, author, at, m.kind, m.title, m.text])}\n`;
 
-async function compareContent(source: RecordSource, s: Side, t: Side, store: Store, onMessages?: (n: number) => void): Promise<RoomDigest[]> {
+async function compareContent(source: RecordSource, s: Side, t: Side, store: Store, nativeSystem: string, onMessages?: (n: number) => void): Promise<RoomDigest[]> {
   const out: RoomDigest[] = [];
   const targetRoomIds = new Map([...t.rooms].map(([k, r]) => [k, Number(r.id)]));
   const targetUserKey = new Map([...t.users].map(([k, u]) => [Number(u.id), k]));
@@ -163,7 +162,7 @@ async function compareContent(source: RecordSource, s: Side, t: Side, store: Sto
     const roomKey = s.keyOf.room.get(room);
     const record = roomKey === undefined ? undefined : s.rooms.get(roomKey);
     const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
-    const theirs = targetId === undefined ? { count: 0, digest: createHash('sha256').digest('hex'), other: 0 } : await targetDigest(store, targetId, systems, t, targetUserKey);
+    const theirs = targetId === undefined ? { count: 0, digest: createHash('sha256').digest('hex'), other: 0 } : await targetDigest(store, targetId, systems, nativeSystem, targetUserKey);
     out.push({ room, name: record?.name ?? room, sourceCount: count, targetCount: theirs.count, sourceDigest: hash.digest('hex'), targetDigest: theirs.digest, otherInTarget: theirs.other });
   };
   for await (const m of source.records('messages')) {
@@ -185,25 +184,18 @@ async function compareContent(source: RecordSource, s: Side, t: Side, store: Sto
 }
 
 /** The target room's digest over the messages that came from the source's systems, in seq order. */
-async function targetDigest(store: Store, roomId: number, systems: Set<string>, t: Side, userKey: Map<number, string>) {
-  const targetInstance = await store.settings.instanceId();
+async function targetDigest(store: Store, roomId: number, systems: Set<string>, nativeSystem: string, userKey: Map<number, string>) {
   const hash = createHash('sha256');
   let count = 0;
   let other = 0;
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    const page = await store.messages.history({ roomId, afterSeq: after, limit: PAGE });
-    for (const m of page) {
-      const identity = m.origin ?? { system: `pchat:${targetInstance}`, id: String(m.id) };
-      if (!systems.has(identity.system)) {
-        other += 1;
-        continue;
-      }
-      count += 1;
-      hash.update(digestLine(key(identity), userKey.get(m.authorId) ?? `missing ${m.authorId}`, iso(m.createdAt), m));
+  for await (const m of roomHistory(store, roomId)) {
+    const identity = m.origin ?? { system: nativeSystem, id: String(m.id) };
+    if (!systems.has(identity.system)) {
+      other += 1;
+      continue;
     }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.seq;
+    count += 1;
+    hash.update(digestLine(key(identity), userKey.get(m.authorId) ?? `missing ${m.authorId}`, iso(m.createdAt), m));
   }
-  void t;
   return { count, digest: hash.digest('hex'), other };
 }

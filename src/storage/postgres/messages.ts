@@ -272,7 +272,9 @@ async function importBatch(tx: pg.PoolClient, roomId: number, messages: readonly
   const oldest = fresh.reduce((min, m) => Math.min(min, m.createdAt), Number.POSITIVE_INFINITY);
   const cut = first(
     await tx.query<{ seq: string | null }>(
-      'SELECT min(seq) AS seq FROM messages WHERE room_id = $1 AND seq <= $2 AND created_at > $3 AND origin_system IS DISTINCT FROM $4',
+      // (seq + 0) keeps the planner off the (room_id, seq) index, which would scan the room's whole
+      // history on every batch; (room_id, created_at) reads only messages newer than the batch.
+      'SELECT min(seq) AS seq FROM messages WHERE room_id = $1 AND (seq + 0) <= $2 AND created_at > $3 AND origin_system IS DISTINCT FROM $4',
       [roomId, before, oldest, system],
     ),
   )?.seq;
