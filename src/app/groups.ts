@@ -58,7 +58,9 @@ export function groupUseCases(ctx: AppContext) {
       const members = data.members ? uniquePrincipals(data.members) : group.members;
       if (data.members) {
         // Check against the stored graph, not a snapshot: a concurrent edit must not sneak a cycle in.
-        new GroupGraph(await ctx.store.groups.list()).assertNoCycle(groupId, members);
+        const groups = await ctx.store.groups.list();
+        const names = new Map(groups.map((g) => [g.id, `"${g.name}"`]));
+        new GroupGraph(groups).assertNoCycle(groupId, members, (id) => names.get(id) ?? `group ${id}`);
         (await ctx.directory.snapshot()).assertPrincipalsExist(members, 'members');
       }
       const next: Group = {

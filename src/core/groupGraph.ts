@@ -40,14 +40,20 @@ export class GroupGraph {
     return seen;
   }
 
-  /** Throws group_cycle when making `members` the direct members of `groupId` would close a loop. */
-  assertNoCycle(groupId: number, members: readonly PrincipalRef[]): void {
+  /**
+   * Throws group_cycle when making `members` the direct members of `groupId` would close a loop.
+   * `nameOf` lets the error name the groups, so an administrator sees which choice is at fault.
+   */
+  assertNoCycle(groupId: number, members: readonly PrincipalRef[], nameOf: (groupId: number) => string = (id) => `group ${id}`): void {
     for (const member of members) {
       if (member.kind !== 'group') continue;
-      if (member.id === groupId || this.groupsOf({ kind: 'group', id: groupId }).has(member.id)) {
-        throw new PchatError('group_cycle', `Group ${member.id} contains group ${groupId}; nesting it would form a cycle.`, {
-          field: 'members',
-        });
+      if (member.id === groupId) throw new PchatError('group_cycle', `A group cannot be a member of itself (${nameOf(groupId)}).`, { field: 'members' });
+      if (this.groupsOf({ kind: 'group', id: groupId }).has(member.id)) {
+        throw new PchatError(
+          'group_cycle',
+          `${nameOf(member.id)} already contains ${nameOf(groupId)} (directly or through other groups), so putting it inside ${nameOf(groupId)} would form a cycle.`,
+          { field: 'members' },
+        );
       }
     }
   }

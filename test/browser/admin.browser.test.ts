@@ -86,6 +86,77 @@ describe('web client: administration, add-ins and the served page', () => {
     assert.deepEqual(trading.creators.map((p: any) => p.id), [alice.id]);
   });
 
+  it('manages users and groups, explaining a short password and a group cycle', async () => {
+    await root.goto('#/admin/users');
+    await root.page.locator('table').getByText('alice@example.com', { exact: false }).waitFor();
+    await root.page.getByRole('button', { name: 'New user' }).click();
+    const form = root.page.getByRole('form', { name: 'New user' });
+    await form.getByLabel('Login').fill('dave@example.com');
+    await form.getByLabel('Display name').fill('Dave');
+    await form.getByLabel('Password (leave empty to keep)').fill('short');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await root.page.locator('#users-password-error', { hasText: 'at least 8 characters' }).waitFor();
+    await form.getByLabel('Password (leave empty to keep)').fill('a long enough password');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await root.page.locator('table').getByText('Dave (dave@example.com)').waitFor();
+    await root.screenshot('21-admin-users');
+    const dave = expectStatus(await admin.get('/api/v1/users'), 200).users.find((u: any) => u.login === 'dave@example.com');
+    assert.equal(dave.displayName, 'Dave');
+
+    await root.goto('#/admin/groups');
+    for (const name of ['Lab', 'Staff']) {
+      await root.page.getByRole('button', { name: 'New group' }).click();
+      await root.page.getByLabel('Name', { exact: true }).fill(name);
+      if (name === 'Staff') {
+        const members = root.page.getByRole('group', { name: 'Members' });
+        await members.getByLabel('Choose whom to add to Members').selectOption({ label: 'Lab (group)' });
+        await members.getByRole('button', { name: 'Add' }).click();
+      }
+      await root.page.getByRole('button', { name: 'Create' }).click();
+      await root.page.locator('table').getByText(name, { exact: true }).waitFor();
+    }
+    // Lab inside Staff already: putting Staff inside Lab would close a loop, and the form says why.
+    await root.page.getByRole('button', { name: 'Edit Lab' }).click();
+    const members = root.page.getByRole('group', { name: 'Members' });
+    await members.getByLabel('Choose whom to add to Members').selectOption({ label: 'Staff (group)' });
+    await members.getByRole('button', { name: 'Add' }).click();
+    await root.page.getByRole('button', { name: 'Save' }).click();
+    await root.page.getByText('"Staff" already contains "Lab"').first().waitFor();
+    await root.screenshot('22-admin-group-cycle');
+    root.assertClean();
+  });
+
+  it('sets policy and configuration, and a disabled user sees why chat is off', async () => {
+    await root.goto('#/admin/policy');
+    await root.page.getByLabel('Scope').selectOption('user');
+    await root.page.getByLabel('User', { exact: true }).selectOption({ label: 'Alice (alice@example.com)' });
+    await root.page.getByLabel('Chat enabled').uncheck();
+    await root.page.getByRole('button', { name: 'Set rule' }).click();
+    await root.page.locator('table').getByText('Alice (alice@example.com)').waitFor();
+    await root.screenshot('23-admin-policy');
+    const a = await Person.open(browser, server.url);
+    try {
+      await a.signIn('alice@example.com');
+      await a.page.getByText('The persistent chat policy does not enable chat for your account.').waitFor();
+    } finally {
+      await a.close();
+    }
+    await root.page.getByRole('button', { name: /Remove the user rule for Alice/ }).click();
+    await root.page.locator('table').getByText('Alice (alice@example.com)').waitFor({ state: 'detached' });
+
+    await root.goto('#/admin/config');
+    const history = root.page.getByLabel('Messages sent when a room is opened (1–500)');
+    await history.fill('600');
+    await root.page.getByRole('button', { name: 'Save' }).click();
+    await root.page.locator('#cfg-defaultChatHistory-error').waitFor();
+    await history.fill('40');
+    await root.page.getByRole('button', { name: 'Save' }).click();
+    await root.page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await root.screenshot('24-admin-config');
+    assert.equal(expectStatus(await admin.get('/api/v1/config'), 200).defaultChatHistory, 40);
+    root.assertClean();
+  });
+
   it('previews and replaces messages by keyword, and shows the compliance log read-only', async () => {
     await root.goto('#/admin/moderation');
     await root.page.getByLabel('Keywords').fill('secret formula');

@@ -25,12 +25,12 @@ export interface ResourceSpec {
   readonly summary: (item: Record<string, unknown>) => string;
 }
 
-/** Every user and group, for administrators' principal lists. */
-export function useAllPrincipals(): Principal[] {
+/** Every user and group, for administrators' principal lists; `version` reloads them (after a save). */
+export function useAllPrincipals(version = 0): Principal[] {
   const { data } = useLoad(async () => {
     const [users, groups] = await Promise.all([get<{ users: { id: number; displayName: string; login: string }[] }>('/api/v1/users'), get<{ groups: { id: number; name: string }[] }>('/api/v1/groups')]);
     return [...users.users.map((u) => ({ kind: 'user' as const, id: u.id, name: `${u.displayName} (${u.login})` })), ...groups.groups.map((g) => ({ kind: 'group' as const, id: g.id, name: g.name }))];
-  }, []);
+  }, [version]);
   return data ?? [];
 }
 
@@ -40,7 +40,9 @@ const blank = (spec: ResourceSpec): Record<string, unknown> =>
 /** List, create, edit and (where allowed) remove one kind of administered object. */
 export function Resources({ spec }: { spec: ResourceSpec }) {
   const list = useLoad(() => get<Record<string, Record<string, unknown>[]>>(`/api/v1/${spec.path}`), [spec.path]);
-  const principals = useAllPrincipals();
+  // A user or group just created must be offered in the next form at once.
+  const [saves, setSaves] = useState(0);
+  const principals = useAllPrincipals(saves);
   const [editing, setEditing] = useState<Record<string, unknown> | null>(null);
   const items = list.data?.[spec.path] ?? [];
 
@@ -61,6 +63,7 @@ export function Resources({ spec }: { spec: ResourceSpec }) {
           onDone={() => {
             setEditing(null);
             list.reload();
+            setSaves((n) => n + 1);
           }}
         />
       )}
