@@ -98,7 +98,7 @@ export function userUseCases(ctx: AppContext) {
       if (next.disabled && !user.disabled) {
         // A disabled user is signed out everywhere, at once.
         await ctx.store.sessions.removeForUser(userId);
-        await ctx.bus.publish({ type: 'user.signedOut', userId });
+        await ctx.bus.publish({ type: 'user.signedOut', userId, reason: 'An administrator disabled your account.' });
       }
       await changed();
       return next;

@@ -14,7 +14,7 @@ export type DomainEvent =
   | { readonly type: 'room.changed'; readonly roomId: number }
   | { readonly type: 'room.deleted'; readonly roomId: number }
   | { readonly type: 'directory.changed'; readonly what: 'category' | 'group' | 'policy' | 'addin' | 'user' | 'config' }
-  | { readonly type: 'user.signedOut'; readonly userId: number }
+  | { readonly type: 'user.signedOut'; readonly userId: number; /** Shown to the user, e.g. why the account was disabled. */ readonly reason?: string }
   | { readonly type: 'user.invited'; readonly roomId: number; readonly userId: number }
   /** A node was drained or re-activated, or read-only maintenance began or ended. */
   | { readonly type: 'pool.changed' };

@@ -12,8 +12,10 @@ describe('web client: finding, following and reading rooms', () => {
   let browser: Browser;
   let alice: { id: number; api: Api };
   let bob: { id: number; api: Api };
+  let admin: Api;
   let lunch: number;
   let chess: number;
+  let garden: number;
   const people: Person[] = [];
   const person = async (login: string, viewport?: { width: number; height: number }) => {
     const p = await Person.open(browser, server.url, viewport);
@@ -27,14 +29,17 @@ describe('web client: finding, following and reading rooms', () => {
   before(async () => {
     browser = await launchBrowser();
     server = await startTestServer({ 'sqlite.synchronous': 'normal' });
-    const admin = await adminApi(server.url);
+    admin = await adminApi(server.url);
     alice = await createUser(admin, 'alice@example.com', { displayName: 'Alice' });
     bob = await createUser(admin, 'bob@example.com', { displayName: 'Bob' });
+    // Eve exists but the category does not allow her: no manager may give her a role there.
+    await createUser(admin, 'eve@example.com', { displayName: 'Eve' });
     const both = [user(alice.id), user(bob.id)];
     const social = await createCategory(admin, 'Social', { allowed: both });
     lunch = await createRoom(admin, 'lunch', social, { members: both, description: 'Where to eat today' });
     chess = await createRoom(admin, 'chess club', social, { members: both, description: 'Openings and endgames' });
     await createRoom(admin, 'book club', social, { members: both, description: 'One novel a month' });
+    garden = await createRoom(admin, 'garden', social, { members: [user(alice.id)], managers: [user(alice.id)], description: 'Tomatoes' });
   });
   after(async () => {
     for (const p of people) await p.close();
@@ -98,6 +103,37 @@ describe('web client: finding, following and reading rooms', () => {
     await b.page.getByRole('heading', { name: 'Room directory' }).waitFor();
     assert.equal(await sidebarLink(b, 'chess club').count(), 0);
     assert.equal(await sidebarLink(b, 'lunch').count(), 1, 'the followed room stays open');
+  });
+
+  it('lets a manager edit the room, offering only the principals its category allows', async () => {
+    const a = await person('alice@example.com');
+    await a.goto(`#/room/${garden}/settings`);
+    const members = a.page.getByRole('group', { name: 'Members' });
+    const choice = members.getByLabel('Choose whom to add to Members');
+    await choice.locator('option', { hasText: 'Bob' }).waitFor({ state: 'attached' });
+    const offered = (await choice.locator('option').allInnerTexts()).slice(1);
+    assert.deepEqual(offered, ['bob@example.com'], 'Eve is not offered: the category does not allow her');
+    await choice.selectOption({ label: 'bob@example.com' });
+    await members.getByRole('button', { name: 'Add' }).click();
+    await a.page.getByLabel('Description').fill('Tomatoes, and now beans');
+    await a.page.getByRole('button', { name: 'Save' }).click();
+    await a.page.getByText('Saved.').waitFor();
+    const room = expectStatus(await bob.api.get(`/api/v1/rooms/${garden}`), 200) as { description: string; members: { id: number }[] };
+    assert.equal(room.description, 'Tomatoes, and now beans');
+    assert.ok(room.members.some((m) => m.id === bob.id), 'bob is a member now');
+    a.assertClean();
+  });
+
+  it('shows why the server signed a user out', async () => {
+    const b = await person('bob@example.com');
+    await b.openRoom(lunch);
+    expectStatus(await admin.patch(`/api/v1/users/${bob.id}`, { disabled: true }), 200);
+    await b.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const notice = b.page.locator('p.notice');
+    await notice.waitFor();
+    assert.equal(await notice.innerText(), 'An administrator disabled your account.');
+    await b.screenshot('21-signed-out-by-server');
+    expectStatus(await admin.patch(`/api/v1/users/${bob.id}`, { disabled: false }), 200);
   });
 
   it('works with the keyboard alone, with a visible focus', async () => {

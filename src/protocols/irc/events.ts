@@ -97,7 +97,7 @@ export function deliverPresence(session: IrcSession, roomId: number, userId: num
 export function deliverAccessChange(session: IrcSession, event: DomainEvent): void {
   if (session.isClosed || !session.registered) return;
   if (event.type === 'user.signedOut') {
-    if (event.userId === session.userId) session.kill('Signed out by the server');
+    if (event.userId === session.userId) session.kill(event.reason ?? 'Signed out by the server');
     return;
   }
   if (event.type === 'user.invited') {

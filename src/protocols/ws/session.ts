@@ -141,7 +141,7 @@ export class WsSession implements Subscriber {
 
   onAccessChange(event: DomainEvent): void {
     if (event.type === 'user.signedOut') {
-      if (event.userId === this.userId) this.ws.close(WS_CLOSE.signedOut, 'Signed out by the server.');
+      if (event.userId === this.userId) this.ws.close(WS_CLOSE.signedOut, event.reason ?? 'Signed out by the server.');
       return;
     }
     if (event.type === 'user.invited') {
