@@ -98,3 +98,29 @@ export class Person {
     return this.context.close();
   }
 }
+
+/** Everyone a test suite opened a browser for, closed together at the end. */
+export class People {
+  private readonly open: Person[] = [];
+
+  constructor(private readonly where: () => { browser: Browser; url: string }) {}
+
+  /** A person at a fresh browser, not signed in. */
+  async stranger(viewport?: { width: number; height: number }): Promise<Person> {
+    const { browser, url } = this.where();
+    const p = await Person.open(browser, url, viewport);
+    this.open.push(p);
+    return p;
+  }
+
+  /** A person at a fresh browser, signed in. */
+  async signedIn(login: string, viewport?: { width: number; height: number }, password?: string): Promise<Person> {
+    const p = await this.stranger(viewport);
+    await p.signIn(login, password);
+    return p;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const p of this.open.splice(0)) await p.close();
+  }
+}

@@ -4,8 +4,8 @@ import type { Browser } from 'playwright-core';
 import { FrameworkClient } from '../irc/clients.js';
 import { adminApi, createCategory, createRoom, createUser, PASSWORD, user } from '../helpers/fixtures.js';
 import type { Api } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { launchBrowser, Person } from './browser.js';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
+import { launchBrowser, People } from './browser.js';
 
 const HISTORY = 1500;
 const label = (i: number) => `history line ${String(i).padStart(4, '0')}`;
@@ -21,13 +21,8 @@ describe('web client: chatting in a real browser', () => {
   let history: number;
   let plans: number;
   let ops: number;
-  const people: Person[] = [];
-  const person = async (login: string, viewport?: { width: number; height: number }) => {
-    const p = await Person.open(browser, server.url, viewport);
-    people.push(p);
-    await p.signIn(login);
-    return p;
-  };
+  const people = new People(() => ({ browser, url: server.url }));
+  const person = (login: string) => people.signedIn(login);
 
   before(async () => {
     browser = await launchBrowser();
@@ -55,14 +50,13 @@ describe('web client: chatting in a real browser', () => {
     }
   });
   after(async () => {
-    for (const p of people) await p.close();
+    await people.closeAll();
     await browser?.close();
     await server?.stop();
   });
 
   it('signs in, shows the directory grouped by category, and signs out', async () => {
-    const p = await Person.open(browser, server.url);
-    people.push(p);
+    const p = await people.stranger();
     await p.page.goto(server.url);
     await p.screenshot('01-sign-in');
     await p.page.getByLabel('Login').fill('bob@example.com');
@@ -202,9 +196,7 @@ describe('web client: chatting in a real browser', () => {
   it('removes the members of a room an administrator disables', async () => {
     const b = await person('bob@example.com');
     await b.openRoom(ops);
-    const root = await Person.open(browser, server.url);
-    people.push(root);
-    await root.signIn('admin', 'admin-password-for-tests');
+    const root = await people.signedIn('admin', undefined, ADMIN_PASSWORD);
     await root.goto(`#/room/${ops}/settings`);
     await root.page.getByRole('checkbox', { name: /Disabled/ }).check();
     await root.page.getByRole('button', { name: 'Save' }).click();

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { adminApi, createCategory, createRoom, createUser, user } from '../helpers/fixtures.js';
 import { type Api, expectStatus } from '../helpers/http.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
-import { launchBrowser, Person } from './browser.js';
+import { launchBrowser, People, type Person } from './browser.js';
 
 /** Everyday use beyond chatting: finding rooms, following them across devices, unread counts, keyboard and phone. */
 describe('web client: finding, following and reading rooms', () => {
@@ -16,13 +16,8 @@ describe('web client: finding, following and reading rooms', () => {
   let lunch: number;
   let chess: number;
   let garden: number;
-  const people: Person[] = [];
-  const person = async (login: string, viewport?: { width: number; height: number }) => {
-    const p = await Person.open(browser, server.url, viewport);
-    people.push(p);
-    await p.signIn(login);
-    return p;
-  };
+  const people = new People(() => ({ browser, url: server.url }));
+  const person = (login: string, viewport?: { width: number; height: number }) => people.signedIn(login, viewport);
   const sidebarLink = (p: Person, name: string) => p.page.locator('#sidebar a', { hasText: name });
   const noHorizontalScroll = (p: Person) => p.page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
@@ -42,7 +37,7 @@ describe('web client: finding, following and reading rooms', () => {
     garden = await createRoom(admin, 'garden', social, { members: [user(alice.id)], managers: [user(alice.id)], description: 'Tomatoes' });
   });
   after(async () => {
-    for (const p of people) await p.close();
+    await people.closeAll();
     await browser?.close();
     await server?.stop();
   });
@@ -137,8 +132,7 @@ describe('web client: finding, following and reading rooms', () => {
   });
 
   it('works with the keyboard alone, with a visible focus', async () => {
-    const k = await Person.open(browser, server.url);
-    people.push(k);
+    const k = await people.stranger();
     await k.page.goto(server.url);
     type Focus = { label: string; id: string; tag: string };
     const focused = () => k.page.evaluate<Focus>(`(() => { const e = document.activeElement; return { label: e?.getAttribute('aria-label') ?? e?.innerText ?? '', id: e?.id ?? '', tag: e?.tagName ?? '' }; })()`);
@@ -184,9 +178,7 @@ describe('web client: finding, following and reading rooms', () => {
     await b.page.getByRole('button', { name: 'Rooms menu' }).click();
     await b.page.locator('#sidebar').waitFor();
     await b.screenshot('20-phone-menu');
-    const root = await Person.open(browser, server.url, { width: 360, height: 740 });
-    people.push(root);
-    await root.signIn('admin', ADMIN_PASSWORD);
+    const root = await people.signedIn('admin', { width: 360, height: 740 }, ADMIN_PASSWORD);
     await root.goto('#/admin/users');
     await root.page.locator('table').getByText('bob@example.com', { exact: false }).waitFor();
     assert.ok(await noHorizontalScroll(root), 'the administration fits');
