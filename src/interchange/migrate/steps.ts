@@ -166,6 +166,7 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
         ctx.options.legacyStopped ||
         (await ctx.env.confirm(`Are the legacy services of ${ctx.plan.from} stopped, so nobody writes there any more?`, '--legacy-stopped'));
       if (!stopped) throw new StepStopped('the legacy services must be stopped first: stop them, then run again with --legacy-stopped');
+      ctx.midway();
       return { outcome: 'the operator confirmed that the legacy services are stopped' };
     }
     const message = `This chat is moving${ctx.plan.webUrl ? ` to ${ctx.plan.webUrl}` : ''}: you can read, but posting is closed for the migration.`;
@@ -268,6 +269,7 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
     if (now.sha256 !== archive.sha256) throw new StepStopped(`the archive ${archive.path} changed since the export (SHA-256 ${now.sha256}, recorded ${archive.sha256}): restore it before decommissioning`);
     const newAddress = ctx.plan.webUrl ?? (ctx.plan.irc ? `irc://${ctx.plan.irc.serverName ?? ctx.plan.irc.host}:${ctx.plan.irc.port}` : 'the new pchat deployment');
     if (ctx.plan.sourceKind !== 'pchat') {
+      ctx.midway();
       return { outcome: `archive ${archive.path} (SHA-256 ${archive.sha256}) kept with this record; take the legacy servers out of service (the dump is no longer read)` };
     }
     await withSource(ctx, async (_source, local) => {
