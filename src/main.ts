@@ -131,7 +131,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         node: node?.identity.name ?? null,
         active: node?.isActive() ?? true,
         maintenance: (await app.directory.snapshot()).maintenance,
+        decommissioned: node?.decommissioned() ?? null,
       }),
+      refusal: () => node?.decommissioned() ?? null,
     });
     const ws = attachWebSocket(http.server, {
       app,
@@ -166,7 +168,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     }
     const { port } = http.server.address() as AddressInfo;
     const counts = () => ({ websocket: ws.connections(), irc: irc?.connections() ?? 0 });
-    const member = new PoolNode(app.context.store.nodes, bus, systemClock, { name: `${hostname()}:${port}`, host: hostname(), pid: process.pid }, counts, logger);
+    const member = new PoolNode(app.context.store.nodes, bus, systemClock, { name: `${hostname()}:${port}`, host: hostname(), pid: process.pid }, counts, logger, app.context.store.settings);
     await member.start();
     node = member;
     started.push(async () => member.stop());

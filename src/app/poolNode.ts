@@ -1,6 +1,6 @@
 import type { Clock, EventBus } from '../ports/events.js';
 import type { NodeRecord } from '../ports/pool.js';
-import type { NodeStore } from '../ports/store.js';
+import type { NodeStore, SettingsStore } from '../ports/store.js';
 
 export const DRAINING_MESSAGE = 'This pchat node is being drained for maintenance and takes no new connections; connect to another node.';
 
@@ -11,6 +11,8 @@ export const DRAINING_MESSAGE = 'This pchat node is being drained for maintenanc
  */
 export class PoolNode {
   private active = true;
+  /** The decommission message while the database is marked migrated away (see Decommission). */
+  private closed: string | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -20,12 +22,15 @@ export class PoolNode {
     readonly identity: Pick<NodeRecord, 'name' | 'host' | 'pid'>,
     private readonly connections: () => NodeRecord['connections'],
     private readonly log?: { error(obj: unknown, msg: string): void },
+    /** Where the decommission mark is read; without it the node is never decommissioned. */
+    private readonly settings?: Pick<SettingsStore, 'decommissioned'>,
   ) {}
 
   async start(intervalMs = 5000): Promise<void> {
     const now = this.clock.now();
     const record = await this.nodes.register({ ...this.identity, startedAt: now, heartbeatAt: now, connections: this.connections() });
     this.active = record.active;
+    this.closed = (await this.settings?.decommissioned())?.message ?? null;
     this.bus.subscribe((event) => {
       if (event.type === 'pool.changed') void this.beat();
     });
@@ -40,7 +45,12 @@ export class PoolNode {
 
   /** Null when new connections are welcome, else why not. */
   admission(): string | null {
-    return this.active ? null : DRAINING_MESSAGE;
+    return this.closed ?? (this.active ? null : DRAINING_MESSAGE);
+  }
+
+  /** Null unless the whole deployment was decommissioned: then even plain HTTP requests are refused. */
+  decommissioned(): string | null {
+    return this.closed;
   }
 
   isActive(): boolean {
@@ -53,6 +63,7 @@ export class PoolNode {
       const active = await this.nodes.heartbeat(this.identity.name, this.clock.now(), this.connections());
       if (active === null) await this.start(); // the row was removed: register again
       else this.active = active;
+      if (this.settings) this.closed = (await this.settings.decommissioned())?.message ?? null;
     } catch (error) {
       this.log?.error({ err: error }, 'pool heartbeat failed');
     }

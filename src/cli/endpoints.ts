@@ -25,7 +25,7 @@ const RESTART_NOTE = 'Changes are written to the configuration file; a running s
 const configPath = (command: Command): string => command.optsWithGlobals<GlobalOptions>().config ?? process.env.PCHAT_CONFIG ?? 'pchat.config.json';
 
 /** The file as a JSON object ({} when it does not exist yet). */
-function readRaw(file: string): Raw {
+export function readRaw(file: string): Raw {
   if (!existsSync(file)) return {};
   let parsed: unknown;
   try {
@@ -38,12 +38,12 @@ function readRaw(file: string): Raw {
 }
 
 /** The file's settings through the schema (defaults applied, environment ignored); the defaults when it does not exist. */
-function effectiveOrDefaults(file: string): Config {
+export function effectiveOrDefaults(file: string): Config {
   return existsSync(file) ? loadConfig({ file, env: {} }) : configSchema.parse({});
 }
 
 /** Validates `raw` with the config schema, then replaces the file with it atomically. */
-function writeValidated(file: string, raw: Raw): Config {
+export function writeValidated(file: string, raw: Raw): Config {
   const temp = join(dirname(resolve(file)), `.${basename(file)}.${process.pid}.tmp`);
   writeFileSync(temp, `${JSON.stringify(raw, null, 2)}\n`, { mode: 0o600 });
   try {
@@ -61,7 +61,7 @@ function writeValidated(file: string, raw: Raw): Config {
 const addressOf = (l: { host: string; port: number }): string => (l.host.includes(':') ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`);
 
 /** A listen entry as the file stores it (tls only when set). */
-const stored = (l: Listen): Raw => ({ host: l.host, port: l.port, ...(l.tls && { tls: { certFile: l.tls.certFile, keyFile: l.tls.keyFile } }) });
+export const stored = (l: Listen): Raw => ({ host: l.host, port: l.port, ...(l.tls && { tls: { certFile: l.tls.certFile, keyFile: l.tls.keyFile } }) });
 
 const row = (l: Listen): Raw => ({ address: addressOf(l), host: l.host, port: l.port, tls: Boolean(l.tls), certFile: l.tls?.certFile ?? null, keyFile: l.tls?.keyFile ?? null });
 
@@ -71,7 +71,7 @@ function parseAddress(value: string): { host: string; port: number } {
   return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
 }
 
-const irc = (raw: Raw): Raw => (typeof raw.irc === 'object' && raw.irc !== null && !Array.isArray(raw.irc) ? (raw.irc as Raw) : {});
+export const irc = (raw: Raw): Raw => (typeof raw.irc === 'object' && raw.irc !== null && !Array.isArray(raw.irc) ? (raw.irc as Raw) : {});
 
 export function registerEndpoints(program: Command): void {
   const group = withExamples(

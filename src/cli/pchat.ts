@@ -9,6 +9,7 @@ import { registerEndpoints } from './endpoints.js';
 import { registerGroups } from './groups.js';
 import { registerInterchange } from './interchange.js';
 import { registerMessages } from './messages.js';
+import { registerMigrate } from './migrate.js';
 import { registerPolicies } from './policies.js';
 import { registerPool } from './pool.js';
 import { registerRecords } from './records.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerEndpoints(program);
   registerPool(program);
   registerInterchange(program);
+  registerMigrate(program);
   program.addHelpText(
     'after',
     `

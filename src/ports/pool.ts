@@ -32,3 +32,14 @@ export interface Maintenance {
   readonly message: string;
   readonly since: number;
 }
+
+/**
+ * The database's deployment was migrated away: every server on it refuses new connections
+ * (HTTP, WebSocket, IRC) with `message`, which points users to `newAddress`.
+ */
+export interface Decommission {
+  readonly message: string;
+  /** Where users go now, e.g. the new deployment's web URL. */
+  readonly newAddress: string;
+  readonly since: number;
+}

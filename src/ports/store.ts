@@ -12,7 +12,7 @@ import type {
   Room,
   User,
 } from '../core/model.js';
-import type { Maintenance, NodeRecord, PoolSignal } from './pool.js';
+import type { Decommission, Maintenance, NodeRecord, PoolSignal } from './pool.js';
 
 /**
  * Everything the application keeps. Every method is async so that a networked store
@@ -208,6 +208,9 @@ export interface SettingsStore {
   /** The pool-wide read-only state, or null when posting is allowed. */
   maintenance(): Promise<Maintenance | null>;
   setMaintenance(state: Maintenance | null): Promise<void>;
+  /** Set once the deployment was migrated away (see Decommission), else null. */
+  decommissioned(): Promise<Decommission | null>;
+  setDecommissioned(state: Decommission | null): Promise<void>;
   /** This installation's stable id (made at first use): exported items of native origin are `pchat:<id>`. */
   instanceId(): Promise<string>;
 }

@@ -25,7 +25,11 @@ export interface HttpOptions {
   readonly webRoot?: string;
   /** Extra health facts, e.g. connection counts. */
   readonly health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Null to serve requests, else why every request is refused (a decommissioned deployment): 503. */
+  readonly refusal?: () => string | null;
 }
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The session token from `Authorization: Bearer …` or the session cookie. */
 export function tokenOf(headers: FastifyRequest['headers']): string | undefined {
@@ -57,6 +61,17 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
     const page = webClient?.(request, reply);
     if (page) return page;
     void reply.status(404).send({ error: { code: 'not_found', message: 'No such endpoint. The API is described at /api/openapi.json.' } });
+  });
+  // A decommissioned deployment answers everything but /healthz with where to go instead: the
+  // API as a JSON error, the web client's pages as a short HTML page a browser shows as is.
+  server.addHook('onRequest', async (request, reply) => {
+    const refused = options.refusal?.();
+    if (!refused || request.url.split('?')[0] === '/healthz') return;
+    if (request.url.startsWith('/api/')) return reply.status(503).send({ error: { code: 'decommissioned', message: refused } });
+    return reply
+      .status(503)
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>pchat has moved</title></head><body><h1>pchat has moved</h1><p id="decommissioned">${escapeHtml(refused)}</p></body></html>\n`);
   });
   server.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });

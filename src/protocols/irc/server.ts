@@ -68,7 +68,11 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
     const refused = options.admission?.();
     if (refused) {
       socket.on('error', () => socket.destroy());
+      // Read (and drop) what the client sends meanwhile: a paused socket never sees the client's
+      // FIN, and a socket that never closes keeps the endpoint from closing.
+      socket.resume();
       socket.end(`ERROR :${refused}\r\n`);
+      setTimeout(() => socket.destroy(), 5000).unref();
       return;
     }
     socket.setNoDelay(true);

@@ -182,5 +182,16 @@ export function directoryContract(factory: StoreFactory): void {
       await store.settings.setMaintenance(null);
       assert.equal(await store.settings.maintenance(), null);
     });
+
+    it('keeps the decommission mark apart from maintenance, and clears it', async () => {
+      assert.equal(await store.settings.decommissioned(), null);
+      const mark = { message: 'moved', newAddress: 'https://chat.example.com', since: 7 };
+      await store.settings.setDecommissioned(mark);
+      await store.settings.setDecommissioned(mark); // idempotent: a resumed migration sets it again
+      assert.deepEqual(await store.settings.decommissioned(), mark);
+      assert.equal(await store.settings.maintenance(), null);
+      await store.settings.setDecommissioned(null);
+      assert.equal(await store.settings.decommissioned(), null);
+    });
   });
 }

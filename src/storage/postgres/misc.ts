@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type ChatConfig, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
-import type { Maintenance } from '../../ports/pool.js';
+import type { Decommission, Maintenance } from '../../ports/pool.js';
 import type { AddInStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
 import { first, folded, unique } from './database.js';
 
@@ -70,6 +70,18 @@ export function postgresSettings(pool: pg.Pool): SettingsStore {
       if (!state) await pool.query("DELETE FROM settings WHERE key = 'maintenance'");
       else {
         await pool.query("INSERT INTO settings (key, value) VALUES ('maintenance', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
+          JSON.stringify(state),
+        ]);
+      }
+    },
+    decommissioned: async () => {
+      const row = first(await pool.query<{ value: string }>("SELECT value FROM settings WHERE key = 'decommissioned'"));
+      return row ? (JSON.parse(row.value) as Decommission) : null;
+    },
+    setDecommissioned: async (state) => {
+      if (!state) await pool.query("DELETE FROM settings WHERE key = 'decommissioned'");
+      else {
+        await pool.query("INSERT INTO settings (key, value) VALUES ('decommissioned', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
           JSON.stringify(state),
         ]);
       }

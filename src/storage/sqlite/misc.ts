@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ChatConfig, type ComplianceEvent, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
-import type { Maintenance } from '../../ports/pool.js';
+import type { Decommission, Maintenance } from '../../ports/pool.js';
 import type { AddInStore, AuditStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
 import { type Db, rethrowUnique } from './database.js';
 import { flag } from '../rows.js';
@@ -64,6 +64,9 @@ export function sqliteSettings(db: Db): SettingsStore {
   const getMaintenance = db.prepare("SELECT value FROM settings WHERE key = 'maintenance'");
   const setMaintenance = db.prepare("INSERT INTO settings (key, value) VALUES ('maintenance', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   const clearMaintenance = db.prepare("DELETE FROM settings WHERE key = 'maintenance'");
+  const getDecommission = db.prepare("SELECT value FROM settings WHERE key = 'decommissioned'").pluck();
+  const setDecommission = db.prepare("INSERT INTO settings (key, value) VALUES ('decommissioned', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  const clearDecommission = db.prepare("DELETE FROM settings WHERE key = 'decommissioned'");
   const makeInstance = db.prepare("INSERT INTO settings (key, value) VALUES ('instance', ?) ON CONFLICT (key) DO NOTHING");
   const getInstance = db.prepare("SELECT value FROM settings WHERE key = 'instance'").pluck();
   return {
@@ -85,6 +88,14 @@ export function sqliteSettings(db: Db): SettingsStore {
     setMaintenance: async (state) => {
       if (state) setMaintenance.run(JSON.stringify(state));
       else clearMaintenance.run();
+    },
+    decommissioned: async () => {
+      const value = getDecommission.get() as string | undefined;
+      return value === undefined ? null : (JSON.parse(value) as Decommission);
+    },
+    setDecommissioned: async (state) => {
+      if (state) setDecommission.run(JSON.stringify(state));
+      else clearDecommission.run();
     },
   };
 }

@@ -1,0 +1,220 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { PchatError } from '../core/errors.js';
+import { buildPlan, planText, writePlan } from '../interchange/migrate/plan.js';
+import { loadPlan, migrationStatus, rollbackMigration, runMigration } from '../interchange/migrate/run.js';
+import { migrationFiles } from '../interchange/migrate/state.js';
+import type { MigrateEnv } from '../interchange/migrate/env.js';
+import { STEPS, type SourceKind, type StepName } from '../interchange/migrate/types.js';
+import { Progress } from '../interchange/progress.js';
+import { effectiveOrDefaults, irc, readRaw, stored, writeValidated } from './endpoints.js';
+import type { GlobalOptions } from './options.js';
+import { printJson, printList } from './output.js';
+import { withExamples } from './resource.js';
+import { openDatabase, openSource, SOURCE_HELP } from './sources.js';
+
+const isJson = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
+const isPostgres = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
+const legacySpec = (spec: string) => (isPostgres(spec) ? null : /^([a-z][a-z0-9-]+):(.+)$/.exec(spec));
+
+function sourceKindOf(spec: string): SourceKind {
+  if (legacySpec(spec)) return 'legacy';
+  return /\.zip$/i.test(spec) ? 'archive' : 'pchat';
+}
+
+/** Paths made absolute, so `migrate run` works from any directory; URLs and `<kind>:` prefixes kept. */
+function absolute(spec: string): string {
+  const legacy = legacySpec(spec);
+  if (legacy) return `${legacy[1]}:${resolve(legacy[2] as string)}`;
+  return isPostgres(spec) ? spec : resolve(spec);
+}
+
+function bytesOf(path: string): number {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
+  return readdirSync(path).reduce((n, f) => n + bytesOf(resolve(path, f)), 0);
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const match = /^\s*(?:\[([^\]]+)\]|([^:\s]+)):(\d+)\s*$/.exec(value);
+  if (!match || Number(match[3]) < 1 || Number(match[3]) > 65535) throw new InvalidArgumentError('Write host:port, e.g. 192.0.2.10:6667 or [::]:6667.');
+  return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
+}
+
+function parseUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    throw new InvalidArgumentError('Write the web client\'s address as an http(s) URL, e.g. https://chat.example.com.');
+  }
+}
+
+function positive(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('Write a whole number of at least 1.');
+  return Number(value);
+}
+
+/** The CLI's side of a migration: how sources, databases and the config file are reached. */
+function environment(cmd: Command): MigrateEnv {
+  const json = isJson(cmd);
+  return {
+    openSource: (spec) => openSource(cmd, spec, null),
+    openDatabase: (location) => openDatabase(cmd, location),
+    sizeOf: (spec) => {
+      if (isPostgres(spec)) return null;
+      const path = legacySpec(spec)?.[2] ?? spec;
+      return existsSync(path) ? bytesOf(path) : null;
+    },
+    addIrcEndpoint: async (file, host, port, serverName) => {
+      const raw = readRaw(file);
+      const current = effectiveOrDefaults(file).irc.listen;
+      const present = current.some((l) => l.host === host && l.port === port);
+      raw.irc = { ...irc(raw), listen: [...current.map(stored), ...(present ? [] : [{ host, port }])], ...(serverName !== null && { serverName }) };
+      writeValidated(file, raw);
+      return !present;
+    },
+    removeIrcEndpoint: async (file, host, port) => {
+      if (!existsSync(file)) return false;
+      const raw = readRaw(file);
+      const current = effectiveOrDefaults(file).irc.listen;
+      const kept = current.filter((l) => !(l.host === host && l.port === port));
+      if (kept.length === current.length) return false;
+      raw.irc = { ...irc(raw), listen: kept.map(stored) };
+      writeValidated(file, raw);
+      return true;
+    },
+    confirm: async (question, flag) => {
+      if (!process.stdin.isTTY) throw new PchatError('invalid_input', `not a terminal, so no one can answer "${question}": give ${flag} to confirm`, { field: flag });
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+      } finally {
+        rl.close();
+      }
+    },
+    progress: () => Progress.auto(json),
+    // With --json, stdout carries only the result.
+    out: (line) => (json ? process.stderr : process.stdout).write(`${line}\n`),
+  };
+}
+
+export function registerMigrate(program: Command): void {
+  const group = withExamples(
+    program.command('migrate').description('The standard migration path as one guided, resumable procedure: plan, run (freeze, export, check, import, verify, cut over, decommission), status, rollback.'),
+    [
+      'pchat migrate plan --from groupchat-db:./dump --to /var/lib/pchat/pchat.db --to-config /etc/pchat/pchat.config.json --irc-listen 192.0.2.10:6667 --irc-server-name chat.example.com --web-url https://chat.example.com --out migration.json',
+      'pchat migrate run --plan migration.json --legacy-stopped',
+      'pchat migrate status --plan migration.json',
+      'pchat migrate rollback --plan migration.json',
+    ],
+    `A migration's record lives next to its plan: <plan>.state.json (the steps, written after
+every change), <plan>.report.html (plan, timings, counts, warnings, verify), the archive and its
+SHA-256. See docs/migration-guide.md.`,
+  );
+
+  withExamples(
+    group
+      .command('plan')
+      .description('Read-only: inventory the source, check the import against the target, list conversions, collisions, errors, hidden users and file references, and estimate the window from a calibration run on this host.')
+      .requiredOption('--from <source>', `what to migrate: ${SOURCE_HELP}`)
+      .requiredOption('--to <database>', 'the new deployment\'s database: a SQLite file or a postgres:// URL')
+      .option('--to-config <file>', 'the new deployment\'s config file, where cut-over adds the IRC endpoint (default: --config, else ./pchat.config.json)')
+      .option('--web-url <url>', 'where users reach the new web client; its /healthz is checked before the run', parseUrl)
+      .option('--irc-listen <host:port>', 'the legacy address legacy clients use: the IRC endpoint takes it over at cut-over', parseListen)
+      .option('--irc-server-name <name>', 'the legacy server name the IRC endpoint takes at cut-over')
+      .option('--incremental', 'bulk-import while the source is live, then only the delta in the window')
+      .option('--catch-up-days <days>', 'for --incremental: the delta is estimated as the last this many days of history', positive, 7)
+      .option('--calibrate <messages>', 'messages the calibration run exports, imports and verifies on this host', positive, 2000)
+      .requiredOption('-o, --out <plan.json>', 'the plan file to write (read by `migrate run`)')
+      .action(async (opts: { from: string; to: string; toConfig?: string; webUrl?: string; ircListen?: { host: string; port: number }; ircServerName?: string; incremental?: boolean; catchUpDays: number; calibrate: number; out: string }, cmd: Command) => {
+        if (opts.ircServerName !== undefined && !opts.ircListen) throw new PchatError('invalid_input', '--irc-server-name needs --irc-listen: the legacy address to take over', { field: '--irc-server-name' });
+        if (!isPostgres(opts.to) && !existsSync(opts.to)) {
+          throw new PchatError('invalid_input', `the target database ${opts.to} does not exist: deploy pchat first (\`pchat serve\` creates it), then plan`, { field: '--to' });
+        }
+        const env = environment(cmd);
+        const plan = await buildPlan(env, {
+          from: absolute(opts.from),
+          sourceKind: sourceKindOf(opts.from),
+          to: absolute(opts.to),
+          toConfig: resolve(opts.toConfig ?? cmd.optsWithGlobals<GlobalOptions>().config ?? process.env.PCHAT_CONFIG ?? 'pchat.config.json'),
+          webUrl: opts.webUrl ?? null,
+          irc: opts.ircListen ? { ...opts.ircListen, serverName: opts.ircServerName ?? null } : null,
+          incremental: opts.incremental === true,
+          catchUpDays: opts.catchUpDays,
+          calibrate: opts.calibrate,
+        });
+        const out = resolve(opts.out);
+        await writePlan(out, plan);
+        if (isJson(cmd)) printJson(plan);
+        else process.stdout.write(`${planText(plan)}Plan written to ${out}.\n`);
+        if (plan.errors.length > 0) process.exitCode = 1;
+      }),
+    [
+      'pchat migrate plan --from groupchat-db:./dump --to pchat.db --irc-listen 0.0.0.0:6667 --irc-server-name chat.example.com --web-url https://chat.example.com --out migration.json',
+      'pchat migrate plan --from old.db --to postgres://pchat@db/pchat --to-config /etc/pchat/pchat.config.json --incremental --out migration.json --json',
+    ],
+    'Exit status 1 when the plan lists errors that would stop the import.',
+  );
+
+  withExamples(
+    group
+      .command('run')
+      .description('Walk the plan\'s steps, recording each one in the state file; an interrupted or stopped run resumes at the step that did not finish.')
+      .requiredOption('--plan <plan.json>', 'the plan written by `migrate plan`')
+      .option('--legacy-stopped', 'confirm that the legacy services are stopped (a Group Chat dump or archive source; asked interactively otherwise)')
+      .option('-y, --yes', 'confirm the import\'s warnings and collisions without asking')
+      .option('--stop-before <step>', `pause before this step, e.g. freeze-source after an incremental bulk import (steps: ${STEPS.join(', ')})`, (v: string) => {
+        if (!(STEPS as readonly string[]).includes(v)) throw new InvalidArgumentError(`Not a step; the steps are ${STEPS.join(', ')}.`);
+        return v as StepName;
+      })
+      .action(async (opts: { plan: string; legacyStopped?: boolean; yes?: boolean; stopBefore?: StepName }, cmd: Command) => {
+        const planFile = resolve(opts.plan);
+        const { state, stopped } = await runMigration(planFile, environment(cmd), { yes: opts.yes === true, legacyStopped: opts.legacyStopped === true, stopBefore: opts.stopBefore });
+        const files = migrationFiles(planFile);
+        if (isJson(cmd)) printJson({ status: state.status, stopped, steps: state.steps, archive: state.archive, verify: state.verify, state: files.state, report: files.report });
+        else if (stopped) process.stdout.write(`Stopped at ${stopped.step}: ${stopped.reason}\nFix it, then run the same command again: it resumes at ${stopped.step}. Report: ${files.report}\n`);
+        else process.stdout.write(`Migration ${state.status === 'complete' ? 'complete' : 'paused'}. Record: ${files.state}; report: ${files.report}${state.archive ? `; archive ${state.archive.path} (SHA-256 ${state.archive.sha256})` : ''}.\n`);
+        if (stopped) process.exitCode = 1;
+      }),
+    ['pchat migrate run --plan migration.json --legacy-stopped --yes', 'pchat migrate run --plan migration.json --stop-before freeze-source   # incremental: bulk now, the window later', 'pchat migrate run --plan migration.json --json'],
+    'Exit status 1 when a step stopped (errors, unconfirmed warnings, differences found by verify).',
+  );
+
+  withExamples(
+    group
+      .command('status')
+      .description('Where a migration stands: one row per step with its status, times, counts and outcome.')
+      .requiredOption('--plan <plan.json>', 'the plan written by `migrate plan`')
+      .action(async (opts: { plan: string }, cmd: Command) => {
+        const planFile = resolve(opts.plan);
+        const { state } = await migrationStatus(planFile);
+        if (isJson(cmd)) return printJson(state);
+        printList(
+          false,
+          state.steps.map((s) => ({ step: s.name, status: s.status, started: s.startedAt ?? '', finished: s.finishedAt ?? '', attempts: s.attempts, outcome: s.outcome })),
+          ['step', 'status', 'started', 'finished', 'attempts', 'outcome'],
+        );
+        process.stdout.write(`migration: ${state.status}; report: ${migrationFiles(planFile).report}\n`);
+      }),
+    ['pchat migrate status --plan migration.json', 'pchat migrate status --plan migration.json --json'],
+  );
+
+  withExamples(
+    group
+      .command('rollback')
+      .description('Before decommissioning: unfreeze the source and take the legacy address off the target\'s IRC endpoint. Refused once the source is decommissioned.')
+      .requiredOption('--plan <plan.json>', 'the plan written by `migrate plan`')
+      .action(async (opts: { plan: string }, cmd: Command) => {
+        const planFile = resolve(opts.plan);
+        await loadPlan(planFile);
+        const { undone } = await rollbackMigration(planFile, environment(cmd));
+        if (isJson(cmd)) printJson({ status: 'rolled-back', undone });
+        else process.stdout.write(`${undone.map((u) => `- ${u}\n`).join('')}Rolled back. What was imported stays in the target; \`migrate run\` starts again from the top.\n`);
+      }),
+    ['pchat migrate rollback --plan migration.json'],
+  );
+}

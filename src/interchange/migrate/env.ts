@@ -1,0 +1,38 @@
+import type { Application } from '../../app/index.js';
+import type { Store } from '../../ports/store.js';
+import type { Progress } from '../progress.js';
+import type { RecordSource } from '../source.js';
+
+/** A pchat database opened as an application. */
+export interface OpenedDatabase {
+  readonly app: Application;
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+export interface OpenedMigrationSource {
+  readonly source: RecordSource;
+  /** The pchat application when the source is a pchat database (to freeze and decommission it). */
+  readonly local: OpenedDatabase | null;
+  close(): Promise<void>;
+}
+
+/**
+ * What the migration needs from its surroundings, given by the CLI: opening sources and
+ * databases (main.ts wiring the interchange layer may not import), editing the target's
+ * configuration file, asking the operator, and printing.
+ */
+export interface MigrateEnv {
+  openSource(spec: string): Promise<OpenedMigrationSource>;
+  openDatabase(location: string): Promise<OpenedDatabase>;
+  /** Size in bytes of what `spec` names on disk, or null (a PostgreSQL database). */
+  sizeOf(spec: string): number | null;
+  /** Adds `host:port` to the IRC endpoint of the config file and sets the server name; false if it was there already. */
+  addIrcEndpoint(configFile: string, host: string, port: number, serverName: string | null): Promise<boolean>;
+  /** False if the endpoint did not listen there. */
+  removeIrcEndpoint(configFile: string, host: string, port: number): Promise<boolean>;
+  /** Asks a yes/no question; throws a clear error when nobody can answer (not a terminal). */
+  confirm(question: string, flag: string): Promise<boolean>;
+  progress(): Progress;
+  out(line: string): void;
+}

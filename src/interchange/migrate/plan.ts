@@ -1,0 +1,143 @@
+import { writeFile, rename } from 'node:fs/promises';
+import { PchatError } from '../../core/errors.js';
+import type { NoteRecord } from '../archive/records.js';
+import { errorsOf } from '../import/plan.js';
+import { importJob } from '../jobs.js';
+import { Progress } from '../progress.js';
+import { calibrate, estimate } from './calibrate.js';
+import type { MigrateEnv } from './env.js';
+import { takeInventory } from './inventory.js';
+import { hiddenAfterImport, sourcePolicies } from './policy.js';
+import type { MigrationPlan, SourceKind, WindowEstimate } from './types.js';
+
+export interface PlanOptions {
+  readonly from: string;
+  readonly sourceKind: SourceKind;
+  readonly to: string;
+  readonly toConfig: string;
+  readonly webUrl: string | null;
+  readonly irc: MigrationPlan['irc'];
+  readonly incremental: boolean;
+  readonly catchUpDays: number;
+  /** Messages the calibration run moves. */
+  readonly calibrate: number;
+}
+
+const bySeverity = (notes: readonly NoteRecord[], severity: NoteRecord['severity']) => notes.filter((n) => n.severity === severity);
+
+/**
+ * Everything an administrator must know before booking the window, read-only: the source's
+ * inventory; the import's check pass against the target (conversions, collisions, errors,
+ * warnings, file references, accounts without credentials); who the target's policy would
+ * hide; and the time each phase takes on this host, measured with a calibration run.
+ */
+export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<MigrationPlan> {
+  const opened = await env.openSource(options.from);
+  try {
+    const { source } = opened;
+    env.out(`Reading ${options.from} …`);
+    const inventory = await takeInventory(source, env.sizeOf(options.from), options.catchUpDays);
+    const target = await env.openDatabase(options.to);
+    try {
+      env.out('Checking the import against the target (read-only) …');
+      const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: new Progress('off') });
+      const snapshot = await target.app.directory.snapshot();
+      const policies = await sourcePolicies(source);
+      const hiddenUsers = hiddenAfterImport(policies, { rules: snapshot.policies, graph: snapshot.graph, existing: plan.maps.user });
+      env.out(`Calibrating on this host with ${Math.min(options.calibrate, inventory.counts.messages)} messages …`);
+      const calibration = await calibrate(env, source, inventory, options.calibrate);
+      const full = estimate(calibration, inventory.counts.messages);
+      const delta: WindowEstimate | null = options.incremental ? estimate(calibration, inventory.recentMessages) : null;
+      return {
+        format: 'pchat-migration-plan',
+        version: 1,
+        createdAt: new Date().toISOString(),
+        from: options.from,
+        sourceKind: options.sourceKind,
+        to: options.to,
+        toConfig: options.toConfig,
+        webUrl: options.webUrl,
+        irc: options.irc,
+        incremental: options.incremental,
+        catchUpDays: options.catchUpDays,
+        inventory,
+        conversions: bySeverity(plan.notes, 'conversion'),
+        warnings: bySeverity(plan.notes, 'warning'),
+        errors: errorsOf(plan),
+        files: bySeverity(plan.notes, 'file'),
+        collisions: plan.items.filter((i) => i.action === 'overwrite').map((i) => ({ type: i.type, name: i.name, targetId: i.targetId })),
+        hiddenUsers,
+        needCredentials: plan.needCredentials,
+        calibration,
+        estimates: { full, delta },
+      };
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await opened.close();
+  }
+}
+
+export async function writePlan(file: string, plan: MigrationPlan): Promise<void> {
+  await writeFile(`${file}.partial`, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
+  await rename(`${file}.partial`, file);
+}
+
+export function parsePlan(file: string, text: string): MigrationPlan {
+  let plan: MigrationPlan;
+  try {
+    plan = JSON.parse(text) as MigrationPlan;
+  } catch (error) {
+    throw new PchatError('invalid_input', `${file} is not a migration plan: ${(error as Error).message}`, { field: '--plan' });
+  }
+  if (plan?.format !== 'pchat-migration-plan' || plan.version !== 1) {
+    throw new PchatError('invalid_input', `${file} is not a migration plan written by \`pchat migrate plan\` (format pchat-migration-plan, version 1)`, { field: '--plan' });
+  }
+  return plan;
+}
+
+const minutes = (s: number) => (s < 90 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`);
+const phases = (e: WindowEstimate) =>
+  `export ${minutes(e.seconds.export)}, check ${minutes(e.seconds.whatIf)}, import ${minutes(e.seconds.import)}, verify ${minutes(e.seconds.verify)}: ${minutes(e.totalSeconds)}; book ${e.recommendedMinutes} min`;
+
+/** The plan as an administrator reads it. */
+export function planText(plan: MigrationPlan): string {
+  const lines: string[] = [];
+  const out = (line = '') => lines.push(line);
+  const list = (title: string, notes: readonly NoteRecord[], limit = 50) => {
+    out(`${title} (${notes.length}):`);
+    for (const n of notes.slice(0, limit)) out(`  ${n.code}${n.item ? ` [${n.item.type} ${n.item.name ?? n.item.id}]` : ''}: ${n.message}`);
+    if (notes.length > limit) out(`  … and ${notes.length - limit} more (see --json).`);
+  };
+  const inv = plan.inventory;
+  out(`Migration plan: ${plan.from} → ${plan.to}`);
+  out(`Source: ${inv.system} ${inv.version}${inv.instance ? ` (${inv.instance})` : ''}, ${plan.sourceKind}`);
+  out(`Inventory: ${inv.counts.categories} categories, ${inv.counts.rooms} rooms, ${inv.counts.users} users, ${inv.counts.groups} groups, ${inv.counts.addins} add-ins, ${inv.counts.policies} policies, ${inv.counts.messages} messages; ${inv.bytes === null ? 'size unknown' : `${(inv.bytes / 1048576).toFixed(1)} MiB`}`);
+  out(`Content: oldest ${inv.oldest ?? '-'}, newest ${inv.newest ?? '-'}`);
+  out();
+  list('Errors that stop the import', plan.errors);
+  list('Conversions', plan.conversions);
+  list('Warnings', plan.warnings);
+  out(`Name collisions with the target (overwritten by the import) (${plan.collisions.length}):`);
+  for (const c of plan.collisions) out(`  ${c.type} "${c.name}" (pchat id ${c.targetId})`);
+  out(`Users whose policy would hide their migrated rooms (${plan.hiddenUsers.length}):`);
+  for (const u of plan.hiddenUsers.slice(0, 50)) out(`  ${u.login}: ${u.reason}`);
+  if (plan.hiddenUsers.length > 0) out('  `migrate run` enables them (a user policy each) in its enable-client step.');
+  list('File references to carry over', plan.files, 20);
+  out(`Accounts imported without a credential: ${plan.needCredentials.length}`);
+  out();
+  const c = plan.calibration;
+  out(`Calibration on this host: ${c.messages} messages and ${c.directoryRecords} directory records in ${minutes(c.seconds.export + c.seconds.whatIf + c.seconds.import + c.seconds.verify)}`);
+  out(`Full window (${plan.estimates.full.messages} messages): ${phases(plan.estimates.full)}`);
+  if (plan.estimates.delta) {
+    out(`Incremental: bulk import while the source is live (${phases(plan.estimates.full)}),`);
+    out(`  then in the window the delta (~${plan.estimates.delta.messages} messages, as many as the last ${plan.catchUpDays} days of history): ${phases(plan.estimates.delta)}`);
+  }
+  const booked = plan.estimates.delta?.recommendedMinutes ?? plan.estimates.full.recommendedMinutes;
+  out(`Recommended downtime window: ${booked} minutes (measured time × 1.5 + 15 min for cut-over and checks, rounded up to the half hour).`);
+  out();
+  out(`Cut-over: ${plan.irc ? `IRC endpoint on ${plan.irc.host}:${plan.irc.port}${plan.irc.serverName ? ` named ${plan.irc.serverName}` : ''} in ${plan.toConfig}` : 'no legacy IRC address given (--irc-listen)'}; web client: ${plan.webUrl ?? 'no --web-url given'}`);
+  out(plan.errors.length > 0 ? `NOT READY: fix the ${plan.errors.length} errors above, then plan again.` : 'Ready: run `pchat migrate run --plan <this plan>`.');
+  return `${lines.join('\n')}\n`;
+}

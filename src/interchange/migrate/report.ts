@@ -1,0 +1,47 @@
+import type { NoteRecord } from '../archive/records.js';
+import { writeReport } from '../report.js';
+import type { MigrationPlan, MigrationState, StepRecord } from './types.js';
+
+const duration = (s: StepRecord) => (s.startedAt && s.finishedAt ? `${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(1)} s` : '');
+const noteRows = (notes: readonly NoteRecord[]) => notes.map((n) => [n.code, n.item ? `${n.item.type} ${n.item.name ?? n.item.id}` : '', n.message]);
+
+/** The one HTML record of a migration, rewritten after every step change: plan, steps, counts, warnings, verify. */
+export async function writeMigrationReport(file: string, plan: MigrationPlan, state: MigrationState): Promise<void> {
+  const current = state.steps.find((s) => s.status !== 'done');
+  const e = plan.estimates;
+  await writeReport(file, {
+    title: `pchat migration: ${state.status}${current && state.status === 'in-progress' ? ` (at ${current.name}: ${current.status})` : ''}`,
+    summary: [
+      ['from', `${plan.from} (${plan.inventory.system} ${plan.inventory.version}, ${plan.sourceKind})`],
+      ['to', `${plan.to} (configuration ${plan.toConfig})`],
+      ['web client', plan.webUrl ?? '-'],
+      ['legacy IRC address', plan.irc ? `${plan.irc.host}:${plan.irc.port} ${plan.irc.serverName ?? ''}` : '-'],
+      ['mode', plan.incremental ? 'incremental (bulk while live, then the delta in the window)' : 'full (everything in the window)'],
+      ['inventory', JSON.stringify(plan.inventory.counts)],
+      ['content', `${plan.inventory.oldest ?? '-'} … ${plan.inventory.newest ?? '-'}`],
+      ['estimated window', `${e.full.totalSeconds} s full${e.delta ? `, ${e.delta.totalSeconds} s delta` : ''}; book ${(e.delta ?? e.full).recommendedMinutes} min`],
+      ['archive', state.archive ? `${state.archive.path} (${state.archive.bytes} bytes, SHA-256 ${state.archive.sha256})` : '-'],
+      ['verify', state.verify ? `${state.verify.ok ? 'no unexplained difference' : `${state.verify.conflicts} unexplained differences (${state.verify.conflictsFile})`}; compared ${JSON.stringify(state.verify.compared)}` : 'not run yet'],
+      ['updated', state.updatedAt],
+    ],
+    sections: [
+      {
+        title: 'Steps',
+        columns: ['step', 'status', 'started', 'finished', 'took', 'attempts', 'counts', 'warnings', 'outcome'],
+        rows: state.steps.map((s) => [s.name, s.status, s.startedAt ?? '', s.finishedAt ?? '', duration(s), s.attempts, s.counts, s.warnings.join('; '), s.outcome]),
+      },
+      {
+        title: 'Estimates (measured on this host)',
+        columns: ['window', 'messages', 'export s', 'check s', 'import s', 'verify s', 'total s', 'book min'],
+        rows: [e.full, ...(e.delta ? [e.delta] : [])].map((w, i) => [i === 0 ? 'full' : 'delta', w.messages, w.seconds.export, w.seconds.whatIf, w.seconds.import, w.seconds.verify, w.totalSeconds, w.recommendedMinutes]),
+      },
+      { title: 'Errors that stop the import (plan)', columns: ['code', 'item', 'message'], rows: noteRows(plan.errors) },
+      { title: 'Warnings (plan)', columns: ['code', 'item', 'message'], rows: noteRows(plan.warnings) },
+      { title: 'Conversions (plan)', columns: ['code', 'item', 'message'], rows: noteRows(plan.conversions) },
+      { title: 'Name collisions with the target (plan)', columns: ['type', 'name', 'pchat id'], rows: plan.collisions.map((c) => [c.type, c.name, c.targetId]) },
+      { title: 'Users the target policy would hide (plan)', columns: ['login', 'reason'], rows: plan.hiddenUsers.map((u) => [u.login, u.reason]) },
+      { title: 'File references to carry over (plan)', columns: ['code', 'item', 'reference'], rows: noteRows(plan.files) },
+      { title: 'Accounts without a credential (plan)', columns: ['login'], rows: plan.needCredentials.map((l) => [l]) },
+    ],
+  });
+}

@@ -1,0 +1,126 @@
+import type { NoteRecord } from '../archive/records.js';
+
+/** What the migration is from: a pchat database (it can be frozen and decommissioned), a legacy dump or an archive. */
+export type SourceKind = 'pchat' | 'legacy' | 'archive';
+
+export interface Inventory {
+  readonly system: string;
+  readonly version: string;
+  readonly instance: string;
+  readonly counts: { categories: number; rooms: number; users: number; groups: number; addins: number; policies: number; messages: number };
+  /** Bytes of the dump directory, archive or SQLite file; null when unknown (PostgreSQL). */
+  readonly bytes: number | null;
+  readonly oldest: string | null;
+  readonly newest: string | null;
+  /** Messages newer than `newest` minus the catch-up period: the expected delta of an incremental run. */
+  readonly recentMessages: number;
+}
+
+/** Seconds per phase for a number of messages (with the whole directory). */
+export interface PhaseSeconds {
+  readonly export: number;
+  readonly whatIf: number;
+  readonly import: number;
+  readonly verify: number;
+}
+
+export interface Calibration {
+  /** Messages (and directory records) of the source that the calibration run moved. */
+  readonly messages: number;
+  readonly directoryRecords: number;
+  /** Measured on this host. */
+  readonly seconds: PhaseSeconds;
+}
+
+export interface WindowEstimate {
+  readonly messages: number;
+  readonly seconds: PhaseSeconds;
+  /** Freeze to the end of verify. */
+  readonly totalSeconds: number;
+  /** What to book: see plan.ts recommendWindow. */
+  readonly recommendedMinutes: number;
+}
+
+/** `pchat migrate plan`'s output, read back by `pchat migrate run`. Paths are absolute. */
+export interface MigrationPlan {
+  readonly format: 'pchat-migration-plan';
+  readonly version: 1;
+  readonly createdAt: string;
+  readonly from: string;
+  readonly sourceKind: SourceKind;
+  /** The target deployment's database (SQLite file or postgres:// URL) and configuration file. */
+  readonly to: string;
+  readonly toConfig: string;
+  /** Where users reach the new deployment's web client (checked at /healthz when given). */
+  readonly webUrl: string | null;
+  /** The legacy address and server name the IRC endpoint takes over at cut-over. */
+  readonly irc: { readonly host: string; readonly port: number; readonly serverName: string | null } | null;
+  /** Bulk import while the source is live, then only the delta in the window. */
+  readonly incremental: boolean;
+  readonly catchUpDays: number;
+  readonly inventory: Inventory;
+  readonly conversions: NoteRecord[];
+  readonly warnings: NoteRecord[];
+  readonly errors: NoteRecord[];
+  readonly files: NoteRecord[];
+  /** Items whose name matches an existing item of the target: the import overwrites it. */
+  readonly collisions: { type: string; name: string; targetId: number | null }[];
+  /** Migrated users who could use chat in the source but whose policy in the target would hide their rooms. */
+  readonly hiddenUsers: { login: string; reason: string }[];
+  /** Logins imported without a credential. */
+  readonly needCredentials: string[];
+  readonly calibration: Calibration;
+  readonly estimates: { readonly full: WindowEstimate; readonly delta: WindowEstimate | null };
+}
+
+export const STEPS = [
+  'check-target',
+  'bulk-export',
+  'bulk-import',
+  'bulk-verify',
+  'freeze-source',
+  'export',
+  'import-what-if',
+  'import',
+  'verify',
+  'cut-over',
+  'enable-client',
+  'decommission',
+] as const;
+export type StepName = (typeof STEPS)[number];
+/** Steps that run only in an incremental migration, while the source is still live. */
+export const BULK_STEPS: readonly StepName[] = ['bulk-export', 'bulk-import', 'bulk-verify'];
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'stopped' | 'failed';
+
+export interface StepRecord {
+  readonly name: StepName;
+  status: StepStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** How many times the step started (more than one: it was interrupted or stopped and resumed). */
+  attempts: number;
+  counts: Record<string, number>;
+  warnings: string[];
+  outcome: string;
+}
+
+export interface ArchiveRecord {
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface MigrationState {
+  readonly format: 'pchat-migration-state';
+  readonly plan: string;
+  status: 'in-progress' | 'complete' | 'rolled-back';
+  steps: StepRecord[];
+  /** The archive the window imported (the final one): kept with the record, with its checksum. */
+  archive: ArchiveRecord | null;
+  /** Incremental runs: the bulk archive and the high-water marks the delta starts above. */
+  bulk: { archive: ArchiveRecord; sourceSeq: Record<string, number>; targetSeq: Record<string, number> } | null;
+  verify: { ok: boolean; compared: Record<string, number>; conflicts: number; conflictsFile: string } | null;
+  webUrl: string | null;
+  updatedAt: string;
+}
