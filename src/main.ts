@@ -168,7 +168,11 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     }
     const { port } = http.server.address() as AddressInfo;
     const counts = () => ({ websocket: ws.connections(), irc: irc?.connections() ?? 0 });
-    const member = new PoolNode(app.context.store.nodes, bus, systemClock, { name: `${hostname()}:${port}`, host: hostname(), pid: process.pid }, counts, logger, app.context.store.settings);
+    const member = new PoolNode(app.context.store.nodes, bus, systemClock, { name: `${hostname()}:${port}`, host: hostname(), pid: process.pid }, counts, logger, app.context.store.settings, (message) => {
+      // New connections are refused through admission(); the ones already open end here.
+      ws.disconnectAll(message);
+      irc?.disconnectAll(message);
+    });
     await member.start();
     node = member;
     started.push(async () => member.stop());

@@ -24,13 +24,15 @@ export class PoolNode {
     private readonly log?: { error(obj: unknown, msg: string): void },
     /** Where the decommission mark is read; without it the node is never decommissioned. */
     private readonly settings?: Pick<SettingsStore, 'decommissioned'>,
+    /** Called once when the mark appears: the server then ends the connections it already has. */
+    private readonly onDecommissioned?: (message: string) => void,
   ) {}
 
   async start(intervalMs = 5000): Promise<void> {
     const now = this.clock.now();
     const record = await this.nodes.register({ ...this.identity, startedAt: now, heartbeatAt: now, connections: this.connections() });
     this.active = record.active;
-    this.closed = (await this.settings?.decommissioned())?.message ?? null;
+    await this.readDecommission();
     this.bus.subscribe((event) => {
       if (event.type === 'pool.changed') void this.beat();
     });
@@ -41,6 +43,13 @@ export class PoolNode {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  private async readDecommission(): Promise<void> {
+    if (!this.settings) return;
+    const was = this.closed;
+    this.closed = (await this.settings.decommissioned())?.message ?? null;
+    if (this.closed !== null && was === null) this.onDecommissioned?.(this.closed);
   }
 
   /** Null when new connections are welcome, else why not. */
@@ -63,7 +72,7 @@ export class PoolNode {
       const active = await this.nodes.heartbeat(this.identity.name, this.clock.now(), this.connections());
       if (active === null) await this.start(); // the row was removed: register again
       else this.active = active;
-      if (this.settings) this.closed = (await this.settings.decommissioned())?.message ?? null;
+      await this.readDecommission();
     } catch (error) {
       this.log?.error({ err: error }, 'pool heartbeat failed');
     }

@@ -17,10 +17,11 @@ export type ErrorCode =
   | 'group_cycle'
   | 'room_disabled'
   | 'read_only'
+  /** The deployment was migrated away (pchat migrate): every request is refused with the new address. */
+  | 'decommissioned'
   | 'rate_limited'
   /** An archive that is corrupt, truncated, of an unknown version, unsafe or over a size limit. */
   | 'invalid_archive'
-  /** A legacy database dump with the wrong encoding, columns or lines. */
   /** A legacy dump or archive that cannot be read: wrong encoding, columns, malformed lines. */
   | 'invalid_dump'
   | 'internal';

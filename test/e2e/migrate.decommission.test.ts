@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { SYSTEM_ACTOR } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/load.js';
 import { type LocalApp, openApplication } from '../../src/main.js';
-import { adminApi, createCategory, createRoom, createUser, user } from '../helpers/fixtures.js';
+import { FrameworkClient } from '../irc/clients.js';
+import { adminApi, createCategory, createRoom, createUser, PASSWORD, user } from '../helpers/fixtures.js';
 import { Api, expectStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/wsClient.js';
@@ -63,7 +64,14 @@ describe('a migrated-away pchat server: frozen, then decommissioned', () => {
 
   it('decommissioned: HTTP, WebSocket and IRC connections are refused with the new address; /healthz says so', async () => {
     const ws = await WsClient.connect(server.url, alice.api.token);
+    const irc = await FrameworkClient.connect(server.irc[0]!.port, 'alice', { account: { account: 'alice', password: PASSWORD } });
     await cli.app.pool.setDecommissioned(SYSTEM_ACTOR, { newAddress: 'https://chat.example.com' });
+    // Connections already open are ended too, with the same pointer to the new address.
+    const closed = await ws.waitClose(15_000);
+    assert.equal(closed.code, 4003);
+    assert.match(closed.reason, /https:\/\/chat\.example\.com/);
+    await irc.next((l) => /^ERROR :.*https:\/\/chat\.example\.com/.test(l), 15_000);
+    irc.close();
     await eventually(async () => (await alice.api.get('/api/v1/rooms')).status === 503, 'HTTP refused');
     const api = await alice.api.get('/api/v1/rooms');
     assert.equal(api.body.error.code, 'decommissioned');
@@ -75,7 +83,6 @@ describe('a migrated-away pchat server: frozen, then decommissioned', () => {
     assert.match(await ircGreeting(server.irc[0]!.port), /^ERROR :.*migrated.*https:\/\/chat\.example\.com/);
     const health = expectStatus(await new Api(server.url).get('/healthz'), 200);
     assert.match(health.decommissioned, /https:\/\/chat\.example\.com/);
-    ws.close();
   });
 
   it('lifting the mark (a rollback by hand) lets connections in again', async () => {

@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   group_cycle: 409,
   room_disabled: 403,
   read_only: 503,
+  decommissioned: 503,
   rate_limited: 429,
   invalid_archive: 400,
   invalid_dump: 400,

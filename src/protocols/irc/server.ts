@@ -40,6 +40,8 @@ export interface IrcOptions {
 export interface IrcEndpoint {
   readonly addresses: { host: string; port: number; tls: boolean }[];
   connections(): number;
+  /** Ends every connection with ERROR :reason (the deployment was decommissioned). */
+  disconnectAll(reason: string): void;
   close(): Promise<void>;
 }
 
@@ -126,6 +128,9 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
   return {
     addresses,
     connections: () => registry.connections.size,
+    disconnectAll: (reason) => {
+      for (const session of [...registry.connections]) session.kill(reason);
+    },
     close: async () => {
       clearInterval(sweep);
       const closing = servers.map((s) => new Promise((resolve) => s.close(resolve)));

@@ -25,6 +25,8 @@ export interface WsOptions extends WsDeps {
 
 export interface WsEndpoint {
   connections(): number;
+  /** Closes every connection with code 4003 and `reason` (the deployment was decommissioned). */
+  disconnectAll(reason: string): void;
   close(): Promise<void>;
 }
 
@@ -148,6 +150,9 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
 
   return {
     connections: () => sessions.size,
+    disconnectAll: (reason) => {
+      for (const session of sessions) session.ws.close(WS_CLOSE.decommissioned, reason);
+    },
     close: async () => {
       clearInterval(heartbeat);
       for (const session of sessions) session.ws.close(1001, 'The server is shutting down.');

@@ -24,7 +24,7 @@ interface RoomState {
 // One rendering per event and format, shared by every recipient.
 const rendered = new WeakMap<DomainEvent, string>();
 
-export const WS_CLOSE = { signedOut: 4001, slow: 4008, authTimeout: 4002 } as const;
+export const WS_CLOSE = { signedOut: 4001, slow: 4008, authTimeout: 4002, decommissioned: 4003 } as const;
 
 /** One WebSocket client. Kept small: thousands of idle ones must fit in little memory. */
 export class WsSession implements Subscriber {
