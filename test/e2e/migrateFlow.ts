@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, PCHAT_BIN } from '../helpers/childServer.js';
 import { normalisedRecords } from '../helpers/interchange.js';
 import { ADMIN_PASSWORD } from '../helpers/server.js';
+import { stepsOf } from '../../src/interchange/migrate/state.js';
+import type { MigrationPlan } from '../../src/interchange/migrate/types.js';
 
 /** Shared by the migration end-to-end tests (test/e2e/migrate*.test.ts and test/browser/migrate*). */
 
@@ -91,23 +93,28 @@ export const stateOf = (plan: string): { status: string; steps: { name: string; 
 
 /**
  * Runs the plan, killing the process (the documented test hook) inside each step once in turn,
- * then lets a last run finish. Returns the steps that were killed.
+ * then lets a last run finish (or, with `stopBefore`, pause before that step, as an incremental
+ * migration does between its bulk and its window). Returns the steps that were killed.
  */
-export async function runInterruptedAtEveryStep(plan: string, extra: readonly string[]): Promise<string[]> {
-  const pending = stateOf(plan).steps.filter((s) => s.status !== 'done');
+export async function runInterruptedAtEveryStep(plan: string, extra: readonly string[], stopBefore?: string): Promise<string[]> {
+  const args = ['migrate', 'run', '--plan', plan, ...extra, ...(stopBefore ? ['--stop-before', stopBefore] : [])];
+  // Before the first run there is no state file yet: the plan says which steps there will be.
+  const all = existsSync(plan.replace(/\.json$/, '.state.json')) ? stateOf(plan).steps : stepsOf(JSON.parse(readFileSync(plan, 'utf8')) as MigrationPlan);
+  const end = stopBefore ? all.findIndex((s) => s.name === stopBefore) : all.length;
+  const pending = all.slice(0, end).filter((s) => s.status !== 'done');
   const steps = pending.map((s) => s.name);
   const attemptsBefore = new Map(pending.map((s) => [s.name, s.attempts]));
   for (const step of steps) {
-    const run = await cli(['migrate', 'run', '--plan', plan, ...extra], { PCHAT_MIGRATE_TEST_KILL: step });
+    const run = await cli(args, { PCHAT_MIGRATE_TEST_KILL: step });
     assert.equal(run.signal, 'SIGKILL', `the run was to be killed inside ${step}:\n${run.stdout}\n${run.stderr}`);
     const record = stateOf(plan).steps.find((s) => s.name === step);
     assert.equal(record?.status, 'running', `killed inside ${step}, so the record shows it running`);
   }
-  const last = await cli(['migrate', 'run', '--plan', plan, ...extra]);
+  const last = await cli(args);
   assert.equal(last.code, 0, `${last.stdout}\n${last.stderr}`);
   const state = stateOf(plan);
-  assert.equal(state.status, 'complete');
-  for (const s of state.steps) assert.equal(s.status, 'done', s.name);
+  if (!stopBefore) assert.equal(state.status, 'complete');
+  for (const s of state.steps.slice(0, end)) assert.equal(s.status, 'done', s.name);
   for (const step of steps) assert.equal(state.steps.find((s) => s.name === step)?.attempts, (attemptsBefore.get(step) ?? 0) + 2, `${step} ran twice more: killed, then resumed`);
   return steps;
 }
