@@ -10,7 +10,7 @@ import { type ImportResult, runImport } from './import/run.js';
 import { targetIndex } from './import/target.js';
 import type { Progress } from './progress.js';
 import { type Report, writeReport } from './report.js';
-import type { RecordSource } from './source.js';
+import { type RecordSource, recordBatches } from './source.js';
 import { type VerifyResult, verify } from './verify/verify.js';
 
 const noteRows = (notes: readonly NoteRecord[], severity: NoteRecord['severity']) =>
@@ -38,9 +38,18 @@ export async function exportJob(source: RecordSource, out: string, options: Expo
             }
           })()
         : view.records(type)) as RecordSource['records'],
+    batches: ((type) =>
+      type === 'notes'
+        ? (async function* () {
+            for await (const batch of recordBatches(view, 'notes')) {
+              notes.push(...batch);
+              yield batch;
+            }
+          })()
+        : recordBatches(view, type)) as NonNullable<RecordSource['batches']>,
   };
   progress.start('export', 0);
-  const manifest = await writeArchive(out, collectingNotes, options, { types: LEVEL_TYPES[options.level], onRecord: () => progress.add() });
+  const manifest = await writeArchive(out, collectingNotes, options, { types: LEVEL_TYPES[options.level], onRecords: (_, n) => progress.add(n) });
   progress.stop();
   if (report) {
     await writeReport(report, {

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Origin } from '../../core/model.js';
 import type { Store } from '../../ports/store.js';
 import type { NoteRecord, PrincipalRefRecord, RecordOf } from '../archive/records.js';
-import { iso, pchatSource, roomHistory } from '../pchat/source.js';
-import { identityOf, type RecordSource, systemKey } from '../source.js';
+import { IsoFormatter } from '../pchat/isoTime.js';
+import { pchatSource, roomHistoryPages } from '../pchat/source.js';
+import { identityOf, type RecordSource, recordBatches, systemKey } from '../source.js';
+import { Digest, DigestLines } from './digest.js';
 
 /** One unexplained difference between source and target. */
 export interface Conflict {
@@ -145,57 +146,56 @@ export async function verify(source: RecordSource, store: Store, hooks: { onReco
   return { conflicts, conversions, rooms, compared };
 }
 
-/** One message's line in a room digest: identity, author identity, UTC time, kind, title, text. */
-const digestLine = (identity: string, author: string, at: string, m: { kind: string; title: string | null; text: string }): string =>
-  `${JSON.stringify([identity, author, at, m.kind, m.title, m.text])}\n`;
-
 async function compareContent(source: RecordSource, s: Side, t: Side, store: Store, nativeSystem: string, onMessages?: (n: number) => void): Promise<RoomDigest[]> {
   const out: RoomDigest[] = [];
   const targetRoomIds = new Map([...t.rooms].map(([k, r]) => [k, Number(r.id)]));
   const targetUserKey = new Map([...t.users].map(([k, u]) => [Number(u.id), k]));
+  const sourceLines = new DigestLines((author: string) => s.keyOf.user.get(author) ?? `missing ${author}`);
+  const targetLines = new DigestLines((author: number) => targetUserKey.get(author) ?? `missing ${author}`);
+  const sourceSystem = systemKey(source.description);
   let room: string | null = null;
-  let hash = createHash('sha256');
-  let count = 0;
+  let digest = new Digest();
   let systems = new Set<string>();
   const close = async () => {
     if (room === null) return;
     const roomKey = s.keyOf.room.get(room);
     const record = roomKey === undefined ? undefined : s.rooms.get(roomKey);
     const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
-    const theirs = targetId === undefined ? { count: 0, digest: createHash('sha256').digest('hex'), other: 0 } : await targetDigest(store, targetId, systems, nativeSystem, targetUserKey);
-    out.push({ room, name: record?.name ?? room, sourceCount: count, targetCount: theirs.count, sourceDigest: hash.digest('hex'), targetDigest: theirs.digest, otherInTarget: theirs.other });
+    const theirs = targetId === undefined ? { count: 0, digest: new Digest().hex(), other: 0 } : await targetDigest(store, targetId, systems, nativeSystem, targetLines);
+    out.push({ room, name: record?.name ?? room, sourceCount: digest.count, targetCount: theirs.count, sourceDigest: digest.hex(), targetDigest: theirs.digest, otherInTarget: theirs.other });
   };
-  for await (const m of source.records('messages')) {
-    if (m.room !== room) {
-      await close();
-      room = m.room;
-      hash = createHash('sha256');
-      count = 0;
-      systems = new Set();
+  for await (const batch of recordBatches(source, 'messages')) {
+    for (const m of batch) {
+      if (m.room !== room) {
+        await close();
+        room = m.room;
+        digest = new Digest();
+        systems = new Set();
+      }
+      const system = m.origin?.system ?? sourceSystem;
+      systems.add(system);
+      digest.add(sourceLines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text));
     }
-    const identity = identityOf(source.description, m);
-    systems.add(identity.system);
-    hash.update(digestLine(key(identity), s.keyOf.user.get(m.author) ?? `missing ${m.author}`, m.at, m));
-    count += 1;
-    onMessages?.(1);
+    onMessages?.(batch.length);
   }
   await close();
   return out;
 }
 
 /** The target room's digest over the messages that came from the source's systems, in seq order. */
-async function targetDigest(store: Store, roomId: number, systems: Set<string>, nativeSystem: string, userKey: Map<number, string>) {
-  const hash = createHash('sha256');
-  let count = 0;
+async function targetDigest(store: Store, roomId: number, systems: Set<string>, nativeSystem: string, lines: DigestLines<number>) {
+  const digest = new Digest();
+  const times = new IsoFormatter();
   let other = 0;
-  for await (const m of roomHistory(store, roomId)) {
-    const identity = m.origin ?? { system: nativeSystem, id: String(m.id) };
-    if (!systems.has(identity.system)) {
-      other += 1;
-      continue;
+  for await (const page of roomHistoryPages(store, roomId)) {
+    for (const m of page) {
+      const system = m.origin?.system ?? nativeSystem;
+      if (!systems.has(system)) {
+        other += 1;
+        continue;
+      }
+      digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text));
     }
-    count += 1;
-    hash.update(digestLine(key(identity), userKey.get(m.authorId) ?? `missing ${m.authorId}`, iso(m.createdAt), m));
   }
-  return { count, digest: hash.digest('hex'), other };
+  return { count: digest.count, digest: digest.hex(), other };
 }
