@@ -11,6 +11,7 @@ import { targetIndex } from './import/target.js';
 import type { Progress } from './progress.js';
 import { type Report, writeReport } from './report.js';
 import { type RecordSource, recordBatches } from './source.js';
+import type { TargetDigester } from './verify/content.js';
 import { type VerifyResult, verify } from './verify/verify.js';
 
 const noteRows = (notes: readonly NoteRecord[], severity: NoteRecord['severity']) =>
@@ -136,9 +137,17 @@ function importReport(plan: ImportPlan, result: ImportResult | null, whatIf: boo
 }
 
 /** Compares and writes the report and the conflicts file; the caller exits non-zero on conflicts. */
-export async function verifyJob(source: RecordSource, store: Store, options: { progress: Progress; report?: string; conflicts?: string }): Promise<VerifyResult> {
+export async function verifyJob(
+  source: RecordSource,
+  store: Store,
+  options: { progress: Progress; report?: string; conflicts?: string; targetDigests?: TargetDigester },
+): Promise<VerifyResult> {
   options.progress.start('verify', 0);
-  const result = await verify(source, store, { onRecord: () => options.progress.add(), onMessages: (n) => options.progress.add(n) });
+  const result = await verify(source, store, {
+    onRecord: () => options.progress.add(),
+    onMessages: (n) => options.progress.add(n),
+    ...(options.targetDigests ? { targetDigests: options.targetDigests } : {}),
+  });
   options.progress.stop();
   if (options.conflicts) {
     await writeFile(`${options.conflicts}.partial`, `${JSON.stringify({ conflicts: result.conflicts, conversions: result.conversions }, null, 2)}\n`);

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import yauzl from 'yauzl';
 import { ZipWriter } from '../../src/interchange/archive/zipWriter.js';
 import { IsoFormatter } from '../../src/interchange/pchat/isoTime.js';
-import { Digest, DigestLines } from '../../src/interchange/verify/digest.js';
+import { Digest, DigestLines, field } from '../../src/interchange/verify/digest.js';
 import { createHash } from 'node:crypto';
 
 const dir = mkdtempSync(join(tmpdir(), 'pchat-export-pieces-'));
@@ -81,34 +81,34 @@ describe('the ISO time formatter', () => {
 });
 
 describe('the verify digest', () => {
-  it('hashes exactly the documented line: JSON.stringify([identity, author, at, kind, title, text]) + newline', () => {
+  it('hashes the documented line: each field length-prefixed, title null as "-", ill-formed strings as JSON', () => {
     const authors = new Map([['7', 'pchat:x\u0000u7']]);
     const lines = new DigestLines((a: string) => authors.get(a) ?? `missing ${a}`);
-    const messages = [
-      { system: 'bench-gen:generated', id: '12', author: '7', at: '2015-01-01T00:00:00.000Z', kind: 'text', title: null, text: 'plain' },
-      { system: 'lync "gc"\\', id: '\udc00x', author: '9', at: '2016-02-29T23:59:59.999Z', kind: 'story', title: 'T\n"q"', text: 'é \u2028 \ud83d\ude00 \ud800 \u0001' },
-    ];
-    const digest = new Digest();
-    const reference = createHash('sha256');
-    for (const m of messages) {
-      const line = lines.line(m.system, m.id, m.author, m.at, m.kind, m.title, m.text);
-      const expected = `${JSON.stringify([`${m.system}\u0000${m.id}`, authors.get(m.author) ?? `missing ${m.author}`, m.at, m.kind, m.title, m.text])}\n`;
-      assert.equal(line, expected);
-      digest.add(line);
-      reference.update(expected);
-    }
-    assert.equal(digest.count, 2);
-    assert.equal(digest.hex(), reference.digest('hex'));
+    assert.equal(lines.line('gc', '12', '7', '2015-01-01T00:00:00.000Z', 'text', null, 'é😀'), '2:gc2:1210:pchat:x\u0000u724:2015-01-01T00:00:00.000Z4:text-3:é😀\n');
+    assert.equal(lines.line('gc', '13', '9', 'at', 'story', 'T', 'a\ud800'), '2:gc2:139:missing 92:at5:story1:T!9:"a\\ud800"\n');
+    assert.equal(field('"a\\ud800"'), '9:"a\\ud800"', 'a well-formed text that looks like the JSON of an ill-formed one stays apart');
   });
 
-  it('gives the same hash in pieces as line by line, past the piece size', () => {
+  it('tells apart messages whose fields only move a boundary', () => {
+    const lines = new DigestLines((a: string) => a);
+    const a = lines.line('s', 'ab', 'u', 't', 'text', null, 'c');
+    const b = lines.line('s', 'a', 'u', 't', 'text', null, 'bc');
+    const c = lines.line('s', 'a', 'u', 't', 'text', '', 'c');
+    assert.equal(new Set([a, b, c]).size, 3);
+  });
+
+  it('gives the same hash in buffered pieces as line by line, past the piece size and for a line larger than a piece', () => {
     const digest = new Digest();
     const reference = createHash('sha256');
     for (let i = 0; i < 3000; i++) {
-      const line = `${'x'.repeat(i % 97)}${i}\n`;
+      const line = `${'x'.repeat(i % 97)}${i}é\n`;
       digest.add(line);
       reference.update(line);
     }
+    const huge = 'ü'.repeat(100_000);
+    digest.add(huge);
+    reference.update(huge);
+    assert.equal(digest.count, 3001);
     assert.equal(digest.hex(), reference.digest('hex'));
   });
 });

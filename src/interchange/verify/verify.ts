@@ -1,10 +1,9 @@
 import type { Origin } from '../../core/model.js';
 import type { Store } from '../../ports/store.js';
 import type { NoteRecord, PrincipalRefRecord, RecordOf } from '../archive/records.js';
-import { IsoFormatter } from '../pchat/isoTime.js';
-import { pchatSource, roomHistoryPages } from '../pchat/source.js';
-import { identityOf, type RecordSource, recordBatches, systemKey } from '../source.js';
-import { Digest, DigestLines } from './digest.js';
+import { pchatSource } from '../pchat/source.js';
+import { identityOf, type RecordSource, systemKey } from '../source.js';
+import { compareContent, type TargetDigester } from './content.js';
 
 /** One unexplained difference between source and target. */
 export interface Conflict {
@@ -38,7 +37,7 @@ export interface VerifyResult {
 const key = (o: Origin): string => `${o.system}\u0000${o.id}`;
 
 /** Per kind: identity key → record, for one side. */
-interface Side {
+export interface Side {
   users: Map<string, RecordOf['users']>;
   groups: Map<string, RecordOf['groups']>;
   addins: Map<string, RecordOf['addins']>;
@@ -80,7 +79,11 @@ function add<R extends { id: string }>(map: Map<string, R>, keys: Map<string, st
  * holders, the users and groups, and per room the message count and an ordered SHA-256 over
  * each message's identity, author, time, kind, title and text.
  */
-export async function verify(source: RecordSource, store: Store, hooks: { onRecord?(): void; onMessages?(n: number): void } = {}): Promise<VerifyResult> {
+export async function verify(
+  source: RecordSource,
+  store: Store,
+  hooks: { onRecord?(): void; onMessages?(n: number): void; targetDigests?: TargetDigester } = {},
+): Promise<VerifyResult> {
   const target = await pchatSource(store);
   const [s, t] = [await readSide(source, hooks.onRecord), await readSide(target)];
   const conflicts: Conflict[] = [];
@@ -135,7 +138,7 @@ export async function verify(source: RecordSource, store: Store, hooks: { onReco
     presenters: refs(side, r.presenters),
   }));
 
-  const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks.onMessages);
+  const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks);
   for (const r of rooms) {
     if (r.sourceCount !== r.targetCount) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message count', source: r.sourceCount, target: r.targetCount });
     else if (r.sourceDigest !== r.targetDigest) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message digest', source: r.sourceDigest, target: r.targetDigest });
@@ -144,58 +147,4 @@ export async function verify(source: RecordSource, store: Store, hooks: { onReco
   const conversions: NoteRecord[] = [];
   for await (const n of source.records('notes')) conversions.push(n);
   return { conflicts, conversions, rooms, compared };
-}
-
-async function compareContent(source: RecordSource, s: Side, t: Side, store: Store, nativeSystem: string, onMessages?: (n: number) => void): Promise<RoomDigest[]> {
-  const out: RoomDigest[] = [];
-  const targetRoomIds = new Map([...t.rooms].map(([k, r]) => [k, Number(r.id)]));
-  const targetUserKey = new Map([...t.users].map(([k, u]) => [Number(u.id), k]));
-  const sourceLines = new DigestLines((author: string) => s.keyOf.user.get(author) ?? `missing ${author}`);
-  const targetLines = new DigestLines((author: number) => targetUserKey.get(author) ?? `missing ${author}`);
-  const sourceSystem = systemKey(source.description);
-  let room: string | null = null;
-  let digest = new Digest();
-  let systems = new Set<string>();
-  const close = async () => {
-    if (room === null) return;
-    const roomKey = s.keyOf.room.get(room);
-    const record = roomKey === undefined ? undefined : s.rooms.get(roomKey);
-    const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
-    const theirs = targetId === undefined ? { count: 0, digest: new Digest().hex(), other: 0 } : await targetDigest(store, targetId, systems, nativeSystem, targetLines);
-    out.push({ room, name: record?.name ?? room, sourceCount: digest.count, targetCount: theirs.count, sourceDigest: digest.hex(), targetDigest: theirs.digest, otherInTarget: theirs.other });
-  };
-  for await (const batch of recordBatches(source, 'messages')) {
-    for (const m of batch) {
-      if (m.room !== room) {
-        await close();
-        room = m.room;
-        digest = new Digest();
-        systems = new Set();
-      }
-      const system = m.origin?.system ?? sourceSystem;
-      systems.add(system);
-      digest.add(sourceLines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text));
-    }
-    onMessages?.(batch.length);
-  }
-  await close();
-  return out;
-}
-
-/** The target room's digest over the messages that came from the source's systems, in seq order. */
-async function targetDigest(store: Store, roomId: number, systems: Set<string>, nativeSystem: string, lines: DigestLines<number>) {
-  const digest = new Digest();
-  const times = new IsoFormatter();
-  let other = 0;
-  for await (const page of roomHistoryPages(store, roomId)) {
-    for (const m of page) {
-      const system = m.origin?.system ?? nativeSystem;
-      if (!systems.has(system)) {
-        other += 1;
-        continue;
-      }
-      digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text));
-    }
-  }
-  return { count: digest.count, digest: digest.hex(), other };
 }
