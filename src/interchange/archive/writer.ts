@@ -64,6 +64,10 @@ async function writeEntry(zip: ZipWriter, type: RecordType, source: RecordSource
     hash.update(data);
     bytes += data.length;
     await entry.write(data);
+    // Let the event loop run: the deflate stream continues (hands the threadpool its next piece)
+    // only in an I/O callback, and reading the source is all microtasks, so without this turn
+    // deflate waited for the main thread and the two ran one after the other, not side by side.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   };
   for await (const batch of recordBatches(source, type)) {
     for (const record of batch) {

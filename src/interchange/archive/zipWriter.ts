@@ -25,8 +25,8 @@ const ZIP64_VERSION = 45;
 /** Made by: Unix (3), spec 6.3; files readable by all, writable by the owner. */
 const MADE_BY = (3 << 8) | 63;
 const FILE_MODE = 0o100644;
-/** Deflate's output pieces, and how far its input may run ahead of it. */
-const DEFLATE_CHUNK = 256 * 1024;
+/** Deflate's output pieces (one threadpool job per megabyte written), and how far its input may run ahead of it. */
+const DEFLATE_CHUNK = 1024 * 1024;
 const DEFLATE_AHEAD = 4 * 1024 * 1024;
 
 const crc32: (data: Buffer, value: number) => number = (zlib as { crc32?: (d: Buffer, v: number) => number }).crc32 ?? jsCrc32;
