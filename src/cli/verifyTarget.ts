@@ -16,10 +16,11 @@ type Reply = { ok: true; digests: Map<number, TargetRoomDigests> } | { ok: false
  */
 export const digestInWorker =
   (config: Config): TargetDigester =>
-  (request) =>
+  (request, signal) =>
     new Promise((resolve, reject) => {
       const data: TargetWorkerData = { config, request };
       const worker = new Worker(new URL('./verifyTargetWorker.js', import.meta.url), { workerData: data });
+      signal.addEventListener('abort', () => void worker.terminate(), { once: true });
       let replied = false;
       worker.once('message', (reply: Reply) => {
         replied = true;

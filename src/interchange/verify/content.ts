@@ -24,7 +24,7 @@ export interface TargetRoomDigests {
  * Computes the target rooms' digests: in process by default, or elsewhere (the CLI runs it in a
  * worker thread on its own connection, so reading the target overlaps reading the source).
  */
-export type TargetDigester = (request: TargetDigestRequest) => Promise<Map<number, TargetRoomDigests>>;
+export type TargetDigester = (request: TargetDigestRequest, signal: AbortSignal) => Promise<Map<number, TargetRoomDigests>>;
 
 const EMPTY = new Digest().hex();
 
@@ -34,10 +34,11 @@ const EMPTY = new Digest().hex();
  * is one system, whose digest is here. (A source room mixing systems is recomputed with its
  * exact set: see `roomDigestFor`.) Independent of the source, so it can run alongside it.
  */
-export async function targetRoomDigests(store: Store, request: TargetDigestRequest): Promise<Map<number, TargetRoomDigests>> {
+export async function targetRoomDigests(store: Store, request: TargetDigestRequest, signal?: AbortSignal): Promise<Map<number, TargetRoomDigests>> {
   const lines = digestLinesOf(request);
   const out = new Map<number, TargetRoomDigests>();
   for (const roomId of request.roomIds) {
+    if (signal?.aborted) break;
     const digests = new Map<string, Digest>();
     const times = new IsoFormatter();
     let total = 0;
@@ -90,18 +91,39 @@ export async function compareContent(
     nativeSystem,
     userKeys: [...t.users].map(([k, u]) => [Number(u.id), k] as const),
   };
-  const pending = (hooks.targetDigests ?? ((r) => targetRoomDigests(store, r)))(request);
-  // Read later; a source that fails first must not leave this rejection unhandled.
+  const stop = new AbortController();
+  const pending = (hooks.targetDigests ?? ((r, signal) => targetRoomDigests(store, r, signal)))(request, stop.signal);
+  // Read after the source; a source that fails first must not leave this rejection unhandled.
   pending.catch(() => {});
+  let sourceRooms: SourceRoom[];
+  try {
+    sourceRooms = await sourceDigests(source, s, hooks.onMessages);
+  } catch (error) {
+    stop.abort(); // the target's digests are of no use now: a worker stops reading
+    throw error;
+  }
+  const theirs = await pending;
+  const out: RoomDigest[] = [];
+  for (const r of sourceRooms) {
+    const roomKey = s.keyOf.room.get(r.room);
+    const name = (roomKey === undefined ? undefined : s.rooms.get(roomKey))?.name ?? r.room;
+    const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
+    const other = targetId === undefined ? { count: 0, digest: EMPTY, other: 0 } : await roomDigestFor(store, targetId, r.systems, theirs.get(targetId), request);
+    out.push({ room: r.room, name, sourceCount: r.count, targetCount: other.count, sourceDigest: r.digest, targetDigest: other.digest, otherInTarget: other.other });
+  }
+  return out;
+}
 
-  const sourceRooms: SourceRoom[] = [];
+/** Each source room's count, digest and the identity systems of its messages, in the source's order. */
+async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: number) => void): Promise<SourceRoom[]> {
+  const rooms: SourceRoom[] = [];
   const lines = new DigestLines((author: string) => s.keyOf.user.get(author) ?? `missing ${author}`);
   const sourceSystem = systemKey(source.description);
   let room: string | null = null;
   let digest = new Digest();
   let systems = new Set<string>();
   const close = () => {
-    if (room !== null) sourceRooms.push({ room, count: digest.count, digest: digest.hex(), systems });
+    if (room !== null) rooms.push({ room, count: digest.count, digest: digest.hex(), systems });
   };
   for await (const batch of recordBatches(source, 'messages')) {
     for (const m of batch) {
@@ -115,20 +137,10 @@ export async function compareContent(
       systems.add(system);
       digest.add(lines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text));
     }
-    hooks.onMessages?.(batch.length);
+    onMessages?.(batch.length);
   }
   close();
-
-  const theirs = await pending;
-  const out: RoomDigest[] = [];
-  for (const r of sourceRooms) {
-    const roomKey = s.keyOf.room.get(r.room);
-    const name = (roomKey === undefined ? undefined : s.rooms.get(roomKey))?.name ?? r.room;
-    const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
-    const other = targetId === undefined ? { count: 0, digest: EMPTY, other: 0 } : await roomDigestFor(store, targetId, r.systems, theirs.get(targetId), request);
-    out.push({ room: r.room, name, sourceCount: r.count, targetCount: other.count, sourceDigest: r.digest, targetDigest: other.digest, otherInTarget: other.other });
-  }
-  return out;
+  return rooms;
 }
 
 /** The target room's count and digest over the messages from `systems`, and how many others it holds. */
