@@ -9,7 +9,8 @@ import { exportJob, importJob, verifyJob } from '../interchange/jobs.js';
 import { Progress } from '../interchange/progress.js';
 import type { GlobalOptions } from './options.js';
 import { withExamples } from './resource.js';
-import { openDatabase, openSource, SOURCE_HELP } from './sources.js';
+import { databaseConfig, openDatabase, openSource, SOURCE_HELP } from './sources.js';
+import { digestInWorker } from './verifyTarget.js';
 
 const json = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
 const print = (data: unknown) => process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
@@ -116,6 +117,7 @@ or resuming a killed one, adds nothing twice. Imported accounts have no password
         try {
           const result = await verifyJob(opened.source, target.store, {
             progress: Progress.auto(json(cmd)),
+            targetDigests: digestInWorker(databaseConfig(cmd, opts.target)),
             ...(opts.report ? { report: opts.report } : {}),
             ...(opts.conflicts ? { conflicts: opts.conflicts } : {}),
           });

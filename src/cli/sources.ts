@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
 import { PchatError } from '../core/errors.js';
 import { openArchive } from '../interchange/archive/reader.js';
 import { pchatSource } from '../interchange/pchat/source.js';
@@ -22,8 +23,13 @@ or a legacy system as <kind>:<location>: ${Object.entries(LEGACY_SOURCES)
 
 /** The pchat database a command works on: --database/--data-dir/config, or `location` when given. */
 export async function openDatabase(command: Command, location?: string): Promise<LocalApp> {
+  return openApplication(databaseConfig(command, location), 'cli');
+}
+
+/** The configuration `openDatabase` opens with. */
+export function databaseConfig(command: Command, location?: string): Config {
   const globals = command.optsWithGlobals<GlobalOptions>();
-  return openApplication(configFrom(location === undefined ? globals : { ...globals, database: location }), 'cli');
+  return configFrom(location === undefined ? globals : { ...globals, database: location });
 }
 
 /** Opens whatever `spec` names as a record source. */

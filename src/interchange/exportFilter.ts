@@ -1,6 +1,6 @@
 import { PchatError } from '../core/errors.js';
 import { type ExportLevel, type ExportOptions, type NoteRecord, RECORD_TYPE_NAMES, type RecordOf, type RecordType } from './archive/records.js';
-import type { RecordSource } from './source.js';
+import { type RecordSource, recordBatches } from './source.js';
 
 /**
  * The record types each export level writes (Microsoft's levels). `content` carries the users
@@ -44,31 +44,45 @@ export async function filtered(source: RecordSource, options: ExportOptions): Pr
   }
   const left = { rooms: 0, categories: 0, messagesOutOfScope: 0, messagesOlder: 0 };
 
-  async function* pass<T extends RecordType>(type: T): AsyncGenerator<RecordOf[T]> {
-    for await (const record of source.records(type)) {
-      if (type === 'categories' && categories && !categories.has((record as RecordOf['categories']).id)) {
-        left.categories += 1;
-        continue;
-      }
-      if (type === 'rooms' && rooms && !rooms.has((record as RecordOf['rooms']).id)) {
-        left.rooms += 1;
-        continue;
-      }
-      if (type === 'messages') {
-        const m = record as RecordOf['messages'];
-        if (rooms && !rooms.has(m.room)) {
-          left.messagesOutOfScope += 1;
-          continue;
-        }
-        // ISO timestamps in UTC with milliseconds compare correctly as strings.
-        if (start !== null && m.at < start) {
-          left.messagesOlder += 1;
-          continue;
-        }
-      }
-      yield record;
+  const kept = <T extends RecordType>(type: T, record: RecordOf[T]): boolean => {
+    if (type === 'categories' && categories && !categories.has((record as RecordOf['categories']).id)) {
+      left.categories += 1;
+      return false;
     }
+    if (type === 'rooms' && rooms && !rooms.has((record as RecordOf['rooms']).id)) {
+      left.rooms += 1;
+      return false;
+    }
+    if (type === 'messages') {
+      const m = record as RecordOf['messages'];
+      if (rooms && !rooms.has(m.room)) {
+        left.messagesOutOfScope += 1;
+        return false;
+      }
+      // ISO timestamps in UTC with milliseconds compare correctly as strings.
+      if (start !== null && m.at < start) {
+        left.messagesOlder += 1;
+        return false;
+      }
+    }
+    return true;
+  };
+
+  async function* pass<T extends RecordType>(type: T): AsyncGenerator<RecordOf[T]> {
+    for await (const record of source.records(type)) if (kept(type, record)) yield record;
     if (type === 'notes') yield* leftOutNotes() as AsyncIterable<RecordOf[T]>;
+  }
+
+  async function* batches<T extends RecordType>(type: T): AsyncGenerator<readonly RecordOf[T][]> {
+    for await (const batch of recordBatches(source, type)) {
+      const keptRecords = batch.filter((record) => kept(type, record));
+      if (keptRecords.length > 0) yield keptRecords;
+    }
+    if (type === 'notes') {
+      const notes: NoteRecord[] = [];
+      for await (const n of leftOutNotes()) notes.push(n);
+      if (notes.length > 0) yield notes as RecordOf[T][];
+    }
   }
 
   async function* leftOutNotes(): AsyncGenerator<NoteRecord> {
@@ -85,5 +99,5 @@ export async function filtered(source: RecordSource, options: ExportOptions): Pr
     }
   }
 
-  return { description: source.description, records: pass, close: () => source.close() };
+  return { description: source.description, records: pass, batches, close: () => source.close() };
 }

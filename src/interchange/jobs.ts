@@ -10,7 +10,8 @@ import { type ImportResult, runImport } from './import/run.js';
 import { targetIndex } from './import/target.js';
 import type { Progress } from './progress.js';
 import { type Report, writeReport } from './report.js';
-import type { RecordSource } from './source.js';
+import { type RecordSource, recordBatches } from './source.js';
+import type { TargetDigester } from './verify/content.js';
 import { type VerifyResult, verify } from './verify/verify.js';
 
 const noteRows = (notes: readonly NoteRecord[], severity: NoteRecord['severity']) =>
@@ -38,9 +39,18 @@ export async function exportJob(source: RecordSource, out: string, options: Expo
             }
           })()
         : view.records(type)) as RecordSource['records'],
+    batches: ((type) =>
+      type === 'notes'
+        ? (async function* () {
+            for await (const batch of recordBatches(view, 'notes')) {
+              notes.push(...batch);
+              yield batch;
+            }
+          })()
+        : recordBatches(view, type)) as NonNullable<RecordSource['batches']>,
   };
   progress.start('export', 0);
-  const manifest = await writeArchive(out, collectingNotes, options, { types: LEVEL_TYPES[options.level], onRecord: () => progress.add() });
+  const manifest = await writeArchive(out, collectingNotes, options, { types: LEVEL_TYPES[options.level], onRecords: (_, n) => progress.add(n) });
   progress.stop();
   if (report) {
     await writeReport(report, {
@@ -127,9 +137,17 @@ function importReport(plan: ImportPlan, result: ImportResult | null, whatIf: boo
 }
 
 /** Compares and writes the report and the conflicts file; the caller exits non-zero on conflicts. */
-export async function verifyJob(source: RecordSource, store: Store, options: { progress: Progress; report?: string; conflicts?: string }): Promise<VerifyResult> {
+export async function verifyJob(
+  source: RecordSource,
+  store: Store,
+  options: { progress: Progress; report?: string; conflicts?: string; targetDigests?: TargetDigester },
+): Promise<VerifyResult> {
   options.progress.start('verify', 0);
-  const result = await verify(source, store, { onRecord: () => options.progress.add(), onMessages: (n) => options.progress.add(n) });
+  const result = await verify(source, store, {
+    onRecord: () => options.progress.add(),
+    onMessages: (n) => options.progress.add(n),
+    ...(options.targetDigests ? { targetDigests: options.targetDigests } : {}),
+  });
   options.progress.stop();
   if (options.conflicts) {
     await writeFile(`${options.conflicts}.partial`, `${JSON.stringify({ conflicts: result.conflicts, conversions: result.conversions }, null, 2)}\n`);

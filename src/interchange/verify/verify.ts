@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Origin } from '../../core/model.js';
 import type { Store } from '../../ports/store.js';
 import type { NoteRecord, PrincipalRefRecord, RecordOf } from '../archive/records.js';
-import { iso, pchatSource, roomHistory } from '../pchat/source.js';
+import { pchatSource } from '../pchat/source.js';
 import { identityOf, type RecordSource, systemKey } from '../source.js';
+import { compareContent, type TargetDigester } from './content.js';
 
 /** One unexplained difference between source and target. */
 export interface Conflict {
@@ -37,7 +37,7 @@ export interface VerifyResult {
 const key = (o: Origin): string => `${o.system}\u0000${o.id}`;
 
 /** Per kind: identity key → record, for one side. */
-interface Side {
+export interface Side {
   users: Map<string, RecordOf['users']>;
   groups: Map<string, RecordOf['groups']>;
   addins: Map<string, RecordOf['addins']>;
@@ -79,7 +79,11 @@ function add<R extends { id: string }>(map: Map<string, R>, keys: Map<string, st
  * holders, the users and groups, and per room the message count and an ordered SHA-256 over
  * each message's identity, author, time, kind, title and text.
  */
-export async function verify(source: RecordSource, store: Store, hooks: { onRecord?(): void; onMessages?(n: number): void } = {}): Promise<VerifyResult> {
+export async function verify(
+  source: RecordSource,
+  store: Store,
+  hooks: { onRecord?(): void; onMessages?(n: number): void; targetDigests?: TargetDigester } = {},
+): Promise<VerifyResult> {
   const target = await pchatSource(store);
   const [s, t] = [await readSide(source, hooks.onRecord), await readSide(target)];
   const conflicts: Conflict[] = [];
@@ -134,7 +138,7 @@ export async function verify(source: RecordSource, store: Store, hooks: { onReco
     presenters: refs(side, r.presenters),
   }));
 
-  const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks.onMessages);
+  const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks);
   for (const r of rooms) {
     if (r.sourceCount !== r.targetCount) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message count', source: r.sourceCount, target: r.targetCount });
     else if (r.sourceDigest !== r.targetDigest) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message digest', source: r.sourceDigest, target: r.targetDigest });
@@ -143,59 +147,4 @@ export async function verify(source: RecordSource, store: Store, hooks: { onReco
   const conversions: NoteRecord[] = [];
   for await (const n of source.records('notes')) conversions.push(n);
   return { conflicts, conversions, rooms, compared };
-}
-
-/** One message's line in a room digest: identity, author identity, UTC time, kind, title, text. */
-const digestLine = (identity: string, author: string, at: string, m: { kind: string; title: string | null; text: string }): string =>
-  `${JSON.stringify([identity, author, at, m.kind, m.title, m.text])}\n`;
-
-async function compareContent(source: RecordSource, s: Side, t: Side, store: Store, nativeSystem: string, onMessages?: (n: number) => void): Promise<RoomDigest[]> {
-  const out: RoomDigest[] = [];
-  const targetRoomIds = new Map([...t.rooms].map(([k, r]) => [k, Number(r.id)]));
-  const targetUserKey = new Map([...t.users].map(([k, u]) => [Number(u.id), k]));
-  let room: string | null = null;
-  let hash = createHash('sha256');
-  let count = 0;
-  let systems = new Set<string>();
-  const close = async () => {
-    if (room === null) return;
-    const roomKey = s.keyOf.room.get(room);
-    const record = roomKey === undefined ? undefined : s.rooms.get(roomKey);
-    const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
-    const theirs = targetId === undefined ? { count: 0, digest: createHash('sha256').digest('hex'), other: 0 } : await targetDigest(store, targetId, systems, nativeSystem, targetUserKey);
-    out.push({ room, name: record?.name ?? room, sourceCount: count, targetCount: theirs.count, sourceDigest: hash.digest('hex'), targetDigest: theirs.digest, otherInTarget: theirs.other });
-  };
-  for await (const m of source.records('messages')) {
-    if (m.room !== room) {
-      await close();
-      room = m.room;
-      hash = createHash('sha256');
-      count = 0;
-      systems = new Set();
-    }
-    const identity = identityOf(source.description, m);
-    systems.add(identity.system);
-    hash.update(digestLine(key(identity), s.keyOf.user.get(m.author) ?? `missing ${m.author}`, m.at, m));
-    count += 1;
-    onMessages?.(1);
-  }
-  await close();
-  return out;
-}
-
-/** The target room's digest over the messages that came from the source's systems, in seq order. */
-async function targetDigest(store: Store, roomId: number, systems: Set<string>, nativeSystem: string, userKey: Map<number, string>) {
-  const hash = createHash('sha256');
-  let count = 0;
-  let other = 0;
-  for await (const m of roomHistory(store, roomId)) {
-    const identity = m.origin ?? { system: nativeSystem, id: String(m.id) };
-    if (!systems.has(identity.system)) {
-      other += 1;
-      continue;
-    }
-    count += 1;
-    hash.update(digestLine(key(identity), userKey.get(m.authorId) ?? `missing ${m.authorId}`, iso(m.createdAt), m));
-  }
-  return { count, digest: hash.digest('hex'), other };
 }

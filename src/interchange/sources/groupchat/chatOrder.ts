@@ -30,15 +30,18 @@ export interface SortOptions {
 
 export const DEFAULT_SORT: Omit<SortOptions, 'tmpDir'> = { runRows: 200_000, runChars: 32 * 1024 * 1024 };
 
+/** A key column's value as an integer; anything else is a malformed dump. */
+const integerIn = (table: OpenTable) => (v: string | undefined, line: number, column: string): number => {
+  const n = v === undefined || v.trim() === '' ? NaN : Number(v);
+  if (!Number.isSafeInteger(n)) throw dumpError(table.file.name, line, `column ${column}: ${JSON.stringify(v ?? '')} is not an integer.`);
+  return n;
+};
+
 /** Reads tblChat rows in file order, in batches; a key that is not an integer is a malformed dump. */
 export async function* fileOrder(table: OpenTable): AsyncGenerator<ChatRow[]> {
   const col = (name: string) => table.columns.get(name)!;
   const [ch, id, date, user, content] = [col('channelId'), col('chatId'), col('chatDate'), col('userId'), col('content')];
-  const int = (v: string | undefined, line: number, column: string): number => {
-    const n = v === undefined || v.trim() === '' ? NaN : Number(v);
-    if (!Number.isSafeInteger(n)) throw dumpError(table.file.name, line, `column ${column}: ${JSON.stringify(v ?? '')} is not an integer.`);
-    return n;
-  };
+  const int = integerIn(table);
   for await (const batch of table.batches()) {
     const rows: ChatRow[] = new Array<ChatRow>(batch.length);
     for (let i = 0; i < batch.length; i++) {
@@ -57,23 +60,30 @@ export async function* fileOrder(table: OpenTable): AsyncGenerator<ChatRow[]> {
   }
 }
 
-const compare = (a: ChatRow, b: ChatRow) => a.channel - b.channel || a.chat - b.chat;
+type Key = Pick<ChatRow, 'channel' | 'chat' | 'line'>;
+const compare = (a: Key, b: Key) => a.channel - b.channel || a.chat - b.chat;
 
 /** Throws on a repeated (channelId, chatId); returns whether `row` comes after `previous`. */
-export function inOrder(table: OpenTable, previous: ChatRow | null, row: ChatRow): boolean {
+export function inOrder(table: OpenTable, previous: Key | null, row: Key): boolean {
   if (!previous) return true;
   const c = compare(previous, row);
   if (c === 0) throw dumpError(table.file.name, row.line, `duplicate message id ${row.channel}:${row.chat} (also on line ${previous.line}).`);
   return c < 0;
 }
 
-/** One pass to learn whether the file is already in order (and free of adjacent duplicates). */
+/**
+ * One pass to learn whether the file is already in order (and free of adjacent duplicates). It
+ * reads only the keys: the other columns are checked by the pass that uses them.
+ */
 export async function isSorted(table: OpenTable): Promise<boolean> {
-  let previous: ChatRow | null = null;
-  for await (const rows of fileOrder(table)) {
-    for (const row of rows) {
-      if (!inOrder(table, previous, row)) return false;
-      previous = row;
+  const [ch, id] = [table.columns.get('channelId')!, table.columns.get('chatId')!];
+  const int = integerIn(table);
+  let previous: Key | null = null;
+  for await (const batch of table.batches()) {
+    for (const { values, line } of batch) {
+      const key = { channel: int(values[ch], line, 'channelId'), chat: int(values[id], line, 'chatId'), line };
+      if (!inOrder(table, previous, key)) return false;
+      previous = key;
     }
   }
   return true;

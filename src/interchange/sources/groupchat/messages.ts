@@ -9,6 +9,7 @@ import { convertContent, MAX_TITLE } from './content.js';
 import type { Dump } from './load.js';
 import { item, Notes } from './notes.js';
 import { ticksToMs } from './values.js';
+import { IsoFormatter } from '../../pchat/isoTime.js';
 
 /**
  * tblChat → message records, room by room in chatId order. Message ids are
@@ -115,6 +116,7 @@ export async function* messages(ctx: MessageContext, pass: MessagePass, sorted: 
   const table = ctx.dump.chat;
   const source = (await sorted()) ? fileOrder(table) : externalSort(table, ctx.sort);
   let previous: ChatRow | null = null;
+  const times = new IsoFormatter();
   for await (const rows of source) {
     for (const row of rows) {
       // Checked again while streaming: a file that changed since the order check must not yield out of order.
@@ -150,7 +152,7 @@ export async function* messages(ctx: MessageContext, pass: MessagePass, sorted: 
         room: String(row.channel),
         seq: row.chat,
         author: String(row.user),
-        at: new Date(ms).toISOString(),
+        at: times.format(ms),
         kind: content.kind,
         title,
         text: content.text,

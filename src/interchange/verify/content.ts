@@ -1,0 +1,166 @@
+import type { Store } from '../../ports/store.js';
+import { IsoFormatter } from '../pchat/isoTime.js';
+import { roomHistoryPages } from '../pchat/source.js';
+import { type RecordSource, recordBatches, systemKey } from '../source.js';
+import { Digest, DigestLines } from './digest.js';
+import type { RoomDigest, Side } from './verify.js';
+
+/** What the target side of a content comparison needs: which rooms, and how to name authors and pchat's own messages. */
+export interface TargetDigestRequest {
+  readonly roomIds: readonly number[];
+  /** The identity system of messages posted in the target itself (they have no origin). */
+  readonly nativeSystem: string;
+  /** Target user id → identity key, for the authors. */
+  readonly userKeys: ReadonlyArray<readonly [number, string]>;
+}
+
+/** One target room's messages, split by the identity system they came from, each in seq order. */
+export interface TargetRoomDigests {
+  readonly total: number;
+  readonly bySystem: Readonly<Record<string, { readonly count: number; readonly digest: string }>>;
+}
+
+/**
+ * Computes the target rooms' digests: in process by default, or elsewhere (the CLI runs it in a
+ * worker thread on its own connection, so reading the target overlaps reading the source).
+ */
+export type TargetDigester = (request: TargetDigestRequest, signal: AbortSignal) => Promise<Map<number, TargetRoomDigests>>;
+
+const EMPTY = new Digest().hex();
+
+/**
+ * Per target room, the count and digest of its messages from each identity system. The source
+ * room's digest covers the messages of the systems found in the source room; nearly always that
+ * is one system, whose digest is here. (A source room mixing systems is recomputed with its
+ * exact set: see `roomDigestFor`.) Independent of the source, so it can run alongside it.
+ */
+export async function targetRoomDigests(store: Store, request: TargetDigestRequest, signal?: AbortSignal): Promise<Map<number, TargetRoomDigests>> {
+  const lines = digestLinesOf(request);
+  const out = new Map<number, TargetRoomDigests>();
+  for (const roomId of request.roomIds) {
+    if (signal?.aborted) break;
+    const digests = new Map<string, Digest>();
+    const times = new IsoFormatter();
+    let total = 0;
+    for await (const page of roomHistoryPages(store, roomId)) {
+      for (const m of page) {
+        const system = m.origin?.system ?? request.nativeSystem;
+        let digest = digests.get(system);
+        if (digest === undefined) {
+          digest = new Digest();
+          digests.set(system, digest);
+        }
+        digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text));
+      }
+      total += page.length;
+    }
+    const bySystem: Record<string, { count: number; digest: string }> = {};
+    for (const [system, digest] of digests) bySystem[system] = { count: digest.count, digest: digest.hex() };
+    out.set(roomId, { total, bySystem });
+  }
+  return out;
+}
+
+const digestLinesOf = (request: TargetDigestRequest) => {
+  const userKeys = new Map(request.userKeys);
+  return new DigestLines((author: number) => userKeys.get(author) ?? `missing ${author}`);
+};
+
+interface SourceRoom {
+  readonly room: string;
+  readonly count: number;
+  readonly digest: string;
+  readonly systems: ReadonlySet<string>;
+}
+
+/**
+ * Per source room (in the order the source gives them), its message count and digest, and the
+ * target room's count and digest over the messages that came from the source room's systems.
+ */
+export async function compareContent(
+  source: RecordSource,
+  s: Side,
+  t: Side,
+  store: Store,
+  nativeSystem: string,
+  hooks: { onMessages?(n: number): void; targetDigests?: TargetDigester },
+): Promise<RoomDigest[]> {
+  const targetRoomIds = new Map([...t.rooms].map(([k, r]) => [k, Number(r.id)]));
+  const request: TargetDigestRequest = {
+    roomIds: [...new Set([...s.rooms.keys()].map((k) => targetRoomIds.get(k)).filter((id) => id !== undefined))],
+    nativeSystem,
+    userKeys: [...t.users].map(([k, u]) => [Number(u.id), k] as const),
+  };
+  const stop = new AbortController();
+  const pending = (hooks.targetDigests ?? ((r, signal) => targetRoomDigests(store, r, signal)))(request, stop.signal);
+  // Read after the source; a source that fails first must not leave this rejection unhandled.
+  pending.catch(() => {});
+  let sourceRooms: SourceRoom[];
+  try {
+    sourceRooms = await sourceDigests(source, s, hooks.onMessages);
+  } catch (error) {
+    stop.abort(); // the target's digests are of no use now: a worker stops reading
+    throw error;
+  }
+  const theirs = await pending;
+  const out: RoomDigest[] = [];
+  for (const r of sourceRooms) {
+    const roomKey = s.keyOf.room.get(r.room);
+    const name = (roomKey === undefined ? undefined : s.rooms.get(roomKey))?.name ?? r.room;
+    const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
+    const other = targetId === undefined ? { count: 0, digest: EMPTY, other: 0 } : await roomDigestFor(store, targetId, r.systems, theirs.get(targetId), request);
+    out.push({ room: r.room, name, sourceCount: r.count, targetCount: other.count, sourceDigest: r.digest, targetDigest: other.digest, otherInTarget: other.other });
+  }
+  return out;
+}
+
+/** Each source room's count, digest and the identity systems of its messages, in the source's order. */
+async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: number) => void): Promise<SourceRoom[]> {
+  const rooms: SourceRoom[] = [];
+  const lines = new DigestLines((author: string) => s.keyOf.user.get(author) ?? `missing ${author}`);
+  const sourceSystem = systemKey(source.description);
+  let room: string | null = null;
+  let digest = new Digest();
+  let systems = new Set<string>();
+  const close = () => {
+    if (room !== null) rooms.push({ room, count: digest.count, digest: digest.hex(), systems });
+  };
+  for await (const batch of recordBatches(source, 'messages')) {
+    for (const m of batch) {
+      if (m.room !== room) {
+        close();
+        room = m.room;
+        digest = new Digest();
+        systems = new Set();
+      }
+      const system = m.origin?.system ?? sourceSystem;
+      systems.add(system);
+      digest.add(lines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text));
+    }
+    onMessages?.(batch.length);
+  }
+  close();
+  return rooms;
+}
+
+/** The target room's count and digest over the messages from `systems`, and how many others it holds. */
+async function roomDigestFor(store: Store, roomId: number, systems: ReadonlySet<string>, digests: TargetRoomDigests | undefined, request: TargetDigestRequest) {
+  if (digests && systems.size === 1) {
+    const [system] = systems as Set<string>;
+    const mine = digests.bySystem[system!] ?? { count: 0, digest: EMPTY };
+    return { count: mine.count, digest: mine.digest, other: digests.total - mine.count };
+  }
+  // Several systems in one source room: their messages interleave, so read the room again for exactly them.
+  const lines = digestLinesOf(request);
+  const digest = new Digest();
+  const times = new IsoFormatter();
+  let other = 0;
+  for await (const page of roomHistoryPages(store, roomId)) {
+    for (const m of page) {
+      const system = m.origin?.system ?? request.nativeSystem;
+      if (systems.has(system)) digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text));
+      else other += 1;
+    }
+  }
+  return { count: digest.count, digest: digest.hex(), other };
+}
