@@ -9,7 +9,7 @@ import { exportJob, importJob, verifyJob } from '../interchange/jobs.js';
 import { Progress } from '../interchange/progress.js';
 import type { GlobalOptions } from './options.js';
 import { withExamples } from './resource.js';
-import { openDatabase, openSource, SOURCE_HELP } from './sources.js';
+import { openDatabase, openImportTarget, openSource, SOURCE_HELP } from './sources.js';
 
 const json = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
 const print = (data: unknown) => process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
@@ -81,7 +81,7 @@ The archive format is documented in docs/archive-format.md.`,
       .option('-y, --yes', 'do not ask for confirmation')
       .action(async (archive: string, opts: { whatIf?: boolean; report?: string; yes?: boolean }, cmd: Command) => {
         const source = await openArchive(archive);
-        const local = await openDatabase(cmd);
+        const local = await openImportTarget(cmd);
         try {
           const outcome = await importJob(source, local.app, {
             whatIf: opts.whatIf === true,

@@ -44,6 +44,8 @@ export interface PlanHooks {
   onRecord?(type: string): void;
   /** Which of these message origins (of one system) the target already holds. */
   storedOrigins(system: string, ids: string[]): Promise<Set<string>>;
+  /** Whether a target room holds any message from this system (else none of its messages is there yet). */
+  roomHoldsOrigins(roomId: number, system: string): Promise<boolean>;
 }
 
 const BATCH = 5000;
@@ -165,7 +167,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     if (p.target && !exists(p.target)) error('policy', p.target.id, `a ${p.scope} policy names ${p.target.kind} "${p.target.id}", which is not in the source`);
   }
 
-  const content = await planContent(source, { roomNames, userIds: ids.user, system: systemKey(source.description), error, hooks });
+  const content = await planContent(source, { roomNames, targetRooms: maps.room, userIds: ids.user, system: systemKey(source.description), error, hooks });
   counts.message = content.reduce((n, r) => n + r.messages, 0);
   for await (const n of source.records('notes')) {
     count('notes');
@@ -180,6 +182,8 @@ async function planContent(
   source: RecordSource,
   ctx: {
     roomNames: Map<string, string>;
+    /** Source room id → the target room it lands on, for rooms that exist there already. */
+    targetRooms: ReadonlyMap<string, number>;
     userIds: Set<string>;
     system: string;
     error: (type: string, id: string, message: string) => void;
@@ -194,10 +198,23 @@ async function planContent(
   let total = 0;
   let fresh = 0;
   let batch: { system: string; id: string }[] = [];
+  // Per system: whether the current room's target holds messages from it. A room that does not
+  // exist yet, or holds none from a system, needs no probe of its messages one by one (a first
+  // import probes nothing); one that does (a re-run, a resumed run) is probed in batches.
+  let holds = new Map<string, Promise<boolean>>();
+  const mayHold = (system: string): Promise<boolean> => {
+    const targetRoom = room === null ? undefined : ctx.targetRooms.get(room);
+    if (targetRoom === undefined) return Promise.resolve(false);
+    let answer = holds.get(system);
+    if (!answer) holds.set(system, (answer = ctx.hooks.roomHoldsOrigins(targetRoom, system)));
+    return answer;
+  };
   const flushBatch = async () => {
     const bySystem = new Map<string, string[]>();
     for (const o of batch) append(bySystem, o.system, o.id);
-    for (const [system, list] of bySystem) fresh += list.length - (await ctx.hooks.storedOrigins(system, list)).size;
+    for (const [system, list] of bySystem) {
+      fresh += (await mayHold(system)) ? list.length - (await ctx.hooks.storedOrigins(system, list)).size : list.length;
+    }
     batch = [];
   };
   const closeRoom = async () => {
@@ -212,6 +229,7 @@ async function planContent(
       await closeRoom();
       if (done.has(m.room)) ctx.error('message', m.id, `messages of room "${m.room}" are not together in one run (the archive must group them by room)`);
       room = m.room;
+      holds = new Map();
       seen = new Set();
       lastSeq = Number.NEGATIVE_INFINITY;
       total = 0;

@@ -87,6 +87,7 @@ export async function runImport(source: RecordSource, plan: ImportPlan, target: 
     }
   }
   await importContent(source, plan, maps, ports, hooks, tally);
+  await imports.makeDurable(actor);
   return tally;
 }
 

@@ -24,6 +24,9 @@ export function sqliteMessages(db: Db): MessageStore {
   const index = db.prepare('INSERT INTO messages_fts (rowid, title, text) VALUES (?, ?, ?)');
   const byClientId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ?`);
   const byOrigin = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE origin_system = ? AND origin_id = ?`);
+  // Through the room's index (`+origin_system` keeps SQLite off the origin index, which would
+  // walk every message of the system in every room): stops at the first match.
+  const holdsOrigins = db.prepare('SELECT 1 FROM messages WHERE room_id = ? AND +origin_system = ? LIMIT 1').pluck();
   const chat = db.prepare("INSERT INTO compliance (type, room_id, user_id, at, data) VALUES ('CHAT', ?, ?, ?, ?)");
   const before = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`);
   const after = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`);
@@ -77,6 +80,7 @@ export function sqliteMessages(db: Db): MessageStore {
     append: async (posts) => appendAll.immediate(posts),
     importHistory: async (roomId, messages) => importAll(roomId, messages),
     storedOrigins: async (system, ids) => new Set(ids.filter((id) => byOrigin.get(system, id) !== undefined)),
+    roomHoldsOrigins: async (roomId, system) => holdsOrigins.get(roomId, system) !== undefined,
     history: async ({ roomId, beforeSeq, afterSeq, limit }) => {
       if (afterSeq !== undefined && beforeSeq !== undefined) return (between.all(roomId, afterSeq, beforeSeq, limit) as MessageRow[]).map(toMessage);
       if (afterSeq !== undefined) return (after.all(roomId, afterSeq, limit) as MessageRow[]).map(toMessage);
