@@ -2,6 +2,7 @@ import type { Origin } from '../../core/model.js';
 import type { ExportLevel, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, type SourceDescription, systemKey } from '../source.js';
 import { categoryFields, emptyMaps, type IdMaps, roomFields, sameFields } from './fields.js';
+import { outOfScopeNotes, scopedLists, SourceScope } from './scope.js';
 import type { TargetIndex } from './target.js';
 
 export type ItemType = 'user' | 'group' | 'addin' | 'category' | 'room';
@@ -36,6 +37,8 @@ export interface ImportPlan {
   readonly needCredentials: string[];
   /** Source id → pchat id of the items that exist in the target already. */
   readonly maps: IdMaps;
+  /** Who each source category allows: role holders and creators outside it are dropped. */
+  readonly scope: SourceScope;
 }
 
 export const errorsOf = (plan: ImportPlan): NoteRecord[] => plan.notes.filter((n) => n.severity === 'error');
@@ -70,6 +73,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
   const warn = (code: string, type: string, id: string, message: string) => notes.push({ severity: 'warning', code, item: { type, id }, message });
   const resolveOnly = level === 'content';
   const maps = emptyMaps();
+  const scope = new SourceScope();
 
   const ids = { user: new Set<string>(), group: new Set<string>(), addin: new Set<string>(), category: new Set<string>(), room: new Set<string>() };
   const names = { user: new Map<string, string>(), group: new Map<string, string>(), addin: new Map<string, string>(), category: new Map<string, string>(), room: new Map<string, string>() };
@@ -127,6 +131,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     if (!ids.group.has(m.group)) error('membership', m.group, `membership of group "${m.group}", which is not in the source`);
     if (!exists(m.member)) error('membership', m.group, `group "${m.group}" has member ${m.member.kind} "${m.member.id}", which is not in the source`);
     if (m.member.kind === 'group') append(members, m.group, m.member.id);
+    scope.addMembership(m);
   }
   for (const cycle of groupCycles(members)) error('group', cycle[0]!, `groups contain each other: ${cycle.join(' → ')}`);
   for await (const a of source.records('addins')) {
@@ -135,21 +140,25 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     const found = target.addins.match(null, a.name);
     plan('addin', { ...a, origin: null }, a.name, found && { item: found.item, by: 'origin' }, (e: { url: string }) => e.url === a.url);
   }
+  const categoryNames = new Map<string, string>();
   for await (const c of source.records('categories')) {
     count('categories');
+    scope.addCategory(c);
+    categoryNames.set(c.id, c.name);
     plan('category', c, c.name, target.categories.match(identity(c), c.name), (e: Record<string, unknown>) => {
-      const fields = categoryFields(c, maps, identity(c));
+      const fields = categoryFields(c, maps, identity(c), scope);
       return fields !== null && sameFields(e, fields);
     });
     checkRefs('category', c.id, 'allowed', c.allowed);
     checkRefs('category', c.id, 'denied', c.denied);
     checkRefs('category', c.id, 'creators', c.creators);
+    if (!resolveOnly) notes.push(...outOfScopeNotes(scope, { type: 'category', id: c.id, name: c.name }, c.id, c.name, scopedLists.category(c)));
   }
   const roomNames = new Map<string, string>();
   for await (const r of source.records('rooms')) {
     count('rooms');
     plan('room', r, r.name, target.rooms.match(identity(r), r.name), (e: Record<string, unknown>) => {
-      const fields = roomFields(r, maps, identity(r));
+      const fields = roomFields(r, maps, identity(r), scope);
       return fields !== null && sameFields(e, fields);
     });
     roomNames.set(r.id, r.name);
@@ -159,6 +168,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     checkRefs('room', r.id, 'members', r.members);
     checkRefs('room', r.id, 'managers', r.managers);
     checkRefs('room', r.id, 'presenters', r.presenters);
+    notes.push(...outOfScopeNotes(scope, { type: 'room', id: r.id, name: r.name }, r.category, categoryNames.get(r.category) ?? r.category, scopedLists.room(r)));
     if (r.type === 'normal' && r.presenters.length > 0) warn('presenters_dropped', 'room', r.id, `room "${r.name}" is not an auditorium: its ${r.presenters.length} presenters are not kept`);
   }
   for await (const p of source.records('policies')) {
@@ -174,7 +184,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     notes.push(n);
   }
   if (errors > MAX_ERRORS) notes.push({ severity: 'error', code: 'import_error', item: null, message: `${errors - MAX_ERRORS} more errors not listed` });
-  return { source: source.description, level, items, content, notes, counts, needCredentials, maps };
+  return { source: source.description, level, items, content, notes, counts, needCredentials, maps, scope };
 }
 
 /** Streams the messages: checks references, order and duplicates, and counts what is new per room. */
