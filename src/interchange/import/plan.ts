@@ -2,6 +2,7 @@ import type { Origin } from '../../core/model.js';
 import type { ExportLevel, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, type SourceDescription, systemKey } from '../source.js';
 import { categoryFields, emptyMaps, type IdMaps, roomFields, sameFields } from './fields.js';
+import { IdHashes } from './idHashes.js';
 import { outOfScopeNotes, scopedLists, SourceScope } from './scope.js';
 import type { TargetIndex } from './target.js';
 
@@ -203,7 +204,10 @@ async function planContent(
   const content: PlannedRoomContent[] = [];
   const done = new Set<string>();
   let room: string | null = null;
-  let seen = new Set<string>();
+  // Ids are checked for repeats by hash (bounded memory); a repeated hash makes the id a suspect,
+  // confirmed or cleared by a second read of the suspects' rooms at the end.
+  let seen = new IdHashes();
+  const suspects = new Map<string, Set<string>>();
   let lastSeq = Number.NEGATIVE_INFINITY;
   let total = 0;
   let fresh = 0;
@@ -240,15 +244,14 @@ async function planContent(
       if (done.has(m.room)) ctx.error('message', m.id, `messages of room "${m.room}" are not together in one run (the archive must group them by room)`);
       room = m.room;
       holds = new Map();
-      seen = new Set();
+      seen = new IdHashes();
       lastSeq = Number.NEGATIVE_INFINITY;
       total = 0;
       fresh = 0;
       if (!ctx.roomNames.has(m.room)) ctx.error('message', m.id, `message "${m.id}" is in room "${m.room}", which is not in the source`);
     }
     total += 1;
-    if (seen.has(m.id)) ctx.error('message', m.id, `duplicate message id "${m.id}" in room "${m.room}"`);
-    seen.add(m.id);
+    if (seen.add(m.id)) suspects.set(m.room, (suspects.get(m.room) ?? new Set<string>()).add(m.id));
     if (m.seq <= lastSeq) ctx.error('message', m.id, `message "${m.id}" has seq ${m.seq} after seq ${lastSeq}: messages must be in ascending seq within a room`);
     lastSeq = m.seq;
     if (!ctx.userIds.has(m.author)) ctx.error('message', m.id, `message "${m.id}" is by user "${m.author}", who is not in the source`);
@@ -256,7 +259,20 @@ async function planContent(
     if (batch.length >= BATCH) await flushBatch();
   }
   await closeRoom();
+  if (suspects.size > 0) await confirmDuplicates(source, suspects, ctx.error);
   return content;
+}
+
+/** Reports each suspect id that really occurs more than once in its room. */
+async function confirmDuplicates(source: RecordSource, suspects: Map<string, Set<string>>, error: (type: string, id: string, message: string) => void): Promise<void> {
+  const counts = new Map<string, number>();
+  for await (const m of source.records('messages')) {
+    if (!suspects.get(m.room)?.has(m.id)) continue;
+    const k = `${m.room}\u0000${m.id}`;
+    const n = (counts.get(k) ?? 0) + 1;
+    counts.set(k, n);
+    if (n >= 2) error('message', m.id, `duplicate message id "${m.id}" in room "${m.room}"`);
+  }
 }
 
 /** Each cycle among group-in-group memberships, as a path of group ids. */
