@@ -1,7 +1,8 @@
 // interchange: `pchat import`, `pchat export` and `pchat verify` on generated archives of
 // 1,000,000 and 10,000,000 messages (PCHAT_BENCH_SIZES=1000000 for a quick run, or sizes as
-// arguments). Each command is the real CLI in its own child process, under /usr/bin/time for
-// its peak RSS; throughput is messages over the command's wall time.
+// arguments; PCHAT_BENCH_OPS=import for the import alone). Each command is the real CLI in its own
+// child process, under /usr/bin/time for its peak RSS; throughput is messages over the command's
+// wall time.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,11 @@ if (SIZES.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`bad size
 /** Extra node flags for the measured CLI processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const TARGETS = { import: 100_000, export: 200_000, verify: 200_000, rssMiB: 256 };
+const OPERATIONS = ['import', 'export', 'verify'] as const;
+type Operation = (typeof OPERATIONS)[number];
+/** Which commands to measure (the import always runs: export and verify need its database). */
+const OPS = new Set((process.env.PCHAT_BENCH_OPS ?? OPERATIONS.join(',')).split(/[,\s]+/).filter(Boolean));
+for (const op of OPS) if (!OPERATIONS.includes(op as Operation)) throw new Error(`bad PCHAT_BENCH_OPS "${op}": give some of ${OPERATIONS.join(', ')}`);
 const log = progress(NAME);
 
 interface ProgressLine {
@@ -85,8 +91,8 @@ interface SizeResult {
   databaseMiB: number;
   generateS: number;
   import: { seconds: number; msgsPerS: number; checkS: number; writeS: number; writeMsgsPerS: number; maxRssMiB: number };
-  export: { seconds: number; msgsPerS: number; maxRssMiB: number; archiveMiB: number };
-  verify: { seconds: number; msgsPerS: number; maxRssMiB: number; ok: boolean };
+  export: { seconds: number; msgsPerS: number; maxRssMiB: number; archiveMiB: number } | null;
+  verify: { seconds: number; msgsPerS: number; maxRssMiB: number; ok: boolean } | null;
   largestRoom: number;
 }
 
@@ -122,17 +128,25 @@ async function measure(messages: number): Promise<SizeResult> {
     const databaseMiB = ['pchat.db', 'pchat.db-wal'].map((f) => join(dataDir, f)).filter(existsSync).reduce((n, f) => n + statSync(f).size, 0) / 2 ** 20;
     log(`  import: ${imp.seconds.toFixed(1)} s (check ${(check.atMs / 1000).toFixed(1)} s, write ${writeS.toFixed(1)} s), peak RSS ${imp.maxRssMiB.toFixed(0)} MiB, database ${databaseMiB.toFixed(0)} MiB`);
 
-    log(`export ${messages.toLocaleString('en')}`);
-    const exp = await pchat(['--data-dir', dataDir, 'export', '--out', exported], rss);
-    const manifest = (JSON.parse(exp.stdout) as { manifest: { files: Record<string, { records: number }> } }).manifest;
-    if (manifest.files['messages.ndjson']?.records !== messages) throw new Error(`export wrote ${manifest.files['messages.ndjson']?.records} messages, not ${messages}`);
-    log(`  export: ${exp.seconds.toFixed(1)} s, peak RSS ${exp.maxRssMiB.toFixed(0)} MiB`);
+    let exp: CliRun | null = null;
+    if (OPS.has('export')) {
+      log(`export ${messages.toLocaleString('en')}`);
+      exp = await pchat(['--data-dir', dataDir, 'export', '--out', exported], rss);
+      const manifest = (JSON.parse(exp.stdout) as { manifest: { files: Record<string, { records: number }> } }).manifest;
+      if (manifest.files['messages.ndjson']?.records !== messages) throw new Error(`export wrote ${manifest.files['messages.ndjson']?.records} messages, not ${messages}`);
+      log(`  export: ${exp.seconds.toFixed(1)} s, peak RSS ${exp.maxRssMiB.toFixed(0)} MiB`);
+    }
 
-    log(`verify ${messages.toLocaleString('en')}`);
-    const ver = await pchat(['verify', '--source', archive, '--target', join(dataDir, 'pchat.db')], rss);
-    const verified = JSON.parse(ver.stdout) as { ok: boolean; compared: Record<string, number> };
-    if (!verified.ok || verified.compared.message !== messages) throw new Error(`verify found differences: ${ver.stdout.slice(0, 2000)}`);
-    log(`  verify: ${ver.seconds.toFixed(1)} s, peak RSS ${ver.maxRssMiB.toFixed(0)} MiB`);
+    let ver: CliRun | null = null;
+    let verified = { ok: false };
+    if (OPS.has('verify')) {
+      log(`verify ${messages.toLocaleString('en')}`);
+      ver = await pchat(['verify', '--source', archive, '--target', join(dataDir, 'pchat.db')], rss);
+      const result = JSON.parse(ver.stdout) as { ok: boolean; compared: Record<string, number> };
+      if (!result.ok || result.compared.message !== messages) throw new Error(`verify found differences: ${ver.stdout.slice(0, 2000)}`);
+      verified = result;
+      log(`  verify: ${ver.seconds.toFixed(1)} s, peak RSS ${ver.maxRssMiB.toFixed(0)} MiB`);
+    }
 
     return {
       messages,
@@ -141,8 +155,8 @@ async function measure(messages: number): Promise<SizeResult> {
       generateS,
       largestRoom: shape.roomSizes[0]!,
       import: { seconds: imp.seconds, msgsPerS: messages / imp.seconds, checkS: check.atMs / 1000, writeS, writeMsgsPerS: messages / writeS, maxRssMiB: imp.maxRssMiB },
-      export: { seconds: exp.seconds, msgsPerS: messages / exp.seconds, maxRssMiB: exp.maxRssMiB, archiveMiB: statSync(exported).size / 2 ** 20 },
-      verify: { seconds: ver.seconds, msgsPerS: messages / ver.seconds, maxRssMiB: ver.maxRssMiB, ok: verified.ok },
+      export: exp && { seconds: exp.seconds, msgsPerS: messages / exp.seconds, maxRssMiB: exp.maxRssMiB, archiveMiB: statSync(exported).size / 2 ** 20 },
+      verify: ver && { seconds: ver.seconds, msgsPerS: messages / ver.seconds, maxRssMiB: ver.maxRssMiB, ok: verified.ok },
     };
   } finally {
     data.remove();
@@ -168,6 +182,7 @@ async function main(): Promise<void> {
       ['verify', r.verify, TARGETS.verify],
     ] as const;
     for (const [op, m, target] of ops) {
+      if (!m) continue;
       table.push([size(r.messages), op, m.seconds.toFixed(1), Math.round(m.msgsPerS).toLocaleString('en'), `≥ ${target.toLocaleString('en')}`, m.maxRssMiB.toFixed(0), `≤ ${TARGETS.rssMiB}`]);
       targets.push({ metric: `${op} ${size(r.messages)}: msgs/s`, value: m.msgsPerS, op: '>=', target, unit: 'msgs/s' });
       targets.push({ metric: `${op} ${size(r.messages)}: peak RSS`, value: m.maxRssMiB, op: '<=', target: TARGETS.rssMiB, unit: 'MiB' });
@@ -175,10 +190,12 @@ async function main(): Promise<void> {
     table.push([size(r.messages), '  import: check pass', r.import.checkS.toFixed(1), Math.round(r.messages / r.import.checkS).toLocaleString('en'), '', '', '']);
     table.push([size(r.messages), '  import: write pass', r.import.writeS.toFixed(1), Math.round(r.import.writeMsgsPerS).toLocaleString('en'), '', '', '']);
     const k = size(r.messages);
-    figures[`${k}: import / export / verify (msgs/s)`] = `${Math.round(r.import.msgsPerS)} / ${Math.round(r.export.msgsPerS)} / ${Math.round(r.verify.msgsPerS)}`;
+    const perS = (m: { msgsPerS: number } | null) => (m ? String(Math.round(m.msgsPerS)) : '-');
+    const rssOf = (m: { maxRssMiB: number } | null) => (m ? String(round(m.maxRssMiB, 0)) : '-');
+    figures[`${k}: import / export / verify (msgs/s)`] = `${perS(r.import)} / ${perS(r.export)} / ${perS(r.verify)}`;
     figures[`${k}: import check / write pass (s)`] = `${round(r.import.checkS, 1)} / ${round(r.import.writeS, 1)}`;
-    figures[`${k}: peak RSS import / export / verify (MiB)`] = `${round(r.import.maxRssMiB, 0)} / ${round(r.export.maxRssMiB, 0)} / ${round(r.verify.maxRssMiB, 0)}`;
-    figures[`${k}: archive / database / re-export (MiB)`] = `${round(r.archiveMiB, 0)} / ${round(r.databaseMiB, 0)} / ${round(r.export.archiveMiB, 0)}`;
+    figures[`${k}: peak RSS import / export / verify (MiB)`] = `${rssOf(r.import)} / ${rssOf(r.export)} / ${rssOf(r.verify)}`;
+    figures[`${k}: archive / database / re-export (MiB)`] = `${round(r.archiveMiB, 0)} / ${round(r.databaseMiB, 0)} / ${r.export ? round(r.export.archiveMiB, 0) : '-'}`;
   }
   console.log(table.toString());
   report({
@@ -187,10 +204,10 @@ async function main(): Promise<void> {
     targets,
     notes: [
       'msgs/s = messages / wall time of the whole CLI process (node start, open, every pass, close); peak RSS = /usr/bin/time %M of that process.',
-      'import = check pass (reads and validates the whole archive, no writes) + write pass (SQLite, FTS index, synchronous=FULL), into an empty database.',
+      'import = check pass (reads and validates the whole archive, no writes) + write pass (SQLite, FTS index; the import connection commits with synchronous=NORMAL and fsyncs once at the end), into an empty database.',
       'generated data: 300 users, 1,000 rooms with Zipf(1) sizes, texts of 20-300 chars of Zipf words, ~1% stories; generation is not measured.',
     ],
-    details: { sizes: SIZES, results, nodeArgs: NODE_ARGS },
+    details: { sizes: SIZES, operations: [...OPS], results, nodeArgs: NODE_ARGS },
   });
 }
 

@@ -108,10 +108,26 @@ export function importUseCases(ctx: AppContext) {
       await ctx.bus.publish({ type: 'room.historyMerged', roomId });
     },
 
+    /**
+     * Makes everything the import wrote durable. The CLI's import commits with SQLite
+     * synchronous=normal (no fsync per commit; see docs/archive-format.md) and calls this once,
+     * before it reports success.
+     */
+    async makeDurable(actor: Actor): Promise<void> {
+      requireAdmin(actor);
+      await ctx.store.sync();
+    },
+
     /** Which of these origins of one system are already stored as messages (for dry runs). */
     async storedMessageOrigins(actor: Actor, system: string, ids: readonly string[]): Promise<Set<string>> {
       requireAdmin(actor);
       return ctx.store.messages.storedOrigins(system, ids);
+    },
+
+    /** Whether a room holds any message imported from this system (for dry runs). */
+    async roomHoldsOrigins(actor: Actor, roomId: number, system: string): Promise<boolean> {
+      requireAdmin(actor);
+      return ctx.store.messages.roomHoldsOrigins(roomId, system);
     },
   };
 }

@@ -9,7 +9,7 @@ import { exportJob, importJob, verifyJob } from '../interchange/jobs.js';
 import { Progress } from '../interchange/progress.js';
 import type { GlobalOptions } from './options.js';
 import { withExamples } from './resource.js';
-import { databaseConfig, openDatabase, openSource, SOURCE_HELP } from './sources.js';
+import { databaseConfig, openDatabase, openImportTarget, openSource, SOURCE_HELP } from './sources.js';
 import { digestInWorker } from './verifyTarget.js';
 
 const json = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
@@ -82,7 +82,7 @@ The archive format is documented in docs/archive-format.md.`,
       .option('-y, --yes', 'do not ask for confirmation')
       .action(async (archive: string, opts: { whatIf?: boolean; report?: string; yes?: boolean }, cmd: Command) => {
         const source = await openArchive(archive);
-        const local = await openDatabase(cmd);
+        const local = await openImportTarget(cmd);
         try {
           const outcome = await importJob(source, local.app, {
             whatIf: opts.whatIf === true,

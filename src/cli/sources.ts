@@ -32,6 +32,17 @@ export function databaseConfig(command: Command, location?: string): Config {
   return configFrom(location === undefined ? globals : { ...globals, database: location });
 }
 
+/**
+ * The database an import writes to. Its own SQLite connection commits with synchronous=normal
+ * (WAL: a killed process loses nothing; a power cut only the last commits, which re-running the
+ * idempotent import restores) and the import makes everything durable before it reports success.
+ * The server's connection keeps synchronous=full for posts. PostgreSQL ignores the setting.
+ */
+export async function openImportTarget(command: Command): Promise<LocalApp> {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  return openApplication(configFrom(globals, { 'sqlite.synchronous': 'normal' }), 'cli');
+}
+
 /** Opens whatever `spec` names as a record source. */
 export async function openSource(command: Command, spec: string | undefined, startDate: string | null): Promise<OpenedSource> {
   // `<kind>:<location>` names a legacy system; a postgres:// URL and a Windows drive (C:\…) do not.

@@ -92,6 +92,7 @@ export async function importJob(
   const plan = await planImport(source, level, index, {
     onRecord: () => options.progress.add(),
     storedOrigins: (system, ids) => app.imports.storedMessageOrigins(SYSTEM_ACTOR, system, ids),
+    roomHoldsOrigins: (roomId, system) => app.imports.roomHoldsOrigins(SYSTEM_ACTOR, roomId, system),
   });
   options.progress.stop();
   let result: ImportResult | null = null;

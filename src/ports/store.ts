@@ -37,6 +37,12 @@ export interface Store {
   readonly reading: ReadingStore;
   /** How the nodes of a pool announce new messages; null where one process serves (SQLite). */
   readonly signal: PoolSignal | null;
+  /**
+   * Makes every change committed so far durable. Commits already are, unless the store was
+   * opened with relaxed durability for a bulk job (SQLite synchronous=normal), which calls this
+   * once before it reports success.
+   */
+  sync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -170,6 +176,8 @@ export interface MessageStore {
   importHistory(roomId: number, messages: readonly ImportedMessage[]): Promise<ImportHistoryResult>;
   /** Which of these origin ids of one system are already stored. */
   storedOrigins(system: string, ids: readonly string[]): Promise<Set<string>>;
+  /** Whether the room holds any message imported from this system. */
+  roomHoldsOrigins(roomId: number, system: string): Promise<boolean>;
   /** Ascending by seq. With beforeSeq only: the newest `limit` below it. */
   history(query: HistoryQuery): Promise<Message[]>;
   /** First seq at or after the time (ms), or null if none. */

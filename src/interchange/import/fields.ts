@@ -1,6 +1,7 @@
 import type { Origin, PrincipalRef } from '../../core/model.js';
 import type { CategoryFields, RoomFields } from '../../app/imports.js';
 import type { PrincipalRefRecord, RecordOf } from '../archive/records.js';
+import type { SourceScope } from './scope.js';
 
 /** Source id → pchat id, per kind, as the import learns them. */
 export interface IdMaps {
@@ -27,21 +28,25 @@ const mapRefs = (maps: IdMaps, refs: readonly PrincipalRefRecord[]): PrincipalRe
   return out;
 };
 
-/** A category record as pchat's fields, or null when a principal it names is not in the target yet. */
-export function categoryFields(c: RecordOf['categories'], maps: IdMaps, origin: Origin): CategoryFields | null {
+/**
+ * A category record as pchat's fields, or null when a principal it names is not in the target
+ * yet. Creators outside the category's scope are dropped (see SourceScope).
+ */
+export function categoryFields(c: RecordOf['categories'], maps: IdMaps, origin: Origin, scope: SourceScope): CategoryFields | null {
   const allowed = mapRefs(maps, c.allowed);
   const denied = mapRefs(maps, c.denied);
-  const creators = mapRefs(maps, c.creators);
+  const creators = mapRefs(maps, scope.within(c.id, c.creators));
   if (!allowed || !denied || !creators) return null;
   return { name: c.name, description: c.description, allowed, denied, creators, invitations: c.invitations, fileUpload: c.fileUpload, chatHistory: c.chatHistory, origin };
 }
 
-export function roomFields(r: RecordOf['rooms'], maps: IdMaps, origin: Origin): RoomFields | null {
+/** A room record as pchat's fields (null as above); role holders outside its category's scope are dropped. */
+export function roomFields(r: RecordOf['rooms'], maps: IdMaps, origin: Origin, scope: SourceScope): RoomFields | null {
   const categoryId = maps.category.get(r.category);
   const addinId = r.addin === null ? null : maps.addin.get(r.addin);
-  const members = mapRefs(maps, r.members);
-  const managers = mapRefs(maps, r.managers);
-  const presenters = r.type === 'auditorium' ? mapRefs(maps, r.presenters) : [];
+  const members = mapRefs(maps, scope.within(r.category, r.members));
+  const managers = mapRefs(maps, scope.within(r.category, r.managers));
+  const presenters = r.type === 'auditorium' ? mapRefs(maps, scope.within(r.category, r.presenters)) : [];
   if (categoryId === undefined || addinId === undefined || !members || !managers || !presenters) return null;
   return { name: r.name, description: r.description, createdAt: Date.parse(r.createdAt), categoryId, privacy: r.privacy, type: r.type, members, managers, presenters, invitations: r.invitations, addinId, disabled: r.disabled, origin };
 }

@@ -2,6 +2,8 @@ import type { Origin } from '../../core/model.js';
 import type { ExportLevel, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, type SourceDescription, systemKey } from '../source.js';
 import { categoryFields, emptyMaps, type IdMaps, roomFields, sameFields } from './fields.js';
+import { IdHashes } from './idHashes.js';
+import { outOfScopeNotes, scopedLists, SourceScope } from './scope.js';
 import type { TargetIndex } from './target.js';
 
 export type ItemType = 'user' | 'group' | 'addin' | 'category' | 'room';
@@ -36,6 +38,8 @@ export interface ImportPlan {
   readonly needCredentials: string[];
   /** Source id → pchat id of the items that exist in the target already. */
   readonly maps: IdMaps;
+  /** Who each source category allows: role holders and creators outside it are dropped. */
+  readonly scope: SourceScope;
 }
 
 export const errorsOf = (plan: ImportPlan): NoteRecord[] => plan.notes.filter((n) => n.severity === 'error');
@@ -44,6 +48,8 @@ export interface PlanHooks {
   onRecord?(type: string): void;
   /** Which of these message origins (of one system) the target already holds. */
   storedOrigins(system: string, ids: string[]): Promise<Set<string>>;
+  /** Whether a target room holds any message from this system (else none of its messages is there yet). */
+  roomHoldsOrigins(roomId: number, system: string): Promise<boolean>;
 }
 
 const BATCH = 5000;
@@ -68,6 +74,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
   const warn = (code: string, type: string, id: string, message: string) => notes.push({ severity: 'warning', code, item: { type, id }, message });
   const resolveOnly = level === 'content';
   const maps = emptyMaps();
+  const scope = new SourceScope();
 
   const ids = { user: new Set<string>(), group: new Set<string>(), addin: new Set<string>(), category: new Set<string>(), room: new Set<string>() };
   const names = { user: new Map<string, string>(), group: new Map<string, string>(), addin: new Map<string, string>(), category: new Map<string, string>(), room: new Map<string, string>() };
@@ -125,6 +132,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     if (!ids.group.has(m.group)) error('membership', m.group, `membership of group "${m.group}", which is not in the source`);
     if (!exists(m.member)) error('membership', m.group, `group "${m.group}" has member ${m.member.kind} "${m.member.id}", which is not in the source`);
     if (m.member.kind === 'group') append(members, m.group, m.member.id);
+    scope.addMembership(m);
   }
   for (const cycle of groupCycles(members)) error('group', cycle[0]!, `groups contain each other: ${cycle.join(' → ')}`);
   for await (const a of source.records('addins')) {
@@ -133,21 +141,25 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     const found = target.addins.match(null, a.name);
     plan('addin', { ...a, origin: null }, a.name, found && { item: found.item, by: 'origin' }, (e: { url: string }) => e.url === a.url);
   }
+  const categoryNames = new Map<string, string>();
   for await (const c of source.records('categories')) {
     count('categories');
+    scope.addCategory(c);
+    categoryNames.set(c.id, c.name);
     plan('category', c, c.name, target.categories.match(identity(c), c.name), (e: Record<string, unknown>) => {
-      const fields = categoryFields(c, maps, identity(c));
+      const fields = categoryFields(c, maps, identity(c), scope);
       return fields !== null && sameFields(e, fields);
     });
     checkRefs('category', c.id, 'allowed', c.allowed);
     checkRefs('category', c.id, 'denied', c.denied);
     checkRefs('category', c.id, 'creators', c.creators);
+    if (!resolveOnly) notes.push(...outOfScopeNotes(scope, { type: 'category', id: c.id, name: c.name }, c.id, c.name, scopedLists.category(c)));
   }
   const roomNames = new Map<string, string>();
   for await (const r of source.records('rooms')) {
     count('rooms');
     plan('room', r, r.name, target.rooms.match(identity(r), r.name), (e: Record<string, unknown>) => {
-      const fields = roomFields(r, maps, identity(r));
+      const fields = roomFields(r, maps, identity(r), scope);
       return fields !== null && sameFields(e, fields);
     });
     roomNames.set(r.id, r.name);
@@ -157,6 +169,7 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     checkRefs('room', r.id, 'members', r.members);
     checkRefs('room', r.id, 'managers', r.managers);
     checkRefs('room', r.id, 'presenters', r.presenters);
+    notes.push(...outOfScopeNotes(scope, { type: 'room', id: r.id, name: r.name }, r.category, categoryNames.get(r.category) ?? r.category, scopedLists.room(r)));
     if (r.type === 'normal' && r.presenters.length > 0) warn('presenters_dropped', 'room', r.id, `room "${r.name}" is not an auditorium: its ${r.presenters.length} presenters are not kept`);
   }
   for await (const p of source.records('policies')) {
@@ -165,14 +178,14 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     if (p.target && !exists(p.target)) error('policy', p.target.id, `a ${p.scope} policy names ${p.target.kind} "${p.target.id}", which is not in the source`);
   }
 
-  const content = await planContent(source, { roomNames, userIds: ids.user, system: systemKey(source.description), error, hooks });
+  const content = await planContent(source, { roomNames, targetRooms: maps.room, userIds: ids.user, system: systemKey(source.description), error, hooks });
   counts.message = content.reduce((n, r) => n + r.messages, 0);
   for await (const n of source.records('notes')) {
     count('notes');
     notes.push(n);
   }
   if (errors > MAX_ERRORS) notes.push({ severity: 'error', code: 'import_error', item: null, message: `${errors - MAX_ERRORS} more errors not listed` });
-  return { source: source.description, level, items, content, notes, counts, needCredentials, maps };
+  return { source: source.description, level, items, content, notes, counts, needCredentials, maps, scope };
 }
 
 /** Streams the messages: checks references, order and duplicates, and counts what is new per room. */
@@ -180,6 +193,8 @@ async function planContent(
   source: RecordSource,
   ctx: {
     roomNames: Map<string, string>;
+    /** Source room id → the target room it lands on, for rooms that exist there already. */
+    targetRooms: ReadonlyMap<string, number>;
     userIds: Set<string>;
     system: string;
     error: (type: string, id: string, message: string) => void;
@@ -189,15 +204,31 @@ async function planContent(
   const content: PlannedRoomContent[] = [];
   const done = new Set<string>();
   let room: string | null = null;
-  let seen = new Set<string>();
+  // Ids are checked for repeats by hash (bounded memory); a repeated hash makes the id a suspect,
+  // confirmed or cleared by a second read of the suspects' rooms at the end.
+  let seen = new IdHashes();
+  const suspects = new Map<string, Set<string>>();
   let lastSeq = Number.NEGATIVE_INFINITY;
   let total = 0;
   let fresh = 0;
   let batch: { system: string; id: string }[] = [];
+  // Per system: whether the current room's target holds messages from it. A room that does not
+  // exist yet, or holds none from a system, needs no probe of its messages one by one (a first
+  // import probes nothing); one that does (a re-run, a resumed run) is probed in batches.
+  let holds = new Map<string, Promise<boolean>>();
+  const mayHold = (system: string): Promise<boolean> => {
+    const targetRoom = room === null ? undefined : ctx.targetRooms.get(room);
+    if (targetRoom === undefined) return Promise.resolve(false);
+    let answer = holds.get(system);
+    if (!answer) holds.set(system, (answer = ctx.hooks.roomHoldsOrigins(targetRoom, system)));
+    return answer;
+  };
   const flushBatch = async () => {
     const bySystem = new Map<string, string[]>();
     for (const o of batch) append(bySystem, o.system, o.id);
-    for (const [system, list] of bySystem) fresh += list.length - (await ctx.hooks.storedOrigins(system, list)).size;
+    for (const [system, list] of bySystem) {
+      fresh += (await mayHold(system)) ? list.length - (await ctx.hooks.storedOrigins(system, list)).size : list.length;
+    }
     batch = [];
   };
   const closeRoom = async () => {
@@ -212,15 +243,15 @@ async function planContent(
       await closeRoom();
       if (done.has(m.room)) ctx.error('message', m.id, `messages of room "${m.room}" are not together in one run (the archive must group them by room)`);
       room = m.room;
-      seen = new Set();
+      holds = new Map();
+      seen = new IdHashes();
       lastSeq = Number.NEGATIVE_INFINITY;
       total = 0;
       fresh = 0;
       if (!ctx.roomNames.has(m.room)) ctx.error('message', m.id, `message "${m.id}" is in room "${m.room}", which is not in the source`);
     }
     total += 1;
-    if (seen.has(m.id)) ctx.error('message', m.id, `duplicate message id "${m.id}" in room "${m.room}"`);
-    seen.add(m.id);
+    if (seen.add(m.id)) suspects.set(m.room, (suspects.get(m.room) ?? new Set<string>()).add(m.id));
     if (m.seq <= lastSeq) ctx.error('message', m.id, `message "${m.id}" has seq ${m.seq} after seq ${lastSeq}: messages must be in ascending seq within a room`);
     lastSeq = m.seq;
     if (!ctx.userIds.has(m.author)) ctx.error('message', m.id, `message "${m.id}" is by user "${m.author}", who is not in the source`);
@@ -228,7 +259,20 @@ async function planContent(
     if (batch.length >= BATCH) await flushBatch();
   }
   await closeRoom();
+  if (suspects.size > 0) await confirmDuplicates(source, suspects, ctx.error);
   return content;
+}
+
+/** Reports each suspect id that really occurs more than once in its room. */
+async function confirmDuplicates(source: RecordSource, suspects: Map<string, Set<string>>, error: (type: string, id: string, message: string) => void): Promise<void> {
+  const counts = new Map<string, number>();
+  for await (const m of source.records('messages')) {
+    if (!suspects.get(m.room)?.has(m.id)) continue;
+    const k = `${m.room}\u0000${m.id}`;
+    const n = (counts.get(k) ?? 0) + 1;
+    counts.set(k, n);
+    if (n >= 2) error('message', m.id, `duplicate message id "${m.id}" in room "${m.room}"`);
+  }
 }
 
 /** Each cycle among group-in-group memberships, as a path of group ids. */

@@ -74,11 +74,11 @@ export async function runImport(source: RecordSource, plan: ImportPlan, target: 
       await upsert('addin', a.id, target.addins.match(null, a.name)?.item, { name: a.name, url: a.url }, (e) => imports.saveAddin(actor, e, a.name, a.url));
     }
     for await (const c of source.records('categories')) {
-      const fields = categoryFields(c, maps, identity(c))!;
+      const fields = categoryFields(c, maps, identity(c), plan.scope)!;
       await upsert('category', c.id, target.categories.match(fields.origin, c.name)?.item, fields, (e) => imports.saveCategory(actor, e, fields));
     }
     for await (const r of source.records('rooms')) {
-      const fields = roomFields(r, maps, identity(r))!;
+      const fields = roomFields(r, maps, identity(r), plan.scope)!;
       await upsert('room', r.id, target.rooms.match(fields.origin, r.name)?.item, fields, (e) => imports.saveRoom(actor, e, fields));
     }
     for await (const p of source.records('policies')) {
@@ -87,6 +87,7 @@ export async function runImport(source: RecordSource, plan: ImportPlan, target: 
     }
   }
   await importContent(source, plan, maps, ports, hooks, tally);
+  await imports.makeDurable(actor);
   return tally;
 }
 

@@ -3,6 +3,7 @@ import type { Store } from '../../ports/store.js';
 import type { NoteRecord, PrincipalRefRecord, RecordOf } from '../archive/records.js';
 import { pchatSource } from '../pchat/source.js';
 import { identityOf, type RecordSource, systemKey } from '../source.js';
+import { outOfScopeNotes, scopedLists, scopeOf } from '../import/scope.js';
 import { compareContent, type TargetDigester } from './content.js';
 
 /** One unexplained difference between source and target. */
@@ -89,6 +90,10 @@ export async function verify(
   const conflicts: Conflict[] = [];
   const compared: Record<string, number> = {};
   const refs = (side: Side, list: readonly PrincipalRefRecord[]) => list.map((r) => `${r.kind}:${side.keyOf[r.kind].get(r.id) ?? `missing ${r.id}`}`).sort();
+  // The import drops source role holders and creators outside their category's scope (an
+  // explained conversion, listed with the others): compare what it keeps.
+  const { scope, categoryNames } = await scopeOf(source);
+  const kept = (side: Side, categoryId: string, list: readonly PrincipalRefRecord[]) => refs(side, side === s ? scope.within(categoryId, list) : list);
 
   const compare = <R extends { id: string }>(
     type: Conflict['type'],
@@ -122,7 +127,7 @@ export async function verify(
     chatHistory: c.chatHistory,
     allowed: refs(side, c.allowed),
     denied: refs(side, c.denied),
-    creators: refs(side, c.creators),
+    creators: kept(side, c.id, c.creators),
   }));
   compare('room', s.rooms, t.rooms, (r) => r.name, (side, r) => ({
     name: r.name,
@@ -133,9 +138,9 @@ export async function verify(
     invitations: r.invitations,
     disabled: r.disabled,
     addin: r.addin === null ? null : (side.keyOf.addin.get(r.addin) ?? null),
-    members: refs(side, r.members),
-    managers: refs(side, r.managers),
-    presenters: refs(side, r.presenters),
+    members: kept(side, r.category, r.members),
+    managers: kept(side, r.category, r.managers),
+    presenters: kept(side, r.category, r.presenters),
   }));
 
   const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks);
@@ -146,5 +151,7 @@ export async function verify(
   compared.message = rooms.reduce((n, r) => n + r.sourceCount, 0);
   const conversions: NoteRecord[] = [];
   for await (const n of source.records('notes')) conversions.push(n);
+  for (const c of s.categories.values()) conversions.push(...outOfScopeNotes(scope, { type: 'category', id: c.id, name: c.name }, c.id, c.name, scopedLists.category(c)));
+  for (const r of s.rooms.values()) conversions.push(...outOfScopeNotes(scope, { type: 'room', id: r.id, name: r.name }, r.category, categoryNames.get(r.category) ?? r.category, scopedLists.room(r)));
   return { conflicts, conversions, rooms, compared };
 }

@@ -65,6 +65,18 @@ export function importsContract(factory: StoreFactory): void {
       assert.deepEqual(await timeline(), [[1, 'legacy 1'], [2, 'legacy 2']], 'source order kept');
     });
 
+    it('tells which origins are stored, and whether a room holds any message of a system', async () => {
+      const other = await seedRoom(store, 'other');
+      await store.messages.append([post(roomId, userId, 'native')]);
+      assert.equal(await store.messages.roomHoldsOrigins(roomId, 'legacy'), false, 'native posts have no origin');
+      await store.messages.importHistory(roomId, [legacy(userId, 1, 1000), legacy(userId, 2, 2000)]);
+      await store.messages.importHistory(other.roomId, [legacy(userId, 3, 1000, 'elsewhere')]);
+      assert.equal(await store.messages.roomHoldsOrigins(roomId, 'legacy'), true);
+      assert.equal(await store.messages.roomHoldsOrigins(roomId, 'elsewhere'), false);
+      assert.equal(await store.messages.roomHoldsOrigins(other.roomId, 'legacy'), false);
+      assert.deepEqual([...(await store.messages.storedOrigins('legacy', ['1', '3', '2']))].sort(), ['1', '2']);
+    });
+
     it('refuses an unknown room', async () => {
       await assert.rejects(store.messages.importHistory(roomId + 999, [legacy(userId, 1, 1000)]));
     });

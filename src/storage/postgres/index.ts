@@ -35,6 +35,8 @@ export async function createPostgresStore(url: string): Promise<Store> {
     nodes: postgresNodes(pool),
     reading: postgresReading(pool),
     signal,
+    // Every PostgreSQL commit is durable when it returns (synchronous_commit is left on).
+    sync: async () => undefined,
     close: () => (closed ??= signal.close().then(() => pool.end())),
   };
 }

@@ -19,6 +19,8 @@ export function postgresMessages(pool: pg.Pool): MessageStore {
           (r) => r.origin_id,
         ),
       ),
+    roomHoldsOrigins: async (roomId, system) =>
+      (await pool.query('SELECT 1 FROM messages WHERE room_id = $1 AND origin_system = $2 LIMIT 1', [roomId, system])).rowCount !== 0,
     importHistory: (roomId, messages) =>
       messages.length === 0 ? Promise.resolve({ inserted: 0, renumbered: false }) : retryingTransaction(pool, (tx) => importBatch(tx, roomId, messages)),
     history: ({ roomId, beforeSeq, afterSeq, limit }) => {

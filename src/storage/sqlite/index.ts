@@ -1,6 +1,6 @@
 import type { Store } from '../../ports/store.js';
 import { sqliteCategories } from './categories.js';
-import { openDatabase, type SqliteOptions } from './database.js';
+import { openDatabase, type SqliteOptions, syncFiles } from './database.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteNodes } from './nodes.js';
@@ -29,6 +29,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     reading: sqliteReading(db),
     // One server process posts; the CLI's changes travel through the event log.
     signal: null,
+    sync: async () => syncFiles(path),
     close: async () => {
       db.close();
     },

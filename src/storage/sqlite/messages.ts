@@ -35,8 +35,13 @@ export function sqliteMessages(db: Db): MessageStore {
     `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // Since migration 0007 the writer indexes new messages itself (no per-row trigger).
+  const index = db.prepare('INSERT INTO messages_fts (rowid, title, text) VALUES (?, ?, ?)');
   const byClientId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ?`);
   const byOrigin = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE origin_system = ? AND origin_id = ?`);
+  // Through the room's index (`+origin_system` keeps SQLite off the origin index, which would
+  // walk every message of the system in every room): stops at the first match.
+  const holdsOrigins = db.prepare('SELECT 1 FROM messages WHERE room_id = ? AND +origin_system = ? LIMIT 1').pluck();
   const chat = db.prepare("INSERT INTO compliance (type, room_id, user_id, at, data) VALUES ('CHAT', ?, ?, ?, ?)");
   // History pages are read as arrays (raw): export and verify read every message through them,
   // and better-sqlite3 builds an array per row at less than half the cost of a keyed object.
@@ -77,6 +82,7 @@ export function sqliteMessages(db: Db): MessageStore {
           ...originColumns(post.origin),
         );
         id = Number(info.lastInsertRowid);
+        index.run(id, post.title, post.text);
       }
       const { keep: _keep, ...fields } = post;
       const message: Message = { ...fields, id, seq };
@@ -91,6 +97,7 @@ export function sqliteMessages(db: Db): MessageStore {
     append: async (posts) => appendAll.immediate(posts),
     importHistory: async (roomId, messages) => importAll(roomId, messages),
     storedOrigins: async (system, ids) => new Set(ids.filter((id) => byOrigin.get(system, id) !== undefined)),
+    roomHoldsOrigins: async (roomId, system) => holdsOrigins.get(roomId, system) !== undefined,
     history: async ({ roomId, beforeSeq, afterSeq, limit }) => {
       if (afterSeq !== undefined && beforeSeq !== undefined) return (between.all(roomId, afterSeq, beforeSeq, limit) as RawMessageRow[]).map(fromRaw);
       if (afterSeq !== undefined) return (after.all(roomId, afterSeq, limit) as RawMessageRow[]).map(fromRaw);
@@ -143,13 +150,17 @@ export function sqliteMessages(db: Db): MessageStore {
 
 /** See MessageStore.importHistory; the statements are shared with PostgreSQL's in spirit, not text. */
 function sqliteImportHistory(db: Db): (roomId: number, messages: readonly ImportedMessage[]) => ImportHistoryResult {
-  const exists = db.prepare('SELECT 1 FROM messages WHERE origin_system = ? AND origin_id = ?').pluck();
   const lastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
   const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
+  // The origin's unique index is the idempotence check: a message already stored (a re-run, a
+  // resumed run) is skipped by the insert itself, with no lookup of its own.
   const insert = db.prepare(
     `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (origin_system, origin_id) DO NOTHING`,
   );
+  // New rows take ids above every existing one, so this batch's rows are one id range, indexed
+  // by one statement (see migration 0007).
+  const index = db.prepare('INSERT INTO messages_fts (rowid, title, text) SELECT id, title, text FROM messages WHERE id BETWEEN ? AND ?');
   // Only messages from elsewhere (native posts, other imports) force a renumbering: this
   // import's own earlier batches are already in the source's order.
   // `+seq` keeps SQLite off the (room_id, seq) index: with it, every batch scanned the room's
@@ -167,14 +178,20 @@ function sqliteImportHistory(db: Db): (roomId: number, messages: readonly Import
     if (before === undefined) throw new Error(`cannot import into room ${roomId}: no such room`);
     let last = before;
     let oldest = Number.POSITIVE_INFINITY;
+    let firstId = 0;
+    let lastId = 0;
     for (const m of messages) {
-      if (exists.get(m.origin.system, m.origin.id) !== undefined) continue;
+      const info = insert.run(roomId, last + 1, m.authorId, m.kind, m.title, m.text, m.createdAt, m.origin.system, m.origin.id);
+      if (info.changes === 0) continue;
       last += 1;
-      insert.run(roomId, last, m.authorId, m.kind, m.title, m.text, m.createdAt, m.origin.system, m.origin.id);
+      lastId = Number(info.lastInsertRowid);
+      if (firstId === 0) firstId = lastId;
       if (m.createdAt < oldest) oldest = m.createdAt;
     }
     const inserted = last - before;
     if (inserted === 0) return { inserted, renumbered: false };
+    if (lastId - firstId + 1 !== inserted) throw new Error(`imported messages of room ${roomId} did not get consecutive ids`);
+    index.run(firstId, lastId);
     const from = cut.get(roomId, before, oldest, messages[0]!.origin.system) as number | null;
     if (from !== null) {
       const moved = renumber.run(roomId, from, last).changes;

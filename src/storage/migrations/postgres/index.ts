@@ -3,6 +3,7 @@ import { sql as audit } from './0002_audit.js';
 import { sql as sessionExpiry } from './0003_session_expiry.js';
 import { sql as pool } from './0004_pool.js';
 import { sql as reading } from './0006_reading.js';
+import { sql as ftsInsertExplicit } from './0007_fts_insert_explicit.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -14,4 +15,5 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 3, name: 'session expiry index', sql: sessionExpiry },
   { version: 4, name: 'pool nodes', sql: pool },
   { version: 6, name: 'reading state', sql: reading },
+  { version: 7, name: 'full-text index insert by the writer', sql: ftsInsertExplicit },
 ];
