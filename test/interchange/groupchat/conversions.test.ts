@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RECORD_TYPES, RECORD_TYPE_NAMES } from '../../../src/interchange/archive/records.js';
 import { convertContent } from '../../../src/interchange/sources/groupchat/content.js';
@@ -122,6 +124,13 @@ describe('groupchat dump: conversions', () => {
     const explicit = await groupChatSource(await writeDump(dir, t), { domains: ['example.com', 'fabrikam.com'] });
     assert.equal((await all(explicit, 'users')).find((u) => u.id === '102')!.disabled, false, 'a domain given as the organisation’s is not federated');
     await explicit.close();
+    // The same list in domains.txt, which travels with the dump (export, verify and migrate read it).
+    const withFile = await writeDump(dir, t);
+    writeFileSync(join(withFile, 'domains.txt'), '# our SIP domains\nexample.com\r\nFabrikam.com  # since the merger\n');
+    const fromFile = await groupChatSource(withFile);
+    assert.equal((await all(fromFile, 'users')).find((u) => u.id === '102')!.disabled, false, 'domains.txt counts as given');
+    assert.ok(!codes(await all(fromFile, 'notes')).includes('domains_inferred'));
+    await fromFile.close();
   });
 
   it('leaves out content older than the start date and reports the count; lists every file reference', async () => {

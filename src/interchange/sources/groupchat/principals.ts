@@ -46,7 +46,7 @@ function organisationDomains(dump: Dump, users: PrincipalRow[], given: readonly 
   notes.conversion(
     'domains_inferred',
     null,
-    `Organisation SIP domains inferred as ${domains.join(', ') || '(none)'} from ${fromAd.size > 0 ? 'users with an AD path' : 'the most common user domain'} of ${dump.dir}; users of other domains are treated as federated. Give the domains explicitly to override.`,
+    `Organisation SIP domains inferred as ${domains.join(', ') || '(none)'} from ${fromAd.size > 0 ? 'users with an AD path' : 'the most common user domain'} of ${dump.dir}; users of other domains are treated as federated. To give them explicitly, list them in domains.txt in the dump directory, one per line.`,
   );
   return domains;
 }

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NoteRecord, RecordOf, RecordType } from '../../archive/records.js';
 import type { RecordSource, SourceDescription } from '../../source.js';
 import { DEFAULT_SORT, isSorted, type SortOptions } from './chatOrder.js';
@@ -30,7 +32,8 @@ export const GROUPCHAT_SYSTEM = 'lync-groupchat';
 export async function groupChatSource(dir: string, options: GroupChatOptions = {}): Promise<RecordSource> {
   const notes = new Notes();
   const dump = await loadDump(dir, notes);
-  const principals: PrincipalsOut = convertPrincipals(dump, options.domains ?? [], notes);
+  const domains = options.domains?.length ? options.domains : await domainsFile(dir);
+  const principals: PrincipalsOut = convertPrincipals(dump, domains, notes);
   const tree: TreeOut = convertTree(dump, principals.refs, notes);
   const sort: SortOptions = { ...DEFAULT_SORT, ...(options.runRows !== undefined && { runRows: options.runRows }), tmpDir: options.tmpDir ?? tmpdir() };
   const startMs = options.startDate ? options.startDate.getTime() : null;
@@ -100,4 +103,23 @@ export async function groupChatSource(dir: string, options: GroupChatOptions = {
       lastPass = null;
     },
   };
+}
+
+/**
+ * The organisation's SIP domains from `domains.txt` in the dump directory (one per line, `#`
+ * comments), when the administrator wrote one: it travels with the dump, so export, verify and
+ * `pchat migrate` all read the same list. None when the file does not exist.
+ */
+export async function domainsFile(dir: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'domains.txt'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*/, '').trim().toLowerCase())
+    .filter(Boolean);
 }
