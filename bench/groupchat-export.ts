@@ -2,22 +2,17 @@
 // 1,000,000 and 10,000,000 messages (PCHAT_BENCH_SIZES=1000000 for one size, or sizes as
 // arguments; PCHAT_BENCH_GC_FORMAT=tsv16 for a UTF-16LE bcp -w dump). The real CLI in its own
 // child process under /usr/bin/time; throughput is messages over the command's wall time.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { writeBenchDump } from './lib/groupchatDump.js';
+import { benchSizes, NODE_ARGS, requireGnuTime, sizeLabel, timedPchat } from './lib/cliRun.js';
 import { tempDir } from './lib/fixture.js';
-import { nowMs, progress, report, ROOT, round, type Target } from './lib/report.js';
+import { nowMs, progress, report, round, type Target } from './lib/report.js';
 
 const NAME = 'groupchat-export';
-const TIME = '/usr/bin/time';
-const sizesArg = process.argv.slice(2).join(',') || process.env.PCHAT_BENCH_SIZES || '1000000,10000000';
-const SIZES = sizesArg.split(/[,\s]+/).filter(Boolean).map(Number);
-if (SIZES.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`bad sizes "${sizesArg}": give message counts, e.g. PCHAT_BENCH_SIZES=1000000`);
+const SIZES = benchSizes();
 const FORMAT = process.env.PCHAT_BENCH_GC_FORMAT === 'tsv16' ? 'tsv16' : 'csv';
-/** Extra node flags for the measured CLI process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const NODE_ARGS = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const TARGETS = { msgsPerS: 200_000, rssMiB: 256 };
 const ROOMS = 100;
 const log = progress(NAME);
@@ -32,24 +27,7 @@ interface SizeResult {
   archiveMiB: number;
 }
 
-/** Runs `node bin/pchat.js --json <args>` under /usr/bin/time; returns wall seconds, peak RSS and stdout. */
-async function pchat(args: string[], rssFile: string): Promise<{ seconds: number; maxRssMiB: number; stdout: string }> {
-  const t0 = nowMs();
-  const child = spawn(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...NODE_ARGS, join(ROOT, 'bin', 'pchat.js'), '--json', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, PCHAT_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const seconds = (nowMs() - t0) / 1000;
-  if (code !== 0) throw new Error(`pchat ${args.join(' ')} exited with ${code}:\n${stderr.slice(-4000)}\n${stdout.slice(0, 4000)}`);
-  const kib = Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
-  return { seconds, maxRssMiB: kib / 1024, stdout };
-}
+const pchat = (args: string[], rssFile: string) => timedPchat(args, rssFile);
 
 async function measure(messages: number): Promise<SizeResult> {
   const data = tempDir(`${NAME}-${messages}`);
@@ -76,13 +54,10 @@ async function measure(messages: number): Promise<SizeResult> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(TIME)) {
-    console.error(`${TIME} is missing: install it (apt-get install -y time) to measure peak RSS.`);
-    process.exit(1);
-  }
+  requireGnuTime();
   const results: SizeResult[] = [];
   for (const n of SIZES) results.push(await measure(n));
-  const size = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n.toLocaleString('en'));
+  const size = sizeLabel;
   const table = new Table({ head: ['messages', 'dump MiB', 'wall s', 'msgs/s', 'target', 'peak RSS MiB', 'target'], style: { head: [], border: [] } });
   const figures: Record<string, string | number> = {};
   const targets: Target[] = [];

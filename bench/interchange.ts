@@ -3,22 +3,17 @@
 // arguments; PCHAT_BENCH_OPS=import for the import alone). Each command is the real CLI in its own
 // child process, under /usr/bin/time for its peak RSS; throughput is messages over the command's
 // wall time.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { writeArchive } from '../src/interchange/archive/writer.js';
 import { generatedSource } from './lib/archiveGen.js';
+import { benchSizes, NODE_ARGS, requireGnuTime, sizeLabel, timedPchat } from './lib/cliRun.js';
 import { tempDir } from './lib/fixture.js';
-import { nowMs, progress, report, ROOT, round, type Target } from './lib/report.js';
+import { nowMs, progress, report, round, type Target } from './lib/report.js';
 
 const NAME = 'interchange';
-const TIME = '/usr/bin/time';
-const sizesArg = process.argv.slice(2).join(',') || process.env.PCHAT_BENCH_SIZES || '1000000,10000000';
-const SIZES = sizesArg.split(/[,\s]+/).filter(Boolean).map(Number);
-if (SIZES.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`bad sizes "${sizesArg}": give message counts, e.g. PCHAT_BENCH_SIZES=1000000`);
-/** Extra node flags for the measured CLI processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const NODE_ARGS = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const SIZES = benchSizes();
 const TARGETS = { import: 100_000, export: 200_000, verify: 200_000, rssMiB: 256 };
 const OPERATIONS = ['import', 'export', 'verify'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -43,44 +38,21 @@ interface CliRun {
   readonly stdout: string;
 }
 
-/** Runs `node bin/pchat.js <args>` under /usr/bin/time, collecting JSON progress lines with their arrival times. */
+/** Runs the CLI (see timedPchat), collecting its JSON progress lines with their arrival times. */
 async function pchat(args: string[], rssFile: string): Promise<CliRun> {
-  const t0 = nowMs();
-  const child = spawn(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...NODE_ARGS, join(ROOT, 'bin', 'pchat.js'), '--json', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, PCHAT_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const lines: ProgressLine[] = [];
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    const atMs = nowMs() - t0;
-    pending += d;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) !== -1) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-      try {
-        const parsed = JSON.parse(line) as Omit<ProgressLine, 'atMs'>;
-        if (typeof parsed.progress === 'string') {
-          lines.push({ ...parsed, atMs });
-          if (parsed.finished) log(`  ${parsed.progress}: ${parsed.done.toLocaleString('en')} done, ${parsed.perSecond.toLocaleString('en')}/s`);
-          continue;
-        }
-      } catch {
-        // not a progress line
-      }
-      stderr += `${line}\n`;
+  const run = await timedPchat(args, rssFile, (line, atMs) => {
+    try {
+      const parsed = JSON.parse(line) as Omit<ProgressLine, 'atMs'>;
+      if (typeof parsed.progress !== 'string') return false;
+      lines.push({ ...parsed, atMs });
+      if (parsed.finished) log(`  ${parsed.progress}: ${parsed.done.toLocaleString('en')} done, ${parsed.perSecond.toLocaleString('en')}/s`);
+      return true;
+    } catch {
+      return false; // not a progress line
     }
   });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const seconds = (nowMs() - t0) / 1000;
-  if (code !== 0) throw new Error(`pchat ${args.join(' ')} exited with ${code}:\n${stderr}${pending}\n${stdout.slice(0, 4000)}`);
-  const kib = Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
-  return { seconds, maxRssMiB: kib / 1024, progress: lines, stdout };
+  return { ...run, progress: lines };
 }
 
 const finishedLine = (run: CliRun, phase: string) => run.progress.find((l) => l.progress === phase && l.finished);
@@ -164,17 +136,14 @@ async function measure(messages: number): Promise<SizeResult> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(TIME)) {
-    console.error(`${TIME} is missing: install it (apt-get install -y time) to measure peak RSS.`);
-    process.exit(1);
-  }
+  requireGnuTime();
   const results: SizeResult[] = [];
   for (const n of SIZES) results.push(await measure(n));
 
   const table = new Table({ head: ['messages', 'operation', 'wall s', 'msgs/s', 'target', 'peak RSS MiB', 'target'], style: { head: [], border: [] } });
   const figures: Record<string, string | number> = {};
   const targets: Target[] = [];
-  const size = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n.toLocaleString('en'));
+  const size = sizeLabel;
   for (const r of results) {
     const ops = [
       ['import', r.import, TARGETS.import],
