@@ -2,7 +2,7 @@
 // the server's RSS and heap growth per connection. The connections are held by two client
 // processes (5,000 each, from source addresses 127.0.0.1 and 127.0.0.2).
 import { createUsers, openBenchStore, type ServerProbe, startServerProcess, tempDir } from './lib/fixture.js';
-import { holder, kib, mib, settledProbe } from './lib/holders.js';
+import { closeHolders, holder, memoryFigures, mib, settledProbe } from './lib/holders.js';
 import { progress, report, round, sleep } from './lib/report.js';
 
 const NAME = 'idle-connections';
@@ -53,32 +53,18 @@ async function main(): Promise<void> {
     const after = steps.at(-1)?.probe as ServerProbe;
     const half = steps[0] as { open: number; probe: ServerProbe };
 
-    await Promise.all(
-      holders.map(async (h) => {
-        const exited = new Promise((resolve) => (h.child.exitCode === null ? h.child.once('exit', resolve) : resolve(null)));
-        await h.request({ type: 'close' }, 'closed').catch(() => undefined);
-        await exited;
-      }),
-    );
-    await sleep(2000);
-    const closed = await settledProbe(probe);
+    const closed = await closeHolders(holders, probe);
     await server.stop();
 
-    const perConnection = (after.rss - before.rss) / open;
-    const marginal = (after.rss - half.probe.rss) / (open - half.open);
+    const memory = memoryFigures(before, half, after, closed, open);
+    const perConnection = memory.perConnection;
     report({
       name: NAME,
       figures: {
         'connections open (server count)': `${open} (${health.connections?.websocket ?? '?'})`,
         'failed connections': failures,
         'connect time (s)': round(connectSeconds, 1),
-        'server RSS before / after (MiB)': `${mib(before.rss)} / ${mib(after.rss)}`,
-        'RSS per connection (KiB)': kib(perConnection),
-        'RSS per connection, second half (KiB)': kib(marginal),
-        'JS heap per connection (KiB)': kib((after.heapUsed - before.heapUsed) / open),
-        'external + array buffers per connection (KiB)': kib((after.external - before.external) / open),
-        'server RSS after all closed (MiB)': mib(closed.rss),
-        'server JS heap after all closed (MiB)': mib(closed.heapUsed),
+        ...memory.figures,
       },
       targets: [{ metric: 'server RSS growth per idle connection', value: perConnection / 1024, op: '<=', target: 16, unit: 'KiB' }],
       notes: [

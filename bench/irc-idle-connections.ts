@@ -5,7 +5,7 @@
 // LUSERS, MOTD) and then stays idle: no channel joined.
 import { openBenchStore, type ServerProbe, startServerProcess, tempDir } from './lib/fixture.js';
 import { createIrcUsers, IRC_PASSWORD, ircServerEnv } from './lib/irc.js';
-import { holder, kib, mib, settledProbe } from './lib/holders.js';
+import { closeHolders, holder, memoryFigures, mib, settledProbe } from './lib/holders.js';
 import { progress, report, round, sleep } from './lib/report.js';
 
 const NAME = 'irc-idle-connections';
@@ -59,19 +59,11 @@ async function main(): Promise<void> {
     const after = steps.at(-1)?.probe as ServerProbe;
     const half = steps[0] as { open: number; probe: ServerProbe };
 
-    await Promise.all(
-      holders.map(async (h) => {
-        const exited = new Promise((resolve) => (h.child.exitCode === null ? h.child.once('exit', resolve) : resolve(null)));
-        await h.request({ type: 'close' }, 'closed').catch(() => undefined);
-        await exited;
-      }),
-    );
-    await sleep(2000);
-    const closed = await settledProbe(probe);
+    const closed = await closeHolders(holders, probe);
     await server.stop();
 
-    const perConnection = (after.rss - before.rss) / open;
-    const marginal = (after.rss - half.probe.rss) / (open - half.open);
+    const memory = memoryFigures(before, half, after, closed, open);
+    const perConnection = memory.perConnection;
     report({
       name: NAME,
       figures: {
@@ -79,13 +71,7 @@ async function main(): Promise<void> {
         'failed registrations': failures,
         'register time, all connections (s)': round(connectSeconds, 1),
         'registrations/s': round(open / connectSeconds, 0),
-        'server RSS before / after (MiB)': `${mib(before.rss)} / ${mib(after.rss)}`,
-        'RSS per connection (KiB)': kib(perConnection),
-        'RSS per connection, second half (KiB)': kib(marginal),
-        'JS heap per connection (KiB)': kib((after.heapUsed - before.heapUsed) / open),
-        'external + array buffers per connection (KiB)': kib((after.external - before.external) / open),
-        'server RSS after all closed (MiB)': mib(closed.rss),
-        'server JS heap after all closed (MiB)': mib(closed.heapUsed),
+        ...memory.figures,
       },
       // The issue sets no figure for IRC; the WebSocket benchmark's 16 KiB is used as the yardstick.
       targets: [{ metric: 'server RSS growth per idle IRC connection', value: perConnection / 1024, op: '<=', target: 16, unit: 'KiB' }],

@@ -42,3 +42,33 @@ export async function settledProbe(probe: () => Promise<ServerProbe>): Promise<S
 
 export const kib = (bytes: number) => round(bytes / 1024, 2);
 export const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+/** Asks every holder to close its connections and waits for the processes to exit, then for memory to settle. */
+export async function closeHolders(holders: readonly Holder[], probe: () => Promise<ServerProbe>): Promise<ServerProbe> {
+  await Promise.all(
+    holders.map(async (h) => {
+      const exited = new Promise((resolve) => (h.child.exitCode === null ? h.child.once('exit', resolve) : resolve(null)));
+      await h.request({ type: 'close' }, 'closed').catch(() => undefined);
+      await exited;
+    }),
+  );
+  await sleep(2000);
+  return settledProbe(probe);
+}
+
+/** The server's memory per connection, from samples before, at half and at all `open` connections, and after closing. */
+export function memoryFigures(before: ServerProbe, half: { open: number; probe: ServerProbe }, after: ServerProbe, closed: ServerProbe, open: number) {
+  const perConnection = (after.rss - before.rss) / open;
+  return {
+    perConnection,
+    figures: {
+      'server RSS before / after (MiB)': `${mib(before.rss)} / ${mib(after.rss)}`,
+      'RSS per connection (KiB)': kib(perConnection),
+      'RSS per connection, second half (KiB)': kib((after.rss - half.probe.rss) / (open - half.open)),
+      'JS heap per connection (KiB)': kib((after.heapUsed - before.heapUsed) / open),
+      'external + array buffers per connection (KiB)': kib((after.external - before.external) / open),
+      'server RSS after all closed (MiB)': mib(closed.rss),
+      'server JS heap after all closed (MiB)': mib(closed.heapUsed),
+    },
+  };
+}
