@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { msToTicks } from '../../src/interchange/sources/groupchat/values.js';
+import { rng } from './words.js';
 
 /**
  * Writers of legacy Group Chat dumps as `bcp`/`sqlcmd` produce them (docs/groupchat-dump.md):
@@ -57,17 +58,6 @@ export const COLUMNS = {
   tblSiopWhiteList: ['siopID', 'siopName', 'siopUrl'],
 } as const;
 
-/** A small deterministic PRNG (mulberry32), so generated dumps are the same on every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const guid = (rnd: () => number) =>
   'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => Math.floor(rnd() * 16).toString(16));
@@ -81,7 +71,7 @@ const WORDS = 'deploy release build cache latency replica shard index query stor
  * reader must sort), with stories, file links, HTML links and awkward characters.
  */
 export function sampleDump(messages = 3000, seed = 2010): Record<string, TableFile> {
-  const rnd = random(seed);
+  const rnd = rng(seed); // deterministic: the same dump on every run
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const start = Date.UTC(2010, 0, 4, 9);
   const t0 = msToTicks(start - 86_400_000 * 30);
