@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +32,25 @@ describe('groupchat dump: file reading and bad input', () => {
       await source.close();
     }
   };
+
+  it('closes the sorted runs of an unordered tblChat when a reader stops early', async () => {
+    const t = baseTables();
+    // More rows than one merged batch (4,096), in descending order: sorted in runs of 2,500, each
+    // larger than a read stream's first read (64 KiB), so a run is still open when reading stops.
+    const long = 'x'.repeat(200);
+    t.tblChat.rows.push(...Array.from({ length: 10_000 }, (_, i) => chat(10, 20_000 - i, 100, `late ${i} ${long}`)));
+    const path = await writeDump(dir, t);
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    const source = await groupChatSource(path, { runRows: 2500 });
+    for await (const m of source.records('messages')) {
+      assert.ok(m.text.length >= 0);
+      break; // an export that stops at its first message (a full disk, a kill of the writer)
+    }
+    await source.close();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(openFiles(), before, 'every run file is closed');
+  });
 
   it('reads CRLF, BOMs, quoted delimiters and line breaks, NULL as empty or literal, and sqlcmd’s header underline and row count', async () => {
     const t = baseTables();

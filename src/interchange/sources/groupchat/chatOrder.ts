@@ -121,7 +121,8 @@ export async function* externalSort(table: OpenTable, options: SortOptions): Asy
 
 /** k-way merge of sorted runs through a binary heap of each run's next row. */
 async function* merge(paths: readonly string[]): AsyncGenerator<ChatRow[]> {
-  const readers = paths.map((p) => createInterface({ input: createReadStream(p), crlfDelay: Infinity })[Symbol.asyncIterator]());
+  const files = paths.map((p) => createReadStream(p));
+  const readers = files.map((input) => createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]());
   const next = async (i: number): Promise<ChatRow | null> => {
     const r = await readers[i]!.next();
     if (r.done) return null;
@@ -143,28 +144,35 @@ async function* merge(paths: readonly string[]): AsyncGenerator<ChatRow[]> {
       i = m;
     }
   };
-  for (let i = 0; i < readers.length; i++) {
-    const row = await next(i);
-    if (row) {
-      heap.push({ row, run: i });
-      up(heap.length - 1);
+  try {
+    for (let i = 0; i < readers.length; i++) {
+      const row = await next(i);
+      if (row) {
+        heap.push({ row, run: i });
+        up(heap.length - 1);
+      }
     }
+    let batch: ChatRow[] = [];
+    while (heap.length > 0) {
+      const top = heap[0]!;
+      batch.push(top.row);
+      const row = await next(top.run);
+      if (row) heap[0] = { row, run: top.run };
+      else {
+        heap[0] = heap[heap.length - 1]!;
+        heap.pop();
+      }
+      if (heap.length > 0) down(0);
+      if (batch.length >= 4096) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    // Close every run file, also when the consumer stops early (an export that fails midway).
+    // (Closing readline leaves its input open: the file streams are destroyed too.)
+    await Promise.all(readers.map((r) => r.return?.()));
+    for (const file of files) file.destroy();
   }
-  let batch: ChatRow[] = [];
-  while (heap.length > 0) {
-    const top = heap[0]!;
-    batch.push(top.row);
-    const row = await next(top.run);
-    if (row) heap[0] = { row, run: top.run };
-    else {
-      heap[0] = heap[heap.length - 1]!;
-      heap.pop();
-    }
-    if (heap.length > 0) down(0);
-    if (batch.length >= 4096) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }
