@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Icon } from '../icons.js';
 import type { Principal } from '../types.js';
+import { FieldNotes } from './ui.js';
 
 const key = (p: Principal) => `${p.kind}:${p.id}`;
 export const label = (p: Principal) => `${p.name ?? `#${p.id}`}${p.kind === 'group' ? ' (group)' : ''}`;
@@ -58,16 +59,7 @@ export function PrincipalPicker({ id, label: text, value, candidates, onChange, 
           Add
         </button>
       </div>
-      {hint && (
-        <small class="hint" id={`${id}-hint`}>
-          {hint}
-        </small>
-      )}
-      {error && (
-        <small class="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </small>
-      )}
+      <FieldNotes id={id} hint={hint} error={error} />
     </fieldset>
   );
 }

@@ -26,11 +26,10 @@ export function fieldError(error: unknown, field: string): string | null {
   return error.field === field || error.field.startsWith(`${field}.`) ? error.message : null;
 }
 
-export function Field({ label, id, error, hint, children }: { label: string; id: string; error?: string | null; hint?: string; children: ComponentChildren }) {
+/** A field's hint and error lines, with the ids its control's aria-describedby points to. */
+export function FieldNotes({ id, hint, error }: { id: string; hint?: string | undefined; error?: string | null | undefined }) {
   return (
-    <div class={`field${error ? ' invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      {children}
+    <>
       {hint && (
         <small class="hint" id={`${id}-hint`}>
           {hint}
@@ -41,6 +40,16 @@ export function Field({ label, id, error, hint, children }: { label: string; id:
           {error}
         </small>
       )}
+    </>
+  );
+}
+
+export function Field({ label, id, error, hint, children }: { label: string; id: string; error?: string | null; hint?: string; children: ComponentChildren }) {
+  return (
+    <div class={`field${error ? ' invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      {children}
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
