@@ -4,6 +4,7 @@
 // machine share, so it is comparable with the receive time in this (load) process.
 import WebSocket from 'ws';
 import { createCategoryFor, createRooms, createUsers, openBenchStore, pinSelf, startServerProcess, tempDir } from './lib/fixture.js';
+import { Deliveries, hr, paced, readStamp, stampedText } from './lib/latency.js';
 import { percentiles, progress, report, round, sleep } from './lib/report.js';
 import { call, closeAll, connect, pool } from './lib/ws.js';
 
@@ -14,8 +15,6 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 const MEASURE_S = Number(process.env.BENCH_DURATION_S ?? 20);
 const log = progress(NAME);
 
-const MARK = 'sent@';
-const hr = (): bigint => process.hrtime.bigint();
 
 async function main(): Promise<void> {
   const pinned = pinSelf(1);
@@ -44,32 +43,14 @@ async function main(): Promise<void> {
     log(`joined; server rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB`);
 
     // Receive path: stamp first, parse only the marker (no JSON.parse), so this process adds little.
-    const latencies = new Float64Array(MEMBERS * RATE * (MEASURE_S + 5));
-    let samples = 0;
+    const deliveries = new Deliveries(MEMBERS * RATE * (MEASURE_S + 5));
     let measuring = false;
-    let deliveredInWindow = 0;
     let otherFrames = 0;
-    // Per measured post: the first and the last receiver's latency (commit + one send, and the whole fan-out).
-    const firstDelivery: number[] = [];
-    const lastDelivery: number[] = [];
     for (const ws of members) {
       ws.on('message', (raw: WebSocket.RawData) => {
-        const at = hr();
-        const text = raw.toString();
-        const i = text.indexOf(MARK);
-        if (i < 0) {
-          otherFrames++;
-          return;
-        }
-        if (!measuring || text.charCodeAt(i + MARK.length) !== 0x6d /* m: measured */) return;
-        const end = text.indexOf(';', i);
-        const sentAt = BigInt(text.slice(i + MARK.length + 1, end));
-        const ms = Number(at - sentAt) / 1e6;
-        latencies[samples++] = ms;
-        deliveredInWindow++;
-        const k = Number(text.slice(end + 1, text.indexOf(';', end + 1)));
-        firstDelivery[k] = Math.min(firstDelivery[k] ?? Infinity, ms);
-        lastDelivery[k] = Math.max(lastDelivery[k] ?? 0, ms);
+        const stamp = readStamp(raw.toString(), hr());
+        if (stamp === undefined) otherFrames++;
+        else if (stamp && measuring) deliveries.record(stamp.ms, stamp.k);
       });
     }
 
@@ -92,20 +73,9 @@ async function main(): Promise<void> {
       const at = hr();
       if (measured) measuredPosts++;
       ackWaiting.set(ref, at);
-      poster.send(JSON.stringify({ type: 'post', roomId, ref, text: `${MARK}${measured ? 'm' : 'w'}${at};${measured ? measuredPosts - 1 : -1}; status update ${ref}: build is green` }));
+      poster.send(JSON.stringify({ type: 'post', roomId, ref, text: stampedText(measured, measured ? measuredPosts - 1 : -1, ref) }));
     };
-
-    // A fixed schedule (not setInterval drift): post k goes out at start + k * 50 ms.
-    const runFor = async (seconds: number, measured: boolean) => {
-      const start = Date.now();
-      const total = seconds * RATE;
-      for (let k = 0; k < total; k++) {
-        const due = start + (k * 1000) / RATE;
-        const wait = due - Date.now();
-        if (wait > 0) await sleep(wait);
-        post(measured);
-      }
-    };
+    const runFor = (seconds: number, measured: boolean) => paced(RATE, seconds, () => post(measured));
     const cpu0 = await server.probe({ gc: false });
     const clientCpu0 = process.cpuUsage();
     await runFor(WARMUP_S, false);
@@ -120,10 +90,9 @@ async function main(): Promise<void> {
     await closeAll([...members, poster]);
     await server.stop();
 
-    const lat = percentiles(latencies.subarray(0, samples));
+    const { all: lat, first, spread } = deliveries.summary();
+    const deliveredInWindow = deliveries.count;
     const acks = percentiles(ackLatencies);
-    const first = percentiles(firstDelivery.filter((v) => v !== undefined));
-    const spread = percentiles(lastDelivery.map((last, k) => last - (firstDelivery[k] as number)).filter((v) => Number.isFinite(v)));
     const expected = measuredPosts * MEMBERS;
     report({
       name: NAME,

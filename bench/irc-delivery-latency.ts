@@ -5,7 +5,8 @@
 import { roomToChannel } from '../src/protocols/irc/channels.js';
 import { createCategoryFor, createRooms, openBenchStore, pinSelf, startServerProcess, tempDir } from './lib/fixture.js';
 import { createIrcUsers, IRC_PASSWORD, ircServerEnv, type RawIrc, registerIrc } from './lib/irc.js';
-import { percentiles, progress, report, round, sleep } from './lib/report.js';
+import { Deliveries, hr, paced, readStamp, stampedText } from './lib/latency.js';
+import { progress, report, round, sleep } from './lib/report.js';
 import { pool } from './lib/ws.js';
 
 const NAME = 'irc-delivery-latency';
@@ -18,8 +19,6 @@ const ROOM = 'town square';
 const CHANNEL = roomToChannel(`${ROOM} 0`);
 const log = progress(NAME);
 
-const MARK = 'sent@';
-const hr = (): bigint => process.hrtime.bigint();
 
 async function main(): Promise<void> {
   const pinned = pinSelf(1);
@@ -53,13 +52,9 @@ async function main(): Promise<void> {
     const memory = await server.probe();
     log(`joined in ${joinSeconds.toFixed(1)} s; server rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB`);
 
-    const latencies = new Float64Array(MEMBERS * RATE * (MEASURE_S + 5));
-    let samples = 0;
+    const deliveries = new Deliveries(MEMBERS * RATE * (MEASURE_S + 5));
     let measuring = false;
-    let deliveredInWindow = 0;
     let otherLines = 0;
-    const firstDelivery: number[] = [];
-    const lastDelivery: number[] = [];
     // Receive path: stamp first; then split the chunk (latin1: the marker and digits are ASCII).
     const receive = (c: RawIrc) => {
       let rest = '';
@@ -69,19 +64,11 @@ async function main(): Promise<void> {
         let start = 0;
         let nl: number;
         while ((nl = text.indexOf('\n', start)) >= 0) {
-          const i = text.indexOf(MARK, start);
-          if (i < 0 || i > nl) {
+          const stamp = readStamp(text, at, start, nl);
+          if (stamp === undefined) {
             if (text.startsWith('PING ', start)) c.send(`PONG ${text.slice(start + 5, nl).trim()}`);
             otherLines++;
-          } else if (measuring && text.charCodeAt(i + MARK.length) === 0x6d /* m: measured */) {
-            const end = text.indexOf(';', i);
-            const ms = Number(at - BigInt(text.slice(i + MARK.length + 1, end))) / 1e6;
-            latencies[samples++] = ms;
-            deliveredInWindow++;
-            const k = Number(text.slice(end + 1, text.indexOf(';', end + 1)));
-            firstDelivery[k] = Math.min(firstDelivery[k] ?? Infinity, ms);
-            lastDelivery[k] = Math.max(lastDelivery[k] ?? 0, ms);
-          }
+          } else if (stamp && measuring) deliveries.record(stamp.ms, stamp.k);
           start = nl + 1;
         }
         rest = text.slice(start);
@@ -93,20 +80,10 @@ async function main(): Promise<void> {
     let measuredPosts = 0;
     const post = (measured: boolean) => {
       n++;
-      const at = hr();
       if (measured) measuredPosts++;
-      poster.send(`PRIVMSG ${CHANNEL} :${MARK}${measured ? 'm' : 'w'}${at};${measured ? measuredPosts - 1 : -1}; status update ${n}: build is green`);
+      poster.send(`PRIVMSG ${CHANNEL} :${stampedText(measured, measured ? measuredPosts - 1 : -1, n)}`);
     };
-    // A fixed schedule: post k goes out at start + k * 50 ms.
-    const runFor = async (seconds: number, measured: boolean) => {
-      const start = Date.now();
-      const total = seconds * RATE;
-      for (let k = 0; k < total; k++) {
-        const wait = start + (k * 1000) / RATE - Date.now();
-        if (wait > 0) await sleep(wait);
-        post(measured);
-      }
-    };
+    const runFor = (seconds: number, measured: boolean) => paced(RATE, seconds, () => post(measured));
     const cpu0 = await server.probe({ gc: false });
     const clientCpu0 = process.cpuUsage();
     await runFor(WARMUP_S, false);
@@ -124,9 +101,8 @@ async function main(): Promise<void> {
     await sleep(500);
     await server.stop();
 
-    const lat = percentiles(latencies.subarray(0, samples));
-    const first = percentiles(firstDelivery.filter((v) => v !== undefined));
-    const spread = percentiles(lastDelivery.map((last, k) => last - (firstDelivery[k] as number)).filter((v) => Number.isFinite(v)));
+    const { all: lat, first, spread } = deliveries.summary();
+    const deliveredInWindow = deliveries.count;
     const expected = measuredPosts * MEMBERS;
     report({
       name: NAME,

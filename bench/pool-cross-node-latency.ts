@@ -8,6 +8,7 @@
 import WebSocket from 'ws';
 import { pinSelf } from './lib/fixture.js';
 import { excludePostgresFromOthers, settingsLine, startBenchPostgres } from './lib/pgCluster.js';
+import { hr, readStamp, stampedText } from './lib/latency.js';
 import { populate, startNodes } from './lib/pgPool.js';
 import { percentiles, progress, report, round, sleep } from './lib/report.js';
 import { call, closeAll, connect, pool } from './lib/ws.js';
@@ -22,8 +23,6 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const MEASURE_S = Number(process.env.BENCH_DURATION_S ?? 20);
 const log = progress(NAME);
 
-const MARK = 'sent@';
-const hr = (): bigint => process.hrtime.bigint();
 
 async function main(): Promise<void> {
   const cluster = await startBenchPostgres();
@@ -57,17 +56,12 @@ async function main(): Promise<void> {
     let measuring = false;
     const lastRemote: number[] = [];
     const onFrame = (isRemote: boolean) => (raw: WebSocket.RawData) => {
-      const at = hr();
-      const text = raw.toString();
-      const i = text.indexOf(MARK);
-      if (i < 0 || !measuring || text.charCodeAt(i + MARK.length) !== 0x6d /* m */) return;
-      const end = text.indexOf(';', i);
-      const ms = Number(at - BigInt(text.slice(i + MARK.length + 1, end))) / 1e6;
+      const stamp = readStamp(raw.toString(), hr());
+      if (!stamp || !measuring) return;
       if (isRemote) {
-        remoteLat[remoteN++] = ms;
-        const k = Number(text.slice(end + 1, text.indexOf(';', end + 1)));
-        lastRemote[k] = Math.max(lastRemote[k] ?? 0, ms);
-      } else localLat[localN++] = ms;
+        remoteLat[remoteN++] = stamp.ms;
+        lastRemote[stamp.k] = Math.max(lastRemote[stamp.k] ?? 0, stamp.ms);
+      } else localLat[localN++] = stamp.ms;
     };
     for (const ws of remote) ws.on('message', onFrame(true));
     for (const ws of local) ws.on('message', onFrame(false));
@@ -90,9 +84,8 @@ async function main(): Promise<void> {
       ref++;
       const poster = posters[ref % POSTERS] as WebSocket;
       const roomId = data.rooms[ref % ROOMS];
-      const at = hr();
       const k = measured ? measuredPosts++ : -1;
-      poster.send(JSON.stringify({ type: 'post', roomId, ref, text: `${MARK}${measured ? 'm' : 'w'}${at};${k}; status update ${ref}: build is green` }));
+      poster.send(JSON.stringify({ type: 'post', roomId, ref, text: stampedText(measured, k, ref) }));
     };
     // Fixed schedule: every TICK_MS, send what is due by now (RATE/s on average, no drift).
     const runFor = async (seconds: number, measured: boolean) => {
