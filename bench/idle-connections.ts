@@ -2,8 +2,8 @@
 // the server's RSS and heap growth per connection. The connections are held by two client
 // processes (5,000 each, from source addresses 127.0.0.1 and 127.0.0.2).
 import { createUsers, openBenchStore, type ServerProbe, startServerProcess, tempDir } from './lib/fixture.js';
-import { closeHolders, holder, memoryFigures, mib, settledProbe } from './lib/holders.js';
-import { progress, report, round, sleep } from './lib/report.js';
+import { closeHolders, connectThroughHolders, idleBaseline, memoryFigures } from './lib/holders.js';
+import { progress, report, round } from './lib/report.js';
 
 const NAME = 'idle-connections';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
@@ -22,33 +22,16 @@ async function main(): Promise<void> {
 
     const server = await startServerProcess(data.dir, { core: 0 });
     const probe = () => server.probe();
-    await sleep(1000);
-    const before = await settledProbe(probe);
-    log(`server idle: rss ${mib(before.rss)} MiB, heap ${mib(before.heapUsed)} MiB, open-file limit ${before.maxOpenFiles}`);
-    if (before.maxOpenFiles !== null && before.maxOpenFiles < CONNECTIONS + 100) {
-      throw new Error(`the server may open only ${before.maxOpenFiles} files; raise the hard limit (ulimit -Hn) above ${CONNECTIONS + 100}`);
-    }
+    const before = await idleBaseline(probe, CONNECTIONS, log);
 
-    const holders = Array.from({ length: HOLDERS }, () => holder(holderScript));
-    const share = Math.ceil(CONNECTIONS / HOLDERS);
-    const steps: { open: number; probe: ServerProbe }[] = [];
-    let open = 0;
-    let failures = 0;
-    let firstError = '';
-    const t0 = Date.now();
-    for (const [i, h] of holders.entries()) {
-      const tokens = users.slice(i * share, (i + 1) * share).map((u) => u.token);
-      const result = await h.request<{ open: number; failures: number; firstError: string }>(
-        { type: 'connect', url: server.url, tokens, localAddress: `127.0.0.${i + 1}` },
-        'connected',
-      );
-      open += result.open;
-      failures += result.failures;
-      firstError ||= result.firstError;
-      log(`${open} connections open (${failures} failed)`);
-      steps.push({ open, probe: await settledProbe(probe) });
-    }
-    const connectSeconds = (Date.now() - t0) / 1000;
+    const { holders, steps, open, failures, firstError, connectSeconds } = await connectThroughHolders(
+      holderScript,
+      HOLDERS,
+      users.map((u) => u.token),
+      (tokens, localAddress) => ({ type: 'connect', url: server.url, tokens, localAddress }),
+      probe,
+      (n, failed) => log(`${n} connections open (${failed} failed)`),
+    );
     const health = (await (await fetch(`${server.url}/healthz`)).json()) as { connections?: { websocket?: number } };
     const after = steps.at(-1)?.probe as ServerProbe;
     const half = steps[0] as { open: number; probe: ServerProbe };

@@ -5,8 +5,8 @@
 // LUSERS, MOTD) and then stays idle: no channel joined.
 import { openBenchStore, type ServerProbe, startServerProcess, tempDir } from './lib/fixture.js';
 import { createIrcUsers, IRC_PASSWORD, ircServerEnv } from './lib/irc.js';
-import { closeHolders, holder, memoryFigures, mib, settledProbe } from './lib/holders.js';
-import { progress, report, round, sleep } from './lib/report.js';
+import { closeHolders, connectThroughHolders, idleBaseline, memoryFigures } from './lib/holders.js';
+import { progress, report, round } from './lib/report.js';
 
 const NAME = 'irc-idle-connections';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
@@ -26,35 +26,16 @@ async function main(): Promise<void> {
     const irc = await ircServerEnv(data.dir);
     const server = await startServerProcess(data.dir, { core: 0, env: irc.env });
     const probe = () => server.probe();
-    await sleep(1000);
-    const before = await settledProbe(probe);
-    log(`server idle: rss ${mib(before.rss)} MiB, heap ${mib(before.heapUsed)} MiB, open-file limit ${before.maxOpenFiles}`);
-    if (before.maxOpenFiles !== null && before.maxOpenFiles < CONNECTIONS + 100) {
-      throw new Error(`the server may open only ${before.maxOpenFiles} files; raise the hard limit (ulimit -Hn) above ${CONNECTIONS + 100}`);
-    }
+    const before = await idleBaseline(probe, CONNECTIONS, log);
 
-    const holders = Array.from({ length: HOLDERS }, () => holder(holderScript));
-    const share = Math.ceil(CONNECTIONS / HOLDERS);
-    const steps: { open: number; probe: ServerProbe }[] = [];
-    let open = 0;
-    let failures = 0;
-    let firstError = '';
-    let connectMs = 0;
-    for (const [i, h] of holders.entries()) {
-      const t0 = Date.now();
-      const slice = users.slice(i * share, (i + 1) * share).map((u) => ({ nick: u.nick, login: u.login }));
-      const result = await h.request<{ open: number; failures: number; firstError: string }>(
-        { type: 'connect', port: irc.port, users: slice, password: IRC_PASSWORD, localAddress: `127.0.0.${i + 1}` },
-        'connected',
-      );
-      connectMs += Date.now() - t0;
-      open += result.open;
-      failures += result.failures;
-      firstError ||= result.firstError;
-      log(`${open} IRC connections registered (${failures} failed)`);
-      steps.push({ open, probe: await settledProbe(probe) });
-    }
-    const connectSeconds = connectMs / 1000;
+    const { holders, steps, open, failures, firstError, connectSeconds } = await connectThroughHolders(
+      holderScript,
+      HOLDERS,
+      users.map((u) => ({ nick: u.nick, login: u.login })),
+      (share, localAddress) => ({ type: 'connect', port: irc.port, users: share, password: IRC_PASSWORD, localAddress }),
+      probe,
+      (n, failed) => log(`${n} IRC connections registered (${failed} failed)`),
+    );
     const health = (await (await fetch(`${server.url}/healthz`)).json()) as { connections?: { irc?: number } };
     const after = steps.at(-1)?.probe as ServerProbe;
     const half = steps[0] as { open: number; probe: ServerProbe };

@@ -72,3 +72,57 @@ export function memoryFigures(before: ServerProbe, half: { open: number; probe: 
     },
   };
 }
+
+/** The idle server's settled memory; refuses to go on when the server may not open `connections` sockets. */
+export async function idleBaseline(probe: () => Promise<ServerProbe>, connections: number, log: (line: string) => void): Promise<ServerProbe> {
+  await sleep(1000);
+  const before = await settledProbe(probe);
+  log(`server idle: rss ${mib(before.rss)} MiB, heap ${mib(before.heapUsed)} MiB, open-file limit ${before.maxOpenFiles}`);
+  if (before.maxOpenFiles !== null && before.maxOpenFiles < connections + 100) {
+    throw new Error(`the server may open only ${before.maxOpenFiles} files; raise the hard limit (ulimit -Hn) above ${connections + 100}`);
+  }
+  return before;
+}
+
+export interface HeldConnections {
+  readonly holders: Holder[];
+  /** Memory after each holder's share: the first is the half-way sample, the last the full one. */
+  readonly steps: { open: number; probe: ServerProbe }[];
+  readonly open: number;
+  readonly failures: number;
+  readonly firstError: string;
+  /** Time inside the holders' connect requests (not the memory sampling between them). */
+  readonly connectSeconds: number;
+}
+
+/**
+ * Starts `count` holders running `script`, gives each its share of `items` through `request`
+ * (holder i connects from 127.0.0.<i+1>), and samples the server's memory after each share.
+ */
+export async function connectThroughHolders<T>(
+  script: string,
+  count: number,
+  items: readonly T[],
+  request: (share: T[], localAddress: string) => Record<string, unknown>,
+  probe: () => Promise<ServerProbe>,
+  log: (open: number, failures: number) => void,
+): Promise<HeldConnections> {
+  const holders = Array.from({ length: count }, () => holder(script));
+  const size = Math.ceil(items.length / count);
+  const steps: { open: number; probe: ServerProbe }[] = [];
+  let open = 0;
+  let failures = 0;
+  let firstError = '';
+  let connectMs = 0;
+  for (const [i, h] of holders.entries()) {
+    const t0 = Date.now();
+    const result = await h.request<{ open: number; failures: number; firstError: string }>(request(items.slice(i * size, (i + 1) * size), `127.0.0.${i + 1}`), 'connected');
+    connectMs += Date.now() - t0;
+    open += result.open;
+    failures += result.failures;
+    firstError ||= result.firstError;
+    log(open, failures);
+    steps.push({ open, probe: await settledProbe(probe) });
+  }
+  return { holders, steps, open, failures, firstError, connectSeconds: connectMs / 1000 };
+}
