@@ -32,6 +32,9 @@ export async function openStore(config: Config): Promise<Store> {
   return createSqliteStore(database, { synchronous: config.sqlite.synchronous });
 }
 
+/** Writes an import's spool file (a bulk session's part) on the calling thread. */
+export { openSpoolWriter } from './storage/spool/file.js';
+
 export interface LocalApp {
   readonly app: Application;
   readonly bus: SharedEventBus;

@@ -2,8 +2,9 @@ import { uniquePrincipals } from '../core/groupGraph.js';
 import type { Category, Group, Origin, Room, User } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import { validateDescription, validateHttpUrl, validateName } from '../core/validation.js';
-import type { ImportedMessage, ImportHistoryResult } from '../ports/store.js';
+import type { BulkSession, ImportedMessage, ImportHistoryResult } from '../ports/store.js';
 import { type AppContext, requireAdmin } from './context.js';
+import { NODE_DOWN_AFTER_MS } from './pool.js';
 
 export type UserFields = Omit<User, 'id' | 'createdAt'>;
 export type GroupFields = Omit<Group, 'id' | 'members'>;
@@ -100,6 +101,19 @@ export function importUseCases(ctx: AppContext) {
     async importHistory(actor: Actor, roomId: number, messages: readonly ImportedMessage[]): Promise<ImportHistoryResult> {
       requireAdmin(actor);
       return ctx.store.messages.importHistory(roomId, messages);
+    },
+
+    /**
+     * Opens a bulk session (see BulkImport) when the store has a bulk path and no server is
+     * serving this database: a bulk import holds the write lock until it ends, and a live
+     * server's posts would wait for it. Null otherwise: the import then writes batch by batch.
+     */
+    async beginBulk(actor: Actor, parts: number): Promise<BulkSession | null> {
+      requireAdmin(actor);
+      if (!ctx.store.bulk) return null;
+      const now = ctx.clock.now();
+      if ((await ctx.store.nodes.list()).some((node) => now - node.heartbeatAt <= NODE_DOWN_AFTER_MS)) return null;
+      return ctx.store.bulk.begin(parts);
     },
 
     /** Tells the room's live clients to reload its history once a room's import is done. */

@@ -5,11 +5,12 @@ import { PchatError } from '../core/errors.js';
 import { EXPORT_LEVELS, type ExportLevel, type ExportOptions } from '../interchange/archive/records.js';
 import { openArchive } from '../interchange/archive/reader.js';
 import { errorsOf, type ImportPlan } from '../interchange/import/plan.js';
-import { exportJob, importJob, verifyJob } from '../interchange/jobs.js';
+import { exportJob, type ImportOutcome, importJob, verifyJob } from '../interchange/jobs.js';
 import { Progress } from '../interchange/progress.js';
 import type { GlobalOptions } from './options.js';
 import { withExamples } from './resource.js';
 import { databaseConfig, openDatabase, openImportTarget, openSource, SOURCE_HELP } from './sources.js';
+import { checkContentInWorker } from './importCheck.js';
 import { digestInWorker } from './verifyTarget.js';
 
 const json = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
@@ -80,7 +81,8 @@ The archive format is documented in docs/archive-format.md.`,
       .option('--what-if', 'a dry run: list what would be created, updated or overwritten, every collision, conversion, warning and error; change nothing')
       .option('--report <file.html>', 'write an HTML report of the plan and the outcome (overwritten)')
       .option('-y, --yes', 'do not ask for confirmation')
-      .action(async (archive: string, opts: { whatIf?: boolean; report?: string; yes?: boolean }, cmd: Command) => {
+      .option('--batched', 'commit batch by batch even when the whole import could be one transaction (see below)')
+      .action(async (archive: string, opts: { whatIf?: boolean; report?: string; yes?: boolean; batched?: boolean }, cmd: Command) => {
         const source = await openArchive(archive);
         const local = await openImportTarget(cmd);
         try {
@@ -88,19 +90,28 @@ The archive format is documented in docs/archive-format.md.`,
             whatIf: opts.whatIf === true,
             progress: Progress.auto(json(cmd)),
             confirm: (plan) => confirm(plan, opts.yes === true),
+            preconfirmed: opts.yes === true,
+            ...(opts.batched ? {} : { contentChecker: checkContentInWorker(databaseConfig(cmd)) }),
             ...(opts.report ? { report: opts.report } : {}),
           });
-          summarise(cmd, outcome.plan, outcome.result, opts.whatIf === true);
+          summarise(cmd, outcome, opts.whatIf === true);
           if (errorsOf(outcome.plan).length > 0) process.exitCode = 1;
         } finally {
           await source.close();
           await local.close();
         }
       }),
-    ['pchat import legacy.zip --what-if --report plan.html', 'pchat import legacy.zip --yes --report import.html', 'pchat import legacy.zip --database postgres://pchat@db/pchat --yes --json'],
+    ['pchat import legacy.zip --what-if --report plan.html', 'pchat import legacy.zip --yes --report import.html', 'pchat import legacy.zip --database postgres://pchat@db/pchat --yes --json', 'pchat import later.zip --yes --batched'],
     `Items are matched by the id they had in the source (kept as their origin), then by name: a
 name collision overwrites the existing item, as Microsoft's import did. Re-running an import,
-or resuming a killed one, adds nothing twice. Imported accounts have no password until one is set.`,
+or resuming a killed one, adds nothing twice. Imported accounts have no password until one is set.
+
+How it is written. With --yes, into SQLite, and no pchat server running on the database, the
+whole import is one transaction: the messages are written while the archive is still being
+checked, on the second core, and nothing becomes visible unless the check passes (an error, or
+a killed import, leaves the database exactly as it was; running it again starts over). Otherwise,
+or with --batched, the archive is checked first and then written batch by batch: a running
+server's posts never wait long for it, and a killed import, run again, keeps what was written.`,
   );
 
   withExamples(
@@ -171,13 +182,13 @@ async function confirm(plan: ImportPlan, yes: boolean): Promise<boolean> {
   }
 }
 
-function summarise(cmd: Command, plan: ImportPlan, result: import('../interchange/import/run.js').ImportResult | null, whatIf: boolean): void {
+function summarise(cmd: Command, { plan, result, mode }: ImportOutcome, whatIf: boolean): void {
   const errors = errorsOf(plan);
   const actions: Record<string, number> = {};
   for (const item of plan.items) actions[item.action] = (actions[item.action] ?? 0) + 1;
   const newMessages = plan.content.reduce((n, c) => n + c.new, 0);
   if (json(cmd)) {
-    print({ whatIf, errors: errors.length, actions, newMessages, counts: plan.counts, notes: plan.notes, items: whatIf ? plan.items : undefined, needCredentials: plan.needCredentials, result });
+    print({ whatIf, errors: errors.length, actions, newMessages, counts: plan.counts, notes: plan.notes, items: whatIf ? plan.items : undefined, needCredentials: plan.needCredentials, result, written: result ? mode : undefined });
     return;
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -193,6 +204,9 @@ function summarise(cmd: Command, plan: ImportPlan, result: import('../interchang
   if (plan.needCredentials.length > 0) out(`${plan.needCredentials.length} imported accounts have no password yet (listed in --report).`);
   if (errors.length > 0) out(`Refused: ${errors.length} errors. Nothing was changed.`);
   else if (whatIf) out('Dry run: nothing was changed.');
-  else if (result) out(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.messagesAdded} messages added.`);
+  else if (result) {
+    out(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.messagesAdded} messages added.`);
+    out(mode === 'bulk' ? 'Written in one transaction while the archive was checked.' : 'Written batch by batch after the archive was checked.');
+  }
   else out('Not imported.');
 }

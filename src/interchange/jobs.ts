@@ -5,8 +5,9 @@ import type { Store } from '../ports/store.js';
 import { type ExportOptions, type Manifest, type NoteRecord } from './archive/records.js';
 import { writeArchive } from './archive/writer.js';
 import { filtered, LEVEL_TYPES } from './exportFilter.js';
-import { errorsOf, type ImportPlan, planImport } from './import/plan.js';
-import { type ImportResult, runImport } from './import/run.js';
+import { BULK_PARTS, bulkImport, type ContentChecker } from './import/bulk.js';
+import { completePlan, errorsOf, type ImportPlan, planContent, planDirectory, type PlanHooks, sourceNotes } from './import/plan.js';
+import { type ImportPorts, type ImportResult, runImport } from './import/run.js';
 import { targetIndex } from './import/target.js';
 import type { Progress } from './progress.js';
 import { type Report, writeReport } from './report.js';
@@ -74,48 +75,75 @@ export interface ImportOutcome {
   readonly plan: ImportPlan;
   /** Null for a dry run, or when the plan has errors, or the operator declined. */
   readonly result: ImportResult | null;
+  /** How it was written: in one transaction with the check (bulk), or batch by batch after it. */
+  readonly mode: 'bulk' | 'batches';
 }
 
 /**
  * Plans the import (a full read that changes nothing), stops there on --what-if or when the plan
- * has errors, asks for confirmation, then writes. The report covers both.
+ * has errors, asks for confirmation, then writes. The report covers both. When the operator has
+ * confirmed in advance (`--yes`), the source is an archive and a `contentChecker` is given, the
+ * store may take the bulk path (see bulkImport): checking and writing overlap in one transaction.
  */
 export async function importJob(
-  source: RecordSource & { manifest?: Manifest },
+  source: RecordSource & { manifest?: Manifest; file?: string },
   app: Application,
-  options: { whatIf: boolean; confirm: (plan: ImportPlan) => Promise<boolean>; progress: Progress; report?: string },
+  options: {
+    whatIf: boolean;
+    confirm: (plan: ImportPlan) => Promise<boolean>;
+    progress: Progress;
+    report?: string;
+    /** Confirmed already: `confirm` will say yes without asking anyone. */
+    preconfirmed?: boolean;
+    contentChecker?: ContentChecker;
+  },
 ): Promise<ImportOutcome> {
   const level = source.manifest?.options.level ?? 'all';
   const index = targetIndex(await app.directory.snapshot());
   const total = source.manifest ? Object.values(source.manifest.files).reduce((n, f) => n + f.records, 0) : 0;
-  options.progress.start('check', total);
-  const plan = await planImport(source, level, index, {
+  const hooks: PlanHooks = {
     onRecord: () => options.progress.add(),
     storedOrigins: (system, ids) => app.imports.storedMessageOrigins(SYSTEM_ACTOR, system, ids),
     roomHoldsOrigins: (roomId, system) => app.imports.roomHoldsOrigins(SYSTEM_ACTOR, roomId, system),
-  });
-  options.progress.stop();
-  let result: ImportResult | null = null;
+  };
   const started = Date.now();
-  if (!options.whatIf && errorsOf(plan).length === 0 && (await options.confirm(plan))) {
-    options.progress.start('import', plan.counts.message ?? 0);
-    result = await runImport(
-      source,
-      plan,
-      index,
-      {
-        actor: SYSTEM_ACTOR,
-        imports: app.imports,
-        setGroupMembers: async (groupId, members) => void (await app.groups.update(SYSTEM_ACTOR, groupId, { members })),
-        setPolicy: async (rule) => void (await app.settings.setPolicy(SYSTEM_ACTOR, rule)),
-      },
-      { onMessages: (n) => options.progress.add(n) },
-    );
+  options.progress.start('check', total);
+  const directory = await planDirectory(source, level, index, hooks);
+  const bulk =
+    !options.whatIf && options.preconfirmed && options.contentChecker && source.file && source.manifest && directory.errors.count === 0
+      ? await app.imports.beginBulk(SYSTEM_ACTOR, BULK_PARTS)
+      : null;
+  let outcome: ImportOutcome;
+  if (bulk) {
     options.progress.stop();
+    options.progress.start('import', source.manifest!.files['messages.ndjson']?.records ?? 0);
+    const written = await bulkImport(source as RecordSource & { file: string; manifest: Manifest }, directory, index, importPorts(app), bulk, options.contentChecker!, {
+      onMessages: (n) => options.progress.add(n),
+    });
+    outcome = { ...written, mode: 'bulk' };
+    options.progress.stop();
+  } else {
+    const content = await planContent(source, { ...directory.context, error: directory.errors.add, hooks });
+    const plan = completePlan(directory, content, null, await sourceNotes(source, hooks));
+    options.progress.stop();
+    let result: ImportResult | null = null;
+    if (!options.whatIf && errorsOf(plan).length === 0 && (await options.confirm(plan))) {
+      options.progress.start('import', plan.counts.message ?? 0);
+      result = await runImport(source, plan, index, importPorts(app), { onMessages: (n) => options.progress.add(n) });
+      options.progress.stop();
+    }
+    outcome = { plan, result, mode: 'batches' };
   }
-  if (options.report) await writeReport(options.report, importReport(plan, result, options.whatIf, Date.now() - started));
-  return { plan, result };
+  if (options.report) await writeReport(options.report, importReport(outcome.plan, outcome.result, options.whatIf, Date.now() - started));
+  return outcome;
 }
+
+const importPorts = (app: Application): ImportPorts => ({
+  actor: SYSTEM_ACTOR,
+  imports: app.imports,
+  setGroupMembers: async (groupId, members) => void (await app.groups.update(SYSTEM_ACTOR, groupId, { members })),
+  setPolicy: async (rule) => void (await app.settings.setPolicy(SYSTEM_ACTOR, rule)),
+});
 
 function importReport(plan: ImportPlan, result: ImportResult | null, whatIf: boolean, ms: number): Report {
   const errors = errorsOf(plan).length;

@@ -35,6 +35,8 @@ export interface Store {
   readonly audit: AuditStore;
   readonly nodes: NodeStore;
   readonly reading: ReadingStore;
+  /** Bulk import in one transaction from a spool (SQLite); null where the store has no such path. */
+  readonly bulk: BulkImport | null;
   /** How the nodes of a pool announce new messages; null where one process serves (SQLite). */
   readonly signal: PoolSignal | null;
   /**
@@ -156,6 +158,67 @@ export interface ImportHistoryResult {
   readonly inserted: number;
   /** True when some imported messages are older than messages already there, so the room's tail was renumbered. */
   readonly renumbered: boolean;
+}
+
+/**
+ * A message as an import's check spools it: validated, its time and origin resolved, but still
+ * naming its author by the source's user id (pchat ids exist only once the import wrote users).
+ */
+export interface SpooledMessage {
+  readonly author: string;
+  readonly kind: MessageKind;
+  readonly title: string | null;
+  readonly text: string;
+  readonly createdAt: number;
+  readonly origin: Origin;
+}
+
+/**
+ * Writes an import's spool, a scratch file of checked messages numbered 1, 2, 3 … in the order
+ * added. Synchronous, for a thread that does nothing else; rows become readable by other
+ * connections at each `commit`.
+ */
+export interface SpoolWriter {
+  readonly rows: number;
+  add(message: SpooledMessage): void;
+  commit(): void;
+  close(): void;
+}
+
+/** One room's part of a spool: rows `from`…`to` (inclusive) go into room `roomId`. */
+export interface SpoolSlice {
+  readonly roomId: number;
+  readonly from: number;
+  readonly to: number;
+  /** None of these messages can be stored yet (their room holds none from their system): the store need not look. */
+  readonly allNew: boolean;
+}
+
+/**
+ * A store's bulk path for an import that holds the target's write lock from start to end:
+ * everything it writes commits at once, or nothing does, and its history is copied inside the
+ * store from spool files that another thread fills meanwhile, not passed through the
+ * application row by row.
+ */
+export interface BulkImport {
+  /**
+   * Creates `parts` empty spool files (each to be filled with `openSpoolWriter` from main.ts, on
+   * any thread, and closed before it is imported) and opens one write transaction. Every write
+   * through this store until `finish` belongs to it.
+   */
+  begin(parts: number): Promise<BulkSession>;
+}
+
+export interface BulkSession {
+  readonly spoolFiles: readonly string[];
+  /**
+   * Imports slices of a closed spool part exactly as `importHistory` would import their rows
+   * (origins already stored are skipped, next seqs, renumbering). `authors` gives the pchat user
+   * of each source author. Returns one result per slice.
+   */
+  importSpooled(part: number, slices: readonly SpoolSlice[], authors: ReadonlyMap<string, number>): Promise<ImportHistoryResult[]>;
+  /** Commits (or rolls back) everything since `begin`, and deletes the spool files. */
+  finish(commit: boolean): Promise<void>;
 }
 
 export interface MessageStore {

@@ -1,5 +1,5 @@
 import type { Origin } from '../../core/model.js';
-import type { ExportLevel, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
+import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, type SourceDescription, systemKey } from '../source.js';
 import { categoryFields, emptyMaps, type IdMaps, roomFields, sameFields } from './fields.js';
 import { IdHashes } from './idHashes.js';
@@ -55,6 +55,32 @@ export interface PlanHooks {
 const BATCH = 5000;
 const MAX_ERRORS = 1000;
 
+/** Collects error notes, listing the first thousand: a broken source can have millions of bad messages. */
+export class ErrorNotes {
+  count = 0;
+  readonly notes: NoteRecord[] = [];
+  readonly add = (type: string, id: string, message: string, name?: string): void => {
+    if (++this.count <= MAX_ERRORS) this.notes.push({ severity: 'error', code: 'import_error', item: { type, id, ...(name === undefined ? {} : { name }) }, message });
+  };
+}
+
+/** What checking the messages needs to know of the directory (plain data: it crosses to a worker thread). */
+export interface ContentContext {
+  /** Source room id → name, for every room of the source. */
+  readonly roomNames: ReadonlyMap<string, string>;
+  /** Source room id → the target room it lands on, for rooms that exist there already. */
+  readonly targetRooms: ReadonlyMap<string, number>;
+  readonly userIds: ReadonlySet<string>;
+  /** The origin system of records without an origin of their own. */
+  readonly system: string;
+}
+
+/** The plan of everything but the messages, and what checking them needs. */
+export interface DirectoryPlan extends Omit<ImportPlan, 'content'> {
+  readonly errors: ErrorNotes;
+  readonly context: ContentContext;
+}
+
 /**
  * Reads the whole source once, without writing anything, and decides what the import will do:
  * every item's action against the target, every collision, every reference to a missing item,
@@ -62,15 +88,42 @@ const MAX_ERRORS = 1000;
  * line and checksum of an archive, so the writing pass that follows cannot meet a bad record.
  */
 export async function planImport(source: RecordSource, level: ExportLevel, target: TargetIndex, hooks: PlanHooks): Promise<ImportPlan> {
-  const items: PlannedItem[] = [];
+  const directory = await planDirectory(source, level, target, hooks);
+  const content = await planContent(source, { ...directory.context, error: directory.errors.add, hooks });
+  return completePlan(directory, content, null, await sourceNotes(source, hooks));
+}
+
+/** The source's own notes (conversions, warnings, file references). */
+export async function sourceNotes(source: RecordSource, hooks: Pick<PlanHooks, 'onRecord'>): Promise<NoteRecord[]> {
   const notes: NoteRecord[] = [];
+  for await (const n of source.records('notes')) {
+    hooks.onRecord?.('notes');
+    notes.push(n);
+  }
+  return notes;
+}
+
+/**
+ * The whole plan: the directory's, the content (whose errors went to the directory's list, or to
+ * `contentErrors` where another thread checked it) and the source's notes.
+ */
+export function completePlan(directory: DirectoryPlan, content: PlannedRoomContent[], contentErrors: { count: number; notes: readonly NoteRecord[] } | null, notes: readonly NoteRecord[]): ImportPlan {
+  const { errors, context: _context, ...plan } = directory;
+  // plan.notes is errors.notes: the directory's errors and warnings, in the order found.
+  const listed = [...plan.notes, ...(contentErrors?.notes ?? []), ...notes];
+  const unlisted = errors.count - Math.min(errors.count, MAX_ERRORS) + (contentErrors ? contentErrors.count - contentErrors.notes.length : 0);
+  if (unlisted > 0) listed.push({ severity: 'error', code: 'import_error', item: null, message: `${unlisted} more errors not listed` });
+  return { ...plan, notes: listed, content, counts: { ...plan.counts, message: content.reduce((n, r) => n + r.messages, 0) } };
+}
+
+/** Checks everything before the messages (users … policies) against the target. */
+export async function planDirectory(source: RecordSource, level: ExportLevel, target: TargetIndex, hooks: Pick<PlanHooks, 'onRecord'>): Promise<DirectoryPlan> {
+  const items: PlannedItem[] = [];
   const counts: Record<string, number> = {};
   const needCredentials: string[] = [];
-  let errors = 0;
-  const error = (type: string, id: string, message: string, name?: string) => {
-    // A broken source can have millions of bad messages; the first thousand tell the story.
-    if (++errors <= MAX_ERRORS) notes.push({ severity: 'error', code: 'import_error', item: { type, id, ...(name === undefined ? {} : { name }) }, message });
-  };
+  const errors = new ErrorNotes();
+  const notes = errors.notes;
+  const error = errors.add;
   const warn = (code: string, type: string, id: string, message: string) => notes.push({ severity: 'warning', code, item: { type, id }, message });
   const resolveOnly = level === 'content';
   const maps = emptyMaps();
@@ -178,27 +231,20 @@ export async function planImport(source: RecordSource, level: ExportLevel, targe
     if (p.target && !exists(p.target)) error('policy', p.target.id, `a ${p.scope} policy names ${p.target.kind} "${p.target.id}", which is not in the source`);
   }
 
-  const content = await planContent(source, { roomNames, targetRooms: maps.room, userIds: ids.user, system: systemKey(source.description), error, hooks });
-  counts.message = content.reduce((n, r) => n + r.messages, 0);
-  for await (const n of source.records('notes')) {
-    count('notes');
-    notes.push(n);
-  }
-  if (errors > MAX_ERRORS) notes.push({ severity: 'error', code: 'import_error', item: null, message: `${errors - MAX_ERRORS} more errors not listed` });
-  return { source: source.description, level, items, content, notes, counts, needCredentials, maps, scope };
+  const context: ContentContext = { roomNames, targetRooms: new Map(maps.room), userIds: ids.user, system: systemKey(source.description) };
+  return { source: source.description, level, items, notes, counts, needCredentials, maps, scope, errors, context };
 }
 
-/** Streams the messages: checks references, order and duplicates, and counts what is new per room. */
-async function planContent(
+/**
+ * Streams the messages: checks references, order and duplicates, and counts what is new per room.
+ * `onChecked` sees every message in order, with its identity, once its own checks are done (a
+ * duplicate id is only known at the end: whoever keeps messages must wait for the result).
+ */
+export async function planContent(
   source: RecordSource,
-  ctx: {
-    roomNames: Map<string, string>;
-    /** Source room id → the target room it lands on, for rooms that exist there already. */
-    targetRooms: ReadonlyMap<string, number>;
-    userIds: Set<string>;
-    system: string;
+  ctx: ContentContext & {
     error: (type: string, id: string, message: string) => void;
-    hooks: PlanHooks;
+    hooks: Omit<PlanHooks, 'onRecord'> & { onRecord?(type: string): void; onChecked?(message: MessageRecord, origin: Origin): void };
   },
 ): Promise<PlannedRoomContent[]> {
   const content: PlannedRoomContent[] = [];
@@ -255,8 +301,10 @@ async function planContent(
     if (m.seq <= lastSeq) ctx.error('message', m.id, `message "${m.id}" has seq ${m.seq} after seq ${lastSeq}: messages must be in ascending seq within a room`);
     lastSeq = m.seq;
     if (!ctx.userIds.has(m.author)) ctx.error('message', m.id, `message "${m.id}" is by user "${m.author}", who is not in the source`);
-    batch.push(m.origin ?? { system: ctx.system, id: m.id });
+    const origin = m.origin ?? { system: ctx.system, id: m.id };
+    batch.push(origin);
     if (batch.length >= BATCH) await flushBatch();
+    ctx.hooks.onChecked?.(m, origin);
   }
   await closeRoom();
   if (suspects.size > 0) await confirmDuplicates(source, suspects, ctx.error);

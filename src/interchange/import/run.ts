@@ -37,9 +37,27 @@ const BATCH = 5000;
  * killed at any moment and started again ends exactly where an uninterrupted run would.
  */
 export async function runImport(source: RecordSource, plan: ImportPlan, target: TargetIndex, ports: ImportPorts, hooks: RunHooks = {}): Promise<ImportResult> {
+  const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0 };
+  await writeDirectory(source, plan, target, ports, tally, hooks);
+  await importContent(source, plan, plan.maps, ports, hooks, tally);
+  await ports.imports.makeDurable(ports.actor);
+  return tally;
+}
+
+/**
+ * Writes everything but the messages, in dependency order (groups and users, memberships, add-ins,
+ * categories, rooms, policies), completing `plan.maps` with the pchat id of every item.
+ */
+export async function writeDirectory(
+  source: RecordSource,
+  plan: Omit<ImportPlan, 'content'>,
+  target: TargetIndex,
+  ports: ImportPorts,
+  tally: { created: number; updated: number; unchanged: number },
+  hooks: RunHooks = {},
+): Promise<void> {
   const { actor, imports } = ports;
   const maps: IdMaps = plan.maps;
-  const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0 };
   const identity = (r: { id: string; origin: { system: string; id: string } | null }) => identityOf(source.description, r);
   const resolveOnly = plan.level === 'content';
   const note = (existing: number | undefined, changed: boolean) => {
@@ -86,9 +104,6 @@ export async function runImport(source: RecordSource, plan: ImportPlan, target: 
       await ports.setPolicy({ scope: p.scope, targetId: ref?.id ?? null, enabled: p.enabled });
     }
   }
-  await importContent(source, plan, maps, ports, hooks, tally);
-  await imports.makeDurable(actor);
-  return tally;
 }
 
 /** Sets every imported group's direct members to the source's list (an overwrite, as for every field). */

@@ -34,6 +34,8 @@ export async function createPostgresStore(url: string): Promise<Store> {
     audit: postgresAudit(pool),
     nodes: postgresNodes(pool),
     reading: postgresReading(pool),
+    // Imports go batch by batch through importHistory (one transaction each, resumable).
+    bulk: null,
     signal,
     // Every PostgreSQL commit is durable when it returns (synchronous_commit is left on).
     sync: async () => undefined,

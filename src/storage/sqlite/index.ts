@@ -1,4 +1,5 @@
 import type { Store } from '../../ports/store.js';
+import { sqliteBulkImport } from './bulkImport.js';
 import { sqliteCategories } from './categories.js';
 import { openDatabase, type SqliteOptions, syncFiles } from './database.js';
 import { sqliteGroups } from './groups.js';
@@ -27,6 +28,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     audit: sqliteAudit(db),
     nodes: sqliteNodes(db),
     reading: sqliteReading(db),
+    bulk: sqliteBulkImport(db),
     // One server process posts; the CLI's changes travel through the event log.
     signal: null,
     sync: async () => syncFiles(path),

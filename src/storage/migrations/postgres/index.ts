@@ -4,6 +4,7 @@ import { sql as sessionExpiry } from './0003_session_expiry.js';
 import { sql as pool } from './0004_pool.js';
 import { sql as reading } from './0006_reading.js';
 import { sql as ftsInsertExplicit } from './0007_fts_insert_explicit.js';
+import { sql as ftsHashSize } from './0008_fts_hash_size.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -16,4 +17,5 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 4, name: 'pool nodes', sql: pool },
   { version: 6, name: 'reading state', sql: reading },
   { version: 7, name: 'full-text index insert by the writer', sql: ftsInsertExplicit },
+  { version: 8, name: 'full-text pending terms sized for imports', sql: ftsHashSize },
 ];

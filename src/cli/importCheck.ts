@@ -1,0 +1,90 @@
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/schema.js';
+import { PchatError } from '../core/errors.js';
+import type { ContentChecker } from '../interchange/import/bulk.js';
+import type { CheckedPart, ContentCheckOutcome, ContentCheckRequest } from '../interchange/import/checkContent.js';
+
+export interface CheckWorkerData {
+  readonly config: Config;
+  readonly request: ContentCheckRequest;
+}
+
+/** What the checking thread says, in order: parts and counts as it goes, then its outcome or its failure. */
+export type CheckReply =
+  | { type: 'part'; part: CheckedPart }
+  | { type: 'checked'; messages: number }
+  | { type: 'done'; outcome: ContentCheckOutcome }
+  | { type: 'failed'; error: { message: string; code?: string; field?: string } };
+
+/**
+ * A bulk import's message check in a worker thread with its own connection to the target (for
+ * the check's look-ups, which see the target as it was before the import): it reads the archive,
+ * checks every message and fills the spool parts while this thread writes. `onChecked` counts the
+ * messages checked.
+ */
+export const checkContentInWorker =
+  (config: Config, onChecked?: (messages: number) => void): ContentChecker =>
+  (request) => {
+    const data: CheckWorkerData = { config, request };
+    const worker = new Worker(new URL('./importCheckWorker.js', import.meta.url), { workerData: data });
+    const parts: CheckedPart[] = [];
+    let wake: (() => void) | null = null;
+    let ended = false;
+    let failure: Error | null = null;
+    let settle!: { resolve: (o: ContentCheckOutcome) => void; reject: (e: Error) => void };
+    const outcome = new Promise<ContentCheckOutcome>((resolve, reject) => (settle = { resolve, reject }));
+    outcome.catch(() => {}); // read by the importer; a failure also ends `parts`
+    const end = (error: Error | null) => {
+      if (ended) return;
+      ended = true;
+      failure = error;
+      wake?.();
+    };
+    worker.on('message', (reply: CheckReply) => {
+      if (reply.type === 'part') parts.push(reply.part);
+      else if (reply.type === 'checked') onChecked?.(reply.messages);
+      else if (reply.type === 'done') {
+        settle.resolve(reply.outcome);
+        end(null);
+      } else {
+        const error = reply.error.code === 'invalid_archive' || reply.error.code === 'invalid_input'
+          ? new PchatError(reply.error.code, reply.error.message, reply.error.field === undefined ? {} : { field: reply.error.field })
+          : new Error(`checking the messages: ${reply.error.message}`);
+        settle.reject(error);
+        end(error);
+      }
+      wake?.();
+    });
+    worker.on('error', (error) => {
+      settle.reject(error);
+      end(error);
+    });
+    worker.on('exit', (code) => {
+      const error = new Error(`the message check stopped (exit code ${code}) before it finished`);
+      settle.reject(error);
+      end(error);
+    });
+    return {
+      outcome,
+      parts: {
+        async *[Symbol.asyncIterator]() {
+          for (;;) {
+            const next = parts.shift();
+            if (next) {
+              yield next;
+              continue;
+            }
+            if (ended) {
+              if (failure) throw failure;
+              return;
+            }
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = null;
+          }
+        },
+      },
+      stop: async () => {
+        await worker.terminate();
+      },
+    };
+  };

@@ -1,0 +1,122 @@
+import type { BulkSession, SpoolSlice } from '../../ports/store.js';
+import type { RecordSource } from '../source.js';
+import type { CheckedPart, ContentCheckOutcome, ContentCheckRequest } from './checkContent.js';
+import { completePlan, type DirectoryPlan, errorsOf, type ImportPlan, sourceNotes } from './plan.js';
+import { type ImportPorts, type ImportResult, type RunHooks, writeDirectory } from './run.js';
+import type { TargetIndex } from './target.js';
+
+/** A check of the messages running on another thread (see checkAndSpool): its parts as they close, then its outcome. */
+export interface ContentCheck {
+  readonly parts: AsyncIterable<CheckedPart>;
+  readonly outcome: Promise<ContentCheckOutcome>;
+  /** Ends the check early (the import failed); resolves once the thread is gone. */
+  stop(): Promise<void>;
+}
+export type ContentChecker = (request: ContentCheckRequest) => ContentCheck;
+
+/** Spool parts per bulk import: a part is copied once whole, so more parts overlap more (SQLite attaches at most 10). */
+export const BULK_PARTS = 8;
+/** Spooled rows per copying statement: each ends one full-text segment (see bulkImport.ts). */
+const ROWS_PER_COPY = 100_000;
+
+/**
+ * An import in one transaction of the target, for a source whose directory checked clean: the
+ * directory is written while another thread checks the messages and spools them, and each spool
+ * part is copied into the target as soon as it is closed. Nothing is visible to anyone until the
+ * check has passed and the transaction commits; any error (in the messages, or a damaged archive)
+ * rolls everything back, and so does a killed process. So the import checks everything before
+ * anything is written, as the batch-by-batch import does, while checking and writing share the
+ * two cores.
+ */
+export async function bulkImport(
+  source: RecordSource & { readonly file: string; readonly manifest: { readonly files: Record<string, { records: number } | undefined> } },
+  directory: DirectoryPlan,
+  target: TargetIndex,
+  ports: ImportPorts,
+  session: BulkSession,
+  checker: ContentChecker,
+  hooks: RunHooks = {},
+): Promise<{ plan: ImportPlan; result: ImportResult | null }> {
+  const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0 };
+  const messages = source.manifest.files['messages.ndjson']?.records ?? 0;
+  const check = checker({
+    archive: source.file,
+    spoolFiles: session.spoolFiles,
+    partRows: partSizes(messages, session.spoolFiles.length),
+    context: directory.context,
+  });
+  let committed = false;
+  try {
+    let writeError: unknown = null;
+    const added = new Map<number, { added: number; renumbered: boolean }>();
+    try {
+      await writeDirectory(source, directory, target, ports, tally, hooks);
+      for await (const part of check.parts) await copyPart(part, directory, session, added, hooks);
+    } catch (error) {
+      writeError = error;
+    }
+    // The check's verdict comes first: a damaged archive or bad messages explain a failed copy.
+    const outcome = await check.outcome;
+    const plan = completePlan(directory, outcome.rooms, outcome.errors, await sourceNotes(source, {}));
+    if (errorsOf(plan).length > 0) return { plan, result: null };
+    if (writeError) throw writeError;
+    for (const [roomId, room] of added) {
+      tally.messagesAdded += room.added;
+      if (room.renumbered) tally.roomsRenumbered += 1;
+      if (room.added > 0) await ports.imports.historyImported(ports.actor, roomId);
+    }
+    await session.finish(true);
+    committed = true;
+    await ports.imports.makeDurable(ports.actor);
+    return { plan, result: tally };
+  } finally {
+    if (!committed) {
+      await check.stop();
+      await session.finish(false);
+    }
+  }
+}
+
+/**
+ * How many rows each part takes: the first is small, because the writing thread waits for it
+ * (about 3% of the messages), the others share the rest. The writer copies more slowly than the
+ * check reads, so after the first part it does not wait again.
+ */
+export function partSizes(messages: number, parts: number): number[] {
+  const first = Math.max(1, Math.ceil(messages / 32));
+  const rest = Math.max(1, Math.ceil((messages - first) / Math.max(1, parts - 1)));
+  return Array.from({ length: parts }, (_, k) => (k === 0 ? first : rest));
+}
+
+/** Copies one closed part, its slices grouped into statements of about ROWS_PER_COPY rows. */
+async function copyPart(part: CheckedPart, directory: DirectoryPlan, session: BulkSession, added: Map<number, { added: number; renumbered: boolean }>, hooks: RunHooks): Promise<void> {
+  let group: SpoolSlice[] = [];
+  let rows = 0;
+  const flush = async () => {
+    if (group.length === 0) return;
+    const results = await session.importSpooled(part.part, group, directory.maps.user);
+    group.forEach((slice, i) => {
+      const room = added.get(slice.roomId) ?? { added: 0, renumbered: false };
+      room.added += results[i]!.inserted;
+      room.renumbered ||= results[i]!.renumbered;
+      added.set(slice.roomId, room);
+    });
+    hooks.onMessages?.(rows);
+    group = [];
+    rows = 0;
+  };
+  for (const slice of part.slices) {
+    const roomId = directory.maps.room.get(slice.room);
+    // A room missing from the source is an error of the check, which rolls the import back.
+    if (roomId === undefined) continue;
+    // A room the target did not have before this import cannot hold any of its messages yet.
+    const allNew = !directory.context.targetRooms.has(slice.room);
+    for (let from = slice.from; from <= slice.to; from += ROWS_PER_COPY) {
+      const to = Math.min(slice.to, from + ROWS_PER_COPY - 1);
+      group.push({ roomId, from, to, allNew });
+      rows += to - from + 1;
+      if (rows >= ROWS_PER_COPY) await flush();
+    }
+  }
+  await flush();
+}

@@ -1,0 +1,89 @@
+import type { SpoolWriter } from '../../ports/store.js';
+import type { NoteRecord } from '../archive/records.js';
+import type { RecordSource } from '../source.js';
+import { type ContentContext, ErrorNotes, type PlanHooks, type PlannedRoomContent, planContent } from './plan.js';
+
+/** What a bulk import asks of the thread that checks its messages. */
+export interface ContentCheckRequest {
+  /** The archive file (the checking thread opens it itself). */
+  readonly archive: string;
+  /** The bulk session's spool parts, filled in order. */
+  readonly spoolFiles: readonly string[];
+  /** Rows of each part before the next is begun (the last part takes whatever is left). */
+  readonly partRows: readonly number[];
+  readonly context: ContentContext;
+}
+
+/** A spool part, closed: which rows of it belong to which source room (rows are 1-based per part). */
+export interface CheckedPart {
+  readonly part: number;
+  readonly slices: readonly { readonly room: string; readonly from: number; readonly to: number }[];
+}
+
+export interface ContentCheckOutcome {
+  readonly rooms: PlannedRoomContent[];
+  readonly errors: { readonly count: number; readonly notes: readonly NoteRecord[] };
+}
+
+/**
+ * The check of the messages (planContent, as every import does it) that also spools each checked
+ * message into the parts, closing a part when it is full and announcing it, so the importing
+ * thread can copy it while the check goes on.
+ */
+export async function checkAndSpool(
+  source: RecordSource,
+  request: Pick<ContentCheckRequest, 'partRows' | 'context'>,
+  probes: Pick<PlanHooks, 'storedOrigins' | 'roomHoldsOrigins'>,
+  /** Opens part k's writer; parts are opened one at a time, in order. */
+  openWriter: (part: number) => SpoolWriter,
+  parts: number,
+  emit: { part(part: CheckedPart): void; checked(messages: number): void },
+): Promise<ContentCheckOutcome> {
+  const errors = new ErrorNotes();
+  let part = 0;
+  let slices: CheckedPart['slices'][number][] = [];
+  let room: string | null = null;
+  let from = 1;
+  let current: SpoolWriter = openWriter(0);
+  const writer = () => current;
+  const closeSlice = () => {
+    if (room !== null && writer().rows >= from) slices.push({ room, from, to: writer().rows });
+  };
+  const closePart = () => {
+    closeSlice();
+    writer().close();
+    emit.part({ part, slices });
+    slices = [];
+    room = null;
+  };
+  let checked = 0;
+  const rooms = await planContent(source, {
+    ...request.context,
+    error: errors.add,
+    hooks: {
+      ...probes,
+      onRecord: () => {
+        if (++checked % 10_000 === 0) emit.checked(10_000);
+      },
+      onChecked: (m, origin) => {
+        if (part < parts - 1 && writer().rows >= request.partRows[part]!) {
+          closePart();
+          current = openWriter(++part);
+        }
+        if (m.room !== room) {
+          closeSlice();
+          room = m.room;
+          from = writer().rows + 1;
+        }
+        writer().add({ author: m.author, kind: m.kind, title: m.title, text: m.text, createdAt: Date.parse(m.at), origin });
+      },
+    },
+  });
+  emit.checked(checked % 10_000);
+  closePart();
+  while (part < parts - 1) {
+    current = openWriter(++part);
+    closePart();
+  }
+  return { rooms, errors: { count: errors.count, notes: errors.notes } };
+}

@@ -1,0 +1,104 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SpoolWriter } from '../../ports/store.js';
+
+/**
+ * An import's spool is a SQLite scratch file. `rows` keeps the checked messages in the order read
+ * (rowid = row number); authors and origin systems are stored once each and named by number.
+ * WAL, so the import's writer connection reads committed rows while the checking thread goes on
+ * writing; no fsync, because a spool is rebuilt by running the import again.
+ */
+const SCHEMA = `
+CREATE TABLE rows (author INTEGER NOT NULL, kind INTEGER NOT NULL, title TEXT, text TEXT NOT NULL, at INTEGER NOT NULL, system INTEGER NOT NULL, origin_id TEXT NOT NULL);
+CREATE TABLE authors (k INTEGER PRIMARY KEY, source_id TEXT NOT NULL UNIQUE);
+CREATE TABLE systems (k INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+`;
+const PREFIX = '.pchat-import-spool-';
+
+/** Pages a connection caches of a spool: rows are written and read in order, so a little suffices. */
+export const SPOOL_CACHE_PRAGMA = 'cache_size = -2048';
+
+const openFile = (file: string): Database.Database => {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  // The default cache (16 MiB) per spool connection, times several parts, was most of an import's memory.
+  db.pragma(SPOOL_CACHE_PRAGMA);
+  return db;
+};
+
+/** Creates an empty spool in `directory` (first deleting spools whose import was killed). */
+export function createSpoolFile(directory: string): { file: string; discard(): Promise<void> } {
+  removeAbandoned(directory);
+  const file = join(directory, `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.db`);
+  const db = openFile(file);
+  db.exec(SCHEMA);
+  db.close();
+  return {
+    file,
+    discard: async () => {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+    },
+  };
+}
+
+/** The spool's `kind` column: 0 text, 1 story. */
+export const SPOOL_KIND_SQL = "CASE r.kind WHEN 1 THEN 'story' ELSE 'text' END";
+
+/** Opens a spool for writing, in one transaction that `commit` ends and begins again. */
+export function openSpoolWriter(file: string): SpoolWriter {
+  const db = openFile(file);
+  const insert = db.prepare('INSERT INTO rows (author, kind, title, text, at, system, origin_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const addAuthor = db.prepare('INSERT INTO authors (k, source_id) VALUES (?, ?)');
+  const addSystem = db.prepare('INSERT INTO systems (k, name) VALUES (?, ?)');
+  const authors = new Map<string, number>();
+  const systems = new Map<string, number>();
+  const numberOf = (map: Map<string, number>, key: string, store: Database.Statement) => {
+    let k = map.get(key);
+    if (k === undefined) {
+      map.set(key, (k = map.size));
+      store.run(k, key);
+    }
+    return k;
+  };
+  let rows = 0;
+  db.exec('BEGIN');
+  return {
+    get rows() {
+      return rows;
+    },
+    add(m) {
+      insert.run(numberOf(authors, m.author, addAuthor), m.kind === 'story' ? 1 : 0, m.title, m.text, m.createdAt, numberOf(systems, m.origin.system, addSystem), m.origin.id);
+      rows += 1;
+    },
+    commit() {
+      db.exec('COMMIT; BEGIN');
+    },
+    close() {
+      db.exec('COMMIT');
+      db.close();
+    },
+  };
+}
+
+/** Deletes spools that killed imports left behind (their process is gone). */
+function removeAbandoned(directory: string): void {
+  if (!existsSync(directory)) return;
+  const pattern = /^\.pchat-import-spool-(\d+)-/;
+  for (const name of readdirSync(directory)) {
+    const pid = pattern.exec(name)?.[1];
+    if (pid !== undefined && !alive(Number(pid))) rmSync(join(directory, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,155 @@
+import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
+import type { BulkImport, BulkSession, ImportHistoryResult, SpoolSlice } from '../../ports/store.js';
+import { createSpoolFile, SPOOL_CACHE_PRAGMA, SPOOL_KIND_SQL } from '../spool/file.js';
+import type { Db } from './database.js';
+
+/**
+ * The bulk import for SQLite. The spool files are attached before the transaction begins, and the
+ * transaction is a deferred BEGIN whose first statement writes: BEGIN IMMEDIATE would lock every
+ * attached file too, and a part's rows must stay writable by the checking thread until it is
+ * closed. A part is read for the first time only once closed, so the snapshot this transaction
+ * takes of it holds all its rows.
+ */
+export function sqliteBulkImport(db: Db): BulkImport {
+  return {
+    async begin(parts) {
+      const directory = db.name === ':memory:' ? tmpdir() : dirname(db.name);
+      const spools = Array.from({ length: parts }, () => createSpoolFile(directory));
+      let attached = 0;
+      try {
+        for (const spool of spools) {
+          db.prepare('ATTACH DATABASE ? AS ?').run(spool.file, `spool${attached}`);
+          db.pragma(`spool${attached++}.${SPOOL_CACHE_PRAGMA}`);
+        }
+        db.exec('CREATE TEMP TABLE IF NOT EXISTS import_authors (k INTEGER PRIMARY KEY, user_id INTEGER NOT NULL)');
+        // Foreign keys are not checked row by row: every room and author a copy names was looked up
+        // or written inside this transaction, which holds the write lock throughout, so none can
+        // vanish meanwhile (and the import deletes nothing that would cascade).
+        db.pragma('foreign_keys = OFF');
+        db.exec('BEGIN');
+        db.exec('DELETE FROM main.schema_migrations WHERE 0'); // takes the write lock now, not at the first real write
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        db.pragma('foreign_keys = ON');
+        for (let k = 0; k < attached; k++) db.exec(`DETACH DATABASE spool${k}`);
+        await Promise.all(spools.map((s) => s.discard()));
+        throw error;
+      }
+      return session(db, spools);
+    },
+  };
+}
+
+function session(db: Db, spools: { file: string; discard(): Promise<void> }[]): BulkSession {
+  const prepared = new Map<number, ReturnType<typeof prepare>>();
+  const statements = (part: number) => {
+    let s = prepared.get(part);
+    if (!s) prepared.set(part, (s = prepare(db, `spool${part}`)));
+    return s;
+  };
+  return {
+    spoolFiles: spools.map((s) => s.file),
+    async importSpooled(part, slices, authors) {
+      if (!spools[part]) throw new Error(`no spool part ${part}`);
+      const s = statements(part);
+      mapAuthors(db, s, part, authors);
+      const ids = { first: 0, last: 0 };
+      const results = slices.map((slice) => importSlice(s, slice, ids));
+      // One index statement for all the rows of the call (their ids are one range): once FTS5 is
+      // part of a transaction it writes its pending terms out at every statement savepoint, so
+      // indexing slice by slice made every following INSERT flush a small segment.
+      if (ids.last > 0) s.index.run(ids.first, ids.last);
+      return results;
+    },
+    async finish(commit) {
+      try {
+        if (db.inTransaction) db.exec(commit ? 'COMMIT' : 'ROLLBACK');
+      } finally {
+        db.pragma('foreign_keys = ON');
+        db.exec('DROP TABLE IF EXISTS temp.import_authors');
+        for (let k = 0; k < spools.length; k++) db.exec(`DETACH DATABASE spool${k}`);
+        await Promise.all(spools.map((s) => s.discard()));
+      }
+    },
+  };
+}
+
+/** Fills temp.import_authors with the pchat user of each author numbered in this part. */
+function mapAuthors(db: Db, s: ReturnType<typeof prepare>, part: number, authors: ReadonlyMap<string, number>): void {
+  db.exec('DELETE FROM temp.import_authors');
+  const missing: string[] = [];
+  for (const [k, source] of s.authors.all() as [number, string][]) {
+    const id = authors.get(source);
+    if (id === undefined) missing.push(source);
+    else s.mapAuthor.run(k, id);
+  }
+  if (missing.length > 0) throw new Error(`spool part ${part} has messages by ${missing.map((m) => `"${m}"`).join(', ')}, not among the imported users`);
+}
+
+function prepare(db: Db, spool: string) {
+  const columns = 'room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id';
+  const values = `(SELECT user_id FROM temp.import_authors WHERE k = r.author), ${SPOOL_KIND_SQL}, r.title, r.text, r.at, NULL,
+    (SELECT name FROM ${spool}.systems WHERE k = r.system), r.origin_id`;
+  return {
+    authors: db.prepare(`SELECT k, source_id FROM ${spool}.authors`).raw(true),
+    mapAuthor: db.prepare('INSERT INTO temp.import_authors (k, user_id) VALUES (?, ?)'),
+    lastSeq: db.prepare('SELECT last_seq FROM main.rooms WHERE id = ?').pluck(),
+    setLastSeq: db.prepare('UPDATE main.rooms SET last_seq = ? WHERE id = ?'),
+    // None stored yet: seqs follow the row numbers. A conflict (the origin is stored after all, in
+    // another room) skips a row and leaves a gap, which `closeGaps` closes.
+    insertNew: db.prepare(
+      `INSERT INTO main.messages (${columns}) SELECT ?, ? + r.rowid, ${values}
+       FROM ${spool}.rows r WHERE r.rowid BETWEEN ? AND ? ORDER BY r.rowid
+       ON CONFLICT (origin_system, origin_id) DO NOTHING`,
+    ),
+    // Some may be stored (a re-run, a later archive): only the others, numbered in order.
+    insertMissing: db.prepare(
+      `INSERT INTO main.messages (${columns}) SELECT ?, ? + row_number() OVER (ORDER BY r.rowid), ${values}
+       FROM ${spool}.rows r WHERE r.rowid BETWEEN ? AND ?
+         AND NOT EXISTS (SELECT 1 FROM main.messages m WHERE m.origin_system = (SELECT name FROM ${spool}.systems WHERE k = r.system) AND m.origin_id = r.origin_id)
+       ORDER BY r.rowid
+       ON CONFLICT (origin_system, origin_id) DO NOTHING`,
+    ),
+    // The inserted rows' ids are consecutive, so their seqs can be too. Ascending by id (the rowid
+    // range scan's order), each row moves down into a free number: no unique conflict on the way.
+    closeGaps: db.prepare('UPDATE main.messages SET seq = ? + (id - ?) WHERE id BETWEEN ? AND ?'),
+    // See migration 0007: the writer indexes its own rows.
+    index: db.prepare('INSERT INTO main.messages_fts (rowid, title, text) SELECT id, title, text FROM main.messages WHERE id BETWEEN ? AND ?'),
+    oldest: db.prepare(`SELECT min(at) FROM ${spool}.rows WHERE rowid BETWEEN ? AND ?`).pluck(),
+    systemOf: db.prepare(`SELECT y.name FROM ${spool}.rows r JOIN ${spool}.systems y ON y.k = r.system WHERE r.rowid = ?`).pluck(),
+    // As importHistory's (messages.ts): `+seq` keeps SQLite on the (room_id, created_at) index.
+    cut: db.prepare('SELECT min(seq) FROM main.messages WHERE room_id = ? AND +seq <= ? AND created_at > ? AND origin_system IS NOT ?').pluck(),
+    renumber: db.prepare(
+      `WITH ordered AS (SELECT id, row_number() OVER (ORDER BY created_at, seq) AS rn FROM main.messages WHERE room_id = ? AND seq >= ?)
+       UPDATE main.messages SET seq = ? + ordered.rn FROM ordered WHERE messages.id = ordered.id`,
+    ),
+  };
+}
+
+/** Copies one slice; widens `ids` to the rows it inserted (the ids of one transaction are consecutive). */
+function importSlice(s: ReturnType<typeof prepare>, slice: SpoolSlice, ids: { first: number; last: number }): ImportHistoryResult {
+  const { roomId, from, to } = slice;
+  const before = s.lastSeq.get(roomId) as number | undefined;
+  if (before === undefined) throw new Error(`cannot import into room ${roomId}: no such room`);
+  const info = slice.allNew ? s.insertNew.run(roomId, before - from + 1, from, to) : s.insertMissing.run(roomId, before, from, to);
+  const inserted = info.changes;
+  if (inserted === 0) return { inserted, renumbered: false };
+  const lastId = Number(info.lastInsertRowid);
+  const firstId = lastId - inserted + 1;
+  if (slice.allNew && inserted !== to - from + 1) s.closeGaps.run(before + 1, firstId, firstId, lastId);
+  if (ids.first === 0) ids.first = firstId;
+  ids.last = lastId;
+  let last = before + inserted;
+  let renumbered = false;
+  if (before > 0) {
+    // Older history than what the room holds from elsewhere renumbers the tail (see importHistory).
+    const cutAt = s.cut.get(roomId, before, s.oldest.get(from, to), s.systemOf.get(from)) as number | null;
+    if (cutAt !== null) {
+      last += s.renumber.run(roomId, cutAt, last).changes;
+      renumbered = true;
+    }
+  }
+  s.setLastSeq.run(last, roomId);
+  return { inserted, renumbered };
+}
