@@ -1,31 +1,24 @@
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../config/schema.js';
 import { PchatError } from '../core/errors.js';
 import type { ContentChecker } from '../interchange/import/bulk.js';
 import type { CheckedPart, ContentCheckOutcome, ContentCheckRequest } from '../interchange/import/checkContent.js';
 
 export interface CheckWorkerData {
-  readonly config: Config;
   readonly request: ContentCheckRequest;
 }
 
-/** What the checking thread says, in order: parts and counts as it goes, then its outcome or its failure. */
+/** What the checking thread says, in order: each part as it closes, then its outcome or its failure. */
 export type CheckReply =
   | { type: 'part'; part: CheckedPart }
-  | { type: 'checked'; messages: number }
   | { type: 'done'; outcome: ContentCheckOutcome }
   | { type: 'failed'; error: { message: string; code?: string; field?: string } };
 
 /**
- * A bulk import's message check in a worker thread with its own connection to the target (for
- * the check's look-ups, which see the target as it was before the import): it reads the archive,
- * checks every message and fills the spool parts while this thread writes. `onChecked` counts the
- * messages checked.
+ * A bulk import's message check in a worker thread: it reads the archive, checks every message and
+ * fills the spool parts while this thread writes. It does not open the target.
  */
-export const checkContentInWorker =
-  (config: Config, onChecked?: (messages: number) => void): ContentChecker =>
-  (request) => {
-    const data: CheckWorkerData = { config, request };
+export const checkContentInWorker: ContentChecker = (request) => {
+    const data: CheckWorkerData = { request };
     const worker = new Worker(new URL('./importCheckWorker.js', import.meta.url), { workerData: data });
     const parts: CheckedPart[] = [];
     let wake: (() => void) | null = null;
@@ -42,7 +35,6 @@ export const checkContentInWorker =
     };
     worker.on('message', (reply: CheckReply) => {
       if (reply.type === 'part') parts.push(reply.part);
-      else if (reply.type === 'checked') onChecked?.(reply.messages);
       else if (reply.type === 'done') {
         settle.resolve(reply.outcome);
         end(null);

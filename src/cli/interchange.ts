@@ -91,7 +91,7 @@ The archive format is documented in docs/archive-format.md.`,
             progress: Progress.auto(json(cmd)),
             confirm: (plan) => confirm(plan, opts.yes === true),
             preconfirmed: opts.yes === true,
-            ...(opts.batched ? {} : { contentChecker: checkContentInWorker(databaseConfig(cmd)) }),
+            ...(opts.batched ? {} : { contentChecker: checkContentInWorker }),
             ...(opts.report ? { report: opts.report } : {}),
           });
           summarise(cmd, outcome, opts.whatIf === true);

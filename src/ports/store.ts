@@ -175,13 +175,11 @@ export interface SpooledMessage {
 
 /**
  * Writes an import's spool, a scratch file of checked messages numbered 1, 2, 3 … in the order
- * added. Synchronous, for a thread that does nothing else; rows become readable by other
- * connections at each `commit`.
+ * added. Synchronous, for a thread that does nothing else; the rows are readable once it is closed.
  */
 export interface SpoolWriter {
   readonly rows: number;
   add(message: SpooledMessage): void;
-  commit(): void;
   close(): void;
 }
 

@@ -1,7 +1,7 @@
 import type { SpoolWriter } from '../../ports/store.js';
 import type { NoteRecord } from '../archive/records.js';
 import type { RecordSource } from '../source.js';
-import { type ContentContext, ErrorNotes, type PlanHooks, type PlannedRoomContent, planContent } from './plan.js';
+import { type ContentContext, ErrorNotes, type PlannedRoomContent, planContent } from './plan.js';
 
 /** What a bulk import asks of the thread that checks its messages. */
 export interface ContentCheckRequest {
@@ -21,6 +21,7 @@ export interface CheckedPart {
 }
 
 export interface ContentCheckOutcome {
+  /** Per room, `new` counts every message: the check does not look into the target. */
   readonly rooms: PlannedRoomContent[];
   readonly errors: { readonly count: number; readonly notes: readonly NoteRecord[] };
 }
@@ -33,11 +34,10 @@ export interface ContentCheckOutcome {
 export async function checkAndSpool(
   source: RecordSource,
   request: Pick<ContentCheckRequest, 'partRows' | 'context'>,
-  probes: Pick<PlanHooks, 'storedOrigins' | 'roomHoldsOrigins'>,
   /** Opens part k's writer; parts are opened one at a time, in order. */
   openWriter: (part: number) => SpoolWriter,
   parts: number,
-  emit: { part(part: CheckedPart): void; checked(messages: number): void },
+  emit: (part: CheckedPart) => void,
 ): Promise<ContentCheckOutcome> {
   const errors = new ErrorNotes();
   let part = 0;
@@ -52,19 +52,18 @@ export async function checkAndSpool(
   const closePart = () => {
     closeSlice();
     writer().close();
-    emit.part({ part, slices });
+    emit({ part, slices });
     slices = [];
     room = null;
   };
-  let checked = 0;
   const rooms = await planContent(source, {
     ...request.context,
     error: errors.add,
     hooks: {
-      ...probes,
-      onRecord: () => {
-        if (++checked % 10_000 === 0) emit.checked(10_000);
-      },
+      // No look-ups in the target: this thread has no connection to it. Every message counts as
+      // new here; the importing thread counts what its copies really added.
+      storedOrigins: async () => new Set(),
+      roomHoldsOrigins: async () => false,
       onChecked: (m, origin) => {
         if (part < parts - 1 && writer().rows >= request.partRows[part]!) {
           closePart();
@@ -79,7 +78,6 @@ export async function checkAndSpool(
       },
     },
   });
-  emit.checked(checked % 10_000);
   closePart();
   while (part < parts - 1) {
     current = openWriter(++part);

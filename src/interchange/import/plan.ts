@@ -244,7 +244,7 @@ export async function planContent(
   source: RecordSource,
   ctx: ContentContext & {
     error: (type: string, id: string, message: string) => void;
-    hooks: Omit<PlanHooks, 'onRecord'> & { onRecord?(type: string): void; onChecked?(message: MessageRecord, origin: Origin): void };
+    hooks: PlanHooks & { onChecked?(message: MessageRecord, origin: Origin): void };
   },
 ): Promise<PlannedRoomContent[]> {
   const content: PlannedRoomContent[] = [];

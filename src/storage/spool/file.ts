@@ -7,8 +7,8 @@ import type { SpoolWriter } from '../../ports/store.js';
 /**
  * An import's spool is a SQLite scratch file. `rows` keeps the checked messages in the order read
  * (rowid = row number); authors and origin systems are stored once each and named by number.
- * WAL, so the import's writer connection reads committed rows while the checking thread goes on
- * writing; no fsync, because a spool is rebuilt by running the import again.
+ * No journal and no fsync: a spool file is written by one connection, read only once closed, and
+ * rebuilt by running the import again.
  */
 const SCHEMA = `
 CREATE TABLE rows (author INTEGER NOT NULL, kind INTEGER NOT NULL, title TEXT, text TEXT NOT NULL, at INTEGER NOT NULL, system INTEGER NOT NULL, origin_id TEXT NOT NULL);
@@ -22,7 +22,7 @@ export const SPOOL_CACHE_PRAGMA = 'cache_size = -2048';
 
 const openFile = (file: string): Database.Database => {
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   // The default cache (16 MiB) per spool connection, times several parts, was most of an import's memory.
   db.pragma(SPOOL_CACHE_PRAGMA);
@@ -47,10 +47,16 @@ export function createSpoolFile(directory: string): { file: string; discard(): P
 /** The spool's `kind` column: 0 text, 1 story. */
 export const SPOOL_KIND_SQL = "CASE r.kind WHEN 1 THEN 'story' ELSE 'text' END";
 
-/** Opens a spool for writing, in one transaction that `commit` ends and begins again. */
+/** Rows per INSERT: binding a batch of rows costs a quarter less per row than one statement each. */
+const ROWS_PER_INSERT = 64;
+const COLUMNS = 7;
+
+/** Opens a spool for writing, in one transaction that `close` commits. */
 export function openSpoolWriter(file: string): SpoolWriter {
   const db = openFile(file);
-  const insert = db.prepare('INSERT INTO rows (author, kind, title, text, at, system, origin_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = (rows: number) =>
+    db.prepare(`INSERT INTO rows (author, kind, title, text, at, system, origin_id) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+  const insertMany = insert(ROWS_PER_INSERT);
   const addAuthor = db.prepare('INSERT INTO authors (k, source_id) VALUES (?, ?)');
   const addSystem = db.prepare('INSERT INTO systems (k, name) VALUES (?, ?)');
   const authors = new Map<string, number>();
@@ -63,6 +69,7 @@ export function openSpoolWriter(file: string): SpoolWriter {
     }
     return k;
   };
+  const pending: (string | number | null)[] = [];
   let rows = 0;
   db.exec('BEGIN');
   return {
@@ -70,13 +77,15 @@ export function openSpoolWriter(file: string): SpoolWriter {
       return rows;
     },
     add(m) {
-      insert.run(numberOf(authors, m.author, addAuthor), m.kind === 'story' ? 1 : 0, m.title, m.text, m.createdAt, numberOf(systems, m.origin.system, addSystem), m.origin.id);
+      pending.push(numberOf(authors, m.author, addAuthor), m.kind === 'story' ? 1 : 0, m.title, m.text, m.createdAt, numberOf(systems, m.origin.system, addSystem), m.origin.id);
       rows += 1;
-    },
-    commit() {
-      db.exec('COMMIT; BEGIN');
+      if (pending.length === ROWS_PER_INSERT * COLUMNS) {
+        insertMany.run(pending);
+        pending.length = 0;
+      }
     },
     close() {
+      if (pending.length > 0) insert(pending.length / COLUMNS).run(pending);
       db.exec('COMMIT');
       db.close();
     },
