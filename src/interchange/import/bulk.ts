@@ -16,8 +16,12 @@ export type ContentChecker = (request: ContentCheckRequest) => ContentCheck;
 
 /** Spool parts per bulk import: a part is copied once whole, so more parts overlap more (SQLite attaches at most 10). */
 export const BULK_PARTS = 10;
-/** Spooled rows per copying statement: each ends one full-text segment (see bulkImport.ts). */
-const ROWS_PER_COPY = 100_000;
+/**
+ * Spooled rows per copying statement. Each ends one full-text segment (see bulkImport.ts), and
+ * its terms wait in memory until then: 50,000 rows were as fast as 100,000 (8.0–8.4 s for the
+ * million) at 20 MiB less peak memory.
+ */
+const ROWS_PER_COPY = 50_000;
 
 /**
  * An import in one transaction of the target, for a source whose directory checked clean: the
