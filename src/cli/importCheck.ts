@@ -18,65 +18,68 @@ export type CheckReply =
  * fills the spool parts while this thread writes. It does not open the target.
  */
 export const checkContentInWorker: ContentChecker = (request) => {
-    const data: CheckWorkerData = { request };
-    const worker = new Worker(new URL('./importCheckWorker.js', import.meta.url), { workerData: data });
-    const parts: CheckedPart[] = [];
-    let wake: (() => void) | null = null;
-    let ended = false;
-    let failure: Error | null = null;
-    let settle!: { resolve: (o: ContentCheckOutcome) => void; reject: (e: Error) => void };
-    const outcome = new Promise<ContentCheckOutcome>((resolve, reject) => (settle = { resolve, reject }));
-    outcome.catch(() => {}); // read by the importer; a failure also ends `parts`
-    const end = (error: Error | null) => {
-      if (ended) return;
-      ended = true;
-      failure = error;
-      wake?.();
-    };
-    worker.on('message', (reply: CheckReply) => {
-      if (reply.type === 'part') parts.push(reply.part);
-      else if (reply.type === 'done') {
-        settle.resolve(reply.outcome);
-        end(null);
-      } else {
-        const error = reply.error.code === 'invalid_archive' || reply.error.code === 'invalid_input'
-          ? new PchatError(reply.error.code, reply.error.message, reply.error.field === undefined ? {} : { field: reply.error.field })
-          : new Error(`checking the messages: ${reply.error.message}`);
-        settle.reject(error);
-        end(error);
-      }
-      wake?.();
-    });
-    worker.on('error', (error) => {
-      settle.reject(error);
-      end(error);
-    });
-    worker.on('exit', (code) => {
-      const error = new Error(`the message check stopped (exit code ${code}) before it finished`);
-      settle.reject(error);
-      end(error);
-    });
-    return {
-      outcome,
-      parts: {
-        async *[Symbol.asyncIterator]() {
-          for (;;) {
-            const next = parts.shift();
-            if (next) {
-              yield next;
-              continue;
-            }
-            if (ended) {
-              if (failure) throw failure;
-              return;
-            }
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = null;
-          }
-        },
-      },
-      stop: async () => {
-        await worker.terminate();
-      },
-    };
+  const data: CheckWorkerData = { request };
+  const worker = new Worker(new URL('./importCheckWorker.js', import.meta.url), { workerData: data });
+  const parts: CheckedPart[] = [];
+  let wake: (() => void) | null = null;
+  let ended = false;
+  let failure: Error | null = null;
+  let settle!: { resolve: (o: ContentCheckOutcome) => void; reject: (e: Error) => void };
+  const outcome = new Promise<ContentCheckOutcome>((resolve, reject) => (settle = { resolve, reject }));
+  outcome.catch(() => {}); // read by the importer; a failure also ends `parts`
+  const end = (error: Error | null) => {
+    if (ended) return;
+    ended = true;
+    failure = error;
+    wake?.();
   };
+  worker.on('message', (reply: CheckReply) => {
+    if (reply.type === 'part') parts.push(reply.part);
+    else if (reply.type === 'done') {
+      settle.resolve(reply.outcome);
+      end(null);
+    } else {
+      // A damaged archive is reported as the two-pass import reports it (same code, file and line).
+      const { code, message, field } = reply.error;
+      const error =
+        code === 'invalid_archive' || code === 'invalid_input'
+          ? new PchatError(code, message, field === undefined ? {} : { field })
+          : new Error(`checking the messages: ${message}`);
+      settle.reject(error);
+      end(error);
+    }
+    wake?.();
+  });
+  worker.on('error', (error) => {
+    settle.reject(error);
+    end(error);
+  });
+  worker.on('exit', (code) => {
+    const error = new Error(`the message check stopped (exit code ${code}) before it finished`);
+    settle.reject(error);
+    end(error);
+  });
+  return {
+    outcome,
+    parts: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const next = parts.shift();
+          if (next) {
+            yield next;
+            continue;
+          }
+          if (ended) {
+            if (failure) throw failure;
+            return;
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+        }
+      },
+    },
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+};

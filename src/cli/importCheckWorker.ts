@@ -16,7 +16,6 @@ try {
       source,
       request,
       (part) => openSpoolWriter(request.spoolFiles[part]!),
-      request.spoolFiles.length,
       (part) => reply({ type: 'part', part }),
     );
     reply({ type: 'done', outcome });

@@ -36,22 +36,21 @@ export async function checkAndSpool(
   request: Pick<ContentCheckRequest, 'partRows' | 'context'>,
   /** Opens part k's writer; parts are opened one at a time, in order. */
   openWriter: (part: number) => SpoolWriter,
-  parts: number,
   emit: (part: CheckedPart) => void,
 ): Promise<ContentCheckOutcome> {
   const errors = new ErrorNotes();
+  const parts = request.partRows.length;
   let part = 0;
   let slices: CheckedPart['slices'][number][] = [];
   let room: string | null = null;
   let from = 1;
-  let current: SpoolWriter = openWriter(0);
-  const writer = () => current;
+  let writer: SpoolWriter = openWriter(0);
   const closeSlice = () => {
-    if (room !== null && writer().rows >= from) slices.push({ room, from, to: writer().rows });
+    if (room !== null && writer.rows >= from) slices.push({ room, from, to: writer.rows });
   };
   const closePart = () => {
     closeSlice();
-    writer().close();
+    writer.close();
     emit({ part, slices });
     slices = [];
     room = null;
@@ -65,22 +64,22 @@ export async function checkAndSpool(
       storedOrigins: async () => new Set(),
       roomHoldsOrigins: async () => false,
       onChecked: (m, origin) => {
-        if (part < parts - 1 && writer().rows >= request.partRows[part]!) {
+        if (part < parts - 1 && writer.rows >= request.partRows[part]!) {
           closePart();
-          current = openWriter(++part);
+          writer = openWriter(++part);
         }
         if (m.room !== room) {
           closeSlice();
           room = m.room;
-          from = writer().rows + 1;
+          from = writer.rows + 1;
         }
-        writer().add({ author: m.author, kind: m.kind, title: m.title, text: m.text, createdAt: Date.parse(m.at), origin });
+        writer.add({ author: m.author, kind: m.kind, title: m.title, text: m.text, createdAt: Date.parse(m.at), origin });
       },
     },
   });
   closePart();
   while (part < parts - 1) {
-    current = openWriter(++part);
+    writer = openWriter(++part);
     closePart();
   }
   return { rooms, errors: { count: errors.count, notes: errors.notes } };
