@@ -1,17 +1,18 @@
 import type { Readable } from 'node:stream';
 
-export interface Line {
-  readonly text: string;
-  /** 1-based, for error messages that name the line. */
-  readonly number: number;
+/** The complete lines of one piece of a stream; the first is line number `first` (1-based). */
+export interface LineBatch {
+  readonly lines: string[];
+  readonly first: number;
 }
 
 /**
- * Splits a byte stream into lines, decoding strict UTF-8 (a malformed byte sequence is an error,
- * not a replacement character that would silently change a message). `onBytes` sees every chunk
- * before decoding, for checksums and size limits. A final line without a newline is yielded too.
+ * Splits a byte stream into lines, a batch per piece read (a promise per line cost more than
+ * parsing it), decoding strict UTF-8: a malformed byte sequence is an error, not a replacement
+ * character that would silently change a message. `onBytes` sees every piece before decoding, for
+ * checksums and size limits. A final line without a newline is yielded too.
  */
-export async function* lines(stream: Readable, onBytes?: (chunk: Buffer) => void): AsyncGenerator<Line> {
+export async function* lineBatches(stream: Readable, onBytes?: (chunk: Buffer) => void): AsyncGenerator<LineBatch> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
   let number = 0;
@@ -23,20 +24,18 @@ export async function* lines(stream: Readable, onBytes?: (chunk: Buffer) => void
     } catch {
       throw new LineError(number + 1, 'is not valid UTF-8');
     }
-    let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      number += 1;
-      yield { text: text.slice(start, end), number };
-      start = end + 1;
-    }
-    pending = text.slice(start);
+    const lines = text.split('\n');
+    pending = lines.pop()!;
+    if (lines.length === 0) continue;
+    yield { lines, first: number + 1 };
+    number += lines.length;
   }
   try {
     pending += decoder.decode();
   } catch {
     throw new LineError(number + 1, 'is not valid UTF-8');
   }
-  if (pending.length > 0) yield { text: pending, number: number + 1 };
+  if (pending.length > 0) yield { lines: [pending], first: number + 1 };
 }
 
 /** A problem at one line of a file; the caller adds the file name. */

@@ -1,6 +1,6 @@
 import type { Origin } from '../../core/model.js';
 import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
-import { identityOf, type RecordSource, type SourceDescription, systemKey } from '../source.js';
+import { identityOf, type RecordSource, recordBatches, type SourceDescription, systemKey } from '../source.js';
 import { categoryFields, emptyMaps, type IdMaps, roomFields, sameFields } from './fields.js';
 import { IdHashes } from './idHashes.js';
 import { outOfScopeNotes, scopedLists, SourceScope } from './scope.js';
@@ -283,28 +283,31 @@ export async function planContent(
     content.push({ room, name: ctx.roomNames.get(room) ?? room, messages: total, new: fresh });
     done.add(room);
   };
-  for await (const m of source.records('messages')) {
-    ctx.hooks.onRecord?.('messages');
-    if (m.room !== room) {
-      await closeRoom();
-      if (done.has(m.room)) ctx.error('message', m.id, `messages of room "${m.room}" are not together in one run (the archive must group them by room)`);
-      room = m.room;
-      holds = new Map();
-      seen = new IdHashes();
-      lastSeq = Number.NEGATIVE_INFINITY;
-      total = 0;
-      fresh = 0;
-      if (!ctx.roomNames.has(m.room)) ctx.error('message', m.id, `message "${m.id}" is in room "${m.room}", which is not in the source`);
+  // A page at a time: a promise per message cost more than its checks.
+  for await (const page of recordBatches(source, 'messages')) {
+    for (const m of page) {
+      ctx.hooks.onRecord?.('messages');
+      if (m.room !== room) {
+        await closeRoom();
+        if (done.has(m.room)) ctx.error('message', m.id, `messages of room "${m.room}" are not together in one run (the archive must group them by room)`);
+        room = m.room;
+        holds = new Map();
+        seen = new IdHashes();
+        lastSeq = Number.NEGATIVE_INFINITY;
+        total = 0;
+        fresh = 0;
+        if (!ctx.roomNames.has(m.room)) ctx.error('message', m.id, `message "${m.id}" is in room "${m.room}", which is not in the source`);
+      }
+      total += 1;
+      if (seen.add(m.id)) suspects.set(m.room, (suspects.get(m.room) ?? new Set<string>()).add(m.id));
+      if (m.seq <= lastSeq) ctx.error('message', m.id, `message "${m.id}" has seq ${m.seq} after seq ${lastSeq}: messages must be in ascending seq within a room`);
+      lastSeq = m.seq;
+      if (!ctx.userIds.has(m.author)) ctx.error('message', m.id, `message "${m.id}" is by user "${m.author}", who is not in the source`);
+      const origin = m.origin ?? { system: ctx.system, id: m.id };
+      batch.push(origin);
+      if (batch.length >= BATCH) await flushBatch();
+      ctx.hooks.onChecked?.(m, origin);
     }
-    total += 1;
-    if (seen.add(m.id)) suspects.set(m.room, (suspects.get(m.room) ?? new Set<string>()).add(m.id));
-    if (m.seq <= lastSeq) ctx.error('message', m.id, `message "${m.id}" has seq ${m.seq} after seq ${lastSeq}: messages must be in ascending seq within a room`);
-    lastSeq = m.seq;
-    if (!ctx.userIds.has(m.author)) ctx.error('message', m.id, `message "${m.id}" is by user "${m.author}", who is not in the source`);
-    const origin = m.origin ?? { system: ctx.system, id: m.id };
-    batch.push(origin);
-    if (batch.length >= BATCH) await flushBatch();
-    ctx.hooks.onChecked?.(m, origin);
   }
   await closeRoom();
   if (suspects.size > 0) await confirmDuplicates(source, suspects, ctx.error);
