@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ensureAdministrator } from './app/bootstrap.js';
 import { type Application, createApplication } from './app/index.js';
-import { type Config, isPostgresUrl, redactedDatabase } from './config/schema.js';
+import { type Config, redactedDatabase } from './config/schema.js';
+import { openStore } from './stores.js';
 import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
 import { MessageRelay } from './delivery/messageRelay.js';
 import { PoolNode } from './app/poolNode.js';
@@ -13,27 +14,13 @@ import type { Logger } from './observability/logger.js';
 import { systemClock } from './ports/events.js';
 import type { Store } from './ports/store.js';
 import type { IrcEndpoint, IrcListen } from './protocols/irc/server.js';
-import { createSqliteStore } from './storage/sqlite/index.js';
 import { VERSION } from './version.js';
 
 /** A unique name for this process in the shared event log. */
 export const nodeName = (role: string): string => `${role}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
-/**
- * The configured store: PostgreSQL for a postgres:// URL (loaded only then, so SQLite users
- * never load pg), else the SQLite file. Resolves once the schema is up to date.
- */
-export async function openStore(config: Config): Promise<Store> {
-  const database = config.database as string;
-  if (isPostgresUrl(database)) {
-    const { createPostgresStore } = await import('./storage/postgres/index.js');
-    return createPostgresStore(database);
-  }
-  return createSqliteStore(database, { synchronous: config.sqlite.synchronous });
-}
-
-/** Writes an import's spool file (a bulk session's part) on the calling thread. */
-export { openSpoolWriter } from './storage/spool/file.js';
+// The stores live in stores.ts, which worker threads load without the rest of the server.
+export { openSpoolWriter, openStore } from './stores.js';
 
 export interface LocalApp {
   readonly app: Application;

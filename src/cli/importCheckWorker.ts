@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PchatError } from '../core/errors.js';
 import { openArchive } from '../interchange/archive/reader.js';
 import { checkAndSpool } from '../interchange/import/checkContent.js';
-import { openSpoolWriter } from '../main.js';
+import { openSpoolWriter } from '../stores.js';
 import type { CheckReply, CheckWorkerData } from './importCheck.js';
 
 const { request } = workerData as CheckWorkerData;

@@ -7,6 +7,7 @@ import { pchatSource } from '../interchange/pchat/source.js';
 import { LEGACY_SOURCES } from '../interchange/sources/index.js';
 import type { RecordSource } from '../interchange/source.js';
 import { type LocalApp, openApplication } from '../main.js';
+import { historyPagesInWorker } from './historyPages.js';
 import { configFrom, type GlobalOptions } from './options.js';
 
 export interface OpenedSource {
@@ -62,6 +63,7 @@ export async function openSource(command: Command, spec: string | undefined, sta
     throw new PchatError('invalid_input', `no such database file or archive: ${spec}`, { field: '--from' });
   }
   const local = await openDatabase(command, spec);
-  const source = await pchatSource(local.store);
+  // The history is read by a worker thread on its own connection, beside the serialising here.
+  const source = await pchatSource(local.store, historyPagesInWorker(databaseConfig(command, spec)));
   return { source, local, close: () => local.close() };
 }

@@ -2,7 +2,7 @@
 // answers with its rooms' digests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { targetRoomDigests } from '../interchange/verify/content.js';
-import { openStore } from '../main.js';
+import { openStore } from '../stores.js';
 import type { TargetWorkerData } from './verifyTarget.js';
 
 const { config, request } = workerData as TargetWorkerData;

@@ -26,26 +26,38 @@ export async function* roomHistoryPages(store: Store, roomId: number): AsyncGene
   }
 }
 
-/** Every message of the database as archive records, grouped by room (ascending id), a history page at a time. */
-async function* messagePages(store: Store): AsyncGenerator<MessageRecord[]> {
-  const rooms = (await store.rooms.list()).sort((a, b) => a.id - b.id);
-  const times = new IsoFormatter();
-  for (const room of rooms) {
-    const roomId = String(room.id);
-    for await (const page of roomHistoryPages(store, room.id)) {
-      yield page.map((m) => ({
-        id: String(m.id),
-        room: roomId,
-        seq: m.seq,
-        author: String(m.authorId),
-        at: times.format(m.createdAt),
-        kind: m.kind,
-        title: m.title,
-        text: m.text,
-        origin: m.origin,
-      }));
+/** Where a pchat source gets its messages: the rooms' history pages as archive records, room after room in the order given. */
+export type MessagePages = (roomIds: readonly number[]) => AsyncIterable<MessageRecord[]>;
+
+/** A history page as archive records. */
+export function messageRecords(page: readonly Message[], roomId: string, times: IsoFormatter): MessageRecord[] {
+  return page.map((m) => ({
+    id: String(m.id),
+    room: roomId,
+    seq: m.seq,
+    author: String(m.authorId),
+    at: times.format(m.createdAt),
+    kind: m.kind,
+    title: m.title,
+    text: m.text,
+    origin: m.origin,
+  }));
+}
+
+/** The rooms' messages read on this thread, a history page at a time. */
+export const storeMessagePages =
+  (store: Store): MessagePages =>
+  async function* (roomIds) {
+    const times = new IsoFormatter();
+    for (const roomId of roomIds) {
+      for await (const page of roomHistoryPages(store, roomId)) yield messageRecords(page, String(roomId), times);
     }
-  }
+  };
+
+/** Every message of the database as archive records, grouped by room (ascending id). */
+async function* messagePages(store: Store, pages: MessagePages): AsyncGenerator<MessageRecord[]> {
+  const rooms = (await store.rooms.list()).map((r) => r.id).sort((a, b) => a - b);
+  yield* pages(rooms);
 }
 
 async function* flatten<T>(batches: AsyncIterable<readonly T[]>): AsyncGenerator<T> {
@@ -65,7 +77,7 @@ async function* oneBatch<T>(records: AsyncIterable<T>): AsyncGenerator<T[]> {
  * pages of history, never held in memory. Ids are pchat's own; `origin` carries where an item
  * was imported from, so a chain of migrations keeps each item's identity.
  */
-export async function pchatSource(store: Store): Promise<RecordSource> {
+export async function pchatSource(store: Store, pages: MessagePages = storeMessagePages(store)): Promise<RecordSource> {
   const instance = await store.settings.instanceId();
   const generators: { [T in RecordType]: () => AsyncIterable<RecordOf[T]> } = {
     users: async function* () {
@@ -124,14 +136,14 @@ export async function pchatSource(store: Store): Promise<RecordSource> {
         yield { scope: p.scope, target, enabled: p.enabled };
       }
     },
-    messages: () => flatten(messagePages(store)),
+    messages: () => flatten(messagePages(store, pages)),
     notes: async function* () {},
   };
   return {
     description: { system: 'pchat', version: VERSION, instance },
     records: <T extends RecordType>(type: T) => generators[type]() as AsyncIterable<RecordOf[T]>,
     // Directory items are lists already in memory: one batch each.
-    batches: <T extends RecordType>(type: T) => (type === 'messages' ? messagePages(store) : oneBatch(generators[type]())) as AsyncIterable<RecordOf[T][]>,
+    batches: <T extends RecordType>(type: T) => (type === 'messages' ? messagePages(store, pages) : oneBatch(generators[type]())) as AsyncIterable<RecordOf[T][]>,
     close: async () => {},
   };
 }

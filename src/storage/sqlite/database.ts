@@ -9,6 +9,8 @@ export type Db = Database.Database;
 export interface SqliteOptions {
   /** 'full' fsyncs every commit (power-loss safe); 'normal' is process-crash safe only. */
   readonly synchronous?: 'full' | 'normal';
+  /** Page cache in KiB (SQLite's default here: 16,000). A thread that only scans can do with little. */
+  readonly cacheKiB?: number;
 }
 
 /** Opens (creating if needed) the database file and brings its schema up to date. */
@@ -18,6 +20,7 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Db {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
+  if (options.cacheKiB !== undefined) db.pragma(`cache_size = ${-Math.max(64, Math.round(options.cacheKiB))}`);
   // The CLI and the server share the file; wait for each other's short write transactions.
   db.pragma('busy_timeout = 5000');
   migrate(db);
