@@ -28,9 +28,8 @@ const ROWS_PER_COPY = 50_000;
  * directory is written while another thread checks the messages and spools them, and each spool
  * part is copied into the target as soon as it is closed. Nothing is visible to anyone until the
  * check has passed and the transaction commits; any error (in the messages, or a damaged archive)
- * rolls everything back, and so does a killed process. So the import checks everything before
- * anything is written, as the batch-by-batch import does, while checking and writing share the
- * two cores.
+ * rolls everything back, and so does a killed process. So nothing is visible before everything is
+ * checked, as with the batch-by-batch import, while checking and writing share the two cores.
  */
 export async function bulkImport(
   source: RecordSource & { readonly file: string; readonly manifest: { readonly files: Record<string, { records: number } | undefined> } },
