@@ -4,18 +4,8 @@ import { COMMANDS } from '../../src/protocols/irc/commands/index.js';
 import { adminApi, createCategory, createRoom, createUser, PASSWORD, user } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { RawClient } from '../irc/clients.js';
-
-/** mulberry32: a tiny seeded RNG, so a failing run reproduces with the printed seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32: a tiny seeded RNG, so a failing run reproduces with the printed seed.
+import { rng } from '../../bench/lib/words.js';
 
 const SEED = Number(process.env.PCHAT_FUZZ_SEED ?? 20240501);
 const CONNECTIONS = 8;

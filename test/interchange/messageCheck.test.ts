@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { rng } from '../../bench/lib/words.js';
 import { checkedMessage } from '../../src/interchange/archive/messageCheck.js';
 import { messageRecordSchema } from '../../src/interchange/archive/records.js';
 
-/** A small deterministic PRNG, so a failure names an input that can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(20261202);
+// Deterministic, so a failure names an input that can be replayed.
+const random = rng(20261202);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 /** Usually one of the ordinary values, sometimes one on or over an edge. */
 const usually = <T>(ordinary: readonly T[], edges: readonly T[]): T => (random() < 0.85 ? pick(ordinary) : pick(edges));
