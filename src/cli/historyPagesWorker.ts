@@ -1,7 +1,8 @@
 // The worker thread of `historyPagesInWorker` (historyPages.ts): reads the rooms' history pages on
 // its own connection and posts them as flat arrays, a few pages ahead of the exporting thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { storeMessagePages } from '../interchange/pchat/source.js';
+import { IsoFormatter } from '../interchange/pchat/isoTime.js';
+import { roomHistoryPages } from '../interchange/pchat/source.js';
 import { openStore } from '../stores.js';
 import { AHEAD, type HistoryReply, type HistoryWorkerData } from './historyPages.js';
 
@@ -17,15 +18,20 @@ port.on('message', () => {
 // It reads each room's history once, in order: a small page cache does (the default 16 MiB was peak memory, not speed).
 const store = await openStore(config, { cacheKiB: 2048 });
 try {
-  for await (const page of storeMessagePages(store)(roomIds)) {
-    const flat: unknown[] = [];
-    for (const m of page) flat.push(m.id, m.seq, m.author, m.at, m.kind, m.title, m.text, m.origin?.system ?? null, m.origin?.id ?? null);
-    reply({ type: 'page', room: page[0]!.room, flat });
-    unread += 1;
-    // Memory stays flat: at most AHEAD pages wait for the exporting thread.
-    while (unread >= AHEAD) {
-      await new Promise<void>((resolve) => (resume = resolve));
-      resume = null;
+  const times = new IsoFormatter();
+  for (const roomId of roomIds) {
+    // Straight from the history page to the flat array, the fields in the order of messageRecords
+    // (pchat/source.ts): a record object per message here was only garbage.
+    for await (const page of roomHistoryPages(store, roomId)) {
+      const flat: unknown[] = [];
+      for (const m of page) flat.push(String(m.id), m.seq, String(m.authorId), times.format(m.createdAt), m.kind, m.title, m.text, m.origin?.system ?? null, m.origin?.id ?? null);
+      reply({ type: 'page', room: String(roomId), flat });
+      unread += 1;
+      // Memory stays flat: at most AHEAD pages wait for the exporting thread.
+      while (unread >= AHEAD) {
+        await new Promise<void>((resolve) => (resume = resolve));
+        resume = null;
+      }
     }
   }
   reply({ type: 'done' });
