@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import type { MessageRecord } from '../interchange/archive/records.js';
 import type { MessagePages } from '../interchange/pchat/source.js';
+import { WORKER_HEAP } from './verifyTarget.js';
 
 export interface HistoryWorkerData {
   readonly config: Config;
@@ -25,7 +26,7 @@ export const historyPagesInWorker =
   (config: Config): MessagePages =>
   async function* (roomIds) {
     const data: HistoryWorkerData = { config, roomIds };
-    const worker = new Worker(new URL('./historyPagesWorker.js', import.meta.url), { workerData: data });
+    const worker = new Worker(new URL('./historyPagesWorker.js', import.meta.url), { workerData: data, resourceLimits: WORKER_HEAP });
     const queue: HistoryReply[] = [];
     let wake: (() => void) | null = null;
     let failure: Error | null = null;

@@ -6,7 +6,8 @@ import { openStore } from '../stores.js';
 import type { TargetWorkerData } from './verifyTarget.js';
 
 const { config, request } = workerData as TargetWorkerData;
-const store = await openStore(config);
+// It reads each room's history once, in order: a small page cache does (the default is 16 MiB).
+const store = await openStore(config, { cacheKiB: 2048 });
 try {
   parentPort!.postMessage({ ok: true, digests: await targetRoomDigests(store, request) });
 } catch (error) {

@@ -134,7 +134,7 @@ export async function importJob(
     }
     outcome = { plan, result, mode: 'batches' };
   }
-  if (options.report) await writeReport(options.report, importReport(outcome.plan, outcome.result, options.whatIf, Date.now() - started));
+  if (options.report) await writeReport(options.report, importReport(outcome, options.whatIf, Date.now() - started));
   return outcome;
 }
 
@@ -145,7 +145,7 @@ const importPorts = (app: Application): ImportPorts => ({
   setPolicy: async (rule) => void (await app.settings.setPolicy(SYSTEM_ACTOR, rule)),
 });
 
-function importReport(plan: ImportPlan, result: ImportResult | null, whatIf: boolean, ms: number): Report {
+function importReport({ plan, result, mode }: ImportOutcome, whatIf: boolean, ms: number): Report {
   const errors = errorsOf(plan).length;
   return {
     title: whatIf ? 'pchat import: dry run (--what-if), nothing was changed' : 'pchat import',
@@ -155,6 +155,7 @@ function importReport(plan: ImportPlan, result: ImportResult | null, whatIf: boo
       ['outcome', result ? `imported in ${(ms / 1000).toFixed(1)} s` : errors > 0 ? `refused: ${errors} errors` : whatIf ? 'dry run' : 'not run'],
       ['counts', JSON.stringify(plan.counts)],
       ...(result ? ([['result', JSON.stringify(result)]] as const) : []),
+      ...(result ? ([['written', mode === 'bulk' ? 'in one transaction, while the archive was checked' : 'batch by batch, after the archive was checked']] as const) : []),
     ],
     sections: [
       ...noteSections(plan.notes),
