@@ -115,6 +115,8 @@ export async function importJob(
       : null;
   let outcome: ImportOutcome;
   if (bulk) {
+    // The check of this thread covered the directory only; the messages are checked as they are written.
+    options.progress.setTotal(total - (source.manifest!.files['messages.ndjson']?.records ?? 0) - (source.manifest!.files['notes.ndjson']?.records ?? 0));
     options.progress.stop();
     options.progress.start('import', source.manifest!.files['messages.ndjson']?.records ?? 0);
     const written = await bulkImport(source as RecordSource & { file: string; manifest: Manifest }, directory, index, importPorts(app), bulk, options.contentChecker!, {

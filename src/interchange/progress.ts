@@ -38,6 +38,12 @@ export class Progress {
     }
   }
 
+  /** Corrects the expected total of the phase under way (it turned out to cover less). */
+  setTotal(total: number): void {
+    this.total = total;
+    this.bar?.setTotal(Math.max(total, 1));
+  }
+
   add(n = 1): void {
     this.done += n;
     const now = Date.now();
