@@ -200,7 +200,7 @@ export interface SpoolSlice {
  */
 export interface BulkImport {
   /**
-   * Creates `parts` empty spool files (each to be filled with `openSpoolWriter` from main.ts, on
+   * Creates `parts` empty spool files (each to be filled with `openSpoolWriter` from stores.ts, on
    * any thread, and closed before it is imported) and opens one write transaction. Every write
    * through this store until `finish` belongs to it.
    */

@@ -29,19 +29,17 @@ const openFile = (file: string): Database.Database => {
   return db;
 };
 
-/** Creates an empty spool in `directory` (first deleting spools whose import was killed). */
-export function createSpoolFile(directory: string): { file: string; discard(): Promise<void> } {
+/** Creates `count` empty spools in `directory`, first deleting spools whose import was killed. */
+export function createSpoolFiles(directory: string, count: number): { file: string; discard(): Promise<void> }[] {
   removeAbandoned(directory);
-  const file = join(directory, `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.db`);
-  const db = openFile(file);
-  db.exec(SCHEMA);
-  db.close();
-  return {
-    file,
-    discard: async () => {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
-    },
-  };
+  return Array.from({ length: count }, () => {
+    const file = join(directory, `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.db`);
+    const db = openFile(file);
+    db.exec(SCHEMA);
+    db.close();
+    // journal_mode OFF for the writer, read-only for the importer: the file is all there is.
+    return { file, discard: async () => rmSync(file, { force: true }) };
+  });
 }
 
 /** The spool's `kind` column: 0 text, 1 story. */

@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import type { BulkImport, BulkSession, ImportHistoryResult, SpoolSlice } from '../../ports/store.js';
-import { createSpoolFile, SPOOL_CACHE_PRAGMA, SPOOL_KIND_SQL } from '../spool/file.js';
+import { createSpoolFiles, SPOOL_CACHE_PRAGMA, SPOOL_KIND_SQL } from '../spool/file.js';
 import type { Db } from './database.js';
+import { historyMerge } from './historyMerge.js';
 
 /**
  * The bulk import for SQLite. The spool files are attached before the transaction begins, and the
@@ -15,7 +16,7 @@ export function sqliteBulkImport(db: Db): BulkImport {
   return {
     async begin(parts) {
       const directory = db.name === ':memory:' ? tmpdir() : dirname(db.name);
-      const spools = Array.from({ length: parts }, () => createSpoolFile(directory));
+      const spools = createSpoolFiles(directory, parts);
       let attached = 0;
       try {
         useRollbackJournal(db);
@@ -44,18 +45,22 @@ export function sqliteBulkImport(db: Db): BulkImport {
 }
 
 function session(db: Db, spools: { file: string; discard(): Promise<void> }[]): BulkSession {
-  const prepared = new Map<number, ReturnType<typeof prepare>>();
-  const statements = (part: number) => {
-    let s = prepared.get(part);
-    if (!s) prepared.set(part, (s = prepare(db, `spool${part}`)));
-    return s;
+  // A part is copied in several calls, one after another: its statements and its authors' pchat
+  // ids are set up at the first.
+  let current: { part: number; statements: ReturnType<typeof prepare> } | null = null;
+  const statements = (part: number, authors: ReadonlyMap<string, number>) => {
+    if (current?.part !== part) {
+      const s = prepare(db, `spool${part}`);
+      mapAuthors(db, s, part, authors);
+      current = { part, statements: s };
+    }
+    return current.statements;
   };
   return {
     spoolFiles: spools.map((s) => s.file),
     async importSpooled(part, slices, authors) {
       if (!spools[part]) throw new Error(`no spool part ${part}`);
-      const s = statements(part);
-      mapAuthors(db, s, part, authors);
+      const s = statements(part, authors);
       const ids = { first: 0, last: 0 };
       const results = slices.map((slice) => importSlice(s, slice, ids));
       // One index statement for all the rows of the call (their ids are one range): once FTS5 is
@@ -129,7 +134,7 @@ function prepare(db: Db, spool: string) {
     authors: db.prepare(`SELECT k, source_id FROM ${spool}.authors`).raw(true),
     mapAuthor: db.prepare('INSERT INTO temp.import_authors (k, user_id) VALUES (?, ?)'),
     lastSeq: db.prepare('SELECT last_seq FROM main.rooms WHERE id = ?').pluck(),
-    setLastSeq: db.prepare('UPDATE main.rooms SET last_seq = ? WHERE id = ?'),
+    merge: historyMerge(db),
     // None stored yet: seqs follow the row numbers. A conflict (the origin is stored after all, in
     // another room) skips a row and leaves a gap, which `closeGaps` closes.
     insertNew: db.prepare(
@@ -152,12 +157,6 @@ function prepare(db: Db, spool: string) {
     index: db.prepare('INSERT INTO main.messages_fts (rowid, title, text) SELECT id, title, text FROM main.messages WHERE id BETWEEN ? AND ?'),
     oldest: db.prepare(`SELECT min(at) FROM ${spool}.rows WHERE rowid BETWEEN ? AND ?`).pluck(),
     systemOf: db.prepare(`SELECT y.name FROM ${spool}.rows r JOIN ${spool}.systems y ON y.k = r.system WHERE r.rowid = ?`).pluck(),
-    // As importHistory's (messages.ts): `+seq` keeps SQLite on the (room_id, created_at) index.
-    cut: db.prepare('SELECT min(seq) FROM main.messages WHERE room_id = ? AND +seq <= ? AND created_at > ? AND origin_system IS NOT ?').pluck(),
-    renumber: db.prepare(
-      `WITH ordered AS (SELECT id, row_number() OVER (ORDER BY created_at, seq) AS rn FROM main.messages WHERE room_id = ? AND seq >= ?)
-       UPDATE main.messages SET seq = ? + ordered.rn FROM ordered WHERE messages.id = ordered.id`,
-    ),
   };
 }
 
@@ -174,16 +173,10 @@ function importSlice(s: ReturnType<typeof prepare>, slice: SpoolSlice, ids: { fi
   if (slice.allNew && inserted !== to - from + 1) s.closeGaps.run(before + 1, firstId, firstId, lastId);
   if (ids.first === 0) ids.first = firstId;
   ids.last = lastId;
-  let last = before + inserted;
-  let renumbered = false;
-  if (before > 0) {
-    // Older history than what the room holds from elsewhere renumbers the tail (see importHistory).
-    const cutAt = s.cut.get(roomId, before, s.oldest.get(from, to), s.systemOf.get(from)) as number | null;
-    if (cutAt !== null) {
-      last += s.renumber.run(roomId, cutAt, last).changes;
-      renumbered = true;
-    }
-  }
-  s.setLastSeq.run(last, roomId);
+  // Older history than the room holds from elsewhere renumbers its tail, as importHistory does
+  // (a room that was empty has nothing to renumber: its oldest and system are not looked up).
+  const oldest = before > 0 ? (s.oldest.get(from, to) as number) : 0;
+  const system = before > 0 ? (s.systemOf.get(from) as string) : '';
+  const renumbered = s.merge(roomId, before, before + inserted, oldest, system);
   return { inserted, renumbered };
 }

@@ -2,6 +2,7 @@ import type { Message, MessageKind } from '../../core/model.js';
 import type { AppendResult, ImportedMessage, ImportHistoryResult, MessageStore, NewMessage } from '../../ports/store.js';
 import type { Db } from './database.js';
 import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, originColumns, toMessage } from '../rows.js';
+import { historyMerge } from './historyMerge.js';
 import { Where } from './where.js';
 
 const M_COLUMNS = COLUMNS.split(', ')
@@ -151,7 +152,6 @@ export function sqliteMessages(db: Db): MessageStore {
 /** See MessageStore.importHistory; the statements are shared with PostgreSQL's in spirit, not text. */
 function sqliteImportHistory(db: Db): (roomId: number, messages: readonly ImportedMessage[]) => ImportHistoryResult {
   const lastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
-  const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
   // The origin's unique index is the idempotence check: a message already stored (a re-run, a
   // resumed run) is skipped by the insert itself, with no lookup of its own.
   const insert = db.prepare(
@@ -161,18 +161,7 @@ function sqliteImportHistory(db: Db): (roomId: number, messages: readonly Import
   // New rows take ids above every existing one, so this batch's rows are one id range, indexed
   // by one statement (see migration 0007).
   const index = db.prepare('INSERT INTO messages_fts (rowid, title, text) SELECT id, title, text FROM messages WHERE id BETWEEN ? AND ?');
-  // Only messages from elsewhere (native posts, other imports) force a renumbering: this
-  // import's own earlier batches are already in the source's order.
-  // `+seq` keeps SQLite off the (room_id, seq) index: with it, every batch scanned the room's
-  // whole history (quadratic in the room's size); through (room_id, created_at) it reads only
-  // the rows newer than the batch's oldest message, which for an in-order import is the batch.
-  const cut = db.prepare(
-    'SELECT min(seq) FROM messages WHERE room_id = ? AND +seq <= ? AND created_at > ? AND origin_system IS NOT ?',
-  ).pluck();
-  const renumber = db.prepare(
-    `WITH ordered AS (SELECT id, row_number() OVER (ORDER BY created_at, seq) AS rn FROM messages WHERE room_id = ? AND seq >= ?)
-     UPDATE messages SET seq = ? + ordered.rn FROM ordered WHERE messages.id = ordered.id`,
-  );
+  const merge = historyMerge(db);
   return db.transaction((roomId: number, messages: readonly ImportedMessage[]): ImportHistoryResult => {
     const before = lastSeq.get(roomId) as number | undefined;
     if (before === undefined) throw new Error(`cannot import into room ${roomId}: no such room`);
@@ -192,12 +181,6 @@ function sqliteImportHistory(db: Db): (roomId: number, messages: readonly Import
     if (inserted === 0) return { inserted, renumbered: false };
     if (lastId - firstId + 1 !== inserted) throw new Error(`imported messages of room ${roomId} did not get consecutive ids`);
     index.run(firstId, lastId);
-    const from = cut.get(roomId, before, oldest, messages[0]!.origin.system) as number | null;
-    if (from !== null) {
-      const moved = renumber.run(roomId, from, last).changes;
-      last += moved;
-    }
-    setLastSeq.run(last, roomId);
-    return { inserted, renumbered: from !== null };
+    return { inserted, renumbered: merge(roomId, before, last, oldest, messages[0]!.origin.system) };
   }).immediate;
 }
