@@ -107,6 +107,7 @@ export async function createRooms(store: Store, categoryId: number, count: numbe
       addinId: null,
       disabled: false,
       origin: null,
+      legacyUri: null,
     });
     ids.push(room.id);
   }

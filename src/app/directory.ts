@@ -1,5 +1,6 @@
 import { notFound, PchatError } from '../core/errors.js';
 import { GroupGraph, identityOf } from '../core/groupGraph.js';
+import { foldLegacyUri } from '../core/legacyUri.js';
 import type { AddIn, Category, ChatConfig, Group, PolicyRule, PrincipalRef, Room, User } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import { chatEnabledFor } from '../core/policy.js';
@@ -20,6 +21,7 @@ export class Snapshot {
   readonly rooms: ReadonlyMap<number, Room>;
   readonly addins: ReadonlyMap<number, AddIn>;
   private readonly actors = new Map<number, Actor>();
+  private byLegacyUri: Map<string, Room> | null = null;
 
   constructor(
     users: User[],
@@ -69,6 +71,18 @@ export class Snapshot {
     if (!room) return null;
     const category = this.categories.get(room.categoryId);
     return category ? { room, category } : null;
+  }
+
+  /**
+   * The room a legacy client knows by this URI (Room.legacyUri), compared case-insensitively as
+   * the stores' unique index does; null when none has it. The index is built at the first call.
+   */
+  roomByLegacyUri(uri: string): Room | null {
+    if (!this.byLegacyUri) {
+      this.byLegacyUri = new Map();
+      for (const room of this.rooms.values()) if (room.legacyUri !== null) this.byLegacyUri.set(foldLegacyUri(room.legacyUri), room);
+    }
+    return this.byLegacyUri.get(foldLegacyUri(uri.trim())) ?? null;
   }
 
   principalExists(ref: PrincipalRef): boolean {

@@ -1,4 +1,6 @@
 import { uniquePrincipals } from '../core/groupGraph.js';
+import { PchatError } from '../core/errors.js';
+import { MAX_LEGACY_URI } from '../core/legacyUri.js';
 import type { Category, Group, Origin, Room, User } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import { validateDescription, validateHttpUrl, validateName } from '../core/validation.js';
@@ -9,7 +11,8 @@ import { NODE_DOWN_AFTER_MS } from './pool.js';
 export type UserFields = Omit<User, 'id' | 'createdAt'>;
 export type GroupFields = Omit<Group, 'id' | 'members'>;
 export type CategoryFields = Omit<Category, 'id'>;
-export type RoomFields = Omit<Room, 'id'>;
+/** A room's fields; without `legacyUri` an existing room keeps its own (a new one gets null). */
+export type RoomFields = Omit<Room, 'id' | 'legacyUri'> & { readonly legacyUri?: string | null };
 
 /**
  * The writes an import makes, for administrators only. Each creates the item when `existing` is
@@ -85,12 +88,15 @@ export function importUseCases(ctx: AppContext) {
         managers: uniquePrincipals(fields.managers),
         presenters: fields.type === 'auditorium' ? uniquePrincipals(fields.presenters) : [],
       };
+      if (room.legacyUri && room.legacyUri.length > MAX_LEGACY_URI) {
+        throw new PchatError('invalid_input', `A legacy URI has at most ${MAX_LEGACY_URI} characters.`, { field: 'legacyUri' });
+      }
       let id = existing;
-      if (id === null) id = (await ctx.store.rooms.create(room)).id;
+      if (id === null) id = (await ctx.store.rooms.create({ ...room, legacyUri: room.legacyUri ?? null })).id;
       else {
         const stored = await ctx.store.rooms.get(id);
         if (!stored) throw new Error(`room ${id} vanished during the import`);
-        await ctx.store.rooms.update({ ...room, id, createdAt: stored.createdAt });
+        await ctx.store.rooms.update({ ...room, id, createdAt: stored.createdAt, legacyUri: room.legacyUri === undefined ? stored.legacyUri : room.legacyUri });
         // (A room's creation time is kept from when it first appeared here.)
       }
       await ctx.bus.publish({ type: 'room.changed', roomId: id });

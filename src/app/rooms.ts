@@ -164,7 +164,7 @@ export function roomUseCases(ctx: AppContext) {
       if (!canCreateRoomIn(actor, category)) throw notPermitted('You are not a creator in this category.');
       // The creator of a room becomes its manager (administrators manage every room anyway).
       const managers = actor.isAdmin ? data.managers : [...data.managers, { kind: 'user' as const, id: actor.userId }];
-      const settings = checkSettings(snapshot, { ...data, managers, origin: null });
+      const settings = checkSettings(snapshot, { ...data, managers, origin: null, legacyUri: null });
       const room = await ctx.store.rooms.create(settings);
       await announce(room, category, []);
       return viewRoom(actor, room, category);

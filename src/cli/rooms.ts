@@ -49,6 +49,7 @@ export const rooms: Resource<Room> = {
       presenters: await cli.principals.named(r.presenters),
       createdAt: new Date(r.createdAt).toISOString(),
       origin: r.origin,
+      legacyUri: r.legacyUri,
     };
   },
 };

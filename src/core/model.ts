@@ -70,6 +70,13 @@ export interface Room {
   readonly disabled: boolean;
   readonly createdAt: number;
   readonly origin: Origin | null;
+  /**
+   * The room's address in the legacy group chat system it was migrated from
+   * (`ma-chan://<sip domain>/<node guid>`), by which legacy clients remember it; null for rooms
+   * that never had one. Unique among rooms, compared case-insensitively (ASCII, see foldLegacyUri).
+   * Set only by imports, never through the API.
+   */
+  readonly legacyUri: string | null;
 }
 
 export type MessageKind = 'text' | 'story';

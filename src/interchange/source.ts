@@ -23,6 +23,11 @@ export interface RecordSource {
    * costs more than the record itself; `recordBatches` falls back to `records`.
    */
   batches?<T extends RecordType>(type: T): AsyncIterable<readonly RecordOf[T][]>;
+  /**
+   * Optional: a Lync/OCS Group Chat source's SIP domains (the organisation's, given or inferred),
+   * which its clients sign in with; `pchat migrate` gives them to pchat's SIP endpoint.
+   */
+  readonly sipDomains?: readonly string[];
   close(): Promise<void>;
 }
 

@@ -47,6 +47,8 @@ export function presentRoom(view: RoomView, snapshot: Snapshot): Record<string, 
     can: view.can,
     createdAt: new Date(room.createdAt).toISOString(),
     origin: room.origin,
+    /** Read-only: set by a migration from Lync/OCS Group Chat (`ma-chan://…`), never through the API. */
+    legacyUri: room.legacyUri,
   };
 }
 

@@ -77,6 +77,7 @@ export interface RoomRow extends OriginColumns {
   addin_id: number | null;
   disabled: Flag;
   created_at: number;
+  legacy_uri: string | null;
 }
 /** A room from its row and its role lists (member, manager, presenter). */
 export const toRoom = (row: RoomRow, roles: Lists): Room => ({
@@ -94,6 +95,7 @@ export const toRoom = (row: RoomRow, roles: Lists): Room => ({
   disabled: flag(row.disabled),
   createdAt: row.created_at,
   origin: originOf(row),
+  legacyUri: row.legacy_uri,
 });
 export const roomRoles = (r: Omit<Room, 'id' | 'createdAt'>): Record<string, readonly PrincipalRef[]> => ({
   member: r.members,

@@ -81,6 +81,7 @@ function room(privacy: Privacy, type: RoomType, extra: Partial<Room> = {}): Room
     disabled: false,
     createdAt: 0,
     origin: null,
+    legacyUri: null,
     ...extra,
   };
 }

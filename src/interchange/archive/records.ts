@@ -78,6 +78,12 @@ export const roomRecordSchema = z.strictObject({
   disabled: z.boolean(),
   createdAt: timestamp,
   origin: originSchema.nullable(),
+  /**
+   * The room's address in the legacy group chat system (`ma-chan://<domain>/<nodeGuid>`), which
+   * legacy clients remember it by; null when it has none. Optional: archives written before it
+   * existed leave it out, and an import then keeps what the target room has (null for a new room).
+   */
+  legacyUri: z.string().max(512).nullable().optional(),
 });
 export type RoomRecord = z.infer<typeof roomRecordSchema>;
 

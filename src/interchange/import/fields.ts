@@ -40,7 +40,11 @@ export function categoryFields(c: RecordOf['categories'], maps: IdMaps, origin: 
   return { name: c.name, description: c.description, allowed, denied, creators, invitations: c.invitations, fileUpload: c.fileUpload, chatHistory: c.chatHistory, origin };
 }
 
-/** A room record as pchat's fields (null as above); role holders outside its category's scope are dropped. */
+/**
+ * A room record as pchat's fields (null as above); role holders outside its category's scope are
+ * dropped. A record without `legacyUri` (an archive written before it existed) leaves the field
+ * out, so the room keeps what it has (see saveRoom) and it is not compared.
+ */
 export function roomFields(r: RecordOf['rooms'], maps: IdMaps, origin: Origin, scope: SourceScope): RoomFields | null {
   const categoryId = maps.category.get(r.category);
   const addinId = r.addin === null ? null : maps.addin.get(r.addin);
@@ -48,7 +52,28 @@ export function roomFields(r: RecordOf['rooms'], maps: IdMaps, origin: Origin, s
   const managers = mapRefs(maps, scope.within(r.category, r.managers));
   const presenters = r.type === 'auditorium' ? mapRefs(maps, scope.within(r.category, r.presenters)) : [];
   if (categoryId === undefined || addinId === undefined || !members || !managers || !presenters) return null;
-  return { name: r.name, description: r.description, createdAt: Date.parse(r.createdAt), categoryId, privacy: r.privacy, type: r.type, members, managers, presenters, invitations: r.invitations, addinId, disabled: r.disabled, origin };
+  return {
+    name: r.name,
+    description: r.description,
+    createdAt: Date.parse(r.createdAt),
+    categoryId,
+    privacy: r.privacy,
+    type: r.type,
+    members,
+    managers,
+    presenters,
+    invitations: r.invitations,
+    addinId,
+    disabled: r.disabled,
+    origin,
+    ...(r.legacyUri !== undefined && { legacyUri: legacyUriOf(r.legacyUri) }),
+  };
+}
+
+/** An archive's legacy URI as pchat stores it: trimmed, and null when blank. */
+export function legacyUriOf(uri: string | null): string | null {
+  const trimmed = uri?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
 }
 
 const refKey = (r: PrincipalRef) => `${r.kind}:${r.id}`;

@@ -1,7 +1,8 @@
+import { foldLegacyUri } from '../../core/legacyUri.js';
 import type { Origin } from '../../core/model.js';
 import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, recordBatches, type SourceDescription, systemKey } from '../source.js';
-import { categoryFields, emptyMaps, type IdMaps, roomFields, sameFields } from './fields.js';
+import { categoryFields, emptyMaps, type IdMaps, legacyUriOf, roomFields, sameFields } from './fields.js';
 import { IdHashes } from './idHashes.js';
 import { outOfScopeNotes, scopedLists, SourceScope } from './scope.js';
 import type { TargetIndex } from './target.js';
@@ -209,14 +210,28 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
     if (!resolveOnly) notes.push(...outOfScopeNotes(scope, { type: 'category', id: c.id, name: c.name }, c.id, c.name, scopedLists.category(c)));
   }
   const roomNames = new Map<string, string>();
+  const legacyUris = new Map<string, string>(); // folded legacy URI → the source room that has it
   for await (const r of source.records('rooms')) {
     count('rooms');
-    plan('room', r, r.name, target.rooms.match(identity(r), r.name), (e: Record<string, unknown>) => {
+    const found = target.rooms.match(identity(r), r.name);
+    plan('room', r, r.name, found, (e: Record<string, unknown>) => {
       const fields = roomFields(r, maps, identity(r), scope);
       return fields !== null && sameFields(e, fields);
     });
     roomNames.set(r.id, r.name);
     if (resolveOnly) continue;
+    // A legacy URI names one room: legacy clients find the room by it (Room.legacyUri).
+    const legacyUri = legacyUriOf(r.legacyUri ?? null);
+    if (legacyUri !== null) {
+      const folded = foldLegacyUri(legacyUri);
+      const twin = legacyUris.get(folded);
+      if (twin !== undefined) error('room', r.id, `room "${r.name}" has the legacy URI ${legacyUri}, which room "${roomNames.get(twin) ?? twin}" of the same source has too`, r.name);
+      else legacyUris.set(folded, r.id);
+      const holder = target.roomsByLegacyUri.get(folded);
+      if (holder && holder.id !== found?.item.id) {
+        error('room', r.id, `room "${r.name}" has the legacy URI ${legacyUri}, which room "${holder.name}" (pchat id ${holder.id}) already has in the target; a legacy URI names one room`, r.name);
+      }
+    }
     if (!ids.category.has(r.category)) error('room', r.id, `room "${r.name}" is in category "${r.category}", which is not in the source`, r.name);
     if (r.addin !== null && !ids.addin.has(r.addin)) error('room', r.id, `room "${r.name}" uses add-in "${r.addin}", which is not in the source`, r.name);
     checkRefs('room', r.id, 'members', r.members);

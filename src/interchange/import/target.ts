@@ -1,3 +1,4 @@
+import { foldLegacyUri } from '../../core/legacyUri.js';
 import type { AddIn, Category, Group, Origin, Room, User } from '../../core/model.js';
 
 const originKey = (origin: Origin): string => `${origin.system}\u0000${origin.id}`;
@@ -42,6 +43,8 @@ export interface TargetIndex {
   readonly categories: TargetItems<Category>;
   readonly rooms: TargetItems<Room>;
   readonly addins: TargetItems<AddIn & { origin?: null }>;
+  /** Rooms by legacy URI (folded with foldLegacyUri), which is unique among rooms. */
+  readonly roomsByLegacyUri: ReadonlyMap<string, Room>;
 }
 
 export function targetIndex(snapshot: {
@@ -57,5 +60,6 @@ export function targetIndex(snapshot: {
     categories: new TargetItems(snapshot.categories.values(), (c) => c.name),
     rooms: new TargetItems(snapshot.rooms.values(), (r) => r.name),
     addins: new TargetItems(snapshot.addins.values(), (a) => a.name),
+    roomsByLegacyUri: new Map([...snapshot.rooms.values()].flatMap((r) => (r.legacyUri === null ? [] : [[foldLegacyUri(r.legacyUri), r] as const]))),
   };
 }

@@ -127,6 +127,7 @@ export async function pchatSource(store: Store, pages: MessagePages = storeMessa
           disabled: r.disabled,
           createdAt: iso(r.createdAt),
           origin: r.origin,
+          legacyUri: r.legacyUri,
         };
       }
     },

@@ -1,8 +1,10 @@
+import { foldLegacyUri } from '../../core/legacyUri.js';
 import type { Origin } from '../../core/model.js';
 import type { Store } from '../../ports/store.js';
 import type { NoteRecord, PrincipalRefRecord, RecordOf } from '../archive/records.js';
 import { pchatSource } from '../pchat/source.js';
 import { identityOf, type RecordSource, systemKey } from '../source.js';
+import { legacyUriOf } from '../import/fields.js';
 import { outOfScopeNotes, scopedLists, scopeOf } from '../import/scope.js';
 import { compareContent, type TargetDigester } from './content.js';
 
@@ -36,6 +38,11 @@ export interface VerifyResult {
 }
 
 const key = (o: Origin): string => `${o.system}\u0000${o.id}`;
+/** A legacy URI as pchat compares it (see foldLegacyUri); null when there is none. */
+const legacyKey = (uri: string | null): string | null => {
+  const stored = legacyUriOf(uri);
+  return stored === null ? null : foldLegacyUri(stored);
+};
 
 /** Per kind: identity key → record, for one side. */
 export interface Side {
@@ -141,6 +148,8 @@ export async function verify(
     members: kept(side, r.category, r.members),
     managers: kept(side, r.category, r.managers),
     presenters: kept(side, r.category, r.presenters),
+    // Compared case-insensitively, as pchat matches it; a source written before the field existed says nothing about it.
+    ...(r.legacyUri !== undefined && { legacyUri: legacyKey(r.legacyUri) }),
   }));
 
   const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks);

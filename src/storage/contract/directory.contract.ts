@@ -89,6 +89,30 @@ export function directoryContract(factory: StoreFactory): void {
       assert.deepEqual(await store.messages.history({ roomId, limit: 10 }), []);
     });
 
+    it('keeps a room\'s legacy URI as written, unique ignoring case, and many rooms without one', async () => {
+      const { roomId } = await seedRoom(store, 'legacy');
+      const room = (await store.rooms.get(roomId))!;
+      assert.equal(room.legacyUri, null);
+      const uri = 'ma-chan://Example.com/7F525C3E-7d41-4ce5-895e-3e6ba72fd601';
+      await store.rooms.update({ ...room, legacyUri: uri });
+      assert.equal((await store.rooms.get(roomId))?.legacyUri, uri);
+      const other = await store.rooms.create({ ...room, name: 'other', legacyUri: null });
+      const third = await store.rooms.create({ ...room, name: 'third', legacyUri: 'ma-chan://example.com/b3f71199-4e2b-4132-8cc6-db5381a76324' });
+      assert.equal((await store.rooms.get(third.id))?.legacyUri, 'ma-chan://example.com/b3f71199-4e2b-4132-8cc6-db5381a76324');
+      assert.equal((await store.rooms.get(other.id))?.legacyUri, null);
+      const clash = (error: unknown) => error instanceof PchatError && error.code === 'conflict' && error.field === 'legacyUri';
+      await assert.rejects(store.rooms.create({ ...room, name: 'fourth', legacyUri: uri.toLowerCase() }), clash);
+      await assert.rejects(store.rooms.update({ ...(await store.rooms.get(other.id))!, legacyUri: uri.toUpperCase() }), clash);
+      await assert.rejects(store.rooms.create({ ...room, name: 'LEGACY', legacyUri: null }), rejectsWith('name_taken'), 'a name clash is still name_taken');
+      assert.equal((await store.rooms.getByName('fourth')), null);
+      assert.equal((await store.rooms.get(other.id))?.legacyUri, null);
+      assert.deepEqual((await store.rooms.list()).map((r) => [r.name, r.legacyUri]), [['legacy', uri], ['other', null], ['third', 'ma-chan://example.com/b3f71199-4e2b-4132-8cc6-db5381a76324']]);
+      // Cleared, the URI is free for another room.
+      await store.rooms.update({ ...(await store.rooms.get(roomId))!, legacyUri: null });
+      await store.rooms.update({ ...(await store.rooms.get(other.id))!, legacyUri: uri });
+      assert.equal((await store.rooms.get(other.id))?.legacyUri, uri);
+    });
+
     it('detaches a removed add-in from rooms', async () => {
       const { roomId } = await seedRoom(store);
       const addin = await store.addins.create({ name: 'Wiki', url: 'https://wiki.example.com/' });

@@ -1,7 +1,8 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { PchatError } from '../../core/errors.js';
 import type { Room } from '../../core/model.js';
 import type { RoomStore } from '../../ports/store.js';
-import { first, folded, transaction, unique } from './database.js';
+import { first, folded, rethrowUnique, transaction } from './database.js';
 import { originColumns, type RoomRow, roomRoles, toRoom } from '../rows.js';
 import { PrincipalLists } from './principalLists.js';
 
@@ -13,7 +14,7 @@ interface RoomWithRoles extends RoomRow {
 
 const lists = new PrincipalLists('room_roles', 'room_id', 'role', 'principal_kind', 'principal_id');
 const SELECT = `SELECT r.id, r.name, r.description, r.category_id, r.privacy, r.type, r.invitations, r.addin_id, r.disabled,
-                r.created_at, r.origin_system, r.origin_id, ${lists.column('r.id')} FROM rooms r`;
+                r.created_at, r.origin_system, r.origin_id, r.legacy_uri, ${lists.column('r.id')} FROM rooms r`;
 
 const asRoom = (row: RoomWithRoles): Room => toRoom(row, lists.parse(row.lists));
 const settings = (r: Omit<Room, 'id' | 'createdAt'>) => [
@@ -26,7 +27,20 @@ const settings = (r: Omit<Room, 'id' | 'createdAt'>) => [
   r.addinId,
   r.disabled,
   ...originColumns(r.origin),
+  r.legacyUri,
 ];
+
+/** Runs a room write: a clash on the legacy URI's unique index (migration 0010) says so; other UNIQUE violations are name_taken. */
+async function uniqueRoom<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof pg.DatabaseError && error.constraint === 'rooms_legacy_uri') {
+      throw new PchatError('conflict', 'Another room already has that legacy URI.', { field: 'legacyUri' });
+    }
+    rethrowUnique(error, 'room', 'name');
+  }
+}
 
 export function postgresRooms(pool: pg.Pool): RoomStore {
   const one = async (where: string, value: string | number): Promise<Room | null> => {
@@ -38,12 +52,12 @@ export function postgresRooms(pool: pg.Pool): RoomStore {
     getByName: (name) => one(`${folded('r.name')} = ${folded('$1::text')}`, name),
     list: async () => (await pool.query<RoomWithRoles>(`${SELECT} ORDER BY r.id`)).rows.map(asRoom),
     create: (room) =>
-      unique('room', 'name', () =>
+      uniqueRoom(() =>
         transaction(pool, async (tx) => {
           const createdAt = room.createdAt ?? Date.now();
           const { rows } = await tx.query<{ id: number }>(
-            `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, origin_system, origin_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+            `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, origin_system, origin_id, legacy_uri, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
             [...settings(room), createdAt],
           );
           const id = rows[0]!.id;
@@ -52,11 +66,11 @@ export function postgresRooms(pool: pg.Pool): RoomStore {
         }),
       ),
     update: (room) =>
-      unique('room', 'name', () =>
+      uniqueRoom(() =>
         transaction(pool, async (tx) => {
           await tx.query(
             `UPDATE rooms SET name = $1, description = $2, category_id = $3, privacy = $4, type = $5, invitations = $6, addin_id = $7,
-             disabled = $8, origin_system = $9, origin_id = $10 WHERE id = $11`,
+             disabled = $8, origin_system = $9, origin_id = $10, legacy_uri = $11 WHERE id = $12`,
             [...settings(room), room.id],
           );
           await lists.write(tx, room.id, roomRoles(room));

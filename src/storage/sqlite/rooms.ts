@@ -1,12 +1,21 @@
 import type { Room } from '../../core/model.js';
 import type { RoomStore } from '../../ports/store.js';
+import { PchatError } from '../../core/errors.js';
 import { type Db, rethrowUnique } from './database.js';
 import { originColumns, type RoomRow, roomRoles, toRoom } from '../rows.js';
 import { PrincipalLists } from './principalLists.js';
 
 
 const COLUMNS =
-  'id, name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id';
+  'id, name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id, legacy_uri';
+
+/** A UNIQUE violation of the legacy URI's index (migration 0010) names it; others are name_taken as before. */
+function rethrowRoomUnique(error: unknown): never {
+  if (error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('rooms_legacy_uri')) {
+    throw new PchatError('conflict', 'Another room already has that legacy URI.', { field: 'legacyUri' });
+  }
+  rethrowUnique(error, 'room');
+}
 
 export function sqliteRooms(db: Db): RoomStore {
   const lists = new PrincipalLists(db, 'room_roles', 'room_id', 'role', 'principal_kind', 'principal_id');
@@ -14,12 +23,12 @@ export function sqliteRooms(db: Db): RoomStore {
   const byName = db.prepare(`SELECT ${COLUMNS} FROM rooms WHERE name = ?`);
   const all = db.prepare(`SELECT ${COLUMNS} FROM rooms ORDER BY id`);
   const insert = db.prepare(
-    `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id, legacy_uri)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const update = db.prepare(
     `UPDATE rooms SET name = ?, description = ?, category_id = ?, privacy = ?, type = ?, invitations = ?, addin_id = ?, disabled = ?,
-     origin_system = ?, origin_id = ? WHERE id = ?`,
+     origin_system = ?, origin_id = ?, legacy_uri = ? WHERE id = ?`,
   );
   const remove = db.prepare('DELETE FROM rooms WHERE id = ?');
   const lastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?');
@@ -53,20 +62,20 @@ export function sqliteRooms(db: Db): RoomStore {
       db.transaction(() => {
         const createdAt = room.createdAt ?? Date.now();
         try {
-          const info = insert.run(...settings(room), createdAt, ...originColumns(room.origin));
+          const info = insert.run(...settings(room), createdAt, ...originColumns(room.origin), room.legacyUri);
           const id = Number(info.lastInsertRowid);
           lists.write(id, roomRoles(room));
           return { ...room, id, createdAt };
         } catch (error) {
-          rethrowUnique(error, 'room');
+          rethrowRoomUnique(error);
         }
       })(),
     update: async (room) =>
       db.transaction(() => {
         try {
-          update.run(...settings(room), ...originColumns(room.origin), room.id);
+          update.run(...settings(room), ...originColumns(room.origin), room.legacyUri, room.id);
         } catch (error) {
-          rethrowUnique(error, 'room');
+          rethrowRoomUnique(error);
         }
         lists.write(room.id, roomRoles(room));
       })(),

@@ -22,6 +22,8 @@ import { RowReader } from './values.js';
 
 export interface NodeRow {
   readonly id: number;
+  /** nodeGuid, lower-case and bare; null when the column is absent or empty. */
+  readonly guid: string | null;
   readonly parent: number;
   readonly isCategory: boolean;
   readonly name: string;
@@ -117,6 +119,7 @@ export async function loadDump(dir: string, notes: Notes): Promise<Dump> {
     if (nodeType === null) throw dumpError(r.table.file.name, r.row.line, 'column nodeType is empty.');
     return {
       id: r.requiredInt('nodeID'),
+      guid: r.guid('nodeGuid'),
       parent: r.requiredInt('parentID'),
       isCategory: nodeType,
       name: r.text('nodeName') ?? '',

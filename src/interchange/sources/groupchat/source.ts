@@ -34,7 +34,7 @@ export async function groupChatSource(dir: string, options: GroupChatOptions = {
   const dump = await loadDump(dir, notes);
   const domains = options.domains?.length ? options.domains : await domainsFile(dir);
   const principals: PrincipalsOut = convertPrincipals(dump, domains, notes);
-  const tree: TreeOut = convertTree(dump, principals.refs, notes);
+  const tree: TreeOut = convertTree(dump, principals.refs, notes, principals.domains[0] ?? null);
   const sort: SortOptions = { ...DEFAULT_SORT, ...(options.runRows !== undefined && { runRows: options.runRows }), tmpDir: options.tmpDir ?? tmpdir() };
   const startMs = options.startDate ? options.startDate.getTime() : null;
   const ctx: MessageContext = {
@@ -89,6 +89,7 @@ export async function groupChatSource(dir: string, options: GroupChatOptions = {
   };
   return {
     description,
+    sipDomains: principals.domains,
     records<T extends RecordType>(type: T): AsyncIterable<RecordOf[T]> {
       if (type === 'messages') return messagePass() as AsyncIterable<RecordOf[T]>;
       if (type === 'notes') return noteRecords() as AsyncIterable<RecordOf[T]>;

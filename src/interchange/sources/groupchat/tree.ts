@@ -1,3 +1,4 @@
+import { groupChatRoomUri } from '../../../core/legacyUri.js';
 import type { AddinRecord, CategoryRecord, PrincipalRefRecord, RoomRecord } from '../../archive/records.js';
 import type { Dump, NodeRow } from './load.js';
 import { item, type Notes } from './notes.js';
@@ -16,6 +17,9 @@ import { item, type Notes } from './notes.js';
  *   lists allowed principals; denied principals accumulate down the path (denying never grants).
  * - Creators accumulate down the path too. Managers of a category manage every room below it
  *   (the root's managers therefore manage every room).
+ * - A room keeps its legacy address `ma-chan://<domain>/<nodeGuid>` (legacyUri) so that legacy
+ *   clients find it again; the domain is the deployment's SIP domain (the first organisation
+ *   domain). Without a nodeGuid or a domain it is null, with a warning.
  */
 
 export const SEPARATOR = ' / ';
@@ -41,7 +45,7 @@ const length = (s: string) => [...s].length;
 const sortedRefs = (refs: Iterable<PrincipalRefRecord>) =>
   [...new Map([...refs].map((r) => [`${r.kind}:${r.id}`, r])).values()].sort((a, b) => (a.kind === b.kind ? Number(a.id) - Number(b.id) : a.kind < b.kind ? 1 : -1));
 
-export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRecord>, notes: Notes): TreeOut {
+export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRecord>, notes: Notes, domain: string | null): TreeOut {
   const resolved = resolvePaths(dump, notes);
   const nodeItem = (n: NodeRow) => item(n.isCategory ? 'category' : 'room', n.id, n.name);
 
@@ -142,6 +146,7 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
   const emitted = new Set(categories.map((c) => Number(c.id)));
 
   let inheritedManagerRooms = 0;
+  const guids = new Map<string, number>(); // nodeGuid → the room that has it
   for (const r of [...resolved.values()].filter((x) => !x.node.isCategory).sort((a, b) => a.node.id - b.node.id)) {
     const n = r.node;
     const category = resolved.get(n.parent)!;
@@ -191,6 +196,15 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
       presenters = [];
     }
     if (n.addedOn === null) notes.conversion('room_created_unknown', it, `Room ${name} has no nodeAddedOn; its creation time is set to ${UNKNOWN_CREATED}.`);
+    const legacyUri = n.guid !== null && domain ? groupChatRoomUri(domain, n.guid) : null;
+    if (legacyUri === null) {
+      const missing = n.guid === null ? 'no nodeGuid in tblNode' : 'no organisation SIP domain';
+      notes.warning('legacy_uri_missing', it, `Room ${name} has ${missing}: it keeps no ma-chan:// address, so legacy clients that remember it will not find it.`);
+    } else {
+      const other = guids.get(n.guid!);
+      if (other !== undefined) notes.error('legacy_uri_collision', it, `Rooms ${other} and ${n.id} have the same nodeGuid ${n.guid!}; a room's ma-chan:// address must be unique.`);
+      guids.set(n.guid!, n.id);
+    }
     rooms.push({
       id: String(n.id),
       name,
@@ -206,6 +220,7 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
       disabled: false,
       createdAt: n.addedOn === null ? UNKNOWN_CREATED : new Date(n.addedOn).toISOString(),
       origin: null,
+      legacyUri,
     });
     if (!emitted.has(category.node.id)) throw new Error(`internal: room ${n.id} in unemitted category ${category.node.id}`);
   }
