@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { hashPassword } from './passwords.js';
+import { ntHashFor } from './sipCredentials.js';
 
 /**
  * On first start there is no administrator: create `admin` with the given password, or a
@@ -10,15 +11,19 @@ export async function ensureAdministrator(ctx: AppContext, password: string | un
   if ((await ctx.store.users.countAdmins()) > 0) return null;
   const generated = password ? null : randomBytes(12).toString('base64url');
   const login = (await ctx.store.users.getByLogin('admin')) ? `admin-${randomBytes(3).toString('hex')}` : 'admin';
-  await ctx.store.users.create({
+  const secret = password ?? (generated as string);
+  const passwordHash = await hashPassword(secret);
+  const admin = await ctx.store.users.create({
     login,
     displayName: 'Administrator',
     email: null,
     isAdmin: true,
     disabled: false,
     origin: null,
-    passwordHash: await hashPassword(password ?? (generated as string)),
+    passwordHash,
   });
+  const sealed = ntHashFor(ctx, admin.id, secret);
+  if (sealed) await ctx.store.users.setNtHashEnc(admin.id, sealed, passwordHash);
   await ctx.bus.publish({ type: 'directory.changed', what: 'user' });
   return { login, generatedPassword: generated };
 }

@@ -17,6 +17,11 @@ export interface AppContext {
   readonly writer: GroupCommit<NewMessage, AppendResult>;
   /** Compliance records (JOIN, PART, BACKCHAT), group-committed the same way. */
   readonly compliance: GroupCommit<NewComplianceEvent, void>;
+  /**
+   * The key that encrypts NT hashes at rest (AES-256-GCM), given only when the deployment uses
+   * SIP; null: no NT hashes are kept (see sipCredentials.ts).
+   */
+  readonly sipCredentialKey: Buffer | null;
 }
 
 /** The local administrator the CLI acts as: every admin power, no chat identity. */

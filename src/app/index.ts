@@ -17,12 +17,13 @@ import { roomUseCases } from './rooms.js';
 import { searchUseCases } from './search.js';
 import { sessionUseCases } from './sessions.js';
 import { settingsUseCases } from './settings.js';
+import { sipUseCases } from './sip.js';
 import { userUseCases } from './users.js';
 
 export type Application = ReturnType<typeof createApplication>;
 
 /** Every use case, bound to one context. Protocols hold this and nothing below it. */
-export function createApplication(deps: { store: Store; bus: EventBus; clock: Clock }) {
+export function createApplication(deps: { store: Store; bus: EventBus; clock: Clock; sipCredentialKey?: Buffer | null }) {
   const directory = new Directory(deps.store, deps.bus);
   const writer = new GroupCommit<NewMessage, AppendResult>(
     (posts) => deps.store.messages.append(posts),
@@ -36,7 +37,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     await deps.store.compliance.append(events);
     return events.map(() => undefined);
   });
-  const ctx: AppContext = { ...deps, directory, writer, compliance };
+  const ctx: AppContext = { ...deps, sipCredentialKey: deps.sipCredentialKey ?? null, directory, writer, compliance };
   return {
     context: ctx,
     directory,
@@ -49,6 +50,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     settings: audited(ctx, 'settings', settingsUseCases(ctx)),
     messages: messageUseCases(ctx),
     reading: readingUseCases(ctx),
+    sip: sipUseCases(ctx),
     search: searchUseCases(ctx),
     moderation: audited(ctx, 'moderation', moderationUseCases(ctx)),
     compliance: complianceUseCases(ctx),

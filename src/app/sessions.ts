@@ -6,6 +6,7 @@ import type { Actor } from '../core/permissions.js';
 import type { AppContext } from './context.js';
 import { LoginThrottle } from './loginThrottle.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
+import { backfillNtHash } from './sipCredentials.js';
 import { parse } from './validate.js';
 
 const SESSION_DAYS = 30;
@@ -32,6 +33,8 @@ export function sessionUseCases(ctx: AppContext) {
       throw badCredentials();
     }
     throttle.succeeded(login);
+    // The plaintext is at hand: keep the NT hash for SIP NTLM if the account lacks one.
+    await backfillNtHash(ctx, user.id, password, hash);
     return user;
   }
 
@@ -57,6 +60,15 @@ export function sessionUseCases(ctx: AppContext) {
       const actor = (await ctx.directory.snapshot()).actor(user.id);
       if (!actor || actor.disabled) throw badCredentials();
       return actor;
+    },
+
+    /**
+     * The same per-login throttle for a protocol that checks a credential itself (SIP's NTLM):
+     * `guard` throws rate_limited while the login is locked out; `outcome` counts the attempt.
+     */
+    throttle: {
+      guard: (login: string): void => throttle.check(login),
+      outcome: (login: string, ok: boolean): void => (ok ? throttle.succeeded(login) : throttle.failed(login)),
     },
 
     async logout(token: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { User } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import { type AppContext, requireAdmin } from './context.js';
 import { hashPassword } from './passwords.js';
+import { ntHashFor } from './sipCredentials.js';
 import { id, parse } from './validate.js';
 
 // Logins are SIP-style or e-mail-style identifiers: no spaces, no control characters.
@@ -59,6 +60,7 @@ export function userUseCases(ctx: AppContext) {
     async create(actor: Actor, input: unknown): Promise<User> {
       requireAdmin(actor);
       const data = parse(createUserInput, input);
+      const passwordHash = data.password ? await hashPassword(data.password) : null;
       const user = await ctx.store.users.create({
         login: data.login,
         displayName: data.displayName ?? data.login,
@@ -66,8 +68,11 @@ export function userUseCases(ctx: AppContext) {
         isAdmin: data.isAdmin,
         disabled: data.disabled,
         origin: null,
-        passwordHash: data.password ? await hashPassword(data.password) : null,
+        passwordHash,
       });
+      // The NT hash for SIP NTLM, when this deployment keeps them (it is sealed to the user id, known only now).
+      const sealed = data.password ? ntHashFor(ctx, user.id, data.password) : null;
+      if (sealed && passwordHash) await ctx.store.users.setNtHashEnc(user.id, sealed, passwordHash);
       await changed();
       return user;
     },
@@ -94,7 +99,8 @@ export function userUseCases(ctx: AppContext) {
         throw new PchatError('conflict', 'This is the last active administrator; make another one first.', { field: next.disabled ? 'disabled' : 'isAdmin' });
       }
       await ctx.store.users.update(next);
-      if (data.password) await ctx.store.users.setPasswordHash(userId, await hashPassword(data.password));
+      // Replaces the NT hash in the same write (removes it when this process has no SIP key).
+      if (data.password) await ctx.store.users.setPasswordHash(userId, await hashPassword(data.password), ntHashFor(ctx, userId, data.password));
       if (next.disabled && !user.disabled) {
         // A disabled user is signed out everywhere, at once.
         await ctx.store.sessions.removeForUser(userId);

@@ -35,6 +35,7 @@ export interface Store {
   readonly audit: AuditStore;
   readonly nodes: NodeStore;
   readonly reading: ReadingStore;
+  readonly preferences: PreferenceStore;
   /** Bulk import in one transaction from a spool (SQLite); null where the store has no such path. */
   readonly bulk: BulkImport | null;
   /** How the nodes of a pool announce new messages; null where one process serves (SQLite). */
@@ -56,7 +57,19 @@ export interface UserStore {
   create(user: NewUser): Promise<User>;
   update(user: User): Promise<void>;
   passwordHash(id: number): Promise<string | null>;
-  setPasswordHash(id: number, hash: string): Promise<void>;
+  /**
+   * Sets the password hash and, in the same write, replaces the encrypted NT hash with
+   * `ntHashEnc` (absent or null: none). The two always describe the same password, so a
+   * password change can never leave the old password usable through SIP NTLM.
+   */
+  setPasswordHash(id: number, hash: string, ntHashEnc?: Buffer | null): Promise<void>;
+  /** The account's NT hash for SIP NTLM as the application encrypted it, or null. */
+  ntHashEnc(id: number): Promise<Buffer | null>;
+  /**
+   * Stores the encrypted NT hash only while the password hash is still `passwordHash`, the one
+   * it was derived from (a concurrent password change wins). False when nothing was written.
+   */
+  setNtHashEnc(id: number, ntHashEnc: Buffer, passwordHash: string): Promise<boolean>;
   countAdmins(): Promise<number>;
 }
 
@@ -361,4 +374,19 @@ export interface ReadingStore {
   setFollowed(userId: number, roomId: number, followed: boolean): Promise<void>;
   /** Moves the read position forward only: an older seq than the stored one changes nothing. */
   markRead(userId: number, roomId: number, seq: number): Promise<void>;
+}
+
+export interface Preference {
+  readonly key: string;
+  readonly value: string;
+}
+/** Per-user preferences (key → text), e.g. what a Lync / OCS client keeps on the server. Deleted with the user. */
+export interface PreferenceStore {
+  /** The user's preferences by key (code-point order); only those named when `keys` is given. */
+  list(userId: number, keys?: readonly string[]): Promise<Preference[]>;
+  /**
+   * Sets one preference, or removes it when `value` is null. A new key is refused (false,
+   * nothing written) when the user already has `maxKeys`; replacing or removing is always allowed.
+   */
+  set(userId: number, key: string, value: string | null, maxKeys: number): Promise<boolean>;
 }

@@ -43,6 +43,7 @@ export async function seedRoom(store: Store, name = 'room'): Promise<{ userId: n
     addinId: null,
     disabled: false,
     origin: null,
+    legacyUri: null,
   });
   return { userId: user.id, categoryId: category.id, roomId: room.id };
 }

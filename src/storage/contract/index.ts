@@ -3,6 +3,7 @@ import type { StoreFactory } from './harness.js';
 import { importsContract } from './imports.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { readingContract } from './reading.contract.js';
+import { sipContract } from './sip.contract.js';
 
 export type { StoreFactory } from './harness.js';
 
@@ -12,4 +13,5 @@ export function storeContract(factory: StoreFactory): void {
   messagesContract(factory);
   importsContract(factory);
   readingContract(factory);
+  sipContract(factory);
 }

@@ -7,6 +7,7 @@ import { postgresMessages } from './messages.js';
 import { postgresNodes } from './nodes.js';
 import { postgresSignal } from './signal.js';
 import { postgresAddIns, postgresPolicies, postgresSessions, postgresSettings } from './misc.js';
+import { postgresPreferences } from './preferences.js';
 import { postgresReading } from './reading.js';
 import { postgresRooms } from './rooms.js';
 import { postgresUsers } from './users.js';
@@ -34,6 +35,7 @@ export async function createPostgresStore(url: string): Promise<Store> {
     audit: postgresAudit(pool),
     nodes: postgresNodes(pool),
     reading: postgresReading(pool),
+    preferences: postgresPreferences(pool),
     // Imports go batch by batch through importHistory (one transaction each, resumable).
     bulk: null,
     signal,

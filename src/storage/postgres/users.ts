@@ -35,9 +35,13 @@ export function postgresUsers(db: Queryable): UserStore {
     },
     passwordHash: async (id) =>
       first(await db.query<{ password_hash: string | null }>('SELECT password_hash FROM users WHERE id = $1', [id]))?.password_hash ?? null,
-    setPasswordHash: async (id, value) => {
-      await db.query('UPDATE users SET password_hash = $1 WHERE id = $2', [value, id]);
+    // The NT hash is replaced in the same statement as the password hash (see UserStore).
+    setPasswordHash: async (id, value, ntHashEnc = null) => {
+      await db.query('UPDATE users SET password_hash = $1, nt_hash_enc = $2 WHERE id = $3', [value, ntHashEnc, id]);
     },
+    ntHashEnc: async (id) => first(await db.query<{ nt_hash_enc: Buffer | null }>('SELECT nt_hash_enc FROM users WHERE id = $1', [id]))?.nt_hash_enc ?? null,
+    setNtHashEnc: async (id, value, passwordHash) =>
+      ((await db.query('UPDATE users SET nt_hash_enc = $1 WHERE id = $2 AND password_hash = $3', [value, id, passwordHash])).rowCount ?? 0) > 0,
     countAdmins: async () => (await db.query<{ n: number }>('SELECT count(*) AS n FROM users WHERE is_admin AND NOT disabled')).rows[0]!.n,
   };
 }

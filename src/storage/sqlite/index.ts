@@ -6,6 +6,7 @@ import { sqliteGroups } from './groups.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteNodes } from './nodes.js';
 import { sqliteAddIns, sqliteAudit, sqliteCompliance, sqliteEventLog, sqlitePolicies, sqliteSessions, sqliteSettings } from './misc.js';
+import { sqlitePreferences } from './preferences.js';
 import { sqliteReading } from './reading.js';
 import { sqliteRooms } from './rooms.js';
 import { sqliteUsers } from './users.js';
@@ -28,6 +29,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     audit: sqliteAudit(db),
     nodes: sqliteNodes(db),
     reading: sqliteReading(db),
+    preferences: sqlitePreferences(db),
     bulk: sqliteBulkImport(db),
     // One server process posts; the CLI's changes travel through the event log.
     signal: null,

@@ -14,7 +14,10 @@ export function sqliteUsers(db: Db): UserStore {
     'UPDATE users SET login = ?, display_name = ?, email = ?, disabled = ?, is_admin = ?, origin_system = ?, origin_id = ? WHERE id = ?',
   );
   const hash = db.prepare('SELECT password_hash FROM users WHERE id = ?');
-  const setHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
+  // The NT hash is replaced in the same statement as the password hash (see UserStore).
+  const setHash = db.prepare('UPDATE users SET password_hash = ?, nt_hash_enc = ? WHERE id = ?');
+  const ntHash = db.prepare('SELECT nt_hash_enc FROM users WHERE id = ?');
+  const setNtHash = db.prepare('UPDATE users SET nt_hash_enc = ? WHERE id = ? AND password_hash = ?');
   const admins = db.prepare('SELECT count(*) AS n FROM users WHERE is_admin = 1 AND disabled = 0');
 
   return {
@@ -53,9 +56,11 @@ export function sqliteUsers(db: Db): UserStore {
       }
     },
     passwordHash: async (id) => (hash.get(id) as { password_hash: string | null } | undefined)?.password_hash ?? null,
-    setPasswordHash: async (id, value) => {
-      setHash.run(value, id);
+    setPasswordHash: async (id, value, ntHashEnc = null) => {
+      setHash.run(value, ntHashEnc, id);
     },
+    ntHashEnc: async (id) => (ntHash.get(id) as { nt_hash_enc: Buffer | null } | undefined)?.nt_hash_enc ?? null,
+    setNtHashEnc: async (id, value, passwordHash) => setNtHash.run(value, id, passwordHash).changes > 0,
     countAdmins: async () => (admins.get() as { n: number }).n,
   };
 }

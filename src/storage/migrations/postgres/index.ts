@@ -5,6 +5,8 @@ import { sql as pool } from './0004_pool.js';
 import { sql as reading } from './0006_reading.js';
 import { sql as ftsInsertExplicit } from './0007_fts_insert_explicit.js';
 import { sql as ftsHashSize } from './0008_fts_hash_size.js';
+import { sql as sipCredentials } from './0009_sip_credentials.js';
+import { sql as roomLegacyUri } from './0010_room_legacy_uri.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -18,4 +20,6 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 6, name: 'reading state', sql: reading },
   { version: 7, name: 'full-text index insert by the writer', sql: ftsInsertExplicit },
   { version: 8, name: 'full-text pending terms sized for imports', sql: ftsHashSize },
+  { version: 9, name: 'SIP NT hashes and user preferences', sql: sipCredentials },
+  { version: 10, name: 'room legacy uri', sql: roomLegacyUri },
 ];
