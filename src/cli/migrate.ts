@@ -2,17 +2,19 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../config/load.js';
 import { PchatError } from '../core/errors.js';
 import { buildPlan, planText, writePlan } from '../interchange/migrate/plan.js';
 import { loadPlan, migrationStatus, rollbackMigration, runMigration } from '../interchange/migrate/run.js';
 import { migrationFiles } from '../interchange/migrate/state.js';
 import type { MigrateEnv } from '../interchange/migrate/env.js';
-import { STEPS, type SourceKind, type StepName } from '../interchange/migrate/types.js';
+import { type SipListen, STEPS, type SourceKind, type StepName } from '../interchange/migrate/types.js';
 import { Progress } from '../interchange/progress.js';
 import { effectiveOrDefaults, irc, readRaw, stored, writeValidated } from './endpoints.js';
 import type { GlobalOptions } from './options.js';
 import { printJson, printList } from './output.js';
 import { withExamples } from './resource.js';
+import { claimSipAddress, releaseSipAddress, sipClaimProblems, sipSettingsOf } from './sipEndpoints.js';
 import { openDatabase, openSource, SOURCE_HELP } from './sources.js';
 
 const isJson = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
@@ -41,6 +43,50 @@ function parseListen(value: string): { host: string; port: number } {
   const match = /^\s*(?:\[([^\]]+)\]|([^:\s]+)):(\d+)\s*$/.exec(value);
   if (!match || Number(match[3]) < 1 || Number(match[3]) > 65535) throw new InvalidArgumentError('Write host:port, e.g. 192.0.2.10:6667 or [::]:6667.');
   return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
+}
+
+function parseSipListen(value: string): { host: string; port: number } {
+  try {
+    return parseListen(value);
+  } catch {
+    throw new InvalidArgumentError('Write the legacy pool\'s host:port, e.g. 192.0.2.20:5061 (TLS) or 192.0.2.20:5060 (TCP).');
+  }
+}
+
+interface SipPlanOptions {
+  sipListen?: { host: string; port: number };
+  sipServerName?: string;
+  sipTlsCert?: string;
+  sipTlsKey?: string;
+}
+
+/** The plan's SIP options, checked (by the config schema too) before the source is read. */
+function sipOptions(opts: SipPlanOptions): { listen: SipListen | null; serverName: string | null } {
+  const dependent = ([['--sip-server-name', opts.sipServerName], ['--sip-tls-cert', opts.sipTlsCert], ['--sip-tls-key', opts.sipTlsKey]] as const).find(([, v]) => v !== undefined);
+  if (!opts.sipListen) {
+    if (dependent) throw new PchatError('invalid_input', `${dependent[0]} needs --sip-listen: the legacy Lync/OCS pool's address to take over`, { field: dependent[0] });
+    return { listen: null, serverName: null };
+  }
+  if ((opts.sipTlsCert === undefined) !== (opts.sipTlsKey === undefined)) throw new PchatError('invalid_input', 'give both --sip-tls-cert and --sip-tls-key, or neither (TCP without TLS)', { field: '--sip-tls-cert' });
+  for (const [flag, path] of [['--sip-tls-cert', opts.sipTlsCert], ['--sip-tls-key', opts.sipTlsKey]] as const) {
+    if (path !== undefined && !existsSync(path)) throw new PchatError('invalid_input', `the file ${path} does not exist`, { field: flag });
+  }
+  const tls = opts.sipTlsCert !== undefined && opts.sipTlsKey !== undefined ? { certFile: resolve(opts.sipTlsCert), keyFile: resolve(opts.sipTlsKey) } : null;
+  const sip = { listen: { ...opts.sipListen, tls }, serverName: opts.sipServerName ?? null };
+  // The domains come from the source later; a placeholder lets the schema check the rest now.
+  const problems = sipClaimProblems({ ...sip.listen, domains: ['example.com'], serverName: sip.serverName });
+  if (problems.length > 0) throw new PchatError('invalid_input', `the SIP endpoint would be refused by the configuration: ${problems.join('; ')}`, { field: '--sip-listen' });
+  return sip;
+}
+
+/** The config file's errors as a pchat error, so the step stops with them instead of failing. */
+function configEdit<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new PchatError('invalid_input', `the configuration would be refused: ${error.problems.join('; ')}`);
+    throw error;
+  }
 }
 
 function parseUrl(value: string): string {
@@ -87,6 +133,9 @@ function environment(cmd: Command): MigrateEnv {
       writeValidated(file, raw);
       return true;
     },
+    sipSettings: async (file) => configEdit(() => sipSettingsOf(file)),
+    claimSipAddress: async (file, claim) => configEdit(() => claimSipAddress(file, claim)),
+    releaseSipAddress: async (file, address, before) => configEdit(() => releaseSipAddress(file, address, before)),
     confirm: async (question, flag) => {
       if (!process.stdin.isTTY) throw new PchatError('invalid_input', `not a terminal, so no one can answer "${question}": give ${flag} to confirm`, { field: flag });
       const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -107,6 +156,7 @@ export function registerMigrate(program: Command): void {
     program.command('migrate').description('The standard migration path as one guided, resumable procedure: plan, run (freeze, export, check, import, verify, cut over, decommission), status, rollback.'),
     [
       'pchat migrate plan --from groupchat-db:./dump --to /var/lib/pchat/pchat.db --to-config /etc/pchat/pchat.config.json --irc-listen 192.0.2.10:6667 --irc-server-name chat.example.com --web-url https://chat.example.com --out migration.json',
+      'pchat migrate plan --from groupchat-db:./dump --to /var/lib/pchat/pchat.db --sip-listen 192.0.2.20:5061 --sip-tls-cert /etc/pchat/pool.pem --sip-tls-key /etc/pchat/pool.key --sip-server-name pool.example.com --out migration.json',
       'pchat migrate run --plan migration.json --legacy-stopped',
       'pchat migrate status --plan migration.json',
       'pchat migrate rollback --plan migration.json',
@@ -126,12 +176,17 @@ SHA-256. See docs/migration-guide.md.`,
       .option('--web-url <url>', 'where users reach the new web client; its /healthz is checked before the run', parseUrl)
       .option('--irc-listen <host:port>', 'the legacy address legacy clients use: the IRC endpoint takes it over at cut-over', parseListen)
       .option('--irc-server-name <name>', 'the legacy server name the IRC endpoint takes at cut-over')
+      .option('--sip-listen <host:port>', 'a Lync/OCS Group Chat source: the legacy pool\'s address its clients use (5061 TLS, 5060 TCP); the SIP endpoint takes it over at cut-over, serving the source\'s SIP domains', parseSipListen)
+      .option('--sip-server-name <fqdn>', 'the legacy pool\'s FQDN, the name the SIP endpoint gives itself (sip.serverName)')
+      .option('--sip-tls-cert <file>', 'PEM certificate (chain) for the SIP address, carrying the pool FQDN: the address speaks TLS')
+      .option('--sip-tls-key <file>', 'PEM private key of --sip-tls-cert')
       .option('--incremental', 'bulk-import while the source is live, then only the delta in the window')
       .option('--catch-up-days <days>', 'for --incremental: the delta is estimated as the last this many days of history', positive, 7)
       .option('--calibrate <messages>', 'messages the calibration run exports, imports and verifies on this host', positive, 2000)
       .requiredOption('-o, --out <plan.json>', 'the plan file to write (read by `migrate run`)')
-      .action(async (opts: { from: string; to: string; toConfig?: string; webUrl?: string; ircListen?: { host: string; port: number }; ircServerName?: string; incremental?: boolean; catchUpDays: number; calibrate: number; out: string }, cmd: Command) => {
+      .action(async (opts: SipPlanOptions & { from: string; to: string; toConfig?: string; webUrl?: string; ircListen?: { host: string; port: number }; ircServerName?: string; incremental?: boolean; catchUpDays: number; calibrate: number; out: string }, cmd: Command) => {
         if (opts.ircServerName !== undefined && !opts.ircListen) throw new PchatError('invalid_input', '--irc-server-name needs --irc-listen: the legacy address to take over', { field: '--irc-server-name' });
+        const sip = sipOptions(opts);
         if (!isPostgres(opts.to) && !existsSync(opts.to)) {
           throw new PchatError('invalid_input', `the target database ${opts.to} does not exist: deploy pchat first (\`pchat serve\` creates it), then plan`, { field: '--to' });
         }
@@ -143,10 +198,13 @@ SHA-256. See docs/migration-guide.md.`,
           toConfig: resolve(opts.toConfig ?? cmd.optsWithGlobals<GlobalOptions>().config ?? process.env.PCHAT_CONFIG ?? 'pchat.config.json'),
           webUrl: opts.webUrl ?? null,
           irc: opts.ircListen ? { ...opts.ircListen, serverName: opts.ircServerName ?? null } : null,
+          sip,
           incremental: opts.incremental === true,
           catchUpDays: opts.catchUpDays,
           calibrate: opts.calibrate,
         });
+        const problems = plan.sip?.listen ? sipClaimProblems({ ...plan.sip.listen, domains: plan.sip.domains, serverName: plan.sip.serverName }) : [];
+        if (problems.length > 0) throw new PchatError('invalid_input', `the SIP endpoint would be refused by the configuration with the source's SIP domains: ${problems.join('; ')}`, { field: '--sip-listen' });
         const out = resolve(opts.out);
         await writePlan(out, plan);
         if (isJson(cmd)) printJson(plan);
@@ -155,9 +213,10 @@ SHA-256. See docs/migration-guide.md.`,
       }),
     [
       'pchat migrate plan --from groupchat-db:./dump --to pchat.db --irc-listen 0.0.0.0:6667 --irc-server-name chat.example.com --web-url https://chat.example.com --out migration.json',
+      'pchat migrate plan --from groupchat-db:./dump --to pchat.db --sip-listen 192.0.2.20:5061 --sip-tls-cert pool.pem --sip-tls-key pool.key --sip-server-name pool.example.com --out migration.json',
       'pchat migrate plan --from old.db --to postgres://pchat@db/pchat --to-config /etc/pchat/pchat.config.json --incremental --out migration.json --json',
     ],
-    'Exit status 1 when the plan lists errors that would stop the import.',
+    'For a Lync/OCS Group Chat source the plan shows the SIP domains the source determines and, with --sip-listen, the SIP endpoint the cut-over writes (without it, the flags to add). Exit status 1 when the plan lists errors that would stop the import.',
   );
 
   withExamples(
@@ -206,7 +265,7 @@ SHA-256. See docs/migration-guide.md.`,
   withExamples(
     group
       .command('rollback')
-      .description('Before decommissioning: unfreeze the source and take the legacy address off the target\'s IRC endpoint. Refused once the source is decommissioned.')
+      .description('Before decommissioning: unfreeze the source, take the legacy address off the target\'s IRC endpoint and the legacy pool\'s address off its SIP endpoint (SIP domains and server name as they were). Refused once the source is decommissioned.')
       .requiredOption('--plan <plan.json>', 'the plan written by `migrate plan`')
       .action(async (opts: { plan: string }, cmd: Command) => {
         const planFile = resolve(opts.plan);

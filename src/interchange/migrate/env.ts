@@ -2,6 +2,7 @@ import type { Application } from '../../app/index.js';
 import type { Store } from '../../ports/store.js';
 import type { Progress } from '../progress.js';
 import type { RecordSource } from '../source.js';
+import type { SipBefore, SipClaim } from './types.js';
 
 /** A pchat database opened as an application. */
 export interface OpenedDatabase {
@@ -31,6 +32,12 @@ export interface MigrateEnv {
   addIrcEndpoint(configFile: string, host: string, port: number, serverName: string | null): Promise<boolean>;
   /** False if the endpoint did not listen there. */
   removeIrcEndpoint(configFile: string, host: string, port: number): Promise<boolean>;
+  /** The SIP settings the config file itself holds (null: not set there, the defaults apply). */
+  sipSettings(configFile: string): Promise<{ listen: { host: string; port: number }[]; domains: string[] | null; serverName: string | null }>;
+  /** Adds the address to the SIP endpoint, adds the domains and sets the server name; false if the address was there already. */
+  claimSipAddress(configFile: string, claim: SipClaim): Promise<boolean>;
+  /** Undoes a claim (with `before`: only what it changed, and the domains and server name as they were); false if the address was not removed. */
+  releaseSipAddress(configFile: string, address: { host: string; port: number }, before: SipBefore | null): Promise<boolean>;
   /** Asks a yes/no question; throws a clear error when nobody can answer (not a terminal). */
   confirm(question: string, flag: string): Promise<boolean>;
   progress(): Progress;

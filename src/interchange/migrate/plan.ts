@@ -4,11 +4,12 @@ import type { NoteRecord } from '../archive/records.js';
 import { errorsOf } from '../import/plan.js';
 import { importJob } from '../jobs.js';
 import { Progress } from '../progress.js';
+import type { RecordSource } from '../source.js';
 import { calibrate, estimate } from './calibrate.js';
 import type { MigrateEnv } from './env.js';
 import { takeInventory } from './inventory.js';
 import { hiddenAfterImport, sourcePolicies } from './policy.js';
-import type { MigrationPlan, SourceKind, WindowEstimate } from './types.js';
+import type { MigrationPlan, SipListen, SipPlan, SourceKind, WindowEstimate } from './types.js';
 
 export interface PlanOptions {
   readonly from: string;
@@ -17,10 +18,29 @@ export interface PlanOptions {
   readonly toConfig: string;
   readonly webUrl: string | null;
   readonly irc: MigrationPlan['irc'];
+  /** The legacy Lync/OCS pool's address and FQDN for the SIP endpoint (a Group Chat source only). */
+  readonly sip: { readonly listen: SipListen | null; readonly serverName: string | null };
   readonly incremental: boolean;
   readonly catchUpDays: number;
   /** Messages the calibration run moves. */
   readonly calibrate: number;
+}
+
+/** The standard SIP ports Lync/OCS clients use: TLS, and TCP where it was allowed. */
+export const SIP_TLS_PORT = 5061;
+export const SIP_TCP_PORT = 5060;
+
+/** The SIP part of the plan, for a source that has SIP domains (a Lync/OCS Group Chat database) only. */
+function sipPlanOf(source: RecordSource, wanted: PlanOptions['sip']): SipPlan | undefined {
+  const domains = source.sipDomains;
+  if (domains === undefined) {
+    if (wanted.listen) throw new PchatError('invalid_input', `--sip-listen is for a Lync/OCS Group Chat source (groupchat-db:<dir>); the clients of this source (${source.description.system}) do not speak SIP`, { field: '--sip-listen' });
+    return undefined;
+  }
+  if (wanted.listen && domains.length === 0) {
+    throw new PchatError('invalid_input', "the source names no SIP domain for the SIP endpoint to serve: list the organisation's SIP domains in domains.txt in the dump directory, one per line", { field: '--sip-listen' });
+  }
+  return { domains: [...domains], listen: wanted.listen, serverName: wanted.serverName };
 }
 
 const bySeverity = (notes: readonly NoteRecord[], severity: NoteRecord['severity']) => notes.filter((n) => n.severity === severity);
@@ -35,6 +55,7 @@ export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<
   const opened = await env.openSource(options.from);
   try {
     const { source } = opened;
+    const sip = sipPlanOf(source, options.sip);
     env.out(`Reading ${options.from} …`);
     const inventory = await takeInventory(source, env.sizeOf(options.from), options.catchUpDays);
     const target = await env.openDatabase(options.to);
@@ -58,6 +79,7 @@ export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<
         toConfig: options.toConfig,
         webUrl: options.webUrl,
         irc: options.irc,
+        ...(sip && { sip }),
         incremental: options.incremental,
         catchUpDays: options.catchUpDays,
         inventory,
@@ -138,6 +160,24 @@ export function planText(plan: MigrationPlan): string {
   out(`Recommended downtime window: ${booked} minutes (measured time × 1.5 + 15 min for cut-over and checks, rounded up to the half hour).`);
   out();
   out(`Cut-over: ${plan.irc ? `IRC endpoint on ${plan.irc.host}:${plan.irc.port}${plan.irc.serverName ? ` named ${plan.irc.serverName}` : ''} in ${plan.toConfig}` : 'no legacy IRC address given (--irc-listen)'}; web client: ${plan.webUrl ?? 'no --web-url given'}`);
+  if (plan.sip) for (const line of sipPlanText(plan.sip, plan.toConfig)) out(line);
   out(plan.errors.length > 0 ? `NOT READY: fix the ${plan.errors.length} errors above, then plan again.` : 'Ready: run `pchat migrate run --plan <this plan>`.');
   return `${lines.join('\n')}\n`;
+}
+
+const showAddress = (l: { host: string; port: number }) => (l.host.includes(':') ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`);
+
+/** The plan's SIP lines: what the cut-over writes, or, without --sip-listen, the flags that would take the legacy pool over. */
+export function sipPlanText(sip: SipPlan, toConfig: string): string[] {
+  const lines = [`SIP domains of the source (Lync/OCS clients sign in with them): ${sip.domains.join(', ') || '(none: list them in domains.txt in the dump directory)'}`];
+  const l = sip.listen;
+  if (l) {
+    lines.push(`SIP endpoint for Lync/OCS clients at cut-over: ${showAddress(l)} (${l.tls ? 'TLS' : 'TCP, no TLS'})${sip.serverName ? ` named ${sip.serverName}` : ''}, serving ${sip.domains.join(', ')}, in ${toConfig}; the address must be free then`);
+    if (!l.tls && l.port === SIP_TLS_PORT) lines.push(`  note: ${SIP_TLS_PORT} is the standard TLS port, but without --sip-tls-cert and --sip-tls-key this address speaks TCP without TLS`);
+    return lines;
+  }
+  lines.push('No legacy Lync/OCS pool address given (--sip-listen): Lync/OCS group chat clients keep looking for the legacy pool. To take it over at cut-over, plan again with');
+  lines.push(`  --sip-listen <legacy pool IP>:${SIP_TLS_PORT} --sip-tls-cert <certificate.pem> --sip-tls-key <key.pem> --sip-server-name <pool FQDN>   (TLS, the standard port)`);
+  lines.push(`  or --sip-listen <legacy pool IP>:${SIP_TCP_PORT} --sip-server-name <pool FQDN>   (TCP without TLS)`);
+  return lines;
 }

@@ -1,8 +1,35 @@
 import type { NoteRecord } from '../archive/records.js';
 import { writeReport } from '../report.js';
-import type { MigrationPlan, MigrationState, StepRecord } from './types.js';
+import type { MigrationPlan, MigrationState, SipPlan, StepRecord } from './types.js';
 
 const duration = (s: StepRecord) => (s.startedAt && s.finishedAt ? `${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(1)} s` : '');
+const sipAddress = (sip: SipPlan) => (sip.listen ? `${sip.listen.host.includes(':') ? `[${sip.listen.host}]` : sip.listen.host}:${sip.listen.port}` : '-');
+
+/** The SIP endpoint Lync/OCS clients reach after the cut-over (a Group Chat source only). */
+function sipSection(plan: MigrationPlan, state: MigrationState) {
+  const sip = plan.sip as SipPlan;
+  const cutOver = state.steps.find((s) => s.name === 'cut-over');
+  const before = state.sipBefore;
+  return {
+    title: 'SIP endpoint for Lync/OCS clients (cut-over)',
+    intro: sip.listen
+      ? 'The cut-over checks that the address is free (binding it), then writes sip.listen, sip.domains and sip.serverName into the target configuration; rollback takes them out again.'
+      : 'No legacy pool address was planned (--sip-listen): Lync/OCS clients are not moved by this migration.',
+    columns: ['address', 'transport', 'server name', 'SIP domains', 'cut-over', 'outcome', 'before the cut-over (restored by rollback)'],
+    rows: [
+      [
+        sipAddress(sip),
+        sip.listen ? (sip.listen.tls ? 'TLS' : 'TCP') : '-',
+        sip.serverName ?? '-',
+        sip.domains.join(', '),
+        `${cutOver?.status ?? 'pending'}${state.status === 'rolled-back' ? ' (rolled back)' : ''}`,
+        cutOver?.outcome ?? '',
+        before ? `domains ${before.domains?.join(', ') ?? '(not set)'}; server name ${before.serverName ?? '(not set)'}; address ${before.removeAddress ? 'added by the cut-over' : 'already there'}` : '-',
+      ],
+    ],
+  };
+}
+
 const noteRows = (notes: readonly NoteRecord[]) => notes.map((n) => [n.code, n.item ? `${n.item.type} ${n.item.name ?? n.item.id}` : '', n.message]);
 
 /** The one HTML record of a migration, rewritten after every step change: plan, steps, counts, warnings, verify. */
@@ -16,6 +43,7 @@ export async function writeMigrationReport(file: string, plan: MigrationPlan, st
       ['to', `${plan.to} (configuration ${plan.toConfig})`],
       ['web client', plan.webUrl ?? '-'],
       ['legacy IRC address', plan.irc ? `${plan.irc.host}:${plan.irc.port} ${plan.irc.serverName ?? ''}` : '-'],
+      ...(plan.sip ? ([['legacy Lync/OCS pool (SIP)', `${sipAddress(plan.sip)} ${plan.sip.serverName ?? ''}; SIP domains ${plan.sip.domains.join(', ')}`]] as const) : []),
       ['mode', plan.incremental ? 'incremental (bulk while live, then the delta in the window)' : 'full (everything in the window)'],
       ['inventory', JSON.stringify(plan.inventory.counts)],
       ['content', `${plan.inventory.oldest ?? '-'} … ${plan.inventory.newest ?? '-'}`],
@@ -30,6 +58,7 @@ export async function writeMigrationReport(file: string, plan: MigrationPlan, st
         columns: ['step', 'status', 'started', 'finished', 'took', 'attempts', 'counts', 'warnings', 'outcome'],
         rows: state.steps.map((s) => [s.name, s.status, s.startedAt ?? '', s.finishedAt ?? '', duration(s), s.attempts, s.counts, s.warnings.join('; '), s.outcome]),
       },
+      ...(plan.sip ? [sipSection(plan, state)] : []),
       {
         title: 'Estimates (measured on this host)',
         columns: ['window', 'messages', 'export s', 'check s', 'import s', 'verify s', 'total s', 'book min'],

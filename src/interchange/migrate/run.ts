@@ -90,7 +90,7 @@ export async function runMigration(planFile: string, env: MigrateEnv, options: R
     const midway = () => {
       if (process.env[KILL_HOOK] === record.name) process.kill(process.pid, 'SIGKILL');
     };
-    const ctx: StepContext = { plan, state, files, env, options, progress: () => new HookedProgress(env.progress(), midway), midway };
+    const ctx: StepContext = { plan, state, files, env, options, progress: () => new HookedProgress(env.progress(), midway), midway, save };
     try {
       const result = await stepWork(record.name)(ctx);
       record.status = 'done';
@@ -140,6 +140,15 @@ export async function rollbackMigration(planFile: string, env: MigrateEnv): Prom
   const stepStarted = (name: StepName) => state.steps.some((s) => s.name === name && s.status !== 'pending');
   if (plan.irc && stepStarted('cut-over')) {
     if (await env.removeIrcEndpoint(plan.toConfig, plan.irc.host, plan.irc.port)) undone.push(`removed the IRC endpoint ${plan.irc.host}:${plan.irc.port} from ${plan.toConfig} (restart the target server)`);
+  }
+  const sipListen = plan.sip?.listen;
+  if (sipListen && stepStarted('cut-over')) {
+    const before = state.sipBefore ?? null;
+    const removed = await env.releaseSipAddress(plan.toConfig, sipListen, before);
+    if (removed || before) {
+      undone.push(`${removed ? `removed the SIP endpoint ${sipListen.host}:${sipListen.port} from ${plan.toConfig}` : `the SIP endpoint's address was there before the migration and stays in ${plan.toConfig}`}${before ? '; SIP domains and server name as they were before the cut-over' : ''} (restart the target server)`);
+    }
+    state.sipBefore = null;
   }
   if (stepStarted('freeze-source')) {
     if (plan.sourceKind === 'pchat') {

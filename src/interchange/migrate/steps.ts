@@ -12,11 +12,12 @@ import { exportJob, importJob, verifyJob } from '../jobs.js';
 import { pchatSource } from '../pchat/source.js';
 import type { Progress } from '../progress.js';
 import { identityOf, type RecordSource } from '../source.js';
+import { probeAddress } from './addressProbe.js';
 import { historyAbove, messagesAbove, sourceMarks, targetMarks } from './delta.js';
 import type { MigrateEnv } from './env.js';
 import { sourcePolicies } from './policy.js';
 import type { migrationFiles } from './state.js';
-import type { ArchiveRecord, MigrationPlan, MigrationState, StepName } from './types.js';
+import type { ArchiveRecord, MigrationPlan, MigrationState, SipListen, SipPlan, StepName } from './types.js';
 
 export interface RunOptions {
   /** Confirm the import's warnings without asking. */
@@ -35,6 +36,8 @@ export interface StepContext {
   progress(): Progress;
   /** Marks the middle of a step: the documented test hook kills the process here. */
   midway(): void;
+  /** Writes the state file now: a step records what it is about to change before it changes it. */
+  save(): Promise<void>;
 }
 
 export interface StepResult {
@@ -108,6 +111,36 @@ async function verifyInto(ctx: StepContext, source: RecordSource, store: Paramet
     throw new StepStopped(`${result.conflicts.length} unexplained differences (all in ${ctx.files.conflicts}): ${first.join('; ')}`);
   }
   return { outcome: `no unexplained difference (${result.conversions.length} expected conversions)`, counts };
+}
+
+const showAddress = (l: { host: string; port: number }) => (l.host.includes(':') ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`);
+
+/**
+ * Before the SIP cut-over writes anything: records the target's SIP settings as they are (once,
+ * on the first attempt, so rollback can put them back), then checks the address is free by
+ * binding it and closing it again. In use and not yet in the config: stop, naming what holds it.
+ * In use but already in the config (an earlier attempt wrote it, and the restarted target
+ * presumably holds it): go on, with a warning.
+ */
+async function checkSipAddress(ctx: StepContext, listen: SipListen): Promise<string[]> {
+  const file = ctx.plan.toConfig;
+  const settings = await ctx.env.sipSettings(file);
+  const present = settings.listen.some((l) => l.host === listen.host && l.port === listen.port);
+  if (!ctx.state.sipBefore) {
+    ctx.state.sipBefore = { removeAddress: !present, domains: settings.domains, serverName: settings.serverName };
+    await ctx.save();
+  }
+  const taken = await probeAddress(listen.host, listen.port);
+  if (!taken) return [];
+  if (!present || taken.code !== 'EADDRINUSE') {
+    throw new StepStopped(`cannot give the SIP endpoint ${showAddress(listen)}: ${taken.reason}. Take the legacy pool's service off that address (or free it), then run again`);
+  }
+  return [`${taken.reason}; it is already the SIP endpoint's in ${file}, so presumably the target server took it after an earlier cut-over`];
+}
+
+async function claimSip(ctx: StepContext, sip: SipPlan, listen: SipListen): Promise<string> {
+  const added = await ctx.env.claimSipAddress(ctx.plan.toConfig, { ...listen, domains: sip.domains, serverName: sip.serverName });
+  return `SIP endpoint ${showAddress(listen)} (${listen.tls ? 'TLS' : 'TCP'}${sip.serverName ? `, ${sip.serverName}` : ''}; domains ${sip.domains.join(', ')}) ${added ? 'added to' : 'already in'} ${ctx.plan.toConfig}`;
 }
 
 const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
@@ -228,12 +261,24 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
 
   async 'cut-over'(ctx) {
     const irc = ctx.plan.irc;
-    if (!irc) return { outcome: 'no legacy IRC address in the plan: nothing to cut over', warnings: ['legacy clients keep the old address: plan with --irc-listen to take it over'] };
-    const added = await ctx.env.addIrcEndpoint(ctx.plan.toConfig, irc.host, irc.port, irc.serverName);
+    const sip = ctx.plan.sip;
+    const sipListen = sip?.listen ?? null;
+    // The SIP address is checked before anything is written, so a refusal leaves the config as it was.
+    const warnings = sipListen ? await checkSipAddress(ctx, sipListen) : [];
+    if (!irc && !sipListen) {
+      warnings.push('legacy clients keep the old address: plan with --irc-listen to take it over');
+      if (sip) warnings.push('Lync/OCS clients keep the legacy pool: plan with --sip-listen to take its address over');
+      return { outcome: 'no legacy address in the plan: nothing to cut over', warnings };
+    }
+    const done: string[] = [];
+    if (irc) {
+      const added = await ctx.env.addIrcEndpoint(ctx.plan.toConfig, irc.host, irc.port, irc.serverName);
+      done.push(`IRC endpoint ${irc.host}:${irc.port}${irc.serverName ? ` (${irc.serverName})` : ''} ${added ? 'added to' : 'already in'} ${ctx.plan.toConfig}`);
+    }
+    if (sip && sipListen) done.push(await claimSip(ctx, sip, sipListen));
+    else if (sip) warnings.push('Lync/OCS clients keep the legacy pool: plan with --sip-listen to take its address over');
     ctx.midway();
-    return {
-      outcome: `IRC endpoint ${irc.host}:${irc.port}${irc.serverName ? ` (${irc.serverName})` : ''} ${added ? 'added to' : 'already in'} ${ctx.plan.toConfig}: restart the target server to listen there`,
-    };
+    return { outcome: `${done.join('; ')}: restart the target server to listen there`, ...(warnings.length > 0 && { warnings }) };
   },
 
   async 'enable-client'(ctx) {

@@ -41,6 +41,38 @@ export interface WindowEstimate {
   readonly recommendedMinutes: number;
 }
 
+/** A SIP endpoint address: TLS when certFile and keyFile are given (the standard port 5061), else TCP (5060). */
+export interface SipListen {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+}
+
+/**
+ * A Lync/OCS Group Chat source: the organisation's SIP domains, which the source determines, and
+ * the legacy pool's address (`--sip-listen`, null when not given) and FQDN (`--sip-server-name`)
+ * the SIP endpoint takes over at cut-over, so Lync/OCS clients keep their rooms.
+ */
+export interface SipPlan {
+  readonly domains: string[];
+  readonly listen: SipListen | null;
+  readonly serverName: string | null;
+}
+
+/** What the SIP cut-over writes into the target's configuration file. */
+export interface SipClaim extends SipListen {
+  readonly domains: readonly string[];
+  readonly serverName: string | null;
+}
+
+/** The target's SIP settings before the cut-over changed them, so rollback can put them back (null: not set in the file). */
+export interface SipBefore {
+  /** The cut-over added the address (it was not in sip.listen before). */
+  readonly removeAddress: boolean;
+  readonly domains: string[] | null;
+  readonly serverName: string | null;
+}
+
 /** `pchat migrate plan`'s output, read back by `pchat migrate run`. Paths are absolute. */
 export interface MigrationPlan {
   readonly format: 'pchat-migration-plan';
@@ -55,6 +87,8 @@ export interface MigrationPlan {
   readonly webUrl: string | null;
   /** The legacy address and server name the IRC endpoint takes over at cut-over. */
   readonly irc: { readonly host: string; readonly port: number; readonly serverName: string | null } | null;
+  /** Lync/OCS Group Chat sources only; absent for other sources and in plans written before SIP. */
+  readonly sip?: SipPlan;
   /** Bulk import while the source is live, then only the delta in the window. */
   readonly incremental: boolean;
   readonly catchUpDays: number;
@@ -121,6 +155,8 @@ export interface MigrationState {
   /** Incremental runs: the bulk archive and the high-water marks the delta starts above. */
   bulk: { archive: ArchiveRecord; sourceSeq: Record<string, number>; targetSeq: Record<string, number> } | null;
   verify: { ok: boolean; compared: Record<string, number>; conflicts: number; conflictsFile: string } | null;
+  /** Recorded by the SIP cut-over before it writes (absent in older state files and before the cut-over). */
+  sipBefore?: SipBefore | null;
   webUrl: string | null;
   updatedAt: string;
 }
