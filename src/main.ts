@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureAdministrator } from './app/bootstrap.js';
 import { type Application, createApplication } from './app/index.js';
 import { type Config, redactedDatabase } from './config/schema.js';
+import { sipCredentialKey } from './config/secretKey.js';
 import { openStore } from './stores.js';
 import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
 import { MessageRelay } from './delivery/messageRelay.js';
@@ -14,6 +15,7 @@ import type { Logger } from './observability/logger.js';
 import { systemClock } from './ports/events.js';
 import type { Store } from './ports/store.js';
 import type { IrcEndpoint, IrcListen } from './protocols/irc/server.js';
+import type { SipEndpoint } from './protocols/sip/server.js';
 import { VERSION } from './version.js';
 
 /** A unique name for this process in the shared event log. */
@@ -31,13 +33,16 @@ export interface LocalApp {
 
 /** The application over the configured store, publishing to the shared event log (used by the CLI and by serve). */
 export async function openApplication(config: Config, role: string, logger?: Logger): Promise<LocalApp> {
+  // The key that encrypts NT hashes for SIP NTLM: loaded (created when missing) when SIP listens
+  // or the key file exists, so the CLI of a SIP deployment keeps them in step too; else null.
+  const key = sipCredentialKey(config);
   const store = await openStore(config);
   const local = new LocalEventBus(logger);
   const name = nodeName(role);
   // In a pool, messages committed by other nodes arrive through the relay (see MessageRelay).
   const relay = store.signal ? new MessageRelay(store, store.signal, name, (event) => local.dispatch(event), logger) : null;
   const bus = new SharedEventBus(local, store.events, name, logger, relay);
-  const app = createApplication({ store, bus, clock: systemClock });
+  const app = createApplication({ store, bus, clock: systemClock, sipCredentialKey: key });
   return {
     app,
     bus,
@@ -58,6 +63,8 @@ export interface RunningServer {
   readonly hub: import('./delivery/hub.js').Hub;
   /** The addresses the IRC endpoint listens on (empty when IRC is off). */
   readonly irc: readonly { host: string; port: number; tls: boolean }[];
+  /** The addresses the SIP endpoint listens on (empty when SIP is off, the default). */
+  readonly sip: readonly { host: string; port: number; tls: boolean }[];
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -82,6 +89,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     import('./protocols/ws/server.js'),
     import('./protocols/irc/server.js'),
   ]);
+  // The SIP endpoint's modules load only when it is on (it is off by default).
+  const sipModules = config.sip.listen.length > 0 ? await Promise.all([import('./protocols/sip/server.js'), import('./protocols/sip/ntlmAuth.js'), import('./protocols/sip/auth.js')]) : null;
   const logger = options.logger ?? createLogger(config.log.level);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const local = await openApplication(config, 'server', logger);
@@ -105,6 +114,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const hub = new Hub(bus);
     await bus.relay?.start((roomId) => hub.watching(roomId));
     let irc: IrcEndpoint | null = null;
+    let sip: SipEndpoint | null = null;
     // Registered once the HTTP port is known (it names the node); until then it admits everyone.
     let node: PoolNode | null = null;
     const admission = () => node?.admission() ?? null;
@@ -117,7 +127,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       // This file runs from dist/src/; the web client is built into web/dist/ (npm start builds it).
       webRoot: fileURLToPath(new URL('../../web/dist', import.meta.url)),
       health: async () => ({
-        connections: { websocket: ws.connections(), irc: irc?.connections() ?? 0 },
+        connections: { websocket: ws.connections(), irc: irc?.connections() ?? 0, sip: sip?.connections() ?? 0 },
         node: node?.identity.name ?? null,
         active: node?.isActive() ?? true,
         maintenance: (await app.directory.snapshot()).maintenance,
@@ -156,25 +166,48 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       const endpoint = irc;
       started.push(() => endpoint.close());
     }
+    if (sipModules) {
+      const [{ startSipEndpoint }, { ntlmAuthentication }, { noAuthentication }] = sipModules;
+      const { sip: settings } = config;
+      sip = await startSipEndpoint({
+        app,
+        hub,
+        logger,
+        listen: await Promise.all(settings.listen.map(readTls)),
+        domains: settings.domains,
+        serverName: settings.serverName,
+        authenticator: settings.auth === 'ntlm' ? () => ntlmAuthentication(app, settings.serverName) : noAuthentication,
+        maxMessageBytes: settings.maxMessageBytes,
+        sendQueueBytes: settings.sendQueueBytes,
+        registerExpiresSeconds: settings.registerExpiresSeconds,
+        sessionExpiresSeconds: settings.sessionExpiresSeconds,
+        registrationTimeoutMs: settings.registrationTimeoutSeconds * 1000,
+        admission,
+      });
+      const endpoint = sip;
+      started.push(() => endpoint.close());
+    }
     const { port } = http.server.address() as AddressInfo;
     const counts = () => ({ websocket: ws.connections(), irc: irc?.connections() ?? 0 });
     const member = new PoolNode(app.context.store.nodes, bus, systemClock, { name: `${hostname()}:${port}`, host: hostname(), pid: process.pid }, counts, logger, app.context.store.settings, (message) => {
       // New connections are refused through admission(); the ones already open end here.
       ws.disconnectAll(message);
       irc?.disconnectAll(message);
+      sip?.disconnectAll(message);
     });
     await member.start();
     node = member;
     started.push(async () => member.stop());
     const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${shownHost}:${port}`;
-    logger.info({ url, irc: irc?.addresses ?? [], database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');
+    logger.info({ url, irc: irc?.addresses ?? [], sip: sip?.addresses ?? [], database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');
 
     let closing: Promise<void> | null = null;
     return {
       url,
       port,
       irc: irc?.addresses ?? [],
+      sip: sip?.addresses ?? [],
       app,
       hub,
       logger,

@@ -5,14 +5,16 @@ import { z } from 'zod';
  * settings (history length, limits users see) live in the database instead, so the CLI and
  * the API can change them while pchat runs.
  */
-const ircListen = z.strictObject({
+const listenEntry = z.strictObject({
   host: z.string().min(1).default('0.0.0.0'),
   port: z.coerce.number().pipe(z.int().min(0).max(65535)),
   /** PEM files; given both, this address speaks TLS. */
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
 });
 
-/** `0.0.0.0:6667,[::1]:6668` → [{host, port}]; `none` → no IRC. */
+const ircListen = listenEntry;
+
+/** `0.0.0.0:6667,[::1]:6668` → [{host, port}]; `none` → none (the endpoint is off). */
 function parseListenList(value: string): unknown[] {
   if (value.trim().toLowerCase() === 'none') return [];
   return value.split(',').map((entry) => {
@@ -20,6 +22,13 @@ function parseListenList(value: string): unknown[] {
     return match ? { host: match[1] ?? match[2], port: match[3] } : { host: entry, port: 'missing: write host:port' };
   });
 }
+
+const sipDomain = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'A SIP domain is a DNS name, e.g. example.com.')
+  .transform((d) => d.toLowerCase());
 
 export const configSchema = z.strictObject({
   http: z
@@ -81,6 +90,48 @@ export const configSchema = z.strictObject({
       pingIntervalSeconds: z.coerce.number().pipe(z.int().min(5)).default(90),
     })
     .prefault({}),
+  sip: z
+    .strictObject({
+      /**
+       * Where Lync / OCS / Skype for Business group chat clients connect (SIP over TCP, or TLS
+       * with certFile and keyFile): a list, or `host:port,host:port` from the environment.
+       * Empty (the default) switches the SIP endpoint off.
+       */
+      listen: z.union([z.array(listenEntry), z.string().transform(parseListenList).pipe(z.array(listenEntry))]).default([]),
+      /** The SIP domain(s) served: a user's SIP address is login@domain for one of these. */
+      domains: z
+        .union([z.array(sipDomain), z.string().transform((value) => value.split(',').map((d) => d.trim()).filter((d) => d !== '')).pipe(z.array(sipDomain))])
+        .default([]),
+      /** The name the endpoint gives itself (NTLM target name, Server header): the legacy pool's FQDN when it takes over. */
+      serverName: z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$/, 'A server name has letters, digits, dots and dashes only.').default('pchat.local'),
+      /**
+       * `ntlm` ([MS-SIPAE] NTLMv2, checked against the pchat account's NT hash); `none-loopback-test`
+       * signs anyone in without a password and is refused unless every address is a loopback one (CI only).
+       */
+      auth: z.enum(['ntlm', 'none-loopback-test']).default('ntlm'),
+      /** Key that encrypts the NT hashes at rest (AES-256-GCM); created (0600) when missing. Pool nodes share one. Defaults to <dataDir>/sip-credentials.key. */
+      credentialKeyFile: z.string().min(1).optional(),
+      /** Seconds a REGISTER lasts before the client must refresh it. */
+      registerExpiresSeconds: z.coerce.number().pipe(z.int().min(60).max(86_400)).default(900),
+      /** Session-Expires on the group chat dialog: the client refreshes it with UPDATE. */
+      sessionExpiresSeconds: z.coerce.number().pipe(z.int().min(90).max(86_400)).default(3600),
+      /** Largest SIP message (headers and body) accepted from a client. */
+      maxMessageBytes: z.coerce.number().pipe(z.int().min(4096).max(16_777_216)).default(1_048_576),
+      sendQueueBytes: z.coerce.number().pipe(z.int().min(1024)).default(4_194_304),
+      /** Seconds a connection has to register before it is closed. */
+      registrationTimeoutSeconds: z.coerce.number().pipe(z.int().min(1)).default(30),
+    })
+    .prefault({})
+    .superRefine((sip, ctx) => {
+      if (sip.auth === 'none-loopback-test') {
+        for (const [i, l] of sip.listen.entries()) {
+          if (!isLoopback(l.host)) ctx.addIssue({ code: 'custom', path: ['listen', i, 'host'], message: `auth "none-loopback-test" signs anyone in without a password, so it listens on loopback addresses only (127.0.0.1, ::1), never on ${l.host}.` });
+        }
+      }
+      if (sip.listen.length > 0 && sip.domains.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['domains'], message: 'The SIP endpoint needs the SIP domain(s) it serves, e.g. ["example.com"] (PCHAT_SIP_DOMAINS=example.com).' });
+      }
+    }),
   admin: z
     .strictObject({
       /** The first administrator's password. Without it, a random one is printed once. */
@@ -90,6 +141,11 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/** Whether an address is a loopback one (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host) || /^::ffff:127(\.\d{1,3}){3}$/i.test(host);
+}
 
 /** Whether the `database` setting names a PostgreSQL server rather than a SQLite file. */
 export function isPostgresUrl(database: string): boolean {
@@ -120,4 +176,8 @@ export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
   PCHAT_ADMIN_PASSWORD: ['admin', 'password'],
   PCHAT_IRC_LISTEN: ['irc', 'listen'],
   PCHAT_IRC_SERVER_NAME: ['irc', 'serverName'],
+  PCHAT_SIP_LISTEN: ['sip', 'listen'],
+  PCHAT_SIP_DOMAINS: ['sip', 'domains'],
+  PCHAT_SIP_SERVER_NAME: ['sip', 'serverName'],
+  PCHAT_SIP_AUTH: ['sip', 'auth'],
 };

@@ -1,0 +1,123 @@
+import { createServer as createPlainServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Application } from '../../app/index.js';
+import type { Hub } from '../../delivery/hub.js';
+import type { Logger } from '../../observability/logger.js';
+import type { SipAuthenticator } from './auth.js';
+import { SipConnection } from './connection.js';
+import { SipNames } from './xccos/uris.js';
+
+export interface SipListen {
+  readonly host: string;
+  readonly port: number;
+  /** PEM contents (the caller reads the files named in the configuration). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+}
+
+export interface SipOptions {
+  readonly app: Application;
+  readonly hub: Hub;
+  readonly logger: Logger;
+  readonly listen: readonly SipListen[];
+  readonly domains: readonly string[];
+  readonly serverName: string;
+  /** A fresh authenticator per connection (NTLM keeps per-connection state). */
+  readonly authenticator: () => SipAuthenticator;
+  readonly maxMessageBytes?: number;
+  readonly sendQueueBytes?: number;
+  readonly registerExpiresSeconds?: number;
+  readonly sessionExpiresSeconds?: number;
+  readonly registrationTimeoutMs?: number;
+  /** Why new connections are refused right now (a drained pool node), or null. */
+  readonly admission?: () => string | null;
+}
+
+export interface SipEndpoint {
+  readonly addresses: readonly { host: string; port: number; tls: boolean }[];
+  connections(): number;
+  disconnectAll(reason: string): void;
+  close(): Promise<void>;
+}
+
+/** Starts the SIP endpoint for Lync/OCS group chat clients on every configured address. */
+export async function startSipEndpoint(options: SipOptions): Promise<SipEndpoint> {
+  const connections = new Set<SipConnection>();
+  const names = new SipNames(options.domains);
+  const deps = {
+    app: options.app,
+    hub: options.hub,
+    logger: options.logger,
+    names,
+    serverName: options.serverName,
+    authenticator: options.authenticator,
+    maxMessageBytes: options.maxMessageBytes ?? 1_048_576,
+    sendQueueBytes: options.sendQueueBytes ?? 4_194_304,
+    registerExpiresSeconds: options.registerExpiresSeconds ?? 900,
+    sessionExpiresSeconds: options.sessionExpiresSeconds ?? 3600,
+    registrationTimeoutMs: options.registrationTimeoutMs ?? 30_000,
+    onClosed: (connection: SipConnection) => connections.delete(connection),
+  };
+
+  const onSocket = (socket: Socket, tls: boolean): void => {
+    socket.on('error', (error) => options.logger.debug({ err: error }, 'sip socket error'));
+    const refused = options.admission?.();
+    if (refused) {
+      // A drained node: the client tries the next address of its server list.
+      socket.resume();
+      socket.end();
+      setTimeout(() => socket.destroy(), 5000).unref();
+      return;
+    }
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    const connection = new SipConnection(socket, deps, tls ? 'TLS' : 'TCP');
+    connections.add(connection);
+    socket.on('close', () => connection.closedDown());
+  };
+
+  const servers: Server[] = [];
+  const addresses: { host: string; port: number; tls: boolean }[] = [];
+  try {
+    for (const l of options.listen) {
+      const server = l.tls ? createTlsServer({ cert: l.tls.cert, key: l.tls.key }, (s) => onSocket(s, true)) : createPlainServer((s) => onSocket(s, false));
+      server.on('tlsClientError', (error: Error) => options.logger.debug({ err: error }, 'sip tls handshake failed'));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(l.port, l.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      server.on('error', (error) => options.logger.error({ err: error }, 'sip listener error'));
+      servers.push(server);
+      const address = server.address() as AddressInfo;
+      addresses.push({ host: address.address, port: address.port, tls: Boolean(l.tls) });
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    throw error;
+  }
+  options.logger.info({ addresses, domains: options.domains, serverName: options.serverName }, 'sip endpoint listening');
+
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections) connection.sweep(now);
+  }, 5000);
+  sweep.unref();
+
+  return {
+    addresses,
+    connections: () => connections.size,
+    disconnectAll: (reason) => {
+      for (const connection of [...connections]) connection.close(reason);
+    },
+    close: async () => {
+      clearInterval(sweep);
+      const closing = servers.map((s) => new Promise((resolve) => s.close(resolve)));
+      for (const connection of [...connections]) connection.close('server shutting down');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const connection of [...connections]) connection.socket.destroy();
+      await Promise.all(closing);
+    },
+  };
+}
