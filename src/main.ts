@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ensureAdministrator } from './app/bootstrap.js';
@@ -11,6 +12,8 @@ import { openStore } from './stores.js';
 import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
 import { MessageRelay } from './delivery/messageRelay.js';
 import { PoolNode } from './app/poolNode.js';
+import { ComplianceExportSchedule, type ExportPoint } from './app/complianceExport.js';
+import { openBatchDirectory } from './storage/exportFiles/batchDirectory.js';
 import type { Logger } from './observability/logger.js';
 import { systemClock } from './ports/events.js';
 import type { Store } from './ports/store.js';
@@ -148,6 +151,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     });
     started.push(() => http.close(), () => ws.close());
     await http.listen({ host: config.http.host, port: config.http.port });
+    const publicUrl = config.http.publicUrl ?? defaultPublicUrl(config.http.host, (http.server.address() as AddressInfo).port);
     if (config.irc.listen.length > 0) {
       irc = await startIrcEndpoint({
         app,
@@ -157,6 +161,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         serverName: config.irc.serverName,
         network: config.irc.network,
         motd: config.irc.motd,
+        publicUrl,
         floodControl: config.irc.floodControl,
         sendQueueBytes: config.irc.sendQueueBytes,
         registrationTimeoutMs: config.irc.registrationTimeoutSeconds * 1000,
@@ -176,6 +181,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         listen: await Promise.all(settings.listen.map(readTls)),
         domains: settings.domains,
         serverName: settings.serverName,
+        publicUrl,
         authenticator: settings.auth === 'ntlm' ? () => ntlmAuthentication(app, settings.serverName) : noAuthentication,
         maxMessageBytes: settings.maxMessageBytes,
         sendQueueBytes: settings.sendQueueBytes,
@@ -198,6 +204,22 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     await member.start();
     node = member;
     started.push(async () => member.stop());
+    const complianceExport = await startComplianceExport(config, app, member.identity.name, logger);
+    if (complianceExport) started.push(() => complianceExport.stop());
+    // The orphan sweep deletes the bytes of files whose messages are gone: a minute after start, then hourly.
+    const sweepFiles = () => {
+      app.files.sweepOrphans().then(
+        (result) => logger.debug(result, 'file sweep done'),
+        (error: unknown) => logger.error({ err: error }, 'file sweep failed'),
+      );
+    };
+    const firstSweep = setTimeout(sweepFiles, 60_000).unref();
+    const sweeps = setInterval(sweepFiles, 60 * 60_000).unref();
+    started.push(async () => {
+      clearTimeout(firstSweep);
+      clearInterval(sweeps);
+      await app.files.sweepIdle();
+    });
     const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${shownHost}:${port}`;
     logger.info({ url, irc: irc?.addresses ?? [], sip: sip?.addresses ?? [], database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');
@@ -217,6 +239,38 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     await stopAll();
     throw error;
   }
+}
+
+/** http.publicUrl when not configured: http://<host>:<port>, the machine's name for the any-address hosts. */
+export function defaultPublicUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? hostname() : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
+}
+
+/**
+ * The scheduled compliance export into a directory (config `compliance.export`), or null when it
+ * is off. The lease owner is the pool node's name, so a restarted node takes its lease back at once.
+ * PCHAT_TEST_COMPLIANCE_EXPORT_KILL=<point>[:<n>] (tests only) kills the process with SIGKILL the
+ * n-th time (default 1) a batch reaches that point: claimed, written, renamed or advanced.
+ */
+async function startComplianceExport(config: Config, app: Application, owner: string, logger: Logger): Promise<ComplianceExportSchedule | null> {
+  const settings = config.compliance.export;
+  if (!settings) return null;
+  const directory = await openBatchDirectory(resolvePath(settings.directory));
+  const [point, nth] = (process.env.PCHAT_TEST_COMPLIANCE_EXPORT_KILL ?? '').split(':');
+  let seen = 0;
+  const hook = point ? (at: ExportPoint) => at === point && ++seen >= Number(nth ?? 1) && process.kill(process.pid, 'SIGKILL') : undefined;
+  const schedule = new ComplianceExportSchedule(app.context.store, directory, {
+    format: settings.format,
+    intervalMs: settings.intervalSeconds * 1000,
+    batchSize: settings.batchSize,
+    leaseMs: settings.leaseSeconds * 1000,
+    owner,
+    log: logger,
+    ...(hook && { hook }),
+  });
+  schedule.start();
+  return schedule;
 }
 
 /** A listen entry as the IRC endpoint takes it: TLS certificate and key read from their files. */

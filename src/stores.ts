@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type Config, isPostgresUrl } from './config/schema.js';
 import type { Store } from './ports/store.js';
 import { createSqliteStore } from './storage/sqlite/index.js';
@@ -13,11 +14,14 @@ import { createSqliteStore } from './storage/sqlite/index.js';
  */
 export async function openStore(config: Config, options: { readonly cacheKiB?: number } = {}): Promise<Store> {
   const database = config.database as string;
+  // Files' bytes: in a directory (the SQLite default), or in the PostgreSQL database (the pool default).
+  const filesDirectory = config.files.directory ?? join(config.dataDir, 'files');
   if (isPostgresUrl(database)) {
     const { createPostgresStore } = await import('./storage/postgres/index.js');
-    return createPostgresStore(database);
+    return createPostgresStore(database, config.files.store === 'directory' ? { filesDirectory } : {});
   }
-  return createSqliteStore(database, { synchronous: config.sqlite.synchronous, ...options });
+  if (config.files.store === 'database') throw new Error('files.store "database" needs a PostgreSQL database; with SQLite, files are kept in a directory.');
+  return createSqliteStore(database, { synchronous: config.sqlite.synchronous, filesDirectory, ...options });
 }
 
 /** Writes an import's spool file (a bulk session's part) on the calling thread. */

@@ -4,6 +4,8 @@ import { addInUseCases } from './addins.js';
 import { audited, auditUseCases } from './audit.js';
 import { categoryUseCases } from './categories.js';
 import { complianceUseCases } from './compliance.js';
+import { complianceExportUseCases } from './complianceExport.js';
+import { fileUseCases } from './files.js';
 import type { AppContext } from './context.js';
 import { Directory } from './directory.js';
 import { groupUseCases } from './groups.js';
@@ -38,6 +40,9 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     return events.map(() => undefined);
   });
   const ctx: AppContext = { ...deps, sipCredentialKey: deps.sipCredentialKey ?? null, directory, writer, compliance };
+  const files = fileUseCases(ctx);
+  // After moderation removed files, sweep their bytes (a failed run is retried by the periodic one).
+  const filesRemoved = () => void files.sweepOrphans().catch(() => undefined);
   return {
     context: ctx,
     directory,
@@ -49,11 +54,13 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     addins: audited(ctx, 'addins', addInUseCases(ctx)),
     settings: audited(ctx, 'settings', settingsUseCases(ctx)),
     messages: messageUseCases(ctx),
+    files,
     reading: readingUseCases(ctx),
     sip: sipUseCases(ctx),
     search: searchUseCases(ctx),
-    moderation: audited(ctx, 'moderation', moderationUseCases(ctx)),
+    moderation: audited(ctx, 'moderation', moderationUseCases(ctx, filesRemoved)),
     compliance: complianceUseCases(ctx),
+    complianceExport: complianceExportUseCases(ctx),
     pool: audited(ctx, 'pool', poolUseCases(ctx)),
     imports: audited(ctx, 'imports', importUseCases(ctx)),
     audit: auditUseCases(ctx),

@@ -32,7 +32,11 @@ export const removeInput = z
 
 const PAGE = 1000;
 
-export function moderationUseCases(ctx: AppContext) {
+/**
+ * `filesRemoved` is told when messages (and so their files) were removed, replaced or cleared,
+ * so the orphan sweep can delete bytes no file row references any more.
+ */
+export function moderationUseCases(ctx: AppContext, filesRemoved: () => void = () => undefined) {
   return {
     /** Deletes a room's history from the oldest message through `upTo`. Compliance keeps the originals. */
     async clearRoom(actor: Actor, roomId: number, input: unknown): Promise<{ removed: number }> {
@@ -41,6 +45,7 @@ export function moderationUseCases(ctx: AppContext) {
       await roomAccess(ctx, actor, roomId, 'manage');
       const removed = await ctx.store.messages.clear(roomId, upTo);
       await ctx.bus.publish({ type: 'room.cleared', roomId, upTo });
+      if (removed > 0) filesRemoved();
       return { removed };
     },
 
@@ -84,9 +89,11 @@ export function moderationUseCases(ctx: AppContext) {
           await ctx.bus.publish({ type: 'messages.removed', roomId, seqs: messages.map((m) => m.seq) });
         } else {
           await ctx.store.messages.replaceText(ids, replacement);
-          await ctx.bus.publish({ type: 'messages.replaced', roomId, messages: messages.map((m) => ({ ...m, text: replacement })) });
+          await ctx.bus.publish({ type: 'messages.replaced', roomId, messages: messages.map((m) => ({ ...m, text: replacement, file: null })) });
         }
       }
+      // The store dropped the file rows with their messages (a replaced message loses its file too).
+      if (!s.dryRun && matched > 0) filesRemoved();
       return { matched, rooms: [...byRoom.keys()] };
     },
   };

@@ -4,6 +4,7 @@ import { parseInteger } from './args.js';
 import { printList } from './output.js';
 import { defined, defineCommand, defineGroup, resolve } from './resource.js';
 import { rooms } from './rooms.js';
+import { addComplianceCursor, addComplianceExport } from './complianceExport.js';
 
 /** Read-only views of the two append-only records: the compliance log and the audit trail. */
 export function registerRecords(program: Command): void {
@@ -11,7 +12,7 @@ export function registerRecords(program: Command): void {
     program,
     'compliance',
     'Read the compliance record: JOIN, PART, CHAT (posts, with their original text) and BACKCHAT (history viewed). It cannot be changed.',
-    ['pchat compliance list --type CHAT --room "release planning"', 'pchat compliance list --after 5000 --limit 1000 --json'],
+    ['pchat compliance list --type CHAT --room "release planning"', 'pchat compliance list --after 5000 --limit 1000 --json', 'pchat compliance export --after 5000 --format jsonl --out batch.jsonl'],
   );
   defineCommand(compliance, {
     name: 'list',
@@ -30,6 +31,8 @@ export function registerRecords(program: Command): void {
       printList(cli.json, rows, ['id', 'at', 'type', 'roomId', 'userId', 'data']);
     },
   });
+  addComplianceExport(compliance);
+  addComplianceCursor(compliance);
 
   const audit = defineGroup(
     program,

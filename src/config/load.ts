@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Config, configSchema, ENVIRONMENT } from './schema.js';
+import { type Config, configSchema, ENVIRONMENT, isPostgresUrl } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -59,6 +59,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
       const from = sources.get(path) ?? (file ? `${file}` : 'defaults');
       problems.push(`${path || '(top level)'} (from ${from}): ${issue.message}`);
     }
+  }
+  if (result.success && result.data.files.store === 'database' && !isPostgresUrl(result.data.database ?? '')) {
+    problems.push(`files.store (from ${sources.get('files.store') ?? file ?? 'defaults'}): "database" keeps files in PostgreSQL; with SQLite they are kept in a directory ("directory").`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = result.data as Config;

@@ -37,6 +37,15 @@ export const configSchema = z.strictObject({
       port: z.coerce.number().pipe(z.int().min(0).max(65535)).default(8080),
       /** Largest accepted request body. */
       maxBodyBytes: z.coerce.number().pipe(z.int().min(1024)).default(1_048_576),
+      /**
+       * The address users reach pchat's web side at, for absolute links (an IRC client's file
+       * links), e.g. https://chat.example.com behind a proxy. Default: http://<http.host>:<port>,
+       * with the machine's name when listening on every address.
+       */
+      publicUrl: z
+        .url({ protocol: /^https?$/, message: 'http.publicUrl must be an http or https URL, e.g. https://chat.example.com' })
+        .transform((url) => url.replace(/\/+$/, ''))
+        .optional(),
     })
     .prefault({}),
   /** Where the embedded database and other state live. */
@@ -54,6 +63,18 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** full: every commit reaches the disk (power-loss safe); normal: process-crash safe only. */
       synchronous: z.enum(['full', 'normal']).default('full'),
+    })
+    .prefault({}),
+  /** Where the bytes of posted files are kept (their rows are in the database). */
+  files: z
+    .strictObject({
+      /**
+       * `directory` (the default with SQLite) or `database` (PostgreSQL only, the default there: every
+       * node of a pool shares it). A pool may use a directory only if every node mounts the same one.
+       */
+      store: z.enum(['directory', 'database']).optional(),
+      /** The directory of the `directory` store. Defaults to <dataDir>/files. */
+      directory: z.string().min(1).optional(),
     })
     .prefault({}),
   websocket: z
@@ -132,6 +153,29 @@ export const configSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', path: ['domains'], message: 'The SIP endpoint needs the SIP domain(s) it serves, e.g. ["example.com"] (PCHAT_SIP_DOMAINS=example.com).' });
       }
     }),
+  compliance: z
+    .strictObject({
+      /**
+       * The scheduled compliance export (docs/compliance.md): every interval, the records not yet
+       * exported are written into `directory` as batch files, each record exactly once across the
+       * pool. Absent or null: off.
+       */
+      export: z
+        .strictObject({
+          /** Where the batch files go; created when missing. Every node of a pool must see the same directory. */
+          directory: z.string().min(1),
+          format: z.enum(['xml', 'jsonl']).default('xml'),
+          /** Seconds between runs (Lync's RunInterval; 15 minutes by default). */
+          intervalSeconds: z.coerce.number().pipe(z.int().min(1).max(86_400)).default(900),
+          /** Records per file at most; a run writes as many files as it needs to catch up. */
+          batchSize: z.coerce.number().pipe(z.int().min(1).max(1_000_000)).default(10_000),
+          /** How long a node that stopped answering keeps the export from the other nodes. */
+          leaseSeconds: z.coerce.number().pipe(z.int().min(1).max(3600)).default(60),
+        })
+        .nullable()
+        .default(null),
+    })
+    .prefault({}),
   admin: z
     .strictObject({
       /** The first administrator's password. Without it, a random one is printed once. */
@@ -169,9 +213,12 @@ export function redactedDatabase(database: string): string {
 export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
   PCHAT_HOST: ['http', 'host'],
   PCHAT_PORT: ['http', 'port'],
+  PCHAT_PUBLIC_URL: ['http', 'publicUrl'],
   PCHAT_DATA_DIR: ['dataDir'],
   PCHAT_DATABASE: ['database'],
   PCHAT_SQLITE_SYNCHRONOUS: ['sqlite', 'synchronous'],
+  PCHAT_FILES_STORE: ['files', 'store'],
+  PCHAT_FILES_DIRECTORY: ['files', 'directory'],
   PCHAT_LOG_LEVEL: ['log', 'level'],
   PCHAT_ADMIN_PASSWORD: ['admin', 'password'],
   PCHAT_IRC_LISTEN: ['irc', 'listen'],
@@ -180,4 +227,8 @@ export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
   PCHAT_SIP_DOMAINS: ['sip', 'domains'],
   PCHAT_SIP_SERVER_NAME: ['sip', 'serverName'],
   PCHAT_SIP_AUTH: ['sip', 'auth'],
+  PCHAT_COMPLIANCE_EXPORT_DIR: ['compliance', 'export', 'directory'],
+  PCHAT_COMPLIANCE_EXPORT_FORMAT: ['compliance', 'export', 'format'],
+  PCHAT_COMPLIANCE_EXPORT_INTERVAL_SECONDS: ['compliance', 'export', 'intervalSeconds'],
+  PCHAT_COMPLIANCE_EXPORT_BATCH_SIZE: ['compliance', 'export', 'batchSize'],
 };

@@ -94,6 +94,25 @@ export interface Message {
   readonly createdAt: number;
   readonly clientId: string | null;
   readonly origin: Origin | null;
+  /** The file this message posted, if it is a file post (a file belongs to one room and one message). */
+  readonly file?: FileInfo | null;
+}
+
+/** A file posted in a room: its bytes are stored once per content (SHA-256), its row per post. */
+export interface FileInfo {
+  readonly id: number;
+  readonly roomId: number;
+  readonly messageId: number;
+  /** The name as uploaded (no path), at most 255 characters. */
+  readonly name: string;
+  /** The media type as given by the uploader (checked for shape, never trusted for serving). */
+  readonly contentType: string;
+  readonly size: number;
+  /** Lower-case hex SHA-256 of the bytes: the key of the blob store. */
+  readonly sha256: string;
+  readonly uploaderId: number;
+  readonly createdAt: number;
+  readonly origin: Origin | null;
 }
 
 export interface AddIn {

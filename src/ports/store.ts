@@ -4,6 +4,7 @@ import type {
   ChatConfig,
   ComplianceEvent,
   ComplianceType,
+  FileInfo,
   Group,
   Message,
   MessageKind,
@@ -13,6 +14,7 @@ import type {
   User,
 } from '../core/model.js';
 import type { Decommission, Maintenance, NodeRecord, PoolSignal } from './pool.js';
+import type { ComplianceExportStore } from './complianceExport.js';
 
 /**
  * Everything the application keeps. Every method is async so that a networked store
@@ -31,11 +33,15 @@ export interface Store {
   readonly settings: SettingsStore;
   readonly sessions: SessionStore;
   readonly compliance: ComplianceStore;
+  /** Reading the compliance record for exports, and the scheduled export's cursor (docs/compliance.md). */
+  readonly complianceExport: ComplianceExportStore;
   readonly events: EventLogStore;
   readonly audit: AuditStore;
   readonly nodes: NodeStore;
   readonly reading: ReadingStore;
   readonly preferences: PreferenceStore;
+  readonly files: FileStore;
+  readonly blobs: BlobStore;
   /** Bulk import in one transaction from a spool (SQLite); null where the store has no such path. */
   readonly bulk: BulkImport | null;
   /** How the nodes of a pool announce new messages; null where one process serves (SQLite). */
@@ -119,6 +125,48 @@ export interface NewMessage {
   readonly origin: Origin | null;
   /** False in categories whose chat history is off: compliance records it, history does not. */
   readonly keep: boolean;
+  /** A file post: the file row is written in the same transaction as the message (its bytes are already durable in the BlobStore). */
+  readonly file?: NewFile | null;
+}
+
+/** A file row to write with its message; the bytes are in the BlobStore under `sha256`. */
+export interface NewFile {
+  readonly name: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly origin?: Origin | null;
+}
+
+/** File rows (metadata). Rows go with their message: removing or replacing a message removes its file row. */
+export interface FileStore {
+  get(id: number): Promise<FileInfo | null>;
+  /** Of these digests, the ones no file row references (the orphan sweep deletes their blobs). */
+  unreferenced(sha256s: readonly string[]): Promise<string[]>;
+}
+
+/**
+ * File bytes, content-addressed by SHA-256 (lower-case hex). Two adapters: a directory under
+ * dataDir (the embedded default) and PostgreSQL itself (for pools: every node shares it).
+ */
+export interface BlobStore {
+  /**
+   * Streams the bytes in and resolves once they are durable (temp, fsync, rename; or committed
+   * rows). Rejects with PchatError('too_large') the moment more than `maxBytes` arrive, keeping
+   * nothing. Content already stored is not written twice, but its time is refreshed (see delete).
+   */
+  put(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ sha256: string; size: number }>;
+  /** The bytes from `start` to `end` (inclusive; default the whole blob), or null when absent. */
+  get(sha256: string, range?: { start: number; end: number }): Promise<AsyncIterable<Uint8Array> | null>;
+  has(sha256: string): Promise<boolean>;
+  /**
+   * Deletes the blob. With `olderThan` (epoch ms), only if it was last put before then, decided
+   * atomically against concurrent puts of the same content: the orphan sweep passes now minus a
+   * grace period, so bytes put for a file row not committed yet are never swept.
+   */
+  delete(sha256: string, options?: { readonly olderThan?: number }): Promise<void>;
+  /** Stored digests after `after` in ascending order (for the orphan sweep), at most `limit`. */
+  list(after: string | null, limit: number): Promise<string[]>;
 }
 
 export interface AppendResult {
@@ -164,6 +212,8 @@ export interface ImportedMessage {
   readonly text: string;
   readonly createdAt: number;
   readonly origin: Origin;
+  /** An imported file post: its bytes were put in the BlobStore first. */
+  readonly file?: NewFile | null;
 }
 
 export interface ImportHistoryResult {

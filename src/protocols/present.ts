@@ -1,6 +1,6 @@
 import type { Snapshot } from '../app/directory.js';
 import type { RoomView } from '../app/rooms.js';
-import type { Category, Group, Message, PrincipalRef } from '../core/model.js';
+import type { Category, FileInfo, Group, Message, PrincipalRef } from '../core/model.js';
 
 /**
  * JSON shapes shared by the HTTP API and the WebSocket protocol, so a message or a room
@@ -19,7 +19,18 @@ export function presentMessage(m: Message, snapshot: Snapshot | null): Record<st
     createdAt: new Date(m.createdAt).toISOString(),
     clientId: m.clientId,
     origin: m.origin,
+    file: m.file ? presentFile(m.file) : null,
   };
+}
+
+/** A file name as one URL path segment: every character but RFC 3986's unreserved ones percent-encoded. */
+export const encodeFileName = (name: string): string => encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** Where a file is downloaded, relative to the server: `/api/v1/files/<id>/<encoded name>` (the name is cosmetic). */
+export const fileUrl = (file: Pick<FileInfo, 'id' | 'name'>): string => `/api/v1/files/${file.id}/${encodeFileName(file.name)}`;
+
+export function presentFile(f: FileInfo): Record<string, unknown> {
+  return { id: f.id, name: f.name, contentType: f.contentType, size: f.size, sha256: f.sha256, url: fileUrl(f) };
 }
 
 export function presentPrincipals(refs: readonly PrincipalRef[], snapshot: Snapshot): Record<string, unknown>[] {
@@ -33,7 +44,8 @@ export function presentRoom(view: RoomView, snapshot: Snapshot): Record<string, 
     id: room.id,
     name: room.name,
     description: room.description,
-    category: { id: category.id, name: category.name },
+    // Files are posted where both are on (a file needs a kept message): clients offer attaching accordingly.
+    category: { id: category.id, name: category.name, fileUpload: category.fileUpload, chatHistory: category.chatHistory },
     privacy: room.privacy,
     type: room.type,
     invitations: room.invitations,
@@ -63,4 +75,22 @@ export function presentCategory(c: Category, snapshot: Snapshot): Record<string,
 
 export function presentGroup(g: Group, snapshot: Snapshot): Record<string, unknown> {
   return { ...g, members: presentPrincipals(g.members, snapshot) };
+}
+
+/** 1258291 → "1.2 MB" (1 KB = 1024 bytes, as maxFileSizeKB counts). */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 9.95 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** A file post as one line of text for clients that show text only (IRC, Lync): `[file] report.pdf (1.2 MB) <absolute link>`. */
+export function fileSummary(file: Pick<FileInfo, 'id' | 'name' | 'size'>, baseUrl: string): string {
+  return `[file] ${file.name} (${formatSize(file.size)}) ${baseUrl}${fileUrl(file)}`;
 }

@@ -31,6 +31,7 @@ describe('Lync group chat clients over SIP + XCCOS (pidgin-sipe)', { concurrency
   let alice: { id: number; api: Api };
   let bob: { id: number; api: Api };
   let carol: { id: number; api: Api };
+  let dave: { id: number; api: Api };
   let sipPort: number;
   const rooms: Record<string, number> = {};
 
@@ -42,6 +43,7 @@ describe('Lync group chat clients over SIP + XCCOS (pidgin-sipe)', { concurrency
     alice = await createUser(admin, 'alice@pchat.test', { displayName: 'Alice' });
     bob = await createUser(admin, 'bob@pchat.test', { displayName: 'Bob' });
     carol = await createUser(admin, 'carol@pchat.test', { displayName: 'Carol' });
+    dave = await createUser(admin, 'dave@pchat.test', { displayName: 'Dave' });
     const everyone = [user(alice.id), user(bob.id), user(carol.id)];
     const category = await createCategory(admin, 'Engineering', { allowed: everyone });
     rooms.planning = await createRoom(admin, 'planning', category, { description: 'release planning', members: [user(alice.id), user(bob.id)] });
@@ -60,7 +62,7 @@ describe('Lync group chat clients over SIP + XCCOS (pidgin-sipe)', { concurrency
     irc.raw('JOIN #planning');
     await irc.next(/ 366 /);
 
-    const sipe = runSipe({ port: sipPort, user: 'alice@pchat.test', password: PASSWORD, steps: ['list', 'join planning', 'wait 4', 'say hello from lync', 'wait 6', 'part'] });
+    const sipe = runSipe({ port: sipPort, user: 'alice@pchat.test', password: PASSWORD, steps: ['list', 'join planning', 'wait 4', 'say hello from lync', 'wait 8', 'part'] });
     try {
       await sipe.waitFor(/Logged in/);
       await sipe.waitFor(/sipe chatrooms/);
@@ -78,6 +80,16 @@ describe('Lync group chat clients over SIP + XCCOS (pidgin-sipe)', { concurrency
       // Web → SIP, live.
       expectStatus(await bob.api.post(`/api/v1/rooms/${rooms.planning}/messages`, { text: 'web says hi', clientId: 'w1' }), 201);
       await sipe.waitFor(/sipbob!sip:bob@pchat\.test PRIVMSG #pc :web says hi/, 10_000);
+
+      // A file posted on the web reaches the Lync client as a line with a working download link.
+      const form = new FormData();
+      form.append('file', new Blob([Buffer.from('minutes of the meeting')], { type: 'text/plain' }), 'minutes.txt');
+      const posted = await fetch(`${server.url}/api/v1/rooms/${rooms.planning}/files`, { method: 'POST', body: form, headers: { authorization: `Bearer ${bob.api.token}` } });
+      assert.equal(posted.status, 201);
+      const line = await sipe.waitFor(/sipbob!sip:bob@pchat\.test PRIVMSG #pc :\[file\] minutes\.txt \(22 B\) http/, 10_000);
+      const link = /(http\S+)/.exec(line)?.[1] ?? '';
+      const download = await fetch(link, { headers: { authorization: `Bearer ${alice.api.token}` } });
+      assert.equal(await download.text(), 'minutes of the meeting');
       const { code } = await sipe.done;
       assert.equal(code, 0);
     } finally {
@@ -97,6 +109,17 @@ describe('Lync group chat clients over SIP + XCCOS (pidgin-sipe)', { concurrency
     const { transcript } = await sipe.done;
     assert.doesNotMatch(transcript, /Logged in/);
     assert.match(transcript, /Authentication failed|Wrong password|authentication|Incorrect/i);
+  });
+
+  it('locks a login out on SIP after wrong passwords on the web, as on every door', async () => {
+    assert.ok(dave.id > 0);
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${server.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'dave@pchat.test', password: 'wrong-password' }) });
+      assert.equal(res.status, 401);
+    }
+    const { transcript } = await runSipe({ port: sipPort, user: 'dave@pchat.test', password: PASSWORD, steps: ['wait 1'], trace: true }).done;
+    assert.doesNotMatch(transcript, /Logged in/);
+    assert.match(transcript, /403 Forbidden \(Too many failed sign-ins/);
   });
 
   it('refuses a closed room to a non-member and a non-presenter’s post in an auditorium', async () => {

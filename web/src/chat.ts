@@ -3,8 +3,9 @@
  * window of history, the outbox, unread counts and the connection state. Components read it and
  * re-render on `subscribe`; every change goes through the methods below.
  */
-import { api, ApiError, get, query } from './api.js';
+import { api, ApiError, get, query, upload } from './api.js';
 import { Connection, type ConnectionState, type Frame } from './connection.js';
+import { filesRefused, humanSize } from './files.js';
 import type { HistoryPage, Me, Message, ReadingView, Room } from './types.js';
 
 /** The most messages kept in one room's window; scrolling further loads pages and drops the far end. */
@@ -18,6 +19,23 @@ export interface Pending {
   readonly title: string | null;
   state: 'sending' | 'waiting' | 'failed';
   error: ApiError | null;
+}
+
+/** A file being uploaded to a room, or one that was refused (shown next to the composer). */
+export interface Upload {
+  /** Also the post's clientId: a retried upload is stored once. */
+  readonly key: string;
+  readonly name: string;
+  readonly size: number;
+  /** Kept for a retry; null when it was refused before uploading (nothing to retry). */
+  readonly file: File | null;
+  readonly caption: string;
+  /** Bytes of the request sent, and its whole length (0 until known). */
+  loaded: number;
+  total: number;
+  state: 'uploading' | 'processing' | 'failed';
+  error: ApiError | null;
+  abort: (() => void) | null;
 }
 
 export interface RoomState {
@@ -41,6 +59,7 @@ export interface RoomState {
   participants: { id: number; name: string | null }[] | null;
   participantCount: number;
   pending: Pending[];
+  uploads: Upload[];
   /** A message to show in context (search results), highlighted once loaded. */
   focusSeq: number | null;
   /** Bumped when the window is replaced, so the view re-anchors its scroll position. */
@@ -65,6 +84,7 @@ const newRoomState = (id: number): RoomState => ({
   participants: null,
   participantCount: 0,
   pending: [],
+  uploads: [],
   focusSeq: null,
   generation: 0,
 });
@@ -91,6 +111,8 @@ export class Chat {
   /** The rooms in the sidebar, in the order opened: followed ones first at sign-in. */
   open: number[] = [];
   reading = new Map<number, ReadingView>();
+  /** The largest file the server takes (GET /api/v1/config), null until known. */
+  maxFileSizeKB: number | null = null;
   private conn: Connection | null = null;
   private listeners = new Set<() => void>();
   private readTimers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -114,6 +136,7 @@ export class Chat {
     const { rooms } = await get<{ rooms: ReadingView[] }>('/api/v1/me/rooms');
     this.reading = new Map(rooms.map((r) => [r.roomId, r]));
     for (const r of rooms) if (r.followed) this.ensure(r.roomId);
+    void this.loadConfig();
     this.conn = new Connection({
       onEvent: (frame) => this.onEvent(frame),
       onReady: () => this.rejoinAll(),
@@ -135,6 +158,15 @@ export class Chat {
     this.changed();
   }
 
+  private async loadConfig(): Promise<void> {
+    try {
+      const config = await get<{ maxFileSizeKB?: number }>('/api/v1/config');
+      this.maxFileSizeKB = typeof config.maxFileSizeKB === 'number' ? config.maxFileSizeKB : null;
+    } catch {
+      // Unknown: the server still refuses what is too large.
+    }
+  }
+
   async signOut(): Promise<void> {
     await api('DELETE', '/api/v1/sessions/current').catch(() => undefined);
     this.reset();
@@ -142,6 +174,7 @@ export class Chat {
 
   /** Forget everything (signed out here or by the server). */
   reset(reason: string | null = null): void {
+    for (const state of this.rooms.values()) for (const u of state.uploads) u.abort?.();
     this.conn?.close();
     this.conn = null;
     this.me = null;
@@ -341,6 +374,87 @@ export class Chat {
     }
   }
 
+  /**
+   * Attaches files (button, drop or paste): each is uploaded as its own message, the caption going
+   * with the first. What the client knows the server would refuse (no posting here, files not
+   * allowed, larger than maxFileSizeKB) is refused at once, without uploading.
+   */
+  attach(roomId: number, files: readonly File[], caption = ''): void {
+    const state = this.rooms.get(roomId);
+    const room = state?.room;
+    if (!state || !room) return;
+    files.forEach((file, i) => {
+      const u: Upload = { key: `f-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, name: file.name || 'file', size: file.size, file, caption: i === 0 ? caption : '', loaded: 0, total: 0, state: 'uploading', error: null, abort: null };
+      state.uploads.push(u);
+      const limit = this.maxFileSizeKB;
+      const refused = filesRefused(room);
+      if (refused) this.refuse(u, new ApiError(403, 'not_permitted', refused));
+      else if (limit !== null && file.size > limit * 1024) this.refuse(u, tooLarge(u, limit));
+      else void this.sendFile(state, u);
+    });
+    this.changed();
+  }
+
+  private refuse(u: Upload, error: ApiError): void {
+    Object.assign(u, { state: 'failed', error, file: null });
+  }
+
+  private async sendFile(state: RoomState, u: Upload): Promise<void> {
+    if (!u.file) return;
+    const form = new FormData();
+    if (u.caption) form.append('text', u.caption);
+    form.append('clientId', u.key);
+    form.append('file', u.file, u.name);
+    Object.assign(u, { state: 'uploading', error: null, loaded: 0, total: 0 });
+    try {
+      const transfer = upload<{ message: Message }>(`/api/v1/rooms/${state.id}/files`, form, (loaded, total) => {
+        u.loaded = loaded;
+        u.total = total;
+        if (total > 0 && loaded >= total) u.state = 'processing';
+        this.changed();
+      });
+      u.abort = transfer.abort;
+      this.changed();
+      const { message } = await transfer.done;
+      this.dropUpload(state, u.key);
+      // The same message also arrives as a live event; merging by seq keeps it once.
+      this.onEvent({ type: 'message', roomId: state.id, message });
+    } catch (error) {
+      const e = error instanceof ApiError ? error : new ApiError(0, 'internal', String(error));
+      if (e.code === 'aborted') return this.dropUpload(state, u.key);
+      u.abort = null;
+      // The limit may have changed since sign-in. A server refusing a large body may also cut the
+      // connection before its 413 is read, which looks like a network error: check the size then too.
+      if (e.status === 413 || e.code === 'too_large' || e.code === 'network') await this.loadConfig();
+      const limit = this.maxFileSizeKB;
+      if (e.status === 413 || e.code === 'too_large' || (e.code === 'network' && limit !== null && u.size > limit * 1024)) {
+        this.refuse(u, tooLarge(u, limit, e.message));
+      } else if (e.status >= 400 && e.status < 500) this.refuse(u, e);
+      else Object.assign(u, { state: 'failed', error: e }); // network or server trouble: Retry sends it again, same clientId
+      this.changed();
+    }
+  }
+
+  /** Cancels an upload under way, or dismisses a failed one. */
+  cancelUpload(roomId: number, key: string): void {
+    const state = this.rooms.get(roomId);
+    const u = state?.uploads.find((x) => x.key === key);
+    if (!state || !u) return;
+    u.abort?.();
+    this.dropUpload(state, key);
+  }
+
+  retryUpload(roomId: number, key: string): void {
+    const state = this.rooms.get(roomId);
+    const u = state?.uploads.find((x) => x.key === key);
+    if (state && u?.file) void this.sendFile(state, u);
+  }
+
+  private dropUpload(state: RoomState, key: string): void {
+    state.uploads = state.uploads.filter((x) => x.key !== key);
+    this.changed();
+  }
+
   private dropPending(state: RoomState, clientId: string | null): void {
     if (clientId) state.pending = state.pending.filter((p) => p.clientId !== clientId);
   }
@@ -431,6 +545,15 @@ export class Chat {
     }
     this.changed();
   }
+}
+
+/** Too large, saying the limit (what the server said when the client does not know it). */
+function tooLarge(u: Upload, limitKB: number | null, serverMessage?: string): ApiError {
+  const message =
+    limitKB !== null
+      ? `It is ${humanSize(u.size)}; the largest file pchat accepts is ${humanSize(limitKB * 1024)}.`
+      : (serverMessage ?? 'It is larger than this server accepts.');
+  return new ApiError(413, 'too_large', message, 'file');
 }
 
 export const chat = new Chat();

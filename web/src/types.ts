@@ -15,7 +15,8 @@ export interface Room {
   readonly id: number;
   readonly name: string;
   readonly description: string;
-  readonly category: { readonly id: number; readonly name: string };
+  /** Whether the category takes files (posting one needs both); when absent the server's refusal says so. */
+  readonly category: { readonly id: number; readonly name: string; readonly fileUpload?: boolean; readonly chatHistory?: boolean };
   readonly privacy: Privacy;
   readonly type: RoomType;
   readonly invitations: 'inherit' | 'false';
@@ -39,6 +40,16 @@ export interface Message {
   readonly text: string;
   readonly createdAt: string;
   readonly clientId: string | null;
+  readonly file?: FileInfo | null;
+}
+/** A file posted in a room; `url` is a same-origin path (/api/v1/files/<id>/<name>) served with the session cookie. */
+export interface FileInfo {
+  readonly id: number | string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly url: string;
 }
 export interface Me {
   readonly id: number;

@@ -30,7 +30,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       name: m[1],
       in: 'path',
       required: true,
-      schema: { type: 'integer', minimum: 1 },
+      // Ids are integers; any other path parameter (a file's cosmetic name) is text.
+      schema: m[1]?.endsWith('Id') ? { type: 'integer', minimum: 1 } : { type: 'string' },
     }));
     if (route.query) {
       const schema = toSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };
@@ -45,11 +46,16 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       operationId: `${route.method.toLowerCase()}${path.replace(/[^a-zA-Z]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       parameters,
       responses: {
-        [status]: { description: status === '204' ? 'Done; no content.' : 'Success.' },
+        [status]: {
+          description: status === '204' ? 'Done; no content.' : 'Success.',
+          ...(route.produces && { content: { [route.produces]: { schema: { type: 'string', format: 'binary' } } } }),
+        },
+        ...Object.fromEntries(Object.entries(route.responses ?? {}).map(([code, description]) => [code, { description }])),
         default: { description: 'An error.', content: { 'application/json': { schema: errorSchema } } },
       },
       ...(route.auth && { security: [{ bearer: [] }, { cookie: [] }] }),
       ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body) } } } }),
+      ...(route.multipart && { requestBody: { required: true, content: { 'multipart/form-data': { schema: route.multipart } } } }),
     };
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }

@@ -18,6 +18,15 @@ export interface Route {
   readonly body?: z.ZodType;
   readonly query?: z.ZodType;
   readonly status?: number;
+  /**
+   * A multipart/form-data body (described by this JSON schema for OpenAPI): the handler streams
+   * it with `c.request.parts()`; it is not parsed as JSON and http.maxBodyBytes does not apply.
+   */
+  readonly multipart?: Record<string, unknown>;
+  /** Other answers worth documenting (status → description), e.g. 206 and 304 of a download. */
+  readonly responses?: Readonly<Record<string, string>>;
+  /** The success answer's media type when it is not JSON (a file's bytes). */
+  readonly produces?: string;
   readonly handler: (c: RouteContext) => Promise<unknown>;
 }
 

@@ -1,3 +1,4 @@
+import fastifyMultipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Application } from '../../app/index.js';
 import { ANONYMOUS_ACTOR } from '../../app/context.js';
@@ -8,12 +9,13 @@ import { openApiDocument } from './openapi.js';
 import type { Route } from './route.js';
 import { registerWebClient } from './web.js';
 import { adminRoutes } from './routes/admin.js';
+import { cutOffUpload, fileRoutes } from './routes/files.js';
 import { readingRoutes } from './routes/reading.js';
 import { roomRoutes } from './routes/rooms.js';
 import { scopeRoutes } from './routes/scope.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/sessions.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...fileRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
 
 export interface HttpOptions {
   readonly app: Application;
@@ -77,8 +79,8 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
     metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
   });
 
-  for (const route of API_ROUTES) {
-    server.route({
+  const register = (scope: FastifyInstance, route: Route) =>
+    scope.route({
       method: route.method,
       url: route.url,
       handler: async (request, reply) => {
@@ -99,7 +101,15 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
         return result === null ? reply.send() : result;
       },
     });
-  }
+  for (const route of API_ROUTES) if (!route.multipart) register(server, route);
+  // Multipart routes (file uploads) in their own scope: only they parse multipart/form-data, as
+  // a stream the handler reads, so http.maxBodyBytes does not apply to them (maxFileSizeKB does).
+  void server.register(async (scope) => {
+    await scope.register(fastifyMultipart, { limits: { files: 1 } });
+    // A refused upload (unauthenticated, not permitted, too large …) is not read to its end.
+    scope.addHook('onError', async (request, reply) => cutOffUpload(request, reply));
+    for (const route of API_ROUTES) if (route.multipart) register(scope, route);
+  });
 
   const document = openApiDocument(API_ROUTES, options.version);
   server.get('/api/openapi.json', async () => document);

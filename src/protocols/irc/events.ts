@@ -53,7 +53,7 @@ function render(session: IrcSession, event: DomainEvent, m: Message, channel: st
     const snapshot = session.deps.app.directory.peek();
     const source = session.maskOf(m.authorId, snapshot);
     const account = snapshot ? nickTableFor(snapshot.users).nick(m.authorId) : null;
-    lines = messageLines(m, textBudget(source, 'PRIVMSG', channel)).map((text, i) => {
+    lines = messageLines(m, textBudget(source, 'PRIVMSG', channel), '', session.deps.publicUrl).map((text, i) => {
       const tags: Record<string, string> = {};
       if (caps.has('server-time')) tags.time = serverTime(m.createdAt);
       if (caps.has('message-tags')) tags.msgid = msgidOf(m, i);

@@ -89,7 +89,7 @@ export function historyLines(session: IrcSession, m: Message, channel: string, s
   const source = session.maskOf(m.authorId, snapshot);
   const account = snapshot ? nickTableFor(snapshot.users).nick(m.authorId) : undefined;
   const prefix = live || session.caps.has('server-time') ? '' : timePrefix(m.createdAt);
-  return messageLines(m, textBudget(source, 'PRIVMSG', channel), prefix).map((text, i) => ({
+  return messageLines(m, textBudget(source, 'PRIVMSG', channel), prefix, session.deps.publicUrl).map((text, i) => ({
     tags: { ...extra, time: serverTime(m.createdAt), msgid: msgidOf(m, i), ...(account && { account }) },
     source,
     command: 'PRIVMSG',

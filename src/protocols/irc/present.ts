@@ -1,4 +1,5 @@
-import type { Message } from '../../core/model.js';
+import type { FileInfo, Message } from '../../core/model.js';
+import { fileSummary, formatSize } from '../present.js';
 import { MAX_BODY_BYTES } from './parser.js';
 
 /**
@@ -60,14 +61,27 @@ export function timePrefix(at: number): string {
 }
 
 /**
+ * A file post as one IRC line: `[file] report.pdf (1.2 MB) https://chat.example.com/api/v1/files/12/report.pdf`.
+ * The link is absolute (`baseUrl` is http.publicUrl) and works in a browser signed in to the web
+ * client; when the line would not fit `budget`, the link leaves out the (cosmetic) name.
+ */
+export function fileLine(file: Pick<FileInfo, 'id' | 'name' | 'size'>, baseUrl: string, budget = MAX_BODY_BYTES): string {
+  const line = fileSummary(file, baseUrl);
+  return Buffer.byteLength(line) <= budget ? line : `[file] ${file.name} (${formatSize(file.size)}) ${baseUrl}/api/v1/files/${file.id}`;
+}
+
+/**
  * The text lines of one pchat message, each within `budget` bytes: a story's title first (in
  * bold), then every non-empty line of the text, split to fit. A one-line "/me …" message
  * becomes a CTCP ACTION when it fits. `prefix` goes before every line (e.g. a time stamp).
+ * A file post ends with its file line (see fileLine), after the caption if it has one.
  */
-export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text'>, budget: number, prefix = ''): string[] {
+export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text' | 'file'>, budget: number, prefix = '', baseUrl = ''): string[] {
   const room = Math.max(16, budget - Buffer.byteLength(prefix));
-  const text = message.text;
-  if (message.kind === 'text' && text.startsWith('/me ') && !text.includes('\n')) {
+  const file = message.file ?? null;
+  // Without a caption, a file post's text is the file's name, which the file line shows anyway.
+  const text = file && message.text === file.name ? '' : message.text;
+  if (!file && message.kind === 'text' && text.startsWith('/me ') && !text.includes('\n')) {
     const action = `\x01ACTION ${prefix}${text.slice(4)}\x01`;
     if (Buffer.byteLength(action) <= budget) return [action];
   }
@@ -77,6 +91,7 @@ export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text'>, 
     if (line.trim() === '') continue;
     for (const piece of splitLine(line, room)) lines.push(prefix + piece);
   }
+  if (file) for (const piece of splitLine(fileLine(file, baseUrl, room), room)) lines.push(prefix + piece);
   return lines;
 }
 

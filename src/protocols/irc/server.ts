@@ -24,6 +24,8 @@ export interface IrcOptions {
   readonly serverName?: string;
   readonly network?: string;
   readonly motd?: readonly string[] | null;
+  /** Where pchat's web side is reached (http.publicUrl): file posts carry links there. Default http://localhost:8080. */
+  readonly publicUrl?: string;
   /** Default 10 lines/s with bursts of 20; false switches it off (tests, trusted bridges). */
   readonly floodControl?: FloodControl | false;
   /** Bytes queued for a client before it is disconnected with ERROR. Default 1 MiB. */
@@ -57,6 +59,7 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
     network: options.network ?? 'pchat',
     version: VERSION,
     motd: options.motd ?? null,
+    publicUrl: (options.publicUrl ?? 'http://localhost:8080').replace(/\/+$/, ''),
     floodControl: options.floodControl === undefined ? { linesPerSecond: 10, burst: 20 } : options.floodControl,
     sendQueueBytes: options.sendQueueBytes ?? 1024 * 1024,
     registrationTimeoutMs: options.registrationTimeoutMs ?? 30_000,

@@ -36,6 +36,8 @@ export interface IrcDeps {
   readonly network: string;
   readonly version: string;
   readonly motd: readonly string[] | null;
+  /** Where pchat's web side is reached (http.publicUrl, no trailing slash): file links point there. */
+  readonly publicUrl: string;
   readonly floodControl: FloodControl | false;
   readonly sendQueueBytes: number;
   readonly registrationTimeoutMs: number;

@@ -21,6 +21,8 @@ export interface SipOptions {
   readonly listen: readonly SipListen[];
   readonly domains: readonly string[];
   readonly serverName: string;
+  /** Where pchat's web side is reached (http.publicUrl), for file links. */
+  readonly publicUrl?: string;
   /** A fresh authenticator per connection (NTLM keeps per-connection state). */
   readonly authenticator: () => SipAuthenticator;
   readonly maxMessageBytes?: number;
@@ -42,7 +44,7 @@ export interface SipEndpoint {
 /** Starts the SIP endpoint for Lync/OCS group chat clients on every configured address. */
 export async function startSipEndpoint(options: SipOptions): Promise<SipEndpoint> {
   const connections = new Set<SipConnection>();
-  const names = new SipNames(options.domains);
+  const names = new SipNames(options.domains, (options.publicUrl ?? 'http://localhost:8080').replace(/\/+$/, ''));
   const deps = {
     app: options.app,
     hub: options.hub,

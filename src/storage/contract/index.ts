@@ -1,4 +1,6 @@
+import { complianceExportContract } from './complianceExport.contract.js';
 import { directoryContract } from './directory.contract.js';
+import { filesContract } from './files.contract.js';
 import type { StoreFactory } from './harness.js';
 import { importsContract } from './imports.contract.js';
 import { messagesContract } from './messages.contract.js';
@@ -14,4 +16,6 @@ export function storeContract(factory: StoreFactory): void {
   importsContract(factory);
   readingContract(factory);
   sipContract(factory);
+  filesContract(factory);
+  complianceExportContract(factory);
 }

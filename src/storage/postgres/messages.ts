@@ -1,14 +1,17 @@
 import type pg from 'pg';
+import { PchatError } from '../../core/errors.js';
 import type { Message } from '../../core/model.js';
 import type { AppendResult, ImportedMessage, ImportHistoryResult, MessageStore, NewMessage } from '../../ports/store.js';
-import { first, retryingTransaction } from './database.js';
-import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, originColumns, toMessage } from '../rows.js';
+import { first, retryingTransaction, transaction } from './database.js';
+import { originColumns } from '../rows.js';
+import { complianceFile } from '../files/rows.js';
+import { READ_COLUMNS as COLUMNS, type FlaggedRow, insertFiles, readMessages, withTheirFiles } from './files.js';
 import { searchMessages } from './search.js';
 import { Where } from './where.js';
 
-const rows = async (result: Promise<{ rows: MessageRow[] }>): Promise<Message[]> => (await result).rows.map(toMessage);
-
 export function postgresMessages(pool: pg.Pool): MessageStore {
+  // Every read returns its messages with their files (a second query only for a page that has some).
+  const rows = (result: Promise<{ rows: FlaggedRow[] }>): Promise<Message[]> => readMessages(pool, result);
   return {
     // One transaction per batch. A batch that lost a race with another node storing the same
     // client id or origin (unique violation) runs again and then finds the stored message.
@@ -52,12 +55,16 @@ export function postgresMessages(pool: pg.Pool): MessageStore {
         .optional('created_at <= ?', s.to);
       return rows(pool.query(`SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY id LIMIT ${where.next(s.limit)}`, where.params));
     },
+    // A message's file row goes with it (ON DELETE CASCADE), here and in clear.
     remove: async (ids) => {
       await pool.query('DELETE FROM messages WHERE id = ANY($1::bigint[])', [ids]);
     },
-    replaceText: async (ids, text) => {
-      await pool.query('UPDATE messages SET text = $1 WHERE id = ANY($2::bigint[])', [text, ids]);
-    },
+    // The replaced content includes the file: its row goes (its bytes, once no row references them, go with the orphan sweep).
+    replaceText: (ids, text) =>
+      transaction(pool, async (tx) => {
+        await tx.query('UPDATE messages SET text = $1, has_file = false WHERE id = ANY($2::bigint[])', [text, ids]);
+        await tx.query('DELETE FROM files WHERE message_id = ANY($1::bigint[])', [ids]);
+      }),
     clear: async (roomId, upTo) => (await pool.query('DELETE FROM messages WHERE room_id = $1 AND created_at <= $2', [roomId, upTo])).rowCount ?? 0,
     count: async (roomId) => first(await pool.query<{ n: number }>('SELECT count(*) AS n FROM messages WHERE room_id = $1', [roomId]))?.n ?? 0,
   };
@@ -84,6 +91,8 @@ const keysOf = (m: Message): string[] => [
  * the messages, insert their CHAT compliance records.
  */
 async function appendBatch(tx: pg.PoolClient, posts: readonly NewMessage[]): Promise<AppendResult[]> {
+  // A file row needs its message row: file posts are refused in history-less categories.
+  if (posts.some((p) => p.file && !p.keep)) throw new PchatError('invalid_input', 'Files cannot be posted where chat history is off.', { field: 'file' });
   const stored = await findStored(tx, posts);
 
   // Decide, in order, which posts are new; a later post with the key of an earlier kept one is
@@ -99,7 +108,7 @@ async function appendBatch(tx: pg.PoolClient, posts: readonly NewMessage[]): Pro
     const found = stored.get(key) ?? originalIndex.get(key);
     if (found !== undefined) return found;
     fresh.push({ post, index });
-    if (post.keep) for (const k of keysOf({ ...post, id: 0, seq: 0 })) if (!originalIndex.has(k)) originalIndex.set(k, index);
+    if (post.keep) for (const k of keysOf({ ...post, file: null, id: 0, seq: 0 })) if (!originalIndex.has(k)) originalIndex.set(k, index);
     return null;
   });
 
@@ -109,11 +118,17 @@ async function appendBatch(tx: pg.PoolClient, posts: readonly NewMessage[]): Pro
 
   const keptAt = new Map(kept.map((f, k) => [f.index, k]));
   const messages = new Map<number, Message>();
+  const withFile: { index: number; message: Message; file: NonNullable<NewMessage['file']> }[] = [];
   for (const { post, index } of fresh) {
     const k = keptAt.get(index);
     // As SQLite's store: the input with its id and seq (0 and 0 when not kept).
-    messages.set(index, { ...post, id: k === undefined ? 0 : ids[k]!, seq: k === undefined ? 0 : seqs[k]! });
+    const { file, ...fields } = post;
+    const message = { ...fields, id: k === undefined ? 0 : ids[k]!, seq: k === undefined ? 0 : seqs[k]! };
+    messages.set(index, message);
+    if (file) withFile.push({ index, message, file });
   }
+  const files = await insertFiles(tx, withFile);
+  withFile.forEach(({ index, message }, i) => messages.set(index, { ...message, file: files[i]! }));
   await insertChatRecords(tx, [...messages.values()]);
 
   return plan.map((entry, index): AppendResult => {
@@ -123,8 +138,9 @@ async function appendBatch(tx: pg.PoolClient, posts: readonly NewMessage[]): Pro
   });
 }
 
-/** The message as reading it back from the database gives it (without the input's `keep`). */
+/** The message as reading it back from the database gives it (without the input's `keep`; `file` only when it has one). */
 const asStored = (m: Message): Message => ({
+  ...(m.file ? { file: m.file } : {}),
   id: m.id,
   roomId: m.roomId,
   seq: m.seq,
@@ -143,7 +159,7 @@ async function findStored(tx: pg.PoolClient, posts: readonly NewMessage[]): Prom
   const byClient = posts.filter((p) => !p.origin && p.clientId !== null);
   const stored = new Map<string, Message>();
   if (byOrigin.length === 0 && byClient.length === 0) return stored;
-  const { rows: found } = await tx.query<MessageRow>(
+  const { rows: found } = await tx.query<FlaggedRow>(
     `SELECT ${COLUMNS} FROM messages WHERE (origin_system, origin_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
      UNION
      SELECT ${COLUMNS} FROM messages WHERE (room_id, author_id, client_id) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::text[]))`,
@@ -155,7 +171,7 @@ async function findStored(tx: pg.PoolClient, posts: readonly NewMessage[]): Prom
       byClient.map((p) => p.clientId),
     ],
   );
-  for (const message of found.map(toMessage)) for (const key of keysOf(message)) stored.set(key, message);
+  for (const message of await withTheirFiles(tx, found)) for (const key of keysOf(message)) stored.set(key, message);
   return stored;
 }
 
@@ -190,10 +206,10 @@ async function insertMessages(tx: pg.PoolClient, rows: readonly { post: NewMessa
   if (rows.length === 0) return [];
   const column = <T>(f: (post: NewMessage) => T) => rows.map((r) => f(r.post));
   const { rows: inserted } = await tx.query<{ room_id: number; seq: number; id: number }>(
-    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id)
-     SELECT room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[])
-       WITH ORDINALITY AS p(room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, ord)
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file)
+     SELECT room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[])
+       WITH ORDINALITY AS p(room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, ord)
      ORDER BY ord
      RETURNING room_id, seq, id`,
     [
@@ -207,6 +223,7 @@ async function insertMessages(tx: pg.PoolClient, rows: readonly { post: NewMessa
       column((p) => p.clientId),
       column((p) => originColumns(p.origin)[0]),
       column((p) => originColumns(p.origin)[1]),
+      column((p) => Boolean(p.file)),
     ],
   );
   // (room, seq) is unique, so it identifies each row whatever order RETURNING uses.
@@ -226,7 +243,10 @@ async function insertChatRecords(tx: pg.PoolClient, messages: readonly Message[]
       messages.map((m) => m.roomId),
       messages.map((m) => m.authorId),
       messages.map((m) => m.createdAt),
-      messages.map((m) => JSON.stringify({ messageId: m.id, seq: m.seq, kind: m.kind, title: m.title, text: m.text })),
+      messages.map((m) => {
+        const record = { messageId: m.id, seq: m.seq, kind: m.kind, title: m.title, text: m.text };
+        return JSON.stringify(m.file ? { ...record, file: complianceFile(m.file) } : record);
+      }),
     ],
   );
 }
@@ -254,10 +274,10 @@ async function importBatch(tx: pg.PoolClient, roomId: number, messages: readonly
   if (fresh.length === 0) return { inserted: 0, renumbered: false };
   const column = <T>(f: (m: ImportedMessage) => T) => fresh.map(f);
   await tx.query(
-    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, origin_system, origin_id)
-     SELECT $1, $2 + ord, author_id, kind, title, text, created_at, origin_system, origin_id
-     FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])
-       WITH ORDINALITY AS p(author_id, kind, title, text, created_at, origin_system, origin_id, ord)`,
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, origin_system, origin_id, has_file)
+     SELECT $1, $2 + ord, author_id, kind, title, text, created_at, origin_system, origin_id, has_file
+     FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::boolean[])
+       WITH ORDINALITY AS p(author_id, kind, title, text, created_at, origin_system, origin_id, has_file, ord)`,
     [
       roomId,
       before,
@@ -268,8 +288,31 @@ async function importBatch(tx: pg.PoolClient, roomId: number, messages: readonly
       column((m) => m.createdAt),
       column((m) => m.origin.system),
       column((m) => m.origin.id),
+      column((m) => Boolean(m.file)),
     ],
   );
+  // Imported file posts' rows (their bytes were put first), found by their messages' origins.
+  const filed = fresh.filter((m) => m.file);
+  if (filed.length > 0) {
+    const fileColumn = <T>(f: (m: ImportedMessage, file: NonNullable<ImportedMessage['file']>) => T) => filed.map((m) => f(m, m.file!));
+    await tx.query(
+      `INSERT INTO files (room_id, message_id, name, content_type, size, sha256, uploader_id, created_at, origin_system, origin_id)
+       SELECT m.room_id, m.id, f.name, f.content_type, f.size, f.sha256, m.author_id, m.created_at, f.origin_system, f.origin_id
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
+         AS f(message_system, message_id, name, content_type, size, sha256, origin_system, origin_id)
+       JOIN messages m ON m.origin_system = f.message_system AND m.origin_id = f.message_id`,
+      [
+        fileColumn((m) => m.origin.system),
+        fileColumn((m) => m.origin.id),
+        fileColumn((_, f) => f.name),
+        fileColumn((_, f) => f.contentType),
+        fileColumn((_, f) => f.size),
+        fileColumn((_, f) => f.sha256),
+        fileColumn((_, f) => originColumns(f.origin ?? null)[0]),
+        fileColumn((_, f) => originColumns(f.origin ?? null)[1]),
+      ],
+    );
+  }
   let last = before + fresh.length;
   const oldest = fresh.reduce((min, m) => Math.min(min, m.createdAt), Number.POSITIVE_INFINITY);
   const cut = first(

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Message } from '../../core/model.js';
 import type { SearchQuery } from '../../ports/store.js';
-import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, toMessage } from '../rows.js';
+import { READ_COLUMNS as COLUMNS, readMessages } from './files.js';
 import { Where } from './where.js';
 
 /**
@@ -41,9 +41,5 @@ export async function searchMessages(pool: pg.Pool, q: SearchQuery): Promise<Mes
     .optional('created_at >= ?', q.from)
     .optional('created_at <= ?', q.to)
     .optional('id < ?', q.beforeId);
-  const { rows } = await pool.query<MessageRow>(
-    `SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY id DESC LIMIT ${where.next(q.limit)}`,
-    where.params,
-  );
-  return rows.map(toMessage);
+  return readMessages(pool, pool.query(`SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY id DESC LIMIT ${where.next(q.limit)}`, where.params));
 }

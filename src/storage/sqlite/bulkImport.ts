@@ -11,6 +11,9 @@ import { historyMerge } from './historyMerge.js';
  * attached file too, and a part's rows must stay writable by the checking thread until it is
  * closed. A part is read for the first time only once closed, so the snapshot this transaction
  * takes of it holds all its rows.
+ *
+ * Spooled messages carry no file (SpooledMessage has none): their rows take has_file's default,
+ * and an import sends file posts through importHistory, which writes their file rows (migration 0011).
  */
 export function sqliteBulkImport(db: Db): BulkImport {
   return {

@@ -1,6 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Store } from '../../ports/store.js';
+import { directoryBlobStore } from '../files/directory.js';
+import { sqliteComplianceExport } from './complianceExport.js';
 import { sqliteBulkImport } from './bulkImport.js';
 import { sqliteCategories } from './categories.js';
+import { sqliteFiles } from './files.js';
 import { openDatabase, type SqliteOptions, syncFiles } from './database.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteMessages } from './messages.js';
@@ -11,9 +17,16 @@ import { sqliteReading } from './reading.js';
 import { sqliteRooms } from './rooms.js';
 import { sqliteUsers } from './users.js';
 
-/** The embedded default store: one SQLite file in WAL mode. */
-export function createSqliteStore(path: string, options: SqliteOptions = {}): Store {
+export interface SqliteStoreOptions extends SqliteOptions {
+  /** The directory of the file blobs (config `files.directory`); defaults to `files` beside the database file. */
+  readonly filesDirectory?: string;
+}
+
+/** The embedded default store: one SQLite file in WAL mode, and files' bytes in a directory. */
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const db = openDatabase(path, options);
+  // An in-memory database gets a directory of its own (made only when a file is first put).
+  const filesDirectory = options.filesDirectory ?? (path === ':memory:' ? join(tmpdir(), `pchat-files-${randomUUID()}`) : join(dirname(path), 'files'));
   return {
     users: sqliteUsers(db),
     groups: sqliteGroups(db),
@@ -25,11 +38,14 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): St
     settings: sqliteSettings(db),
     sessions: sqliteSessions(db),
     compliance: sqliteCompliance(db),
+    complianceExport: sqliteComplianceExport(db),
     events: sqliteEventLog(db),
     audit: sqliteAudit(db),
     nodes: sqliteNodes(db),
     reading: sqliteReading(db),
     preferences: sqlitePreferences(db),
+    files: sqliteFiles(db),
+    blobs: directoryBlobStore(filesDirectory),
     bulk: sqliteBulkImport(db),
     // One server process posts; the CLI's changes travel through the event log.
     signal: null,

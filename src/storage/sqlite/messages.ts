@@ -1,10 +1,15 @@
+import { PchatError } from '../../core/errors.js';
 import type { Message, MessageKind } from '../../core/model.js';
 import type { AppendResult, ImportedMessage, ImportHistoryResult, MessageStore, NewMessage } from '../../ports/store.js';
 import type { Db } from './database.js';
-import { MESSAGE_COLUMNS as COLUMNS, type MessageRow, originColumns, toMessage } from '../rows.js';
+import { complianceFile } from '../files/rows.js';
+import { type FlaggedRow, sqliteMessageFiles } from './files.js';
+import { MESSAGE_COLUMNS, originColumns } from '../rows.js';
 import { historyMerge } from './historyMerge.js';
 import { Where } from './where.js';
 
+// Reads take the has_file flag too (migration 0011): only a page with a flagged message looks up files.
+const COLUMNS = `${MESSAGE_COLUMNS}, has_file`;
 const M_COLUMNS = COLUMNS.split(', ')
   .map((c) => `m.${c}`)
   .join(', ');
@@ -15,8 +20,8 @@ export function ftsQuery(terms: readonly string[]): string {
   return terms.map((t, i) => `"${t.replace(/"/g, '""')}"${i === terms.length - 1 ? '*' : ''}`).join(' ');
 }
 
-/** A message row as a raw statement returns it: the values of MESSAGE_COLUMNS, in that order. */
-type RawMessageRow = [number, number, number, number, MessageKind, string | null, string, number, string | null, string | null, string | null];
+/** A message row as a raw statement returns it: the values of COLUMNS, in that order. */
+type RawMessageRow = [number, number, number, number, MessageKind, string | null, string, number, string | null, string | null, string | null, number];
 const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clientId, originSystem, originId]: RawMessageRow): Message => ({
   id,
   roomId,
@@ -33,8 +38,8 @@ const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clien
 export function sqliteMessages(db: Db): MessageStore {
   const nextSeq = db.prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq');
   const insert = db.prepare(
-    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // Since migration 0007 the writer indexes new messages itself (no per-row trigger).
   const index = db.prepare('INSERT INTO messages_fts (rowid, title, text) VALUES (?, ?, ?)');
@@ -55,18 +60,29 @@ export function sqliteMessages(db: Db): MessageStore {
   const clearDelete = db.prepare('DELETE FROM messages WHERE room_id = ? AND created_at <= ?');
   const count = db.prepare('SELECT count(*) AS n FROM messages WHERE room_id = ?');
   const removeOne = db.prepare('DELETE FROM messages WHERE id = ?');
-  const replaceOne = db.prepare('UPDATE messages SET text = ? WHERE id = ?');
+  const replaceOne = db.prepare('UPDATE messages SET text = ?, has_file = 0 WHERE id = ?');
+  const files = sqliteMessageFiles(db);
 
-  const existing = (post: NewMessage): MessageRow | undefined => {
-    if (post.origin) return byOrigin.get(post.origin.system, post.origin.id) as MessageRow | undefined;
-    if (post.clientId !== null) return byClientId.get(post.roomId, post.authorId, post.clientId) as MessageRow | undefined;
+  /** A page of raw rows as messages, with the files of those flagged (a page with none costs no lookup). */
+  const page = (rows: RawMessageRow[]): Message[] => {
+    const messages = rows.map(fromRaw);
+    let flagged: number[] | null = null;
+    for (const row of rows) if (row[11]) (flagged ??= []).push(row[0]);
+    return flagged ? files.attach(messages, flagged) : messages;
+  };
+
+  const existing = (post: NewMessage): FlaggedRow | undefined => {
+    if (post.origin) return byOrigin.get(post.origin.system, post.origin.id) as FlaggedRow | undefined;
+    if (post.clientId !== null) return byClientId.get(post.roomId, post.authorId, post.clientId) as FlaggedRow | undefined;
     return undefined;
   };
 
   const appendAll = db.transaction((posts: readonly NewMessage[]): AppendResult[] =>
     posts.map((post) => {
+      // A file row needs its message row: file posts are refused in history-less categories.
+      if (post.file && !post.keep) throw new PchatError('invalid_input', 'Files cannot be posted where chat history is off.', { field: 'file' });
       const found = existing(post);
-      if (found) return { message: toMessage(found), duplicate: true };
+      if (found) return { message: files.rows([found])[0]!, duplicate: true };
       let id = 0;
       let seq = 0;
       if (post.keep) {
@@ -81,18 +97,21 @@ export function sqliteMessages(db: Db): MessageStore {
           post.createdAt,
           post.clientId,
           ...originColumns(post.origin),
+          post.file ? 1 : 0,
         );
         id = Number(info.lastInsertRowid);
         index.run(id, post.title, post.text);
       }
-      const { keep: _keep, ...fields } = post;
-      const message: Message = { ...fields, id, seq };
-      chat.run(post.roomId, post.authorId, post.createdAt, JSON.stringify({ messageId: id, seq, kind: post.kind, title: post.title, text: post.text }));
+      const { keep: _keep, file: newFile, ...fields } = post;
+      let message: Message = { ...fields, id, seq };
+      if (newFile) message = { ...message, file: files.insert(message, newFile) };
+      const record = { messageId: id, seq, kind: post.kind, title: post.title, text: post.text };
+      chat.run(post.roomId, post.authorId, post.createdAt, JSON.stringify(message.file ? { ...record, file: complianceFile(message.file) } : record));
       return { message, duplicate: false };
     }),
   );
 
-  const importAll = sqliteImportHistory(db);
+  const importAll = sqliteImportHistory(db, files);
 
   return {
     append: async (posts) => appendAll.immediate(posts),
@@ -100,15 +119,15 @@ export function sqliteMessages(db: Db): MessageStore {
     storedOrigins: async (system, ids) => new Set(ids.filter((id) => byOrigin.get(system, id) !== undefined)),
     roomHoldsOrigins: async (roomId, system) => holdsOrigins.get(roomId, system) !== undefined,
     history: async ({ roomId, beforeSeq, afterSeq, limit }) => {
-      if (afterSeq !== undefined && beforeSeq !== undefined) return (between.all(roomId, afterSeq, beforeSeq, limit) as RawMessageRow[]).map(fromRaw);
-      if (afterSeq !== undefined) return (after.all(roomId, afterSeq, limit) as RawMessageRow[]).map(fromRaw);
+      if (afterSeq !== undefined && beforeSeq !== undefined) return page(between.all(roomId, afterSeq, beforeSeq, limit) as RawMessageRow[]);
+      if (afterSeq !== undefined) return page(after.all(roomId, afterSeq, limit) as RawMessageRow[]);
       const rows = before.all(roomId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit) as RawMessageRow[];
-      return rows.reverse().map(fromRaw);
+      return page(rows.reverse());
     },
     seqAtOrAfter: async (roomId, at) => (atTime.get(roomId, at) as { seq: number | null }).seq,
     getBySeq: async (roomId, seq) => {
-      const row = bySeq.get(roomId, seq) as MessageRow | undefined;
-      return row ? toMessage(row) : null;
+      const row = bySeq.get(roomId, seq) as FlaggedRow | undefined;
+      return row ? files.rows([row])[0]! : null;
     },
     search: async (q) => {
       if (q.roomIds.length === 0 || q.terms.length === 0) return [];
@@ -121,7 +140,7 @@ export function sqliteMessages(db: Db): MessageStore {
         .optional('f.rowid < ?', q.beforeId);
       const sql = `SELECT ${M_COLUMNS} FROM messages_fts f JOIN messages m ON m.id = f.rowid
                    WHERE ${where} ORDER BY f.rowid DESC LIMIT ?`;
-      return (db.prepare(sql).all(...where.params, q.limit) as MessageRow[]).map(toMessage);
+      return files.rows(db.prepare(sql).all(...where.params, q.limit) as FlaggedRow[]);
     },
     select: async (s) => {
       const where = new Where()
@@ -131,13 +150,20 @@ export function sqliteMessages(db: Db): MessageStore {
         .optional('created_at >= ?', s.from)
         .optional('created_at <= ?', s.to);
       const sql = `SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY id LIMIT ?`;
-      return (db.prepare(sql).all(...where.params, s.limit) as MessageRow[]).map(toMessage);
+      return files.rows(db.prepare(sql).all(...where.params, s.limit) as FlaggedRow[]);
     },
+    // A message's file row goes with it (ON DELETE CASCADE), here and in clear.
     remove: async (ids) => {
       db.transaction(() => ids.forEach((id) => removeOne.run(id)))();
     },
+    // The replaced content includes the file: its row goes (its bytes, once no row references them, go with the orphan sweep).
     replaceText: async (ids, text) => {
-      db.transaction(() => ids.forEach((id) => replaceOne.run(text, id)))();
+      db.transaction(() =>
+        ids.forEach((id) => {
+          replaceOne.run(text, id);
+          files.removeOf(id);
+        }),
+      )();
     },
     clear: async (roomId, upTo) =>
       db.transaction(() => {
@@ -150,13 +176,13 @@ export function sqliteMessages(db: Db): MessageStore {
 }
 
 /** See MessageStore.importHistory; the statements are shared with PostgreSQL's in spirit, not text. */
-function sqliteImportHistory(db: Db): (roomId: number, messages: readonly ImportedMessage[]) => ImportHistoryResult {
+function sqliteImportHistory(db: Db, files: ReturnType<typeof sqliteMessageFiles>): (roomId: number, messages: readonly ImportedMessage[]) => ImportHistoryResult {
   const lastSeq = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
   // The origin's unique index is the idempotence check: a message already stored (a re-run, a
   // resumed run) is skipped by the insert itself, with no lookup of its own.
   const insert = db.prepare(
-    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (origin_system, origin_id) DO NOTHING`,
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT (origin_system, origin_id) DO NOTHING`,
   );
   // New rows take ids above every existing one, so this batch's rows are one id range, indexed
   // by one statement (see migration 0007).
@@ -170,10 +196,13 @@ function sqliteImportHistory(db: Db): (roomId: number, messages: readonly Import
     let firstId = 0;
     let lastId = 0;
     for (const m of messages) {
-      const info = insert.run(roomId, last + 1, m.authorId, m.kind, m.title, m.text, m.createdAt, m.origin.system, m.origin.id);
+      const info = insert.run(roomId, last + 1, m.authorId, m.kind, m.title, m.text, m.createdAt, m.origin.system, m.origin.id, m.file ? 1 : 0);
       if (info.changes === 0) continue;
       last += 1;
       lastId = Number(info.lastInsertRowid);
+      // An imported file post's row (its bytes were put first). The bulk import's spool has no
+      // files: an import sends its file posts here.
+      if (m.file) files.insert({ roomId, id: lastId, authorId: m.authorId, createdAt: m.createdAt }, m.file);
       if (firstId === 0) firstId = lastId;
       if (m.createdAt < oldest) oldest = m.createdAt;
     }

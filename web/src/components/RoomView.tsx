@@ -2,10 +2,12 @@ import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type Pending, type RoomState } from '../chat.js';
 import { get } from '../api.js';
+import { filesRefused } from '../files.js';
 import { navigate, useChat, useLoad } from '../hooks.js';
 import { Icon } from '../icons.js';
 import type { Message, Room } from '../types.js';
 import { PrivacyBadge } from './Directory.js';
+import { FileCard, Uploads, useDropZone } from './Files.js';
 import { RoomSettings } from './RoomSettings.js';
 import { Text } from './Text.js';
 import { Empty, ErrorNote, Loading, time } from './ui.js';
@@ -30,6 +32,11 @@ export function RoomView({ roomId, focusSeq }: { roomId: number; focusSeq: numbe
   useEffect(() => {
     c.enter(roomId, focusSeq);
   }, [roomId, focusSeq]);
+  // Files dropped on the room are posted to it; where it takes no files the overlay says so.
+  const drop = useDropZone((files) => {
+    const r = c.rooms.get(roomId)?.room;
+    if (r?.can.post) c.attach(roomId, files);
+  });
   const state = c.rooms.get(roomId);
   if (!state) return <Loading what="the room" />;
   const room = state.room;
@@ -62,7 +69,12 @@ export function RoomView({ roomId, focusSeq }: { roomId: number; focusSeq: numbe
   const showPanel = panel && room.addin !== null;
   return (
     <div class={`room${showPanel ? ' with-panel' : ''}`}>
-      <section class="room-main" aria-labelledby="room-title">
+      <section class="room-main" aria-labelledby="room-title" {...drop.handlers}>
+        {drop.over && (
+          <div class={`drop-overlay${filesRefused(room) ? ' refused' : ''}`} aria-hidden="true">
+            {filesRefused(room) ?? `Drop to post in ${room.name}`}
+          </div>
+        )}
         <header class="room-head">
           <div class="room-title">
             <h1 id="room-title">{room.name}</h1>
@@ -120,9 +132,13 @@ class MessageRow extends Component<{ m: Message; focused: boolean; mine: boolean
           {m.kind === 'story' && <span class="tag">story</span>}
         </div>
         {m.kind === 'story' && m.title && <h3 class="story-title">{m.title}</h3>}
-        <div class="text">
-          <Text text={m.text} />
-        </div>
+        {/* Without a caption the server makes the file name the text: the card says it already. */}
+        {(!m.file || (m.text && m.text !== m.file.name)) && (
+          <div class="text">
+            <Text text={m.text} />
+          </div>
+        )}
+        {m.file && <FileCard file={m.file} />}
       </li>
     );
   }
@@ -263,6 +279,7 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
   const [text, setText] = useState('');
   const [story, setStory] = useState(false);
   const [title, setTitle] = useState('');
+  const picker = useRef<HTMLInputElement>(null);
   const id = `compose-${room.id}`;
 
   if (!room.can.post) {
@@ -287,6 +304,14 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
     setTitle('');
     setStory(false);
   };
+  /** Files go at once, each its own message; what is typed (not a story) becomes the first one's caption. */
+  const attach = (files: File[]) => {
+    if (files.length === 0) return;
+    const caption = story ? '' : text.trim();
+    c.attach(state.id, files, caption);
+    if (caption) setText('');
+  };
+  const files = !filesRefused(room);
   return (
     <form
       class="composer"
@@ -303,7 +328,27 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
           <input id={`${id}-title`} class="story-title-input" placeholder="Story title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} maxLength={256} />
         </>
       )}
+      <Uploads roomId={state.id} uploads={state.uploads} />
       <div class="composer-row">
+        {files && (
+          <>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              tabIndex={-1}
+              aria-label="Choose files to post"
+              onChange={(e) => {
+                attach([...(e.currentTarget.files ?? [])]);
+                e.currentTarget.value = '';
+              }}
+            />
+            <button type="button" class="icon-button attach" aria-label="Attach files (what you typed becomes the caption)" title="Attach files" onClick={() => picker.current?.click()}>
+              <Icon name="clip" />
+            </button>
+          </>
+        )}
         <label for={id} class="sr-only">
           Message {room.name}
         </label>
@@ -313,6 +358,13 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
           placeholder={story ? 'Write the story…' : `Message ${room.name} (Enter sends, Shift+Enter for a new line)`}
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
+          onPaste={(e) => {
+            // Pasted files (an image from the clipboard) are posted; pasted text stays text.
+            const pasted = [...(e.clipboardData?.files ?? [])];
+            if (pasted.length === 0 || e.clipboardData?.types.includes('text/plain')) return;
+            e.preventDefault();
+            attach(pasted);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !story && !e.isComposing) {
               e.preventDefault();

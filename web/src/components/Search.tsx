@@ -108,9 +108,12 @@ export function Search() {
                     </span>
                   </a>
                   {h.message.title && <strong class="story-title">{h.message.title}</strong>}
-                  <p class="text clamp">
-                    <Text text={h.message.text} />
-                  </p>
+                  {h.message.text && (
+                    <p class="text clamp">
+                      <Text text={h.message.text} />
+                    </p>
+                  )}
+                  {h.message.file && <p class="muted small">File: {h.message.file.name}</p>}
                 </li>
               ))}
             </ol>

@@ -2,6 +2,7 @@ import type { Snapshot } from '../../../app/directory.js';
 import type { RoomView } from '../../../app/rooms.js';
 import { effectiveRoles } from '../../../core/permissions.js';
 import type { Message, Room } from '../../../core/model.js';
+import { fileSummary } from '../../present.js';
 import { element, escapeXml } from '../xml.js';
 import type { SipNames } from './uris.js';
 
@@ -40,14 +41,20 @@ export function userEntry(names: SipNames, snapshot: Snapshot | null, userId: nu
   return element('uib', { id: userId, uri: names.userUriOf(userId, snapshot), dn: snapshot?.users.get(userId)?.displayName });
 }
 
-/** A message's text as a legacy client shows it: a story's title on its own line above the text. */
-export function chatText(m: Message): string {
-  return m.kind === 'story' && m.title ? `${m.title}\n\n${m.text}` : m.text;
+/**
+ * A message's text as a legacy client shows it: a story's title on its own line above the text;
+ * a file post's caption (if any) and then its file line with an absolute download link.
+ */
+export function chatText(m: Message, baseUrl: string): string {
+  const text = m.kind === 'story' && m.title ? `${m.title}\n\n${m.text}` : m.text;
+  if (!m.file) return text;
+  const line = fileSummary(m.file, baseUrl);
+  return text === m.file.name ? line : `${text}\n${line}`;
 }
 
 /** One message: `grpchat` live, or `msg id="grpchat"` inside a bccontext reply. */
 export function chatElement(tag: 'grpchat' | 'msg', names: SipNames, snapshot: Snapshot | null, roomUri: string, m: Message): string {
   // XML cannot carry a bare CR; line breaks travel as CRLF escaped, which every client reads back.
-  const text = escapeXml(chatText(m)).replace(/\n/g, '&#13;\n');
+  const text = escapeXml(chatText(m, names.publicUrl)).replace(/\n/g, '&#13;\n');
   return element('grpchat' === tag ? 'grpchat' : 'msg', { id: 'grpchat', seqid: m.seq, chanUri: roomUri, author: names.userUriOf(m.authorId, snapshot), ts: new Date(m.createdAt).toISOString() }, `<chat>${text}</chat>`);
 }

@@ -10,7 +10,11 @@ import { addressOf } from '../message.js';
  * legacy SIP URI as login), else `sip:<login>@<first domain>`.
  */
 export class SipNames {
-  constructor(readonly domains: readonly string[]) {}
+  constructor(
+    readonly domains: readonly string[],
+    /** Where pchat's web side is reached (http.publicUrl): file posts carry download links there. */
+    readonly publicUrl = 'http://localhost:8080',
+  ) {}
 
   get primaryDomain(): string {
     return this.domains[0] ?? 'pchat.local';

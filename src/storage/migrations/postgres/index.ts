@@ -7,6 +7,8 @@ import { sql as ftsInsertExplicit } from './0007_fts_insert_explicit.js';
 import { sql as ftsHashSize } from './0008_fts_hash_size.js';
 import { sql as sipCredentials } from './0009_sip_credentials.js';
 import { sql as roomLegacyUri } from './0010_room_legacy_uri.js';
+import { sql as files } from './0011_files.js';
+import { sql as complianceExport } from './0012_compliance_export.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -22,4 +24,6 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 8, name: 'full-text pending terms sized for imports', sql: ftsHashSize },
   { version: 9, name: 'SIP NT hashes and user preferences', sql: sipCredentials },
   { version: 10, name: 'room legacy uri', sql: roomLegacyUri },
+  { version: 11, name: 'files in rooms', sql: files },
+  { version: 12, name: 'compliance export cursor', sql: complianceExport },
 ];
