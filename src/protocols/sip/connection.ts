@@ -308,7 +308,8 @@ export class SipConnection implements Subscriber, ChatContext {
     try {
       const room = this.names.roomOf(chanUri, await this.app.directory.snapshot());
       if (!room || !this.joined.has(room.id)) throw new XccosError(404, 'You are not in that room.');
-      await this.app.messages.post(await this.actor(), room.id, { text, clientId: null });
+      // Lync writes line breaks as CR LF (`&#13;` + LF): pchat stores one newline, as every door does.
+      await this.app.messages.post(await this.actor(), room.id, { text: text.replace(/\r\n?/g, '\n'), clientId: null });
       this.respond(request, 200, 'OK');
     } catch (error) {
       const mapped = xccosErrorOf(error);

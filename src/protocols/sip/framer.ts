@@ -7,6 +7,7 @@ export type Framed =
   | { readonly type: 'bad'; readonly reason: string; readonly fatal: boolean; readonly partial: string | null };
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
 /** Headers alone beyond this are refused before any body is awaited. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -33,7 +34,11 @@ export class SipFramer {
         if (skip >= 4) out({ type: 'ping' });
         this.buffer = this.buffer.subarray(skip);
       }
-      if (this.buffer.length === 0) return;
+      if (this.buffer.length === 0) {
+        // An empty view would still pin the last chunk read: drop it.
+        this.buffer = EMPTY;
+        return;
+      }
       const end = this.buffer.indexOf(HEAD_END);
       if (end < 0) {
         if (this.buffer.length > Math.min(MAX_HEAD_BYTES, this.maxMessageBytes)) return this.fail(out, `The message head exceeds ${Math.min(MAX_HEAD_BYTES, this.maxMessageBytes)} bytes.`, null);

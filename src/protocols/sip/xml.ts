@@ -17,6 +17,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   trimValues: false,
   processEntities: true,
+  // Numeric character references (`&#13;`, `&#233;`): Lync clients write line breaks that way.
+  htmlEntities: true,
   // No DOCTYPE entities: a client must not be able to make us expand anything.
   allowBooleanAttributes: false,
 });
