@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Config, isPostgresUrl } from './config/schema.js';
 import type { Store } from './ports/store.js';
 import { createSqliteStore } from './storage/sqlite/index.js';
@@ -15,7 +15,9 @@ import { createSqliteStore } from './storage/sqlite/index.js';
 export async function openStore(config: Config, options: { readonly cacheKiB?: number } = {}): Promise<Store> {
   const database = config.database as string;
   // Files' bytes: in a directory (the SQLite default), or in the PostgreSQL database (the pool default).
-  const filesDirectory = config.files.directory ?? join(config.dataDir, 'files');
+  // With SQLite the directory sits beside the database file, so a command given only --database
+  // (verify, migrate, import) finds the same files as the server (by default <dataDir>/files).
+  const filesDirectory = config.files.directory ?? (isPostgresUrl(database) ? join(config.dataDir, 'files') : join(dirname(database), 'files'));
   if (isPostgresUrl(database)) {
     const { createPostgresStore } = await import('./storage/postgres/index.js');
     return createPostgresStore(database, config.files.store === 'directory' ? { filesDirectory } : {});

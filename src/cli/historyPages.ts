@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
-import type { MessageRecord } from '../interchange/archive/records.js';
+import type { FileRecord, MessageRecord } from '../interchange/archive/records.js';
 import type { MessagePages } from '../interchange/pchat/source.js';
 import { WORKER_HEAP } from './verifyTarget.js';
 
@@ -14,7 +14,7 @@ export type HistoryReply = { type: 'page'; room: string; flat: unknown[] } | { t
 /** This thread has taken a page: the reader may read one more. */
 export type HistoryAck = { type: 'ack' };
 
-export const FIELDS = 9;
+export const FIELDS = 10;
 /** Pages the reading thread may be ahead of this one. */
 export const AHEAD = 4;
 
@@ -65,7 +65,8 @@ function toRecords(room: string, flat: unknown[]): MessageRecord[] {
   const records: MessageRecord[] = new Array(flat.length / FIELDS);
   for (let i = 0, k = 0; i < flat.length; i += FIELDS, k++) {
     const system = flat[i + 7] as string | null;
-    records[k] = {
+    const file = flat[i + 9] as FileRecord | null;
+    const record: MessageRecord = {
       id: flat[i] as string,
       room,
       seq: flat[i + 1] as number,
@@ -76,6 +77,8 @@ function toRecords(room: string, flat: unknown[]): MessageRecord[] {
       text: flat[i + 6] as string,
       origin: system === null ? null : { system, id: flat[i + 8] as string },
     };
+    if (file !== null) record.file = file;
+    records[k] = record;
   }
   return records;
 }

@@ -53,9 +53,25 @@ export function registerInterchange(program: Command): void {
             disabled = await disableExported(opened.local.app, opts.out);
           }
           const errors = notes.filter((n) => n.severity === 'error').length;
-          if (json(cmd)) print({ archive: opts.out, manifest, disabled, errors, warnings: notes.filter((n) => n.severity === 'warning').length });
+          if (json(cmd)) {
+            print({
+              archive: opts.out,
+              manifest,
+              disabled,
+              errors,
+              warnings: notes.filter((n) => n.severity === 'warning').length,
+              filesNotCarried: notes.filter((n) => n.severity === 'file'),
+            });
+          }
           else {
             process.stdout.write(`Wrote ${opts.out}: ${Object.entries(manifest.files).map(([f, v]) => `${v.records} ${f.replace('.ndjson', '')}`).join(', ')}.\n`);
+            const carried = Object.values(manifest.attachments ?? {});
+            if (carried.length > 0) process.stdout.write(`Files carried: ${carried.length} distinct contents (${carried.reduce((n, a) => n + a.bytes, 0)} bytes).\n`);
+            const notCarried = notes.filter((n) => n.severity === 'file');
+            if (notCarried.length > 0) {
+              process.stdout.write(`${notCarried.length} files not carried${notCarried.length > 20 ? ' (first 20; all in --report)' : ''}:\n`);
+              for (const n of notCarried.slice(0, 20)) process.stdout.write(`  ${n.code}: ${n.message}\n`);
+            }
             if (disabled > 0) process.stdout.write(`Disabled ${disabled} exported rooms in the source.\n`);
             if (errors > 0) process.stdout.write(`${errors} errors in the source: an import will refuse this archive until they are fixed (see --report).\n`);
           }
@@ -91,6 +107,7 @@ The archive format is documented in docs/archive-format.md.`,
             progress: Progress.auto(json(cmd)),
             confirm: (plan) => confirm(plan, opts.yes === true),
             preconfirmed: opts.yes === true,
+            blobs: local.store.blobs,
             ...(opts.batched ? {} : { contentChecker: checkContentInWorker }),
             ...(opts.report ? { report: opts.report } : {}),
           });
@@ -198,7 +215,7 @@ function summarise(cmd: Command, { plan, result, mode }: ImportOutcome, whatIf: 
   for (const severity of ['error', 'warning', 'conversion', 'file'] as const) {
     const notes = plan.notes.filter((n) => n.severity === severity);
     if (notes.length === 0) continue;
-    out(`${notes.length} ${severity === 'file' ? 'file references to carry over' : `${severity}s`}${notes.length > 20 ? ' (first 20; all in --report)' : ''}:`);
+    out(`${notes.length} ${severity === 'file' ? 'files not carried' : `${severity}s`}${notes.length > 20 ? ' (first 20; all in --report)' : ''}:`);
     for (const n of notes.slice(0, 20)) out(`  ${n.code}: ${n.message}`);
   }
   if (plan.needCredentials.length > 0) out(`${plan.needCredentials.length} imported accounts have no password yet (listed in --report).`);
@@ -206,7 +223,8 @@ function summarise(cmd: Command, { plan, result, mode }: ImportOutcome, whatIf: 
   else if (whatIf) out('Dry run: nothing was changed.');
   else if (result) {
     out(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.messagesAdded} messages added.`);
-    out(mode === 'bulk' ? 'Written in one transaction while the archive was checked.' : 'Written batch by batch after the archive was checked.');
+    if (plan.counts.file) out(`Files: ${result.filesAdded} added (${result.fileContentsPut} contents put in the file store; content already there is kept once).`);
+    out(mode === 'bulk' ? 'Written in one transaction while the archive was checked.' : `Written batch by batch after the archive was checked${plan.counts.file ? ' (an archive with files always is)' : ''}.`);
   }
   else out('Not imported.');
 }

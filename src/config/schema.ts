@@ -73,7 +73,7 @@ export const configSchema = z.strictObject({
        * node of a pool shares it). A pool may use a directory only if every node mounts the same one.
        */
       store: z.enum(['directory', 'database']).optional(),
-      /** The directory of the `directory` store. Defaults to <dataDir>/files. */
+      /** The directory of the `directory` store. Defaults to `files` beside the SQLite database (so <dataDir>/files by default), or <dataDir>/files with PostgreSQL. */
       directory: z.string().min(1).optional(),
     })
     .prefault({}),

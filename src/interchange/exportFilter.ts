@@ -1,6 +1,6 @@
 import { PchatError } from '../core/errors.js';
 import { type ExportLevel, type ExportOptions, type NoteRecord, RECORD_TYPE_NAMES, type RecordOf, type RecordType } from './archive/records.js';
-import { type RecordSource, recordBatches } from './source.js';
+import { filesOf, type RecordSource, recordBatches } from './source.js';
 
 /**
  * The record types each export level writes (Microsoft's levels). `content` carries the users
@@ -99,5 +99,5 @@ export async function filtered(source: RecordSource, options: ExportOptions): Pr
     }
   }
 
-  return { description: source.description, records: pass, batches, close: () => source.close() };
+  return { description: source.description, records: pass, batches, close: () => source.close(), ...filesOf(source) };
 }

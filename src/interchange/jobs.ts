@@ -1,19 +1,25 @@
 import { writeFile, rename } from 'node:fs/promises';
 import type { Application } from '../app/index.js';
 import { SYSTEM_ACTOR } from '../app/context.js';
-import type { Store } from '../ports/store.js';
+import type { BlobStore, Store } from '../ports/store.js';
 import { type ExportOptions, type Manifest, type NoteRecord } from './archive/records.js';
 import { writeArchive } from './archive/writer.js';
 import { filtered, LEVEL_TYPES } from './exportFilter.js';
 import { BULK_PARTS, bulkImport, type ContentChecker } from './import/bulk.js';
-import { completePlan, errorsOf, type ImportPlan, planContent, planDirectory, type PlanHooks, sourceNotes } from './import/plan.js';
+import { checkFiles, completePlan, errorsOf, type ImportPlan, planContent, planDirectory, type PlanHooks, sourceNotes } from './import/plan.js';
 import { type ImportPorts, type ImportResult, runImport } from './import/run.js';
 import { targetIndex } from './import/target.js';
 import type { Progress } from './progress.js';
 import { type Report, writeReport } from './report.js';
-import { type RecordSource, recordBatches } from './source.js';
+import { filesOf, type RecordSource, recordBatches } from './source.js';
 import type { TargetDigester } from './verify/content.js';
 import { type VerifyResult, verify } from './verify/verify.js';
+
+/** What the file notes mean, above every list of them. */
+export const FILES_NOT_CARRIED =
+  'Files that messages refer to and that this migration does not carry: file_missing = not in the file store (the message keeps its text); ' +
+  'file_reference = the dump came without its file store (copy the legacy file store beside it as filestore/, see docs/groupchat-dump.md); ' +
+  'file_not_attached = a second file of one message (a message carries one file).';
 
 const noteRows = (notes: readonly NoteRecord[], severity: NoteRecord['severity']) =>
   notes.filter((n) => n.severity === severity).map((n) => [n.code, n.item ? `${n.item.type} ${n.item.name ?? n.item.id}` : '', n.message]);
@@ -21,7 +27,12 @@ const noteSections = (notes: readonly NoteRecord[]): Report['sections'] => [
   { title: 'Errors', columns: ['code', 'item', 'message'], rows: noteRows(notes, 'error') },
   { title: 'Warnings', columns: ['code', 'item', 'message'], rows: noteRows(notes, 'warning') },
   { title: 'Conversions applied', columns: ['code', 'item', 'message'], rows: noteRows(notes, 'conversion') },
-  { title: 'Files to carry over', intro: 'Files are not in the database: copy them from the legacy file store.', columns: ['code', 'item', 'reference'], rows: noteRows(notes, 'file') },
+  {
+    title: 'Files not carried',
+    intro: FILES_NOT_CARRIED,
+    columns: ['code', 'item', 'message'],
+    rows: noteRows(notes, 'file'),
+  },
 ];
 
 /** Writes `source` to an archive with the export options; returns the manifest and the notes. */
@@ -31,6 +42,7 @@ export async function exportJob(source: RecordSource, out: string, options: Expo
   const collectingNotes: RecordSource = {
     description: view.description,
     close: () => view.close(),
+    ...filesOf(view),
     records: ((type) =>
       type === 'notes'
         ? (async function* () {
@@ -51,8 +63,14 @@ export async function exportJob(source: RecordSource, out: string, options: Expo
         : recordBatches(view, type)) as NonNullable<RecordSource['batches']>,
   };
   progress.start('export', 0);
-  const manifest = await writeArchive(out, collectingNotes, options, { types: LEVEL_TYPES[options.level], onRecords: (_, n) => progress.add(n) });
+  const manifest = await writeArchive(out, collectingNotes, options, {
+    types: LEVEL_TYPES[options.level],
+    onRecords: (_, n) => progress.add(n),
+    onFiles: (count) => progress.start('files', count),
+    onFile: () => progress.add(),
+  });
   progress.stop();
+  const attachments = Object.entries(manifest.attachments ?? {});
   if (report) {
     await writeReport(report, {
       title: `pchat export: ${out}`,
@@ -61,10 +79,13 @@ export async function exportJob(source: RecordSource, out: string, options: Expo
         ['archive', out],
         ['created', manifest.createdAt],
         ['options', JSON.stringify(options)],
+        ['files carried', `${attachments.length} (${attachments.reduce((n, [, a]) => n + a.bytes, 0)} bytes; each content once)`],
+        ['files not carried', notes.filter((n) => n.severity === 'file').length],
       ],
       sections: [
         { title: 'Records', columns: ['file', 'records', 'bytes', 'SHA-256'], rows: Object.entries(manifest.files).map(([f, v]) => [f, v.records, v.bytes, v.sha256]) },
         ...noteSections(notes),
+        { title: 'Files carried', columns: ['entry', 'bytes', 'SHA-256'], rows: attachments.map(([entry, a]) => [entry, a.bytes, a.sha256]) },
       ],
     });
   }
@@ -96,6 +117,8 @@ export async function importJob(
     /** Confirmed already: `confirm` will say yes without asking anyone. */
     preconfirmed?: boolean;
     contentChecker?: ContentChecker;
+    /** The target's blob store, where the files the messages carry go. */
+    blobs?: Pick<BlobStore, 'put'>;
   },
 ): Promise<ImportOutcome> {
   const level = source.manifest?.options.level ?? 'all';
@@ -109,8 +132,10 @@ export async function importJob(
   const started = Date.now();
   options.progress.start('check', total);
   const directory = await planDirectory(source, level, index, hooks);
+  // The spool of the bulk path carries no files: an archive with files is written batch by batch.
+  const hasFiles = Object.keys(source.manifest?.attachments ?? {}).length > 0;
   const bulk =
-    !options.whatIf && options.preconfirmed && options.contentChecker && source.file && source.manifest && directory.errors.count === 0
+    !options.whatIf && options.preconfirmed && options.contentChecker && source.file && source.manifest && !hasFiles && directory.errors.count === 0
       ? await app.imports.beginBulk(SYSTEM_ACTOR, BULK_PARTS)
       : null;
   let outcome: ImportOutcome;
@@ -119,19 +144,22 @@ export async function importJob(
     options.progress.setTotal(total - (source.manifest!.files['messages.ndjson']?.records ?? 0) - (source.manifest!.files['notes.ndjson']?.records ?? 0));
     options.progress.stop();
     options.progress.start('import', source.manifest!.files['messages.ndjson']?.records ?? 0);
-    const written = await bulkImport(source as RecordSource & { file: string; manifest: Manifest }, directory, index, importPorts(app), bulk, options.contentChecker!, {
+    const written = await bulkImport(source as RecordSource & { file: string; manifest: Manifest }, directory, index, importPorts(app, null), bulk, options.contentChecker!, {
       onMessages: (n) => options.progress.add(n),
     });
     outcome = { ...written, mode: 'bulk' };
     options.progress.stop();
   } else {
     const content = await planContent(source, { ...directory.context, error: directory.errors.add, hooks });
+    // Every file's bytes are checked too (a damaged entry throws, naming it) before anything is written.
+    if (hasFiles) options.progress.start('files', Object.keys(source.manifest!.attachments!).length);
+    await checkFiles(source, () => options.progress.add());
     const plan = completePlan(directory, content, null, await sourceNotes(source, hooks));
     options.progress.stop();
     let result: ImportResult | null = null;
     if (!options.whatIf && errorsOf(plan).length === 0 && (await options.confirm(plan))) {
       options.progress.start('import', plan.counts.message ?? 0);
-      result = await runImport(source, plan, index, importPorts(app), { onMessages: (n) => options.progress.add(n) });
+      result = await runImport(source, plan, index, importPorts(app, options.blobs ?? null), { onMessages: (n) => options.progress.add(n) });
       options.progress.stop();
     }
     outcome = { plan, result, mode: 'batches' };
@@ -140,8 +168,9 @@ export async function importJob(
   return outcome;
 }
 
-const importPorts = (app: Application): ImportPorts => ({
+const importPorts = (app: Application, blobs: Pick<BlobStore, 'put'> | null): ImportPorts => ({
   actor: SYSTEM_ACTOR,
+  blobs,
   imports: app.imports,
   setGroupMembers: async (groupId, members) => void (await app.groups.update(SYSTEM_ACTOR, groupId, { members })),
   setPolicy: async (rule) => void (await app.settings.setPolicy(SYSTEM_ACTOR, rule)),
@@ -157,12 +186,14 @@ function importReport({ plan, result, mode }: ImportOutcome, whatIf: boolean, ms
       ['outcome', result ? `imported in ${(ms / 1000).toFixed(1)} s` : errors > 0 ? `refused: ${errors} errors` : whatIf ? 'dry run' : 'not run'],
       ['counts', JSON.stringify(plan.counts)],
       ...(result ? ([['result', JSON.stringify(result)]] as const) : []),
-      ...(result ? ([['written', mode === 'bulk' ? 'in one transaction, while the archive was checked' : 'batch by batch, after the archive was checked']] as const) : []),
+      ...(result ? ([['written', mode === 'bulk' ? 'in one transaction, while the archive was checked' : `batch by batch, after the archive was checked${plan.counts.file ? ' (an archive with files always is)' : ''}`]] as const) : []),
+      ['files', `${plan.counts.file ?? 0} messages carry a file${result ? `; ${result.filesAdded} added, ${result.fileContentsPut} contents put in the file store (content already there is kept once)` : ''}`],
+      ['files not carried', plan.notes.filter((n) => n.severity === 'file').length],
     ],
     sections: [
       ...noteSections(plan.notes),
       { title: 'Items', intro: 'overwrite = a name collision: the existing item takes the imported one\'s settings.', columns: ['type', 'source id', 'name', 'action', 'pchat id'], rows: plan.items.map((i) => [i.type, i.id, i.name, i.action, i.targetId ?? '']) },
-      { title: 'Content per room', columns: ['room', 'messages in source', 'new'], rows: plan.content.map((c) => [c.name, c.messages, c.new]) },
+      { title: 'Content per room', columns: ['room', 'messages in source', 'new', 'with a file'], rows: plan.content.map((c) => [c.name, c.messages, c.new, c.files]) },
       { title: 'Accounts that need a credential', intro: 'Imported without a password: set one with `pchat user set <login> --password …`.', columns: ['login'], rows: plan.needCredentials.map((l) => [l]) },
     ],
   };
@@ -191,9 +222,17 @@ export async function verifyJob(
       summary: [
         ['source', `${source.description.system} ${source.description.version} ${source.description.instance}`],
         ['compared', JSON.stringify(result.compared)],
+        ['files', `${result.compared.file ?? 0} compared, ${result.conflicts.filter((c) => c.type === 'file').length} differ or missing; ${result.conversions.filter((n) => n.severity === 'file').length} not carried (source notes)`],
       ],
       sections: [
         { title: 'Unexplained differences', columns: ['type', 'id', 'name', 'field', 'source', 'target'], rows: result.conflicts.map((c) => [c.type, c.id, c.name, c.field, c.source, c.target]) },
+        {
+          title: 'Files that differ or are missing in the target',
+          intro: 'Every file a source message carries is compared with the target message\'s file: name, size, SHA-256, and the bytes in the target\'s file store (read and hashed).',
+          columns: ['message', 'file', 'what', 'source', 'target'],
+          rows: result.conflicts.filter((c) => c.type === 'file').map((c) => [c.id, c.name, c.field, c.source, c.target]),
+        },
+        { title: 'Files not carried (source notes)', intro: FILES_NOT_CARRIED, columns: ['code', 'item', 'message'], rows: noteRows(result.conversions, 'file') },
         { title: 'Expected conversions (not differences)', columns: ['severity', 'code', 'item', 'message'], rows: result.conversions.map((n) => [n.severity, n.code, n.item ? `${n.item.type} ${n.item.name ?? n.item.id}` : '', n.message]) },
         { title: 'Content per room', columns: ['room', 'source count', 'target count', 'digest matches', 'other messages in target'], rows: result.rooms.map((r) => [r.name, r.sourceCount, r.targetCount, r.sourceDigest === r.targetDigest ? 'yes' : 'NO', r.otherInTarget]) },
       ],

@@ -28,8 +28,18 @@ export interface RecordSource {
    * which its clients sign in with; `pchat migrate` gives them to pchat's SIP endpoint.
    */
   readonly sipDomains?: readonly string[];
+  /**
+   * Optional: the bytes of a file this source's messages carry (`message.file.sha256`), streamed,
+   * or null when the source has no such file. A source whose messages carry files has it. The
+   * reader of the bytes checks their size and digest: an archive's reader does so itself and
+   * throws at the end of a damaged entry, before its last piece is taken.
+   */
+  openFile?(sha256: string): Promise<AsyncIterable<Uint8Array> | null>;
   close(): Promise<void>;
 }
+
+/** `openFile` of `source`, for a source that wraps it (filters, samples, deltas): empty when it has none. */
+export const filesOf = (source: RecordSource): Pick<RecordSource, 'openFile'> => (source.openFile ? { openFile: (sha256: string) => source.openFile!(sha256) } : {});
 
 /** How many records `recordBatches` gathers from a source without `batches`. */
 const FALLBACK_BATCH = 1000;

@@ -49,6 +49,7 @@ async function rewrite(from: string, to: string, change: (rooms: RoomRecord[]) =
       records: (type) => (type === 'rooms' ? (async function* () {
         yield* changed;
       })() : source.records(type)) as AsyncIterable<RecordOf[typeof type]>,
+      openFile: (sha256) => source.openFile(sha256),
       close: async () => {},
     };
     await writeArchive(to, wrapped, source.manifest.options);
@@ -106,7 +107,6 @@ describe('groupchat dump: a room\'s legacy URI', () => {
 describe('legacy room URIs (ma-chan://) through export, import and verify', () => {
   let dir: string;
   const path = (name: string) => join(dir, name);
-  const db = (name: string) => join(path(name), 'pchat.db');
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'pchat-legacy-uri-'));
   });
@@ -141,7 +141,7 @@ describe('legacy room URIs (ma-chan://) through export, import and verify', () =
     } finally {
       await local.close();
     }
-    const verified = await pchat(['verify', '--source', `groupchat-db:${DUMP}`, '--target', db('b'), '--json']);
+    const verified = await pchat(['verify', '--source', `groupchat-db:${DUMP}`, '--data-dir', path('b'), '--json']);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
 
     // Read-only through the API: refused as input, kept by every other change.
@@ -184,7 +184,7 @@ describe('legacy room URIs (ma-chan://) through export, import and verify', () =
     const over = JSON.parse((await pchat(['import', path('old.zip'), '--yes', '--json', '--data-dir', path('c')])).stdout);
     assert.deepEqual(Object.keys(over.actions), ['unchanged'], 'an absent legacyUri is no change');
     assert.deepEqual(legacyByName(await roomsOf(path('c'))), legacyByName(await roomsOf(path('b'))));
-    assert.equal((await pchat(['verify', '--source', path('old.zip'), '--target', db('c')])).code, 0);
+    assert.equal((await pchat(['verify', '--source', path('old.zip'), '--data-dir', path('c')])).code, 0);
   });
 
   it('verify reports a room whose legacy URI differs, and a changed one is an update', async () => {
@@ -197,7 +197,7 @@ describe('legacy room URIs (ma-chan://) through export, import and verify', () =
     } finally {
       await local.close();
     }
-    const verified = await pchat(['verify', '--source', path('b.zip'), '--target', db('c'), '--json']);
+    const verified = await pchat(['verify', '--source', path('b.zip'), '--data-dir', path('c'), '--json']);
     assert.equal(verified.code, 1, verified.stdout);
     const conflicts = JSON.parse(verified.stdout).conflicts as { name: string; field: string; source: unknown; target: unknown }[];
     assert.deepEqual(conflicts.map((c) => [c.name, c.field, c.target]), [[name, 'legacyUri', 'ma-chan://example.com/11111111-2222-3333-4444-555555555555']]);
@@ -209,8 +209,8 @@ describe('legacy room URIs (ma-chan://) through export, import and verify', () =
     const plan = JSON.parse((await pchat(['import', path('b.zip'), '--what-if', '--json', '--data-dir', path('c')])).stdout);
     assert.deepEqual(plan.items.filter((i: { action: string }) => i.action !== 'unchanged').map((i: { name: string; action: string }) => [i.name, i.action]), [[name, 'update']]);
     assert.equal((await pchat(['import', path('b.zip'), '--yes', '--data-dir', path('c')])).code, 0);
-    assert.equal((await pchat(['verify', '--source', path('b.zip'), '--target', db('c')])).code, 0);
-    const upperVerified = await pchat(['verify', '--source', upper, '--target', db('c'), '--json']);
+    assert.equal((await pchat(['verify', '--source', path('b.zip'), '--data-dir', path('c')])).code, 0);
+    const upperVerified = await pchat(['verify', '--source', upper, '--data-dir', path('c'), '--json']);
     assert.deepEqual(JSON.parse(upperVerified.stdout).conflicts, []);
   });
 

@@ -6,7 +6,18 @@ import { PchatError } from '../../core/errors.js';
 import type { RecordSource, SourceDescription } from '../source.js';
 import { LineError, lineBatches } from './lines.js';
 import { checkedMessage } from './messageCheck.js';
-import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type Manifest, manifestSchema, RECORD_TYPE_NAMES, RECORD_TYPES, type RecordOf, type RecordType } from './records.js';
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_VERSIONS,
+  FILE_ENTRY,
+  fileEntryName,
+  type Manifest,
+  manifestSchema,
+  RECORD_TYPE_NAMES,
+  RECORD_TYPES,
+  type RecordOf,
+  type RecordType,
+} from './records.js';
 import { fileOf, MANIFEST_NAME } from './writer.js';
 
 export interface ArchiveLimits {
@@ -21,10 +32,17 @@ const MAX_MANIFEST_BYTES = 1 << 20;
 const fail = (file: string, message: string, field?: string): PchatError =>
   new PchatError('invalid_archive', `${file}: ${message}`, field === undefined ? {} : { field });
 
-/** An archive opened for reading: its manifest, and its records as a RecordSource. */
+/** An archive opened for reading: its manifest, and its records (and files) as a RecordSource. */
 export interface ArchiveSource extends RecordSource {
   readonly manifest: Manifest;
   readonly file: string;
+  /**
+   * The bytes of the file with this SHA-256 (the entry `files/<sha256>`), or null when the archive
+   * holds none. They are checked as they stream: more bytes than the manifest says, or a different
+   * size or SHA-256 at the end, throw `invalid_archive` naming the entry, before the last piece is
+   * handed out, so a consumer never completes with damaged bytes.
+   */
+  openFile(sha256: string): Promise<AsyncIterable<Uint8Array> | null>;
 }
 
 /**
@@ -57,7 +75,8 @@ async function readEntries(zip: yauzl.ZipFile, file: string): Promise<Map<string
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: yauzl.Entry) => {
       const name = entry.fileName;
-      if (name.includes('/') || name.includes('\\') || name.includes('..') || name.includes(':')) {
+      // The one path allowed: `files/<sha256>` (64 hex digits), which cannot escape a directory.
+      if (!FILE_ENTRY.test(name) && (name.includes('/') || name.includes('\\') || name.includes('..') || name.includes(':'))) {
         reject(fail(file, `entry "${name}" has a path; archive entries are plain file names, so it is refused (it could escape the target directory)`));
         return;
       }
@@ -89,24 +108,31 @@ async function readManifest(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry
   }
   const header = json as { format?: unknown; version?: unknown };
   if (header?.format !== ARCHIVE_FORMAT) throw fail(file, `${MANIFEST_NAME} does not name the format "${ARCHIVE_FORMAT}"`);
-  if (header.version !== ARCHIVE_VERSION) {
-    throw fail(file, `archive format version ${String(header.version)} is not supported; this pchat reads version ${ARCHIVE_VERSION}`);
+  if (typeof header.version !== 'number' || !ARCHIVE_VERSIONS.includes(header.version)) {
+    throw fail(file, `archive format version ${String(header.version)} is not supported; this pchat reads versions ${ARCHIVE_VERSIONS.join(' and ')}`);
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw fail(file, `${MANIFEST_NAME}: ${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
   }
-  return parsed.data;
+  const manifest = parsed.data;
+  if (manifest.version < 2 && manifest.attachments !== undefined) throw fail(file, `${MANIFEST_NAME}: a version ${manifest.version} archive carries no files, yet it lists attachments`, 'attachments');
+  for (const [name, listed] of Object.entries(manifest.attachments ?? {})) {
+    if (name !== fileEntryName(listed.sha256)) throw fail(file, `${MANIFEST_NAME}: attachment "${name}" is listed with SHA-256 ${listed.sha256}; a file's entry is named by its SHA-256`, `attachments.${name}`);
+  }
+  return manifest;
 }
 
 function checkEntries(entries: Map<string, yauzl.Entry>, manifest: Manifest, file: string, limits: ArchiveLimits): void {
   const known = new Set(RECORD_TYPE_NAMES.map(fileOf));
   let total = 0;
+  const attachments = manifest.attachments ?? {};
   for (const [name, entry] of entries) {
     if (name === MANIFEST_NAME) continue;
-    if (!known.has(name)) throw fail(file, `unexpected entry "${name}"`);
-    const listed = manifest.files[name];
+    const isFile = FILE_ENTRY.test(name);
+    if (!isFile && !known.has(name)) throw fail(file, `unexpected entry "${name}"`);
+    const listed = isFile ? attachments[name] : manifest.files[name];
     if (!listed) throw fail(file, `entry "${name}" is not listed in the manifest`);
     if (entry.uncompressedSize !== listed.bytes) {
       throw fail(file, `entry "${name}" holds ${entry.uncompressedSize} bytes but the manifest says ${listed.bytes}`);
@@ -120,6 +146,9 @@ function checkEntries(entries: Map<string, yauzl.Entry>, manifest: Manifest, fil
   for (const name of Object.keys(manifest.files)) {
     if (!known.has(name)) throw fail(file, `the manifest lists an unknown file "${name}"`);
     if (!entries.has(name)) throw fail(file, `the manifest lists "${name}" but the archive does not hold it (truncated?)`);
+  }
+  for (const name of Object.keys(attachments)) {
+    if (!entries.has(name)) throw fail(file, `the manifest lists the file "${name}" but the archive does not hold it (truncated?)`);
   }
 }
 
@@ -141,8 +170,41 @@ function archiveSource(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>, ma
     records: async function* <T extends RecordType>(type: T) {
       for await (const batch of batches(type)) yield* batch;
     } as RecordSource['records'],
+    openFile: async (sha256: string) => {
+      const name = fileEntryName(sha256);
+      const entry = entries.get(name);
+      const listed = manifest.attachments?.[name];
+      if (!entry || !listed) return null;
+      return fileBytes(zip, entry, listed.bytes, sha256, file);
+    },
     close: async () => zip.close(),
   };
+}
+
+/** A file entry's bytes, checked against the manifest as they stream (see ArchiveSource.openFile). */
+async function* fileBytes(zip: yauzl.ZipFile, entry: yauzl.Entry, size: number, sha256: string, file: string): AsyncGenerator<Uint8Array> {
+  const name = entry.fileName;
+  const stream = await openData(zip, entry, file);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  // One piece is held back, so the last one is handed out only once the whole entry checked out.
+  let held: Buffer | null = null;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > size) throw fail(file, `entry "${name}" holds more than the ${size} bytes the manifest says`, name);
+      hash.update(chunk);
+      if (held) yield held;
+      held = chunk;
+    }
+  } catch (error) {
+    stream.destroy();
+    if (error instanceof PchatError) throw error;
+    throw fail(file, `entry "${name}": corrupt or truncated data (${(error as Error).message})`, name);
+  }
+  if (bytes !== size) throw fail(file, `entry "${name}" holds ${bytes} bytes but the manifest says ${size} (truncated?)`, name);
+  if (hash.digest('hex') !== sha256) throw fail(file, `entry "${name}" does not match its SHA-256: the file's bytes were changed or damaged`, name);
+  if (held) yield held;
 }
 
 /** Uncompressed bytes per piece read from an entry: four times yauzl's, a quarter of the callbacks. */
@@ -160,13 +222,17 @@ const BATCH_RECORDS = 128;
  * 16 KiB pieces cost a callback each); sizes and checksums are checked by the reader itself.
  */
 async function openData(zip: yauzl.ZipFile, entry: yauzl.Entry, file: string): Promise<Readable> {
-  const raw = await new Promise<Readable>((resolve, reject) =>
-    zip.openReadStream(entry, { decompress: false }, (error, stream) =>
-      error || !stream ? reject(fail(file, `cannot read entry "${entry.fileName}" (${error?.message ?? 'unknown error'})`)) : resolve(stream),
-    ),
-  );
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw fail(file, `entry "${entry.fileName}" uses compression method ${entry.compressionMethod}; only deflate (8) and stored (0) are read`);
+  }
+  // yauzl takes `decompress: false` for compressed entries only; a stored entry is read as it is.
+  const raw = await new Promise<Readable>((resolve, reject) => {
+    const done = (error: Error | null, stream?: Readable) =>
+      error || !stream ? reject(fail(file, `cannot read entry "${entry.fileName}" (${error?.message ?? 'unknown error'})`)) : resolve(stream);
+    if (entry.compressionMethod === 0) zip.openReadStream(entry, done);
+    else zip.openReadStream(entry, { decompress: false }, done);
+  });
   if (entry.compressionMethod === 0) return raw;
-  if (entry.compressionMethod !== 8) throw fail(file, `entry "${entry.fileName}" uses compression method ${entry.compressionMethod}; only deflate (8) and stored (0) are read`);
   const inflate = createInflateRaw({ chunkSize: PIECE_BYTES });
   pipeline(raw, inflate, () => {}); // an error of either ends the iteration of `inflate`
   return inflate;

@@ -11,7 +11,16 @@ import { z } from 'zod';
  */
 
 export const ARCHIVE_FORMAT = 'pchat-archive';
-export const ARCHIVE_VERSION = 1;
+/**
+ * The version an archive with files is written as. One without files is still written as version
+ * 1, which earlier pchat reads; version 2 adds files (`files/<sha256>` entries, `attachments` in
+ * the manifest, `file` on messages), which an earlier pchat refuses by its version rather than
+ * dropping the files. This pchat reads both.
+ */
+export const ARCHIVE_VERSION = 2;
+/** The version written when the archive carries no file. */
+export const ARCHIVE_VERSION_WITHOUT_FILES = 1;
+export const ARCHIVE_VERSIONS: readonly number[] = [1, 2];
 
 const id = z.string().min(1).max(512);
 const name = z.string().min(1).max(256);
@@ -98,6 +107,28 @@ export const policyRecordSchema = z.strictObject({
 });
 export type PolicyRecord = z.infer<typeof policyRecordSchema>;
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * The file a message posted (archive version 2). Its bytes are the archive entry `files/<sha256>`,
+ * stored once per content however many messages carry it.
+ */
+export const fileRecordSchema = z.strictObject({
+  /** The name as posted (no path): 1–255 characters, no control characters. */
+  name: z.string().min(1).max(1020),
+  /** The media type as posted (`type/subtype`). */
+  contentType: z.string().min(3).max(255),
+  size: z.number().int().nonnegative(),
+  /** Lower-case hex SHA-256 of the bytes. */
+  sha256,
+});
+export type FileRecord = z.infer<typeof fileRecordSchema>;
+
+/** The archive entry holding the bytes of the file with this SHA-256. */
+export const fileEntryName = (digest: string): string => `files/${digest}`;
+/** Entry names of files: `files/` and 64 lower-case hex digits, the one path an archive may hold. */
+export const FILE_ENTRY = /^files\/([0-9a-f]{64})$/;
+
 /** Messages are written grouped by room, and within a room in ascending `seq`. */
 export const messageRecordSchema = z.strictObject({
   id,
@@ -110,6 +141,8 @@ export const messageRecordSchema = z.strictObject({
   title: z.string().max(256).nullable(),
   text: z.string(),
   origin: originSchema.nullable(),
+  /** The file the message posted; absent when it posted none (and in every version 1 archive). */
+  file: fileRecordSchema.optional(),
 });
 export type MessageRecord = z.infer<typeof messageRecordSchema>;
 
@@ -182,7 +215,12 @@ export const manifestSchema = z.strictObject({
   /** Record count per file, and each file's SHA-256 (hex) and size in bytes. */
   files: z.record(
     z.string(),
-    z.strictObject({ records: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() }),
+    z.strictObject({ records: z.number().int().nonnegative(), sha256, bytes: z.number().int().nonnegative() }),
   ),
+  /**
+   * Version 2: the files messages posted, by entry name (`files/<sha256>`), each with its size and
+   * SHA-256. Absent when the archive carries none.
+   */
+  attachments: z.record(z.string().regex(FILE_ENTRY), z.strictObject({ sha256, bytes: z.number().int().nonnegative() })).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;

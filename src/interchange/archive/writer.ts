@@ -3,7 +3,18 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { type RecordSource, recordBatches } from '../source.js';
 import { ZipWriter } from './zipWriter.js';
-import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type ExportOptions, type Manifest, RECORD_TYPE_NAMES, type RecordType } from './records.js';
+import { PchatError } from '../../core/errors.js';
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_VERSION,
+  ARCHIVE_VERSION_WITHOUT_FILES,
+  type ExportOptions,
+  fileEntryName,
+  type Manifest,
+  type MessageRecord,
+  RECORD_TYPE_NAMES,
+  type RecordType,
+} from './records.js';
 
 export interface WriteHooks {
   /** Called after each record is written (for progress). */
@@ -12,6 +23,10 @@ export interface WriteHooks {
   onRecords?(type: RecordType, count: number): void;
   /** Record types to write; the others are left out of the archive (export levels). */
   types?: readonly RecordType[];
+  /** Called once before the files' bytes are written, with how many contents there are (for progress). */
+  onFiles?(count: number): void;
+  /** Called after each file's bytes are written (for progress). */
+  onFile?(bytes: number): void;
 }
 
 /** Lines are encoded into buffers of this size, each handed to the zip stream when full. */
@@ -22,8 +37,11 @@ export const fileOf = (type: RecordType): string => `${type}.ndjson`;
 
 /**
  * Writes the source's records to a new archive at `file`, streaming: one NDJSON entry per record
- * type, then the manifest with counts and SHA-256s. It writes to `<file>.partial` and renames
- * at the end, so `file` is either the complete archive or absent, never half-written.
+ * type, then the bytes of every file the messages carry (`files/<sha256>`, once per content,
+ * stored as they are), then the manifest with counts, sizes and SHA-256s. It writes to
+ * `<file>.partial` and renames at the end, so `file` is either the complete archive or absent,
+ * never half-written. An archive without files is version 1 (earlier pchat reads it), one with
+ * files version 2.
  */
 export async function writeArchive(file: string, source: RecordSource, options: ExportOptions, hooks: WriteHooks = {}): Promise<Manifest> {
   const partial = `${file}.partial`;
@@ -31,16 +49,24 @@ export async function writeArchive(file: string, source: RecordSource, options: 
   const zip = new ZipWriter(out);
   try {
     const files: Manifest['files'] = {};
+    // The files the messages carry: digest → size (distinct contents only, not one per message).
+    const carried = new Map<string, number>();
     for (const type of hooks.types ?? RECORD_TYPE_NAMES) {
-      files[fileOf(type)] = await writeEntry(zip, type, source, hooks);
+      files[fileOf(type)] = await writeEntry(zip, type, source, hooks, type === 'messages' ? (m) => carry(carried, m) : null);
+    }
+    const attachments: NonNullable<Manifest['attachments']> = {};
+    if (carried.size > 0) hooks.onFiles?.(carried.size);
+    for (const [digest, size] of [...carried].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      attachments[fileEntryName(digest)] = await writeFile(zip, source, digest, size, hooks);
     }
     const manifest: Manifest = {
       format: ARCHIVE_FORMAT,
-      version: ARCHIVE_VERSION,
+      version: carried.size > 0 ? ARCHIVE_VERSION : ARCHIVE_VERSION_WITHOUT_FILES,
       source: { ...source.description },
       createdAt: new Date().toISOString(),
       options,
       files,
+      ...(carried.size > 0 && { attachments }),
     };
     await zip.add(MANIFEST_NAME, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
     await zip.finish();
@@ -53,7 +79,48 @@ export async function writeArchive(file: string, source: RecordSource, options: 
   }
 }
 
-async function writeEntry(zip: ZipWriter, type: RecordType, source: RecordSource, hooks: WriteHooks): Promise<Manifest['files'][string]> {
+function carry(carried: Map<string, number>, m: MessageRecord): void {
+  if (!m.file) return;
+  const size = carried.get(m.file.sha256);
+  if (size !== undefined && size !== m.file.size) {
+    throw new PchatError('internal', `message ${m.id} carries file ${m.file.sha256} of ${m.file.size} bytes, another message the same content of ${size} bytes`);
+  }
+  carried.set(m.file.sha256, m.file.size);
+}
+
+/**
+ * Copies one file's bytes from the source into the archive, stored (files are mostly compressed
+ * already), checking that they are still what the messages said: the digest and size their
+ * records carry. A file that changed or vanished since fails the export (run it again).
+ */
+async function writeFile(zip: ZipWriter, source: RecordSource, digest: string, size: number, hooks: WriteHooks): Promise<{ sha256: string; bytes: number }> {
+  const bytes = source.openFile ? await source.openFile(digest) : null;
+  if (!bytes) throw new PchatError('invalid_input', `the source no longer has the file with SHA-256 ${digest} (${size} bytes) that a message carries; run the export again`);
+  const entry = await zip.entry(fileEntryName(digest), { stored: true });
+  const hash = createHash('sha256');
+  let written = 0;
+  for await (const piece of bytes) {
+    const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    written += chunk.length;
+    if (written > size) break;
+    hash.update(chunk);
+    await entry.write(chunk);
+  }
+  if (written !== size || hash.digest('hex') !== digest) {
+    throw new PchatError('invalid_input', `the file with SHA-256 ${digest} changed while it was exported (expected ${size} bytes of that digest, read ${written > size ? 'more' : `${written} bytes`} of another); run the export again`);
+  }
+  await entry.end();
+  hooks.onFile?.(size);
+  return { sha256: digest, bytes: size };
+}
+
+async function writeEntry(
+  zip: ZipWriter,
+  type: RecordType,
+  source: RecordSource,
+  hooks: WriteHooks,
+  onMessage: ((m: MessageRecord) => void) | null,
+): Promise<Manifest['files'][string]> {
   const entry = await zip.entry(fileOf(type));
   const hash = createHash('sha256');
   let records = 0;
@@ -71,6 +138,7 @@ async function writeEntry(zip: ZipWriter, type: RecordType, source: RecordSource
   };
   for await (const batch of recordBatches(source, type)) {
     for (const record of batch) {
+      if (onMessage) onMessage(record as MessageRecord);
       const line = JSON.stringify(record);
       // UTF-8 takes at most 3 bytes per UTF-16 unit; the newline one more.
       if (used + 3 * line.length + 1 > CHUNK) {

@@ -21,6 +21,7 @@ const END = 0x06054b50;
 /** Bit 3: CRC and sizes follow the data; bit 11: the name is UTF-8. */
 const FLAGS = (1 << 3) | (1 << 11);
 const DEFLATE = 8;
+const STORED = 0;
 const ZIP64_VERSION = 45;
 /** Made by: Unix (3), spec 6.3; files readable by all, writable by the owner. */
 const MADE_BY = (3 << 8) | 63;
@@ -33,6 +34,7 @@ const crc32: (data: Buffer, value: number) => number = (zlib as { crc32?: (d: Bu
 
 interface Written {
   readonly name: Buffer;
+  readonly method: number;
   readonly offset: number;
   readonly crc: number;
   readonly compressed: number;
@@ -56,21 +58,26 @@ export class ZipWriter {
     this.date = ((year - 1980) << 9) | ((now.getMonth() + 1) << 5) | now.getDate();
   }
 
-  /** Starts an entry; write its data through the returned writer and end it before the next. */
-  async entry(name: string): Promise<EntryWriter> {
+  /**
+   * Starts an entry; write its data through the returned writer and end it before the next.
+   * `stored`: the bytes go in as they are (method 0), for content that is compressed already
+   * (the files of messages: documents, images, archives), where deflate costs time for nothing.
+   */
+  async entry(name: string, options: { stored?: boolean } = {}): Promise<EntryWriter> {
+    const method = options.stored ? STORED : DEFLATE;
     const nameBytes = Buffer.from(name, 'utf8');
     const header = Buffer.alloc(30);
     header.writeUInt32LE(LOCAL_HEADER, 0);
     header.writeUInt16LE(ZIP64_VERSION, 4);
     header.writeUInt16LE(FLAGS, 6);
-    header.writeUInt16LE(DEFLATE, 8);
+    header.writeUInt16LE(method, 8);
     header.writeUInt16LE(this.time, 10);
     header.writeUInt16LE(this.date, 12);
     // CRC and sizes (14–25) stay zero: the data descriptor carries them.
     header.writeUInt16LE(nameBytes.length, 26);
     const offset = this.offset;
     await this.write(Buffer.concat([header, nameBytes]));
-    return new EntryWriter(this.out, this.failed, async (crc, compressed, size) => {
+    return new EntryWriter(this.out, this.failed, method === STORED, async (crc, compressed, size) => {
       this.offset += compressed;
       const descriptor = Buffer.alloc(24);
       descriptor.writeUInt32LE(DATA_DESCRIPTOR, 0);
@@ -78,7 +85,7 @@ export class ZipWriter {
       descriptor.writeBigUInt64LE(BigInt(compressed), 8);
       descriptor.writeBigUInt64LE(BigInt(size), 16);
       await this.write(descriptor);
-      this.entries.push({ name: nameBytes, offset, crc, compressed, size });
+      this.entries.push({ name: nameBytes, method, offset, crc, compressed, size });
     });
   }
 
@@ -124,7 +131,7 @@ export class ZipWriter {
     record.writeUInt16LE(MADE_BY, 4);
     record.writeUInt16LE(ZIP64_VERSION, 6);
     record.writeUInt16LE(FLAGS, 8);
-    record.writeUInt16LE(DEFLATE, 10);
+    record.writeUInt16LE(e.method, 10);
     record.writeUInt16LE(this.time, 12);
     record.writeUInt16LE(this.date, 14);
     record.writeUInt32LE(e.crc, 16);
@@ -149,40 +156,53 @@ export class ZipWriter {
   }
 }
 
-/** One entry's data: CRC and size of what goes in, deflated into the archive as it comes. */
+/** One entry's data: CRC and size of what goes in, deflated into the archive as it comes (or stored as it is). */
 export class EntryWriter {
   private crc = 0;
   private size = 0;
   private compressed = 0;
   // zlib streams pass stream options on to their Transform, though the typings do not say so.
-  private readonly deflate = zlib.createDeflateRaw({ level: 1, memLevel: 9, chunkSize: DEFLATE_CHUNK, highWaterMark: DEFLATE_AHEAD } as zlib.ZlibOptions);
+  private readonly deflate: zlib.DeflateRaw | null;
   private readonly done: Promise<void>;
 
   constructor(
-    out: Writable,
-    failed: Promise<never>,
+    private readonly out: Writable,
+    private readonly failed: Promise<never>,
+    stored: boolean,
     private readonly onEnd: (crc: number, compressed: number, size: number) => Promise<void>,
   ) {
-    this.deflate.on('data', (chunk: Buffer) => {
+    if (stored) {
+      this.deflate = null;
+      this.done = Promise.resolve();
+      return;
+    }
+    this.deflate = zlib.createDeflateRaw({ level: 1, memLevel: 9, chunkSize: DEFLATE_CHUNK, highWaterMark: DEFLATE_AHEAD } as zlib.ZlibOptions);
+    const deflate = this.deflate;
+    deflate.on('data', (chunk: Buffer) => {
       this.compressed += chunk.length;
       if (!out.write(chunk)) {
-        this.deflate.pause();
-        out.once('drain', () => this.deflate.resume());
+        deflate.pause();
+        out.once('drain', () => deflate.resume());
       }
     });
     // once() rejects on 'error', so a failing deflate fails the entry.
-    this.done = Promise.race([once(this.deflate, 'end').then(() => undefined), failed]);
+    this.done = Promise.race([once(deflate, 'end').then(() => undefined), failed]);
     this.done.catch(() => {});
   }
 
   async write(data: Buffer): Promise<void> {
     this.crc = crc32(data, this.crc);
     this.size += data.length;
+    if (!this.deflate) {
+      this.compressed += data.length;
+      if (!this.out.write(data)) await Promise.race([once(this.out, 'drain'), this.failed]);
+      return;
+    }
     if (!this.deflate.write(data)) await Promise.race([once(this.deflate, 'drain'), this.done]);
   }
 
   async end(): Promise<void> {
-    this.deflate.end();
+    this.deflate?.end();
     await this.done;
     await this.onEnd(this.crc >>> 0, this.compressed, this.size);
   }

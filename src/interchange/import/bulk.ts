@@ -40,7 +40,8 @@ export async function bulkImport(
   checker: ContentChecker,
   hooks: RunHooks = {},
 ): Promise<{ plan: ImportPlan; result: ImportResult | null }> {
-  const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0 };
+  // An archive with files never comes here (importJob sends it batch by batch): the spool has no files.
+  const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0, filesAdded: 0, fileContentsPut: 0 };
   const messages = source.manifest.files['messages.ndjson']?.records ?? 0;
   const check = checker({
     archive: source.file,

@@ -1,3 +1,4 @@
+import { normalizeContentType, validateFileName } from '../../app/files.js';
 import { foldLegacyUri } from '../../core/legacyUri.js';
 import type { Origin } from '../../core/model.js';
 import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
@@ -25,6 +26,8 @@ export interface PlannedRoomContent {
   readonly name: string;
   readonly messages: number;
   readonly new: number;
+  /** Messages that carry a file. */
+  readonly files: number;
 }
 
 export interface ImportPlan {
@@ -74,6 +77,11 @@ export interface ContentContext {
   readonly userIds: ReadonlySet<string>;
   /** The origin system of records without an origin of their own. */
   readonly system: string;
+  /**
+   * An archive's files (SHA-256 → size, from its manifest): every file a message carries must be
+   * one of them. Null for a source that is not an archive (it reads its files itself).
+   */
+  readonly attachments: ReadonlyMap<string, number> | null;
 }
 
 /** The plan of everything but the messages, and what checking them needs. */
@@ -91,7 +99,32 @@ export interface DirectoryPlan extends Omit<ImportPlan, 'content'> {
 export async function planImport(source: RecordSource, level: ExportLevel, target: TargetIndex, hooks: PlanHooks): Promise<ImportPlan> {
   const directory = await planDirectory(source, level, target, hooks);
   const content = await planContent(source, { ...directory.context, error: directory.errors.add, hooks });
+  await checkFiles(source);
   return completePlan(directory, content, null, await sourceNotes(source, hooks));
+}
+
+/** An archive's manifest, when the source is one. */
+const manifestOf = (source: RecordSource): { attachments?: Record<string, { sha256: string; bytes: number }> } | null =>
+  (source as { manifest?: { attachments?: Record<string, { sha256: string; bytes: number }> } }).manifest ?? null;
+
+/**
+ * Reads every file an archive holds once, through its reader, which checks each one's size and
+ * SHA-256 against the manifest and throws `invalid_archive` naming a damaged entry: part of the
+ * check, so a damaged file refuses the import before anything is written. (Only the bytes are
+ * read, a piece at a time; nothing is kept.) Sources other than archives read their files
+ * themselves and vouch for them: nothing to do.
+ */
+export async function checkFiles(source: RecordSource, onFile?: (bytes: number) => void): Promise<number> {
+  const attachments = manifestOf(source)?.attachments;
+  if (!attachments || !source.openFile) return 0;
+  let checked = 0;
+  for (const { sha256, bytes } of Object.values(attachments)) {
+    const stream = await source.openFile(sha256);
+    if (stream) for await (const _ of stream);
+    checked += 1;
+    onFile?.(bytes);
+  }
+  return checked;
 }
 
 /** The source's own notes (conversions, warnings, file references). */
@@ -114,7 +147,8 @@ export function completePlan(directory: DirectoryPlan, content: PlannedRoomConte
   const listed = [...plan.notes, ...(contentErrors?.notes ?? []), ...notes];
   const unlisted = errors.count - Math.min(errors.count, MAX_ERRORS) + (contentErrors ? contentErrors.count - contentErrors.notes.length : 0);
   if (unlisted > 0) listed.push({ severity: 'error', code: 'import_error', item: null, message: `${unlisted} more errors not listed` });
-  return { ...plan, notes: listed, content, counts: { ...plan.counts, message: content.reduce((n, r) => n + r.messages, 0) } };
+  const files = content.reduce((n, r) => n + r.files, 0);
+  return { ...plan, notes: listed, content, counts: { ...plan.counts, message: content.reduce((n, r) => n + r.messages, 0), ...(files > 0 && { file: files }) } };
 }
 
 /** Checks everything before the messages (users … policies) against the target. */
@@ -246,7 +280,14 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
     if (p.target && !exists(p.target)) error('policy', p.target.id, `a ${p.scope} policy names ${p.target.kind} "${p.target.id}", which is not in the source`);
   }
 
-  const context: ContentContext = { roomNames, targetRooms: new Map(maps.room), userIds: ids.user, system: systemKey(source.description) };
+  const attachments = manifestOf(source)?.attachments;
+  const context: ContentContext = {
+    roomNames,
+    targetRooms: new Map(maps.room),
+    userIds: ids.user,
+    system: systemKey(source.description),
+    attachments: manifestOf(source) ? new Map(Object.values(attachments ?? {}).map((a) => [a.sha256, a.bytes])) : null,
+  };
   return { source: source.description, level, items, notes, counts, needCredentials, maps, scope, errors, context };
 }
 
@@ -272,6 +313,7 @@ export async function planContent(
   let lastSeq = Number.NEGATIVE_INFINITY;
   let total = 0;
   let fresh = 0;
+  let files = 0;
   let batch: { system: string; id: string }[] = [];
   // Per system: whether the current room's target holds messages from it. A room that does not
   // exist yet, or holds none from a system, needs no probe of its messages one by one (a first
@@ -295,7 +337,7 @@ export async function planContent(
   const closeRoom = async () => {
     if (room === null) return;
     await flushBatch();
-    content.push({ room, name: ctx.roomNames.get(room) ?? room, messages: total, new: fresh });
+    content.push({ room, name: ctx.roomNames.get(room) ?? room, messages: total, new: fresh, files });
     done.add(room);
   };
   // A page at a time: a promise per message cost more than its checks.
@@ -311,6 +353,7 @@ export async function planContent(
         lastSeq = Number.NEGATIVE_INFINITY;
         total = 0;
         fresh = 0;
+        files = 0;
         if (!ctx.roomNames.has(m.room)) ctx.error('message', m.id, `message "${m.id}" is in room "${m.room}", which is not in the source`);
       }
       total += 1;
@@ -318,6 +361,10 @@ export async function planContent(
       if (m.seq <= lastSeq) ctx.error('message', m.id, `message "${m.id}" has seq ${m.seq} after seq ${lastSeq}: messages must be in ascending seq within a room`);
       lastSeq = m.seq;
       if (!ctx.userIds.has(m.author)) ctx.error('message', m.id, `message "${m.id}" is by user "${m.author}", who is not in the source`);
+      if (m.file) {
+        files += 1;
+        checkFileRecord(m, ctx);
+      }
       const origin = m.origin ?? { system: ctx.system, id: m.id };
       batch.push(origin);
       if (batch.length >= BATCH) await flushBatch();
@@ -327,6 +374,25 @@ export async function planContent(
   await closeRoom();
   if (suspects.size > 0) await confirmDuplicates(source, suspects, ctx.error);
   return content;
+}
+
+/** A message's file: a name and media type pchat keeps as they are, and, from an archive, bytes the archive holds. */
+function checkFileRecord(m: MessageRecord, ctx: Pick<ContentContext, 'attachments'> & { error: (type: string, id: string, message: string) => void }): void {
+  const file = m.file!;
+  let name: string | null = null;
+  try {
+    name = validateFileName(file.name);
+  } catch {
+    // reported below
+  }
+  if (name !== file.name) ctx.error('message', m.id, `message "${m.id}" carries a file named ${JSON.stringify(file.name)}, which is not a file name pchat keeps (1–255 characters, no path, no control characters)`);
+  if (normalizeContentType(file.contentType) !== file.contentType) {
+    ctx.error('message', m.id, `message "${m.id}" carries a file of media type ${JSON.stringify(file.contentType)}; pchat keeps a lower-case type/subtype`);
+  }
+  if (ctx.attachments === null) return;
+  const bytes = ctx.attachments.get(file.sha256);
+  if (bytes === undefined) ctx.error('message', m.id, `message "${m.id}" carries the file "${file.name}" (SHA-256 ${file.sha256}), which the archive does not hold`);
+  else if (bytes !== file.size) ctx.error('message', m.id, `message "${m.id}" says its file "${file.name}" has ${file.size} bytes; the archive's entry ${file.sha256} has ${bytes}`);
 }
 
 /** Reports each suspect id that really occurs more than once in its room. */

@@ -1,6 +1,7 @@
 import type { ImportUseCases } from '../../app/imports.js';
+import { PchatError } from '../../core/errors.js';
 import type { Actor } from '../../core/permissions.js';
-import type { ImportedMessage } from '../../ports/store.js';
+import type { BlobStore, ImportedMessage } from '../../ports/store.js';
 import type { RecordOf } from '../archive/records.js';
 import { identityOf, type RecordSource } from '../source.js';
 import { categoryFields, type IdMaps, mapRef, roomFields, sameFields } from './fields.js';
@@ -13,6 +14,8 @@ export interface ImportPorts {
   readonly imports: ImportUseCases;
   setGroupMembers(groupId: number, members: { kind: 'user' | 'group'; id: number }[]): Promise<void>;
   setPolicy(rule: { scope: 'global' | 'site' | 'user'; targetId: number | null; enabled: boolean }): Promise<void>;
+  /** Where the bytes of imported files go (the target's blob store); null when the target keeps none. */
+  readonly blobs: Pick<BlobStore, 'put'> | null;
 }
 
 export interface ImportResult {
@@ -21,6 +24,10 @@ export interface ImportResult {
   readonly unchanged: number;
   readonly messagesAdded: number;
   readonly roomsRenumbered: number;
+  /** Imported messages that carry a file (each with its file row). */
+  readonly filesAdded: number;
+  /** Distinct contents put in the blob store by this run (content already there is not stored twice). */
+  readonly fileContentsPut: number;
 }
 
 export interface RunHooks {
@@ -37,7 +44,7 @@ const BATCH = 5000;
  * killed at any moment and started again ends exactly where an uninterrupted run would.
  */
 export async function runImport(source: RecordSource, plan: ImportPlan, target: TargetIndex, ports: ImportPorts, hooks: RunHooks = {}): Promise<ImportResult> {
-  const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0 };
+  const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0, filesAdded: 0, fileContentsPut: 0 };
   await writeDirectory(source, plan, target, ports, tally, hooks);
   await importContent(source, plan, plan.maps, ports, hooks, tally);
   await ports.imports.makeDurable(ports.actor);
@@ -120,8 +127,12 @@ async function importMemberships(source: RecordSource, maps: IdMaps, target: Tar
   }
 }
 
-async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMaps, ports: ImportPorts, hooks: RunHooks, tally: { messagesAdded: number; roomsRenumbered: number }): Promise<void> {
+type ContentTally = { messagesAdded: number; roomsRenumbered: number; filesAdded: number; fileContentsPut: number };
+
+async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMaps, ports: ImportPorts, hooks: RunHooks, tally: ContentTally): Promise<void> {
   const fresh = new Map(plan.content.map((c) => [c.room, c.new]));
+  // Contents put by this run: a file posted in many messages is put once.
+  const put = new Set<string>();
   let room: string | null = null;
   let roomId = 0;
   let renumbered = false;
@@ -129,6 +140,8 @@ async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMap
   let batch: ImportedMessage[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
+    // A file's bytes are durable in the blob store before the transaction that writes its row.
+    if (batch.some((m) => m.file)) await putFiles(source, ports, batch, put, tally);
     const result = await ports.imports.importHistory(ports.actor, roomId, batch);
     added += result.inserted;
     renumbered ||= result.renumbered;
@@ -161,6 +174,40 @@ async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMap
   await closeRoom();
 }
 
+/**
+ * Puts the bytes of the files of a batch's new messages (those whose identity the target does not
+ * hold yet: a re-run or a resumed run puts nothing for what it imported before), each content once
+ * per run, checking that the store got exactly the bytes the message says. The put of content the
+ * store has already keeps one copy (and refreshes its time, so the orphan sweep of a running server
+ * leaves it until its row commits).
+ */
+async function putFiles(source: RecordSource, ports: ImportPorts, batch: readonly ImportedMessage[], put: Set<string>, tally: ContentTally): Promise<void> {
+  const bySystem = new Map<string, string[]>();
+  for (const m of batch) {
+    if (!m.file) continue;
+    const ids = bySystem.get(m.origin.system);
+    if (ids) ids.push(m.origin.id);
+    else bySystem.set(m.origin.system, [m.origin.id]);
+  }
+  const stored = new Map<string, Set<string>>();
+  for (const [system, ids] of bySystem) stored.set(system, await ports.imports.storedMessageOrigins(ports.actor, system, ids));
+  for (const m of batch) {
+    const file = m.file;
+    if (!file || stored.get(m.origin.system)?.has(m.origin.id)) continue;
+    tally.filesAdded += 1;
+    if (put.has(file.sha256)) continue;
+    if (!ports.blobs) throw new PchatError('invalid_input', 'the archive carries files, and this target has no file store to put them in');
+    const bytes = source.openFile ? await source.openFile(file.sha256) : null;
+    if (!bytes) throw new PchatError('invalid_archive', `the source does not hold the file "${file.name}" (SHA-256 ${file.sha256}) of message ${m.origin.id}`);
+    const result = await ports.blobs.put(bytes, file.size);
+    if (result.sha256 !== file.sha256 || result.size !== file.size) {
+      throw new PchatError('invalid_archive', `the file "${file.name}" of message ${m.origin.id} read as ${result.size} bytes of SHA-256 ${result.sha256}, not the ${file.size} bytes of ${file.sha256} its record says`);
+    }
+    put.add(file.sha256);
+    tally.fileContentsPut += 1;
+  }
+}
+
 const importedMessage = (m: RecordOf['messages'], maps: IdMaps, origin: { system: string; id: string }): ImportedMessage => ({
   authorId: maps.user.get(m.author)!,
   kind: m.kind,
@@ -168,4 +215,5 @@ const importedMessage = (m: RecordOf['messages'], maps: IdMaps, origin: { system
   text: m.text,
   createdAt: Date.parse(m.at),
   origin,
+  ...(m.file && { file: { name: m.file.name, contentType: m.file.contentType, size: m.file.size, sha256: m.file.sha256, origin } }),
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openArchive } from '../archive/reader.js';
 import { exportJob, importJob, verifyJob } from '../jobs.js';
 import { Progress } from '../progress.js';
-import type { RecordSource } from '../source.js';
+import { filesOf, type RecordSource } from '../source.js';
 import type { MigrateEnv } from './env.js';
 import type { Calibration, Inventory, PhaseSeconds, WindowEstimate } from './types.js';
 
@@ -23,6 +23,7 @@ function firstMessages(source: RecordSource, limit: number): RecordSource {
             }
           })()
         : source.records(type)) as RecordSource['records'],
+    ...filesOf(source),
   };
 }
 
@@ -48,7 +49,7 @@ export async function calibrate(env: MigrateEnv, source: RecordSource, inventory
     const reader = await openArchive(archive);
     try {
       const whatIf = await seconds(() => importJob(reader, target.app, { whatIf: true, confirm: async () => true, progress: off }));
-      const importSeconds = await seconds(() => importJob(reader, target.app, { whatIf: false, confirm: async () => true, progress: off }));
+      const importSeconds = await seconds(() => importJob(reader, target.app, { whatIf: false, confirm: async () => true, progress: off, blobs: target.store.blobs }));
       const verifySeconds = await seconds(() => verifyJob(reader, target.store, { progress: off }));
       const c = inventory.counts;
       return {

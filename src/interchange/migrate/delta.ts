@@ -1,5 +1,5 @@
 import type { Store } from '../../ports/store.js';
-import type { RecordSource } from '../source.js';
+import { filesOf, type RecordSource } from '../source.js';
 
 /**
  * The store with each room's history starting above a high-water mark (room id → seq): a
@@ -30,6 +30,7 @@ export function messagesAbove(source: RecordSource, marks: Readonly<Record<strin
             for await (const m of source.records('messages')) if (m.seq > (marks[m.room] ?? Number.MIN_SAFE_INTEGER)) yield m;
           })()
         : source.records(type)) as RecordSource['records'],
+    ...filesOf(source),
   };
 }
 

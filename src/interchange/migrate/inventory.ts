@@ -16,9 +16,15 @@ export async function takeInventory(source: RecordSource, bytes: number | null, 
   let oldest = Infinity;
   let newest = -Infinity;
   const times: number[] = [];
+  let files = 0;
+  const contents = new Map<string, number>();
   for await (const m of source.records('messages')) {
     const at = Date.parse(m.at);
     counts.messages += 1;
+    if (m.file) {
+      files += 1;
+      contents.set(m.file.sha256, m.file.size);
+    }
     times.push(at);
     if (at < oldest) oldest = at;
     if (at > newest) newest = at;
@@ -34,5 +40,7 @@ export async function takeInventory(source: RecordSource, bytes: number | null, 
     oldest: counts.messages ? new Date(oldest).toISOString() : null,
     newest: counts.messages ? new Date(newest).toISOString() : null,
     recentMessages: times.filter((t) => t > since).length,
+    files,
+    fileBytes: [...contents.values()].reduce((n, b) => n + b, 0),
   };
 }

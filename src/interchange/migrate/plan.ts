@@ -48,7 +48,7 @@ const bySeverity = (notes: readonly NoteRecord[], severity: NoteRecord['severity
 /**
  * Everything an administrator must know before booking the window, read-only: the source's
  * inventory; the import's check pass against the target (conversions, collisions, errors,
- * warnings, file references, accounts without credentials); who the target's policy would
+ * warnings, files carried and not carried, accounts without credentials); who the target's policy would
  * hide; and the time each phase takes on this host, measured with a calibration run.
  */
 export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<MigrationPlan> {
@@ -146,7 +146,9 @@ export function planText(plan: MigrationPlan): string {
   out(`Users whose policy would hide their migrated rooms (${plan.hiddenUsers.length}):`);
   for (const u of plan.hiddenUsers.slice(0, 50)) out(`  ${u.login}: ${u.reason}`);
   if (plan.hiddenUsers.length > 0) out('  `migrate run` enables them (a user policy each) in its enable-client step.');
-  list('File references to carry over', plan.files, 20);
+  const fileBytes = plan.inventory.fileBytes ?? 0;
+  out(`Files carried with their messages: ${plan.inventory.files ?? 0} (${fileBytes < 1048576 ? `${fileBytes} bytes` : `${(fileBytes / 1048576).toFixed(1)} MiB`}, each content once)`);
+  list('Files not carried (file_missing: not in the file store; file_reference: no file store beside the dump; file_not_attached: a second file of a message)', plan.files, 20);
   out(`Accounts imported without a credential: ${plan.needCredentials.length}`);
   out();
   const c = plan.calibration;

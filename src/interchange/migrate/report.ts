@@ -1,4 +1,5 @@
 import type { NoteRecord } from '../archive/records.js';
+import { FILES_NOT_CARRIED } from '../jobs.js';
 import { writeReport } from '../report.js';
 import type { MigrationPlan, MigrationState, SipPlan, StepRecord } from './types.js';
 
@@ -47,6 +48,7 @@ export async function writeMigrationReport(file: string, plan: MigrationPlan, st
       ['mode', plan.incremental ? 'incremental (bulk while live, then the delta in the window)' : 'full (everything in the window)'],
       ['inventory', JSON.stringify(plan.inventory.counts)],
       ['content', `${plan.inventory.oldest ?? '-'} … ${plan.inventory.newest ?? '-'}`],
+      ['files', `${plan.inventory.files ?? 0} carried with their messages (${plan.inventory.fileBytes ?? 0} bytes, each content once); ${plan.files.length} not carried (listed below)`],
       ['estimated window', `${e.full.totalSeconds} s full${e.delta ? `, ${e.delta.totalSeconds} s delta` : ''}; book ${(e.delta ?? e.full).recommendedMinutes} min`],
       ['archive', state.archive ? `${state.archive.path} (${state.archive.bytes} bytes, SHA-256 ${state.archive.sha256})` : '-'],
       ['verify', state.verify ? `${state.verify.ok ? 'no unexplained difference' : `${state.verify.conflicts} unexplained differences (${state.verify.conflictsFile})`}; compared ${JSON.stringify(state.verify.compared)}` : 'not run yet'],
@@ -69,7 +71,7 @@ export async function writeMigrationReport(file: string, plan: MigrationPlan, st
       { title: 'Conversions (plan)', columns: ['code', 'item', 'message'], rows: noteRows(plan.conversions) },
       { title: 'Name collisions with the target (plan)', columns: ['type', 'name', 'pchat id'], rows: plan.collisions.map((c) => [c.type, c.name, c.targetId]) },
       { title: 'Users the target policy would hide (plan)', columns: ['login', 'reason'], rows: plan.hiddenUsers.map((u) => [u.login, u.reason]) },
-      { title: 'File references to carry over (plan)', columns: ['code', 'item', 'reference'], rows: noteRows(plan.files) },
+      { title: 'Files not carried (plan)', intro: FILES_NOT_CARRIED, columns: ['code', 'item', 'message'], rows: noteRows(plan.files) },
       { title: 'Accounts without a credential (plan)', columns: ['login'], rows: plan.needCredentials.map((l) => [l]) },
     ],
   });

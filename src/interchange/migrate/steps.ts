@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from '../../app/context.js';
 import { PchatError } from '../../core/errors.js';
 import { chatEnabledFor } from '../../core/policy.js';
 import { VERSION } from '../../version.js';
-import type { ExportOptions } from '../archive/records.js';
+import type { ExportOptions, Manifest, NoteRecord } from '../archive/records.js';
 import { openArchive } from '../archive/reader.js';
 import { errorsOf } from '../import/plan.js';
 import { exportJob, importJob, verifyJob } from '../jobs.js';
@@ -51,6 +51,20 @@ export class StepStopped extends Error {}
 
 const FULL: ExportOptions = { level: 'all', scope: [], startDate: null, disableExported: false };
 
+/** The step's warning lines for the files not carried (each named in the report's file section). */
+const filesNotCarried = (notes: readonly NoteRecord[]): string[] => [
+  `${notes.length} files not carried (listed by name, message and room in the report and the export's notes)`,
+  ...notes.slice(0, 20).map((n) => `${n.code}: ${n.message}`),
+  ...(notes.length > 20 ? [`… and ${notes.length - 20} more`] : []),
+];
+
+/** Counts of an export: records per file, and the files carried. */
+const exportCounts = (manifest: Manifest, notes: readonly NoteRecord[]): Record<string, number> => ({
+  ...Object.fromEntries(Object.entries(manifest.files).map(([f, v]) => [f.replace('.ndjson', ''), v.records])),
+  filesCarried: Object.keys(manifest.attachments ?? {}).length,
+  filesNotCarried: notes.filter((n) => n.severity === 'file').length,
+});
+
 async function sha256Of(path: string): Promise<ArchiveRecord> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -90,12 +104,14 @@ const windowArchive = (ctx: StepContext): string => ctx.files.archive;
 async function importArchive(ctx: StepContext, path: string): Promise<StepResult> {
   return withArchive(path, (source) =>
     withTarget(ctx, async (target) => {
-      const { plan, result } = await importJob(source, target.app, { whatIf: false, confirm: async () => true, progress: ctx.progress() });
+      const { plan, result } = await importJob(source, target.app, { whatIf: false, confirm: async () => true, progress: ctx.progress(), blobs: target.store.blobs });
       if (!result) throw new StepStopped(`the import refused the archive: ${errorsOf(plan).length} errors (see the report)`);
       ctx.midway();
+      const notCarried = plan.notes.filter((n) => n.severity === 'file');
       return {
-        outcome: `${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.messagesAdded} messages added`,
-        counts: { created: result.created, updated: result.updated, unchanged: result.unchanged, messagesAdded: result.messagesAdded },
+        outcome: `${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.messagesAdded} messages added, ${result.filesAdded} files added`,
+        counts: { created: result.created, updated: result.updated, unchanged: result.unchanged, messagesAdded: result.messagesAdded, filesAdded: result.filesAdded, filesNotCarried: notCarried.length },
+        ...(notCarried.length > 0 && { warnings: filesNotCarried(notCarried) }),
       };
     }),
   );
@@ -171,12 +187,17 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
   },
 
   async 'bulk-export'(ctx) {
-    const manifest = await withSource(ctx, async (source) => (await exportJob(source, ctx.files.bulkArchive, FULL, ctx.progress())).manifest);
+    const { manifest, notes } = await withSource(ctx, (source) => exportJob(source, ctx.files.bulkArchive, FULL, ctx.progress()));
     ctx.midway();
     const archive = await sha256Of(ctx.files.bulkArchive);
     const sourceSeq = await withArchive(archive.path, sourceMarks);
     ctx.state.bulk = { archive, sourceSeq, targetSeq: {} };
-    return { outcome: `bulk archive ${archive.path} written while the source is live`, counts: Object.fromEntries(Object.entries(manifest.files).map(([f, v]) => [f.replace('.ndjson', ''), v.records])) };
+    const notCarried = notes.filter((n) => n.severity === 'file');
+    return {
+      outcome: `bulk archive ${archive.path} written while the source is live`,
+      counts: exportCounts(manifest, notes),
+      ...(notCarried.length > 0 && { warnings: filesNotCarried(notCarried) }),
+    };
   },
 
   async 'bulk-import'(ctx) {
@@ -212,16 +233,20 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
 
   async export(ctx) {
     const bulk = ctx.state.bulk;
-    const manifest = await withSource(ctx, async (source, local) => {
-      if (!bulk) return (await exportJob(source, windowArchive(ctx), FULL, ctx.progress())).manifest;
+    const { manifest, notes } = await withSource(ctx, async (source, local) => {
+      if (!bulk) return exportJob(source, windowArchive(ctx), FULL, ctx.progress());
       // The delta: every directory item (they are few) and only the messages above the bulk's marks.
       const delta = local ? await pchatSource(historyAbove(local.store, bulk.sourceSeq)) : source;
-      return (await exportJob(messagesAbove(delta, bulk.sourceSeq), windowArchive(ctx), FULL, ctx.progress())).manifest;
+      return exportJob(messagesAbove(delta, bulk.sourceSeq), windowArchive(ctx), FULL, ctx.progress());
     });
     ctx.midway();
     ctx.state.archive = await sha256Of(windowArchive(ctx));
-    const counts = Object.fromEntries(Object.entries(manifest.files).map(([f, v]) => [f.replace('.ndjson', ''), v.records]));
-    return { outcome: `${bulk ? 'delta ' : ''}archive ${ctx.state.archive.path}, SHA-256 ${ctx.state.archive.sha256}`, counts };
+    const notCarried = notes.filter((n) => n.severity === 'file');
+    return {
+      outcome: `${bulk ? 'delta ' : ''}archive ${ctx.state.archive.path}, SHA-256 ${ctx.state.archive.sha256}; ${Object.keys(manifest.attachments ?? {}).length} files carried, ${notCarried.length} not carried`,
+      counts: exportCounts(manifest, notes),
+      ...(notCarried.length > 0 && { warnings: filesNotCarried(notCarried) }),
+    };
   },
 
   async 'import-what-if'(ctx) {

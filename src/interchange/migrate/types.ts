@@ -14,6 +14,9 @@ export interface Inventory {
   readonly newest: string | null;
   /** Messages newer than `newest` minus the catch-up period: the expected delta of an incremental run. */
   readonly recentMessages: number;
+  /** Messages that carry a file, and the files' bytes (each content once); absent in plans written before files were carried. */
+  readonly files?: number;
+  readonly fileBytes?: number;
 }
 
 /** Seconds per phase for a number of messages (with the whole directory). */

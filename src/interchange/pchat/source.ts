@@ -1,6 +1,6 @@
 import type { Message, PrincipalRef } from '../../core/model.js';
 import type { Store } from '../../ports/store.js';
-import type { MessageRecord, PrincipalRefRecord, RecordOf, RecordType } from '../archive/records.js';
+import type { FileRecord, MessageRecord, NoteRecord, PrincipalRefRecord, RecordOf, RecordType } from '../archive/records.js';
 import type { RecordSource } from '../source.js';
 import { VERSION } from '../../version.js';
 import { IsoFormatter } from './isoTime.js';
@@ -29,19 +29,26 @@ export async function* roomHistoryPages(store: Store, roomId: number): AsyncGene
 /** Where a pchat source gets its messages: the rooms' history pages as archive records, room after room in the order given. */
 export type MessagePages = (roomIds: readonly number[]) => AsyncIterable<MessageRecord[]>;
 
+/** A message's file as the archive carries it. */
+export const fileRecord = (f: NonNullable<Message['file']>): FileRecord => ({ name: f.name, contentType: f.contentType, size: f.size, sha256: f.sha256 });
+
 /** A history page as archive records. */
 export function messageRecords(page: readonly Message[], roomId: string, times: IsoFormatter): MessageRecord[] {
-  return page.map((m) => ({
-    id: String(m.id),
-    room: roomId,
-    seq: m.seq,
-    author: String(m.authorId),
-    at: times.format(m.createdAt),
-    kind: m.kind,
-    title: m.title,
-    text: m.text,
-    origin: m.origin,
-  }));
+  return page.map((m) => {
+    const record: MessageRecord = {
+      id: String(m.id),
+      room: roomId,
+      seq: m.seq,
+      author: String(m.authorId),
+      at: times.format(m.createdAt),
+      kind: m.kind,
+      title: m.title,
+      text: m.text,
+      origin: m.origin,
+    };
+    if (m.file) record.file = fileRecord(m.file);
+    return record;
+  });
 }
 
 /** The rooms' messages read on this thread, a history page at a time. */
@@ -54,10 +61,53 @@ export const storeMessagePages =
     }
   };
 
-/** Every message of the database as archive records, grouped by room (ascending id). */
-async function* messagePages(store: Store, pages: MessagePages): AsyncGenerator<MessageRecord[]> {
-  const rooms = (await store.rooms.list()).map((r) => r.id).sort((a, b) => a - b);
-  yield* pages(rooms);
+/**
+ * Every message of the database as archive records, grouped by room (ascending id). A file whose
+ * bytes are not in the blob store (lost, or swept) is left off its message, which keeps its text,
+ * and reported in `missing` as a `file_missing` note.
+ */
+async function* messagePages(store: Store, pages: MessagePages, missing: FileNotes): AsyncGenerator<MessageRecord[]> {
+  const rooms = await store.rooms.list();
+  const names = new Map(rooms.map((r) => [String(r.id), r.name]));
+  missing.clear();
+  for await (const page of pages(rooms.map((r) => r.id).sort((a, b) => a - b))) {
+    for (const m of page) {
+      if (m.file && !(await missing.present(m.file.sha256))) {
+        missing.add(m, names.get(m.room) ?? m.room);
+        delete m.file;
+      }
+    }
+    yield page;
+  }
+}
+
+/** What one pass found of the files: which contents the blob store has, and the notes of those it lacks. */
+class FileNotes {
+  private readonly known = new Set<string>();
+  notes: NoteRecord[] = [];
+
+  constructor(private readonly store: Store) {}
+
+  async present(sha256: string): Promise<boolean> {
+    if (this.known.has(sha256)) return true;
+    const has = await this.store.blobs.has(sha256);
+    if (has) this.known.add(sha256);
+    return has;
+  }
+
+  add(m: MessageRecord, roomName: string): void {
+    const f = m.file!;
+    this.notes.push({
+      severity: 'file',
+      code: 'file_missing',
+      item: { type: 'message', id: m.id },
+      message: `File "${f.name}" (${f.size} bytes, SHA-256 ${f.sha256}) of message ${m.id} in room "${roomName}" (id ${m.room}) is not in the file store; the message keeps its text.`,
+    });
+  }
+
+  clear(): void {
+    this.notes = [];
+  }
 }
 
 async function* flatten<T>(batches: AsyncIterable<readonly T[]>): AsyncGenerator<T> {
@@ -79,6 +129,7 @@ async function* oneBatch<T>(records: AsyncIterable<T>): AsyncGenerator<T[]> {
  */
 export async function pchatSource(store: Store, pages: MessagePages = storeMessagePages(store)): Promise<RecordSource> {
   const instance = await store.settings.instanceId();
+  const missing = new FileNotes(store);
   const generators: { [T in RecordType]: () => AsyncIterable<RecordOf[T]> } = {
     users: async function* () {
       for (const u of await store.users.list()) {
@@ -137,14 +188,18 @@ export async function pchatSource(store: Store, pages: MessagePages = storeMessa
         yield { scope: p.scope, target, enabled: p.enabled };
       }
     },
-    messages: () => flatten(messagePages(store, pages)),
-    notes: async function* () {},
+    messages: () => flatten(messagePages(store, pages, missing)),
+    // The files the last pass over the messages found missing (notes follow the messages).
+    notes: async function* () {
+      yield* missing.notes;
+    },
   };
   return {
     description: { system: 'pchat', version: VERSION, instance },
     records: <T extends RecordType>(type: T) => generators[type]() as AsyncIterable<RecordOf[T]>,
     // Directory items are lists already in memory: one batch each.
-    batches: <T extends RecordType>(type: T) => (type === 'messages' ? messagePages(store, pages) : oneBatch(generators[type]())) as AsyncIterable<RecordOf[T][]>,
+    batches: <T extends RecordType>(type: T) => (type === 'messages' ? messagePages(store, pages, missing) : oneBatch(generators[type]())) as AsyncIterable<RecordOf[T][]>,
+    openFile: (sha256) => store.blobs.get(sha256),
     close: async () => {},
   };
 }

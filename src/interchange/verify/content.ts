@@ -3,6 +3,7 @@ import { IsoFormatter } from '../pchat/isoTime.js';
 import { roomHistoryPages } from '../pchat/source.js';
 import { type RecordSource, recordBatches, systemKey } from '../source.js';
 import { Digest, DigestLines } from './digest.js';
+import type { SourceFiles } from './files.js';
 import type { RoomDigest, Side } from './verify.js';
 
 /** What the target side of a content comparison needs: which rooms, and how to name authors and pchat's own messages. */
@@ -84,6 +85,8 @@ export async function compareContent(
   store: Store,
   nativeSystem: string,
   hooks: { onMessages?(n: number): void; targetDigests?: TargetDigester },
+  /** Gathers the files the source's messages carry, for compareFiles. */
+  files?: SourceFiles,
 ): Promise<RoomDigest[]> {
   const targetRoomIds = new Map([...t.rooms].map(([k, r]) => [k, Number(r.id)]));
   const request: TargetDigestRequest = {
@@ -97,7 +100,7 @@ export async function compareContent(
   pending.catch(() => {});
   let sourceRooms: SourceRoom[];
   try {
-    sourceRooms = await sourceDigests(source, s, hooks.onMessages);
+    sourceRooms = await sourceDigests(source, s, hooks.onMessages, files);
   } catch (error) {
     stop.abort(); // the target's digests are of no use now: a worker stops reading
     throw error;
@@ -115,7 +118,7 @@ export async function compareContent(
 }
 
 /** Each source room's count, digest and the identity systems of its messages, in the source's order. */
-async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: number) => void): Promise<SourceRoom[]> {
+async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: number) => void, files?: SourceFiles): Promise<SourceRoom[]> {
   const rooms: SourceRoom[] = [];
   const lines = new DigestLines((author: string) => s.keyOf.user.get(author) ?? `missing ${author}`);
   const sourceSystem = systemKey(source.description);
@@ -136,6 +139,7 @@ async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: num
       const system = m.origin?.system ?? sourceSystem;
       systems.add(system);
       digest.add(lines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text));
+      if (m.file && files) files.add(m.room, system, m.origin?.id ?? m.id, m.id, m.file);
     }
     onMessages?.(batch.length);
   }

@@ -7,10 +7,11 @@ import { identityOf, type RecordSource, systemKey } from '../source.js';
 import { legacyUriOf } from '../import/fields.js';
 import { outOfScopeNotes, scopedLists, scopeOf } from '../import/scope.js';
 import { compareContent, type TargetDigester } from './content.js';
+import { compareFiles, SourceFiles } from './files.js';
 
 /** One unexplained difference between source and target. */
 export interface Conflict {
-  readonly type: 'user' | 'group' | 'addin' | 'category' | 'room' | 'content';
+  readonly type: 'user' | 'group' | 'addin' | 'category' | 'room' | 'content' | 'file';
   readonly id: string;
   readonly name: string;
   readonly field: string;
@@ -84,8 +85,9 @@ function add<R extends { id: string }>(map: Map<string, R>, keys: Map<string, st
  * Compares a source (an archive, or a legacy dump through its reader) with a pchat database,
  * item by item through the identity every import keeps (origin), so nothing is matched by
  * content: every category, room and add-in with its settings, principal lists and role
- * holders, the users and groups, and per room the message count and an ordered SHA-256 over
- * each message's identity, author, time, kind, title and text.
+ * holders, the users and groups, per room the message count and an ordered SHA-256 over
+ * each message's identity, author, time, kind, title and text, and every file a source message
+ * carries against the same message's file in the target, bytes included (compareFiles).
  */
 export async function verify(
   source: RecordSource,
@@ -152,12 +154,15 @@ export async function verify(
     ...(r.legacyUri !== undefined && { legacyUri: legacyKey(r.legacyUri) }),
   }));
 
-  const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks);
+  const files = new SourceFiles();
+  const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks, files);
   for (const r of rooms) {
     if (r.sourceCount !== r.targetCount) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message count', source: r.sourceCount, target: r.targetCount });
     else if (r.sourceDigest !== r.targetDigest) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message digest', source: r.sourceDigest, target: r.targetDigest });
   }
   compared.message = rooms.reduce((n, r) => n + r.sourceCount, 0);
+  const fileCount = await compareFiles(source, s, t, store, systemKey(target.description), files, conflicts);
+  if (fileCount > 0) compared.file = fileCount;
   const conversions: NoteRecord[] = [];
   for await (const n of source.records('notes')) conversions.push(n);
   for (const c of s.categories.values()) conversions.push(...outOfScopeNotes(scope, { type: 'category', id: c.id, name: c.name }, c.id, c.name, scopedLists.category(c)));

@@ -2,10 +2,11 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { MessageRecord, NoteRecord } from '../../archive/records.js';
+import type { FileRecord, MessageRecord, NoteRecord } from '../../archive/records.js';
 import { externalSort, fileOrder, inOrder, type ChatRow, type SortOptions } from './chatOrder.js';
 import { dumpError } from './dumpFiles.js';
 import { convertContent, MAX_TITLE } from './content.js';
+import type { LegacyFileStore } from './fileStore.js';
 import type { Dump } from './load.js';
 import { item, Notes } from './notes.js';
 import { ticksToMs } from './values.js';
@@ -15,9 +16,14 @@ import { IsoFormatter } from '../../pchat/isoTime.js';
  * tblChat → message records, room by room in chatId order. Message ids are
  * `<channelId>:<chatId>`; seq is the chatId; author the poster's prinID.
  *
- * What one pass learns goes to a `MessagePass`: counts for the summary notes, and one `file`
- * note per `ma-filelink:` reference, spilled to a temporary file so a dump full of file links
- * does not grow memory.
+ * `ma-filelink:` references: with the legacy file store beside the dump (`files`), a message
+ * carries the file of its first reference found there; a reference not found there is a
+ * `file_missing` note (naming the file, the message and the room: the message keeps its text), a
+ * further file of the same message a `file_not_attached` one. Without a file store every
+ * reference is a `file_reference` note (files to carry over by hand).
+ *
+ * What one pass learns goes to a `MessagePass`: counts for the summary notes, and the file notes,
+ * spilled to a temporary file so a dump full of file links does not grow memory.
  */
 
 export interface MessageContext {
@@ -29,6 +35,10 @@ export interface MessageContext {
   readonly users: ReadonlySet<number>;
   readonly startMs: number | null;
   readonly sort: SortOptions;
+  /** The legacy file store copied beside the dump, or null when the dump came without it. */
+  readonly files: LegacyFileStore | null;
+  /** Room id → name (after flattening), for the file notes. */
+  readonly roomNames: ReadonlyMap<number, string>;
 }
 
 /** The notes one complete pass over tblChat produced. */
@@ -144,10 +154,27 @@ export async function* messages(ctx: MessageContext, pass: MessagePass, sorted: 
         pass.warning('story_title_clipped', item('message', id), `The story title at ${table.file.name} line ${row.line} has more than ${MAX_TITLE} characters; clipped.`);
         title = [...title].slice(0, MAX_TITLE).join('');
       }
+      let file: FileRecord | undefined;
       for (const ref of content.files) {
-        await pass.file({ severity: 'file', code: 'file_reference', item: item('message', id), message: ref });
+        if (!ctx.files) {
+          await pass.file({ severity: 'file', code: 'file_reference', item: item('message', id), message: ref });
+          continue;
+        }
+        const where = `of message ${id} (${table.file.name} line ${row.line}) in room "${ctx.roomNames.get(row.channel) ?? row.channel}" (id ${row.channel})`;
+        const resolved = await ctx.files.resolve(ref);
+        if (!resolved.found) {
+          const looked = resolved.lookedFor === null ? 'it names no path in the store' : `no ${resolved.lookedFor} there`;
+          await pass.file({ severity: 'file', code: 'file_missing', item: item('message', id), message: `File "${resolved.name}" ${where} is not in the file store (${ref}; ${looked}); the message keeps its text.` });
+        } else if (file) {
+          await pass.file({
+            severity: 'file',
+            code: 'file_not_attached',
+            item: item('message', id),
+            message: `File "${resolved.found.name}" ${where} is the message's second file (${ref}); a message carries one file, so it carries "${file.name}" and this one is not carried.`,
+          });
+        } else file = resolved.found;
       }
-      yield {
+      const record: MessageRecord = {
         id,
         room: String(row.channel),
         seq: row.chat,
@@ -158,6 +185,8 @@ export async function* messages(ctx: MessageContext, pass: MessagePass, sorted: 
         text: content.text,
         origin: null,
       };
+      if (file) record.file = file;
+      yield record;
     }
   }
   await pass.flush();

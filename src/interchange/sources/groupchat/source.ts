@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NoteRecord, RecordOf, RecordType } from '../../archive/records.js';
 import type { RecordSource, SourceDescription } from '../../source.js';
 import { DEFAULT_SORT, isSorted, type SortOptions } from './chatOrder.js';
+import { LegacyFileStore } from './fileStore.js';
 import { loadDump } from './load.js';
 import { MessagePass, messages, type MessageContext } from './messages.js';
 import { Notes } from './notes.js';
@@ -19,7 +20,15 @@ export interface GroupChatOptions {
   readonly tmpDir?: string;
   /** Rows per sorted run of the external sort (tests make it tiny). */
   readonly runRows?: number;
+  /**
+   * The legacy file store (docs/groupchat-dump.md): a directory, or null for none. Default: the
+   * directory `filestore` in the dump directory, when there is one.
+   */
+  readonly fileStore?: string | null;
 }
+
+/** Where the legacy file store is copied, in the dump directory. */
+export const FILE_STORE_DIR = 'filestore';
 
 export const GROUPCHAT_SYSTEM = 'lync-groupchat';
 
@@ -37,6 +46,8 @@ export async function groupChatSource(dir: string, options: GroupChatOptions = {
   const tree: TreeOut = convertTree(dump, principals.refs, notes, principals.domains[0] ?? null);
   const sort: SortOptions = { ...DEFAULT_SORT, ...(options.runRows !== undefined && { runRows: options.runRows }), tmpDir: options.tmpDir ?? tmpdir() };
   const startMs = options.startDate ? options.startDate.getTime() : null;
+  const storeDir = options.fileStore === undefined ? join(dir, FILE_STORE_DIR) : options.fileStore;
+  const files = storeDir !== null && (await isDirectory(storeDir)) ? new LegacyFileStore(storeDir) : null;
   const ctx: MessageContext = {
     dump,
     rooms: new Set(tree.rooms.map((r) => Number(r.id))),
@@ -44,6 +55,8 @@ export async function groupChatSource(dir: string, options: GroupChatOptions = {
     users: new Set(principals.users.map((u) => Number(u.id))),
     startMs,
     sort,
+    files,
+    roomNames: new Map(tree.rooms.map((r) => [Number(r.id), r.name])),
   };
   // The order check costs a pass over tblChat: do it once per source, not once per read.
   let sorted: Promise<boolean> | null = null;
@@ -98,12 +111,22 @@ export async function groupChatSource(dir: string, options: GroupChatOptions = {
         yield* list;
       })();
     },
+    // The bytes of the files the messages carry, from the store (found there by an earlier pass).
+    openFile: async (sha256) => files?.open(sha256) ?? null,
     async close() {
       for (const pass of passes) await pass.dispose();
       passes.clear();
       lastPass = null;
     },
   };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
