@@ -1,19 +1,15 @@
-import { createServer as createPlainServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { Application } from '../../app/index.js';
 import type { Hub } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
 import { VERSION } from '../../version.js';
 import { COMMANDS } from './commands/index.js';
+import { listenOnAll, type ListenAddress } from '../listeners.js';
 import { IrcRegistry } from './registry.js';
 import { type FloodControl, type IrcDeps, IrcSession } from './session.js';
 
-export interface IrcListen {
-  readonly host: string;
-  readonly port: number;
-  /** PEM contents (the caller reads the files named in the configuration). */
-  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
-}
+/** PEM contents for TLS (the caller reads the files named in the configuration). */
+export type IrcListen = ListenAddress;
 
 export interface IrcOptions {
   readonly app: Application;
@@ -88,29 +84,7 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
     socket.on('close', () => session.closedDown());
   };
 
-  const servers: Server[] = [];
-  const addresses: IrcEndpoint['addresses'] = [];
-  try {
-    for (const l of options.listen) {
-      const server = l.tls ? createTlsServer({ cert: l.tls.cert, key: l.tls.key }, onSocket) : createPlainServer(onSocket);
-      // A failed TLS handshake must not take anything else down.
-      server.on('tlsClientError', (error: Error) => options.logger.debug({ err: error }, 'irc tls handshake failed'));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(l.port, l.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      server.on('error', (error) => options.logger.error({ err: error }, 'irc listener error'));
-      servers.push(server);
-      const address = server.address() as AddressInfo;
-      addresses.push({ host: address.address, port: address.port, tls: Boolean(l.tls) });
-    }
-  } catch (error) {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-    throw error;
-  }
+  const { addresses, close: closeListeners } = await listenOnAll('irc', options.listen, options.logger, onSocket);
   options.logger.info({ addresses, serverName }, 'irc endpoint listening');
 
   // Idle clients are PINGed, and dropped if they stay silent for another interval.
@@ -136,11 +110,11 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
     },
     close: async () => {
       clearInterval(sweep);
-      const closing = servers.map((s) => new Promise((resolve) => s.close(resolve)));
+      const closing = closeListeners();
       for (const session of [...registry.connections]) session.kill('Server shutting down');
       await new Promise((resolve) => setTimeout(resolve, 50));
       for (const session of [...registry.connections]) session.socket.destroy();
-      await Promise.all(closing);
+      await closing;
     },
   };
 }

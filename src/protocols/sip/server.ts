@@ -1,18 +1,14 @@
-import { createServer as createPlainServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { Application } from '../../app/index.js';
 import type { Hub } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
+import { listenOnAll, type ListenAddress } from '../listeners.js';
 import type { SipAuthenticator } from './auth.js';
 import { SipConnection } from './connection.js';
 import { SipNames } from './xccos/uris.js';
 
-export interface SipListen {
-  readonly host: string;
-  readonly port: number;
-  /** PEM contents (the caller reads the files named in the configuration). */
-  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
-}
+/** PEM contents for TLS (the caller reads the files named in the configuration). */
+export type SipListen = ListenAddress;
 
 export interface SipOptions {
   readonly app: Application;
@@ -77,28 +73,7 @@ export async function startSipEndpoint(options: SipOptions): Promise<SipEndpoint
     socket.on('close', () => connection.closedDown());
   };
 
-  const servers: Server[] = [];
-  const addresses: { host: string; port: number; tls: boolean }[] = [];
-  try {
-    for (const l of options.listen) {
-      const server = l.tls ? createTlsServer({ cert: l.tls.cert, key: l.tls.key }, (s) => onSocket(s, true)) : createPlainServer((s) => onSocket(s, false));
-      server.on('tlsClientError', (error: Error) => options.logger.debug({ err: error }, 'sip tls handshake failed'));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(l.port, l.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      server.on('error', (error) => options.logger.error({ err: error }, 'sip listener error'));
-      servers.push(server);
-      const address = server.address() as AddressInfo;
-      addresses.push({ host: address.address, port: address.port, tls: Boolean(l.tls) });
-    }
-  } catch (error) {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-    throw error;
-  }
+  const { addresses, close: closeListeners } = await listenOnAll('sip', options.listen, options.logger, onSocket);
   options.logger.info({ addresses, domains: options.domains, serverName: options.serverName }, 'sip endpoint listening');
 
   const sweep = setInterval(() => {
@@ -115,11 +90,11 @@ export async function startSipEndpoint(options: SipOptions): Promise<SipEndpoint
     },
     close: async () => {
       clearInterval(sweep);
-      const closing = servers.map((s) => new Promise((resolve) => s.close(resolve)));
+      const closing = closeListeners();
       for (const connection of [...connections]) connection.close('server shutting down');
       await new Promise((resolve) => setTimeout(resolve, 50));
       for (const connection of [...connections]) connection.socket.destroy();
-      await Promise.all(closing);
+      await closing;
     },
   };
 }
