@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { invalid, notFound, notPermitted, PchatError } from '../core/errors.js';
 import type { FileInfo, Message } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
+import { formatSize } from '../core/sizes.js';
 import { validateMessageText } from '../core/validation.js';
 import { type AppContext, roomAccess } from './context.js';
 import { type FileSweepResult, sweepOrphanFiles } from './fileSweep.js';
@@ -121,7 +122,7 @@ export function fileUseCases(ctx: AppContext) {
         stored = await ctx.store.blobs.put(bytes, maxBytes);
       } catch (error) {
         if (error instanceof PchatError && error.code === 'too_large') {
-          throw new PchatError('too_large', `A file can have at most ${formatLimit(snapshot.config.maxFileSizeKB)}.`, { field: 'file' });
+          throw new PchatError('too_large', `A file can have at most ${formatSize(snapshot.config.maxFileSizeKB * 1024)}.`, { field: 'file' });
         }
         throw error;
       }
@@ -185,9 +186,3 @@ export function fileUseCases(ctx: AppContext) {
   };
 }
 
-/** 20000 KB → "19.5 MB" (KB = 1024 bytes, as maxFileSizeKB counts). */
-function formatLimit(kb: number): string {
-  if (kb < 1024) return `${kb} KB`;
-  const mb = kb / 1024;
-  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
-}

@@ -1,5 +1,6 @@
 import type { Snapshot } from '../app/directory.js';
 import type { RoomView } from '../app/rooms.js';
+import { formatSize } from '../core/sizes.js';
 import type { Category, FileInfo, Group, Message, PrincipalRef } from '../core/model.js';
 
 /**
@@ -77,20 +78,10 @@ export function presentGroup(g: Group, snapshot: Snapshot): Record<string, unkno
   return { ...g, members: presentPrincipals(g.members, snapshot) };
 }
 
-/** 1258291 → "1.2 MB" (1 KB = 1024 bytes, as maxFileSizeKB counts). */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value < 9.95 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
 
 /** A file post as one line of text for clients that show text only (IRC, Lync): `[file] report.pdf (1.2 MB) <absolute link>`. */
 export function fileSummary(file: Pick<FileInfo, 'id' | 'name' | 'size'>, baseUrl: string): string {
   return `[file] ${file.name} (${formatSize(file.size)}) ${baseUrl}${fileUrl(file)}`;
 }
+
+export { formatSize };

@@ -1,4 +1,5 @@
-import type { Category, Message, MessageKind, Origin, PrincipalRef, Privacy, Room, RoomType, User } from '../core/model.js';
+import type { Category, ComplianceEvent, Message, MessageKind, Origin, PrincipalRef, Privacy, Room, RoomType, User } from '../core/model.js';
+import type { ComplianceExportFormat, ComplianceExportState } from '../ports/complianceExport.js';
 import type { NodeRecord } from '../ports/pool.js';
 
 /**
@@ -148,4 +149,48 @@ export const toNode = (r: NodeRow): NodeRecord => ({
   heartbeatAt: r.heartbeat_at,
   connections: { websocket: r.ws_connections, irc: r.irc_connections },
   active: flag(r.active),
+});
+
+/** A compliance record: `data` is JSON text in SQLite, already parsed (jsonb) in PostgreSQL. */
+export interface ComplianceRow {
+  id: number;
+  type: ComplianceEvent['type'];
+  room_id: number;
+  user_id: number;
+  at: number;
+  data: string | Record<string, unknown> | null;
+}
+
+export const complianceEventOf = (r: ComplianceRow): ComplianceEvent => ({
+  id: Number(r.id),
+  type: r.type,
+  roomId: r.room_id,
+  userId: r.user_id,
+  at: Number(r.at),
+  data: typeof r.data === 'string' ? (r.data === '' ? null : (JSON.parse(r.data) as Record<string, unknown>)) : r.data,
+});
+
+/** The compliance export's one state row (cursor, pending batch, lease). */
+export interface ComplianceExportRow {
+  name: string;
+  cursor: number;
+  pending_first: number | null;
+  pending_last: number | null;
+  pending_count: number | null;
+  pending_format: ComplianceExportFormat | null;
+  owner: string | null;
+  lease_until: number;
+  last_run_at: number;
+}
+
+export const complianceExportStateOf = (r: ComplianceExportRow): ComplianceExportState => ({
+  name: r.name,
+  cursor: Number(r.cursor),
+  pending:
+    r.pending_first === null || r.pending_last === null
+      ? null
+      : { firstId: Number(r.pending_first), lastId: Number(r.pending_last), count: Number(r.pending_count ?? 0), format: r.pending_format ?? 'xml' },
+  owner: r.owner,
+  leaseUntil: Number(r.lease_until),
+  lastRunAt: Number(r.last_run_at),
 });

@@ -54,6 +54,7 @@ describe('file names, types, ranges and links', () => {
     assert.equal(formatSize(1536), '1.5 KB');
     assert.equal(formatSize(1_258_291), '1.2 MB');
     assert.equal(formatSize(50 * 1024 * 1024), '50 MB');
+    assert.equal(formatSize(20000 * 1024), '19.5 MB', 'the default maxFileSizeKB, as the upload refusal states it');
     const file = { id: 12, name: 'report.pdf', size: 1_258_291 };
     assert.equal(fileLine(file, 'https://chat.example.com'), '[file] report.pdf (1.2 MB) https://chat.example.com/api/v1/files/12/report.pdf');
     const long = { id: 7, name: `${'é'.repeat(200)}.bin`, size: 10 };

@@ -8,6 +8,7 @@ import { messageLines, msgidOf, serverTime, textBudget, topicText } from './pres
 import { Reply } from './reply.js';
 import { modeDiff, modesOf, prefixChanges, prefixesOf } from './roster.js';
 import type { IrcSession } from './session.js';
+import { admitLive } from '../liveRoom.js';
 
 /**
  * What the hub pushes to one IRC connection (IrcSession delegates its Subscriber methods
@@ -19,18 +20,10 @@ const rendered = new WeakMap<DomainEvent, Map<string, string[]>>();
 
 export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roomId: number }): void {
   const state = session.rooms.get(event.roomId);
-  if (!state || session.isClosed) return;
-  if (state.buffer) {
-    state.buffer.push(event);
-    return;
-  }
+  if (!state || session.isClosed || !admitLive(state, event)) return;
   // IRC cannot take back a line: removals, replacements and clearing show in history only.
   if (event.type !== 'message.posted') return;
   const m = event.message;
-  if (m.seq !== 0) {
-    if (m.seq <= state.lastSeq) return;
-    state.lastSeq = m.seq;
-  }
   if (m.authorId === session.userId && session.isOwnPost(m.clientId)) {
     if (!session.caps.has('echo-message')) return;
     const pending = session.echoFor(m.clientId);
@@ -67,7 +60,7 @@ function render(session: IrcSession, event: DomainEvent, m: Message, channel: st
 
 export function deliverPresence(session: IrcSession, roomId: number, userId: number, present: boolean, count: number): void {
   const state = session.rooms.get(roomId);
-  if (!state || state.buffer || userId === session.userId || session.isClosed) return;
+  if (!state || state.held || userId === session.userId || session.isClosed) return;
   const { app, registry, serverName } = session.deps;
   const snapshot = app.directory.peek();
   // Above participantUpdateLimit people, roster changes are not pushed (domain.md, Configuration).

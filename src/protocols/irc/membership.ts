@@ -1,6 +1,5 @@
 import type { Snapshot } from '../../app/directory.js';
 import type { Message } from '../../core/model.js';
-import type { DomainEvent } from '../../ports/events.js';
 import { nickTableFor, roomToChannel } from './channels.js';
 import { RPL } from './numerics.js';
 import { MAX_BODY_BYTES } from './parser.js';
@@ -8,12 +7,12 @@ import { messageLines, msgidOf, serverTime, textBudget, timePrefix, topicText } 
 import type { Reply } from './reply.js';
 import { highestPrefix, modesOf, prefixesOf } from './roster.js';
 import type { IrcSession, Out } from './session.js';
+import { type LiveRoom, releaseHeld } from '../liveRoom.js';
 
 /** Per joined channel: the room's last delivered seq, live events held during the join, and what the client was shown. */
-export interface ChannelState {
+export interface ChannelState extends LiveRoom {
   channel: string;
   lastSeq: number;
-  buffer: (DomainEvent & { roomId: number })[] | null;
   topic: string;
   modes: string;
   prefixes: Map<number, string>;
@@ -27,7 +26,7 @@ export async function joinRoom(session: IrcSession, roomId: number, reply: Reply
   if (session.rooms.has(roomId)) return;
   const { app, hub } = session.deps;
   const actor = await session.actor();
-  const state: ChannelState = { channel: '', lastSeq: 0, buffer: [], topic: '', modes: '', prefixes: new Map() };
+  const state: ChannelState = { channel: '', lastSeq: 0, held: [], topic: '', modes: '', prefixes: new Map() };
   session.rooms.set(roomId, state);
   hub.join(roomId, session);
   try {
@@ -55,9 +54,7 @@ export async function joinRoom(session: IrcSession, roomId: number, reply: Reply
     forgetRoom(session, roomId);
     throw error;
   }
-  const held = state.buffer ?? [];
-  state.buffer = null;
-  for (const event of held) session.onRoomEvent(event);
+  releaseHeld(state, (event) => session.onRoomEvent(event));
 }
 
 /** RPL_NAMREPLY lines (as many as the line limit needs) and RPL_ENDOFNAMES. */

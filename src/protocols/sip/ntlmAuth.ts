@@ -25,16 +25,18 @@ import {
  */
 export function ntlmAuthentication(app: Application, serverName: string): SipAuthenticator {
   let pending: { opaque: string; challenge: NtlmChallenge } | null = null;
-  const refused = (reason: string): RegisterOutcome => ({ kind: 'challenge', headers: [['WWW-Authenticate', wwwAuthenticate({ targetname: serverName })], ['Warning', `399 ${serverName} "${reason}"`]] });
+  const realm = (): [string, string] => ['WWW-Authenticate', wwwAuthenticate({ targetname: serverName })];
+  // A failed sign-in is a 401 that starts over (the client reports "Authentication failed"); the reason is only a Warning.
+  const failed = (reason: string): RegisterOutcome => ({ kind: 'challenge', headers: [realm(), ['Warning', `399 ${serverName} "${reason}"`]] });
 
   return {
     async register(request, account): Promise<RegisterOutcome> {
       const authorization = header(request, 'authorization');
-      if (!authorization) return { kind: 'challenge', headers: [['WWW-Authenticate', wwwAuthenticate({ targetname: serverName })]] };
+      if (!authorization) return { kind: 'challenge', headers: [realm()] };
       let params: Map<string, string>;
       try {
         const parsed = parseAuthParams(authorization);
-        if (parsed.scheme.toUpperCase() !== 'NTLM') return refused('Only NTLM is offered');
+        if (parsed.scheme.toUpperCase() !== 'NTLM') return failed('Only NTLM is offered');
         params = parsed.params;
       } catch (error) {
         if (error instanceof AuthParamError) return { kind: 'refused', status: 400, reason: `Bad Request (${error.message})` };
@@ -50,8 +52,8 @@ export function ntlmAuthentication(app: Application, serverName: string): SipAut
       }
       const state = pending;
       pending = null; // a challenge is good for one answer
-      if (!state || params.get('opaque') !== state.opaque) return refused('Unknown or used challenge');
-      if (params.get('targetname') !== serverName || params.get('realm') !== SIPAE_REALM) return refused('Wrong realm or target name');
+      if (!state || params.get('opaque') !== state.opaque) return failed('Unknown or used challenge');
+      if (params.get('targetname') !== serverName || params.get('realm') !== SIPAE_REALM) return failed('Wrong realm or target name');
       // Wrong passwords count against the login exactly as on the web and IRC.
       const throttleKey = account.login;
       try {
@@ -78,7 +80,7 @@ export function ntlmAuthentication(app: Application, serverName: string): SipAut
       const security = context && new NtlmSecurity(context, serverName, state.opaque);
       const ok = security !== null && security.verify(request);
       app.sessions.throttle.outcome(throttleKey, ok);
-      if (!security || !ok) return refused('Authentication failed');
+      if (!security || !ok) return failed('Authentication failed');
       return { kind: 'ok', security };
     },
   };

@@ -6,6 +6,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { DomainEvent } from '../../ports/events.js';
 import { describeError } from '../errors.js';
 import { presentMessage, presentRoom } from '../present.js';
+import { admitLive, type LiveRoom, releaseHeld } from '../liveRoom.js';
 
 export interface WsDeps {
   readonly app: Application;
@@ -16,10 +17,7 @@ export interface WsDeps {
 }
 
 /** Per joined room: the last seq delivered, and events held back while the join's history loads. */
-interface RoomState {
-  lastSeq: number;
-  buffer: (DomainEvent & { roomId: number })[] | null;
-}
+type RoomState = LiveRoom;
 
 // One rendering per event and format, shared by every recipient.
 const rendered = new WeakMap<DomainEvent, string>();
@@ -69,7 +67,7 @@ export class WsSession implements Subscriber {
     const { app, hub } = this.deps;
     const actor = await app.sessions.actorFor(this.userId);
     this.rooms ??= new Map();
-    const state: RoomState = { lastSeq: since ?? 0, buffer: [] };
+    const state: RoomState = { lastSeq: since ?? 0, held: [] };
     this.rooms.set(roomId, state);
     hub.join(roomId, this);
     try {
@@ -94,9 +92,7 @@ export class WsSession implements Subscriber {
       this.forget(roomId);
       throw error;
     }
-    const held = state.buffer ?? [];
-    state.buffer = null;
-    for (const event of held) this.onRoomEvent(event);
+    releaseHeld(state, (event) => this.onRoomEvent(event));
   }
 
   async part(roomId: number, reason: string | null): Promise<void> {
@@ -115,21 +111,13 @@ export class WsSession implements Subscriber {
 
   onRoomEvent(event: DomainEvent & { roomId: number }): void {
     const state = this.rooms?.get(event.roomId);
-    if (!state) return;
-    if (state.buffer) {
-      state.buffer.push(event);
-      return;
-    }
-    if (event.type === 'message.posted' && event.message.seq !== 0) {
-      if (event.message.seq <= state.lastSeq) return;
-      state.lastSeq = event.message.seq;
-    }
+    if (!state || !admitLive(state, event)) return;
     this.send(this.render(event));
   }
 
   onPresence(roomId: number, userId: number, present: boolean, count: number): void {
     const state = this.rooms?.get(roomId);
-    if (!state || state.buffer || userId === this.userId) return;
+    if (!state || state.held || userId === this.userId) return;
     // Above participantUpdateLimit people, roster changes are not pushed (domain.md, Configuration).
     if (count > (this.deps.app.directory.peek()?.config.participantUpdateLimit ?? 0)) return;
     this.send({ type: 'presence', roomId, user: this.person(userId), present, participantCount: count });

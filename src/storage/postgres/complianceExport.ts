@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { ComplianceEvent } from '../../core/model.js';
-import type { ComplianceExportFormat, ComplianceExportState, ComplianceExportStore } from '../../ports/complianceExport.js';
+import type { ComplianceExportStore } from '../../ports/complianceExport.js';
+import { type ComplianceExportRow, complianceExportStateOf, complianceEventOf, type ComplianceRow } from '../rows.js';
 import { first, transaction } from './database.js';
 
 /**
@@ -19,32 +19,8 @@ const SETTLE_TIMEOUT = '2s';
 /** Now, in ms since 1970, by the database's clock: every node of a pool compares leases against the same clock. */
 const NOW = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`;
 
-type StateRow = {
-  name: string;
-  cursor: number;
-  pending_first: number | null;
-  pending_last: number | null;
-  pending_count: number | null;
-  pending_format: ComplianceExportFormat | null;
-  owner: string | null;
-  lease_until: number;
-  last_run_at: number;
-};
 
-const toState = (r: StateRow): ComplianceExportState => ({
-  name: r.name,
-  cursor: r.cursor,
-  pending:
-    r.pending_first === null || r.pending_last === null
-      ? null
-      : { firstId: r.pending_first, lastId: r.pending_last, count: r.pending_count ?? 0, format: r.pending_format ?? 'xml' },
-  owner: r.owner,
-  leaseUntil: r.lease_until,
-  lastRunAt: r.last_run_at,
-});
 
-type RecordRow = { id: number; type: ComplianceEvent['type']; room_id: number; user_id: number; at: number; data: Record<string, unknown> | null };
-const toEvent = (r: RecordRow): ComplianceEvent => ({ id: r.id, type: r.type, roomId: r.room_id, userId: r.user_id, at: r.at, data: r.data });
 
 /** The compliance export on PostgreSQL: same semantics as SQLite's, for a pool of nodes. */
 export function postgresComplianceExport(pool: pg.Pool): ComplianceExportStore {
@@ -73,27 +49,27 @@ export function postgresComplianceExport(pool: pg.Pool): ComplianceExportStore {
     records: async ({ afterId, upToId, roomId, limit }) => {
       const { rows } =
         roomId === undefined
-          ? await pool.query<RecordRow>('SELECT id, type, room_id, user_id, at, data FROM compliance WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3', [afterId, upToId, limit])
-          : await pool.query<RecordRow>(
+          ? await pool.query<ComplianceRow>('SELECT id, type, room_id, user_id, at, data FROM compliance WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3', [afterId, upToId, limit])
+          : await pool.query<ComplianceRow>(
               'SELECT id, type, room_id, user_id, at, data FROM compliance WHERE room_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4',
               [roomId, afterId, upToId, limit],
             );
-      return rows.map(toEvent);
+      return rows.map(complianceEventOf);
     },
     state: async (name) => {
-      const row = first(await pool.query<StateRow>('SELECT * FROM compliance_export WHERE name = $1', [name]));
-      return row ? toState(row) : null;
+      const row = first(await pool.query<ComplianceExportRow>('SELECT * FROM compliance_export WHERE name = $1', [name]));
+      return row ? complianceExportStateOf(row) : null;
     },
     lease: async (name, owner, ttlMs) => {
       await pool.query('INSERT INTO compliance_export (name, updated_at) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING', [name]);
       const row = first(
-        await pool.query<StateRow>(
+        await pool.query<ComplianceExportRow>(
           `UPDATE compliance_export SET owner = $2, lease_until = ${NOW} + $3, updated_at = ${NOW}
            WHERE name = $1 AND (owner IS NULL OR owner = $2 OR lease_until < ${NOW}) RETURNING *`,
           [name, owner, ttlMs],
         ),
       );
-      return row ? toState(row) : null;
+      return row ? complianceExportStateOf(row) : null;
     },
     renew: async (name, owner, ttlMs) =>
       (

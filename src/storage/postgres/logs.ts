@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ComplianceEvent } from '../../core/model.js';
+import { complianceEventOf, type ComplianceRow } from '../rows.js';
 import type { AuditStore, ComplianceStore, EventLogStore } from '../../ports/store.js';
 import { first, transaction } from './database.js';
 import { Where } from './where.js';
@@ -8,7 +8,6 @@ import { Where } from './where.js';
 // the schema itself (triggers), whoever connects.
 
 export function postgresCompliance(pool: pg.Pool): ComplianceStore {
-  type Row = { id: number; type: ComplianceEvent['type']; room_id: number; user_id: number; at: number; data: Record<string, unknown> | null };
   return {
     append: async (events) => {
       if (events.length === 0) return;
@@ -28,11 +27,11 @@ export function postgresCompliance(pool: pg.Pool): ComplianceStore {
     },
     list: async ({ afterId, type, roomId, limit }) => {
       const where = new Where().add('id > ?', afterId ?? 0).optional('type = ?', type).optional('room_id = ?', roomId);
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<ComplianceRow>(
         `SELECT id, type, room_id, user_id, at, data FROM compliance WHERE ${where} ORDER BY id LIMIT ${where.next(limit)}`,
         where.params,
       );
-      return rows.map((r) => ({ id: r.id, type: r.type, roomId: r.room_id, userId: r.user_id, at: r.at, data: r.data }));
+      return rows.map(complianceEventOf);
     },
   };
 }

@@ -1,32 +1,9 @@
-import type { ComplianceEvent } from '../../core/model.js';
-import type { ComplianceExportFormat, ComplianceExportState, ComplianceExportStore } from '../../ports/complianceExport.js';
+import type { ComplianceExportStore } from '../../ports/complianceExport.js';
+import { type ComplianceExportRow, complianceExportStateOf, complianceEventOf, type ComplianceRow } from '../rows.js';
 import type { Db } from './database.js';
 
-type StateRow = {
-  name: string;
-  cursor: number;
-  pending_first: number | null;
-  pending_last: number | null;
-  pending_count: number | null;
-  pending_format: ComplianceExportFormat | null;
-  owner: string | null;
-  lease_until: number;
-  last_run_at: number;
-};
 
-const toState = (r: StateRow): ComplianceExportState => ({
-  name: r.name,
-  cursor: Number(r.cursor),
-  pending:
-    r.pending_first === null || r.pending_last === null
-      ? null
-      : { firstId: Number(r.pending_first), lastId: Number(r.pending_last), count: Number(r.pending_count ?? 0), format: r.pending_format ?? 'xml' },
-  owner: r.owner,
-  leaseUntil: Number(r.lease_until),
-  lastRunAt: Number(r.last_run_at),
-});
 
-type RecordRow = { id: number; type: ComplianceEvent['type']; room_id: number; user_id: number; at: number; data: string | null };
 
 /**
  * The compliance export on SQLite. One writer at a time, and ids are max+1 under the write lock,
@@ -60,18 +37,10 @@ export function sqliteComplianceExport(db: Db): ComplianceExportStore {
     `UPDATE compliance_export SET owner = NULL, lease_until = 0, last_run_at = CASE WHEN ? THEN ? ELSE last_run_at END, updated_at = ?
      WHERE name = ? AND owner = ?`,
   );
-  const lease = db.transaction((name: string, owner: string, ttlMs: number): StateRow | undefined => {
+  const lease = db.transaction((name: string, owner: string, ttlMs: number): ComplianceExportRow | undefined => {
     const now = Date.now();
     create.run(name, now);
-    return take.get(owner, now + ttlMs, now, name, owner, now) as StateRow | undefined;
-  });
-  const toEvent = (r: RecordRow): ComplianceEvent => ({
-    id: r.id,
-    type: r.type,
-    roomId: r.room_id,
-    userId: r.user_id,
-    at: r.at,
-    data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
+    return take.get(owner, now + ttlMs, now, name, owner, now) as ComplianceExportRow | undefined;
   });
 
   return {
@@ -87,14 +56,14 @@ export function sqliteComplianceExport(db: Db): ComplianceExportStore {
       };
     },
     records: async ({ afterId, upToId, roomId, limit }) =>
-      (roomId === undefined ? (records.all(afterId, upToId, limit) as RecordRow[]) : (roomRecords.all(roomId, afterId, upToId, limit) as RecordRow[])).map(toEvent),
+      (roomId === undefined ? (records.all(afterId, upToId, limit) as ComplianceRow[]) : (roomRecords.all(roomId, afterId, upToId, limit) as ComplianceRow[])).map(complianceEventOf),
     state: async (name) => {
-      const row = state.get(name) as StateRow | undefined;
-      return row ? toState(row) : null;
+      const row = state.get(name) as ComplianceExportRow | undefined;
+      return row ? complianceExportStateOf(row) : null;
     },
     lease: async (name, owner, ttlMs) => {
       const row = lease.immediate(name, owner, ttlMs);
-      return row ? toState(row) : null;
+      return row ? complianceExportStateOf(row) : null;
     },
     renew: async (name, owner, ttlMs) => {
       const now = Date.now();

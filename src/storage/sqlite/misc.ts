@@ -3,7 +3,7 @@ import { type ChatConfig, type ComplianceEvent, DEFAULT_CHAT_CONFIG, type Policy
 import type { Decommission, Maintenance } from '../../ports/pool.js';
 import type { AddInStore, AuditStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
 import { type Db, rethrowUnique } from './database.js';
-import { flag } from '../rows.js';
+import { complianceEventOf, type ComplianceRow, flag } from '../rows.js';
 import { Where } from './where.js';
 
 export function sqliteAddIns(db: Db): AddInStore {
@@ -129,20 +129,12 @@ export function sqliteCompliance(db: Db): ComplianceStore {
   const appendAll = db.transaction((events: readonly Omit<ComplianceEvent, 'id'>[]) => {
     for (const e of events) insert.run(e.type, e.roomId, e.userId, e.at, e.data ? JSON.stringify(e.data) : null);
   });
-  type Row = { id: number; type: ComplianceEvent['type']; room_id: number; user_id: number; at: number; data: string | null };
   return {
     append: async (events) => appendAll(events),
     list: async ({ afterId, type, roomId, limit }) => {
       const where = new Where().add('id > ?', afterId ?? 0).optional('type = ?', type).optional('room_id = ?', roomId);
-      const rows = db.prepare(`SELECT * FROM compliance WHERE ${where} ORDER BY id LIMIT ?`).all(...where.params, limit) as Row[];
-      return rows.map((r) => ({
-        id: r.id,
-        type: r.type,
-        roomId: r.room_id,
-        userId: r.user_id,
-        at: r.at,
-        data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
-      }));
+      const rows = db.prepare(`SELECT * FROM compliance WHERE ${where} ORDER BY id LIMIT ?`).all(...where.params, limit) as ComplianceRow[];
+      return rows.map(complianceEventOf);
     },
   };
 }

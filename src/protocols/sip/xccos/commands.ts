@@ -1,3 +1,4 @@
+import type { RoomView } from '../../../app/rooms.js';
 import { child, childrenNamed, element, type XmlElement } from '../xml.js';
 import type { ChatContext } from './context.js';
 import { XccosError, xccosErrorOf } from './envelope.js';
@@ -41,20 +42,13 @@ export const COMMANDS: Readonly<Record<string, CommandHandler>> = {
     if (qtype !== 'BYNAME' && qtype !== 'BYDESC') throw new XccosError(400, `Search type ${qtype} is not supported; use BYNAME or BYDESC.`);
     const criteria = (qib?.attrs.criteria ?? '').toLocaleLowerCase();
     if (criteria.length > 256) throw new XccosError(400, 'The search criteria are longer than 256 characters.');
-    const actor = await ctx.actor();
     const out: string[] = [];
-    let after: number | undefined;
-    do {
-      const page = await ctx.app.rooms.directory(actor, { limit: 1000, ...(after !== undefined && { after }) });
-      for (const view of page.rooms) {
-        if (view.room.disabled) continue;
-        const field = qtype === 'BYNAME' ? view.room.name : view.room.description;
-        if (criteria && !field.toLocaleLowerCase().includes(criteria)) continue;
-        out.push(searchEntry(ctx.names, view, ctx.hub.participants(view.room.id).length));
-        if (out.length >= SEARCH_LIMIT) return out.join('');
-      }
-      after = page.next ?? undefined;
-    } while (after !== undefined);
+    for await (const view of findableRooms(ctx)) {
+      const field = qtype === 'BYNAME' ? view.room.name : view.room.description;
+      if (criteria && !field.toLocaleLowerCase().includes(criteria)) continue;
+      out.push(searchEntry(ctx.names, view, ctx.hub.participants(view.room.id).length));
+      if (out.length >= SEARCH_LIMIT) break;
+    }
     return out.join('');
   },
 
@@ -82,12 +76,12 @@ export const COMMANDS: Readonly<Record<string, CommandHandler>> = {
 
   /** The rooms the user holds a role in (member, manager, presenter), as a client's "my rooms". */
   'cmd:getassociations': async (ctx) => {
-    const actor = await ctx.actor();
-    const { rooms } = await ctx.app.rooms.directory(actor, { limit: 1000 });
-    return rooms
-      .filter((v) => !v.room.disabled && (v.roles.member || v.roles.manager || v.roles.presenter))
-      .map((v) => element('chanib', { uri: ctx.names.roomUri(v.room), name: v.room.name, role: v.roles.manager ? 'manager' : v.roles.presenter ? 'presenter' : 'member' }))
-      .join('');
+    const out: string[] = [];
+    for await (const { room, roles } of findableRooms(ctx)) {
+      if (!roles.member && !roles.manager && !roles.presenter) continue;
+      out.push(element('chanib', { uri: ctx.names.roomUri(room), name: room.name, role: roles.manager ? 'manager' : roles.presenter ? 'presenter' : 'member' }));
+    }
+    return out.join('');
   },
 
   /** Client preferences (base64 text under a label), stored per user on the server. */
@@ -119,6 +113,17 @@ export const chatServiceUri = (ctx: ChatContext): string => `sip:${CHAT_SERVICE_
 /** The lookup address (Lync's `ocschat@<domain>`) and the chat service that requri points to. */
 export const LOOKUP_USER = 'ocschat';
 export const CHAT_SERVICE_USER = 'pchat-chat';
+
+/** Every room the user may find that is not disabled, page by page through the one directory use case. */
+async function* findableRooms(ctx: ChatContext): AsyncGenerator<RoomView> {
+  const actor = await ctx.actor();
+  let after: number | undefined;
+  do {
+    const page = await ctx.app.rooms.directory(actor, { limit: 1000, ...(after !== undefined && { after }) });
+    for (const view of page.rooms) if (!view.room.disabled) yield view;
+    after = page.next ?? undefined;
+  } while (after !== undefined);
+}
 
 /** `<chanid domain value/>` (join, bjoin) or `<chanib uri/>` elements, as ma-chan URIs. */
 function chanUris(data: XmlElement | undefined): string[] {

@@ -1,18 +1,14 @@
 import type { Application } from '../../../app/index.js';
 import type { Actor } from '../../../core/permissions.js';
 import type { Hub, Subscriber } from '../../../delivery/hub.js';
-import type { DomainEvent } from '../../../ports/events.js';
 import type { SipNames } from './uris.js';
+import type { LiveRoom } from '../../liveRoom.js';
 
-/** A room the client joined through XCCOS. */
-export interface JoinedRoom {
+/** A room the client joined through XCCOS (lastSeq: the highest seq it has been sent). */
+export interface JoinedRoom extends LiveRoom {
   readonly uri: string;
-  /** Highest seq the client has (live delivery starts after it; bccontext reads up to it). */
-  lastSeq: number;
   /** The seq at join: bccontext's history ends here, live delivery begins after it. */
   joinedSeq: number;
-  /** Live events held while the join is under way, so the hand-over has no gap and no repeat. */
-  buffer: (DomainEvent & { roomId: number })[] | null;
 }
 
 /**

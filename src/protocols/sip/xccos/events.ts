@@ -4,6 +4,7 @@ import { notice } from './envelope.js';
 import { forgetRoom } from './membership.js';
 import { AIB_CHANOP, AIB_PARTICIPANT, chatElement, joinEntry } from './present.js';
 import { element } from '../xml.js';
+import { admitLive } from '../../liveRoom.js';
 
 // A live message is rendered once per event and shared by every SIP recipient (same names for all).
 const rendered = new WeakMap<DomainEvent, string>();
@@ -11,18 +12,10 @@ const rendered = new WeakMap<DomainEvent, string>();
 /** What the hub pushes to a SIP connection: live messages of joined rooms (its own included, as Lync does). */
 export function deliverRoomEvent(ctx: ChatContext, event: DomainEvent & { roomId: number }): void {
   const state = ctx.joined.get(event.roomId);
-  if (!state) return;
-  if (state.buffer) {
-    state.buffer.push(event);
-    return;
-  }
+  if (!state || !admitLive(state, event)) return;
   // A legacy client cannot take a line back: removals and replacements show in history only.
   if (event.type !== 'message.posted') return;
   const m = event.message;
-  if (m.seq !== 0) {
-    if (m.seq <= state.lastSeq) return;
-    state.lastSeq = m.seq;
-  }
   let xml = rendered.get(event);
   if (xml === undefined) {
     xml = chatElement('grpchat', ctx.names, ctx.app.directory.peek(), state.uri, m);
@@ -34,7 +27,7 @@ export function deliverRoomEvent(ctx: ChatContext, event: DomainEvent & { roomId
 /** Someone came into or left a joined room: ntc:join / ntc:part (not above participantUpdateLimit). */
 export function deliverPresence(ctx: ChatContext, roomId: number, userId: number, present: boolean, count: number): void {
   const state = ctx.joined.get(roomId);
-  if (!state || state.buffer || userId === ctx.userId) return;
+  if (!state || state.held || userId === ctx.userId) return;
   const snapshot = ctx.app.directory.peek();
   if (count > (snapshot?.config.participantUpdateLimit ?? 0)) return;
   const uri = ctx.names.userUriOf(userId, snapshot);

@@ -2,6 +2,7 @@ import { roomNotFound } from '../../../core/errors.js';
 import type { ChatContext, JoinedRoom } from './context.js';
 import { XccosError, xccosErrorOf } from './envelope.js';
 import { chatElement, joinEntry } from './present.js';
+import { releaseHeld } from '../../liveRoom.js';
 
 /**
  * Joining and leaving rooms over XCCOS. A join subscribes to the room before it reads the
@@ -18,8 +19,7 @@ export async function joinRooms(ctx: ChatContext, uris: readonly string[], batch
     const room = ctx.names.roomOf(uri, snapshot);
     try {
       if (!room) throw roomNotFound();
-      const joined = ctx.joined.get(room.id) ?? (await enter(ctx, actor, room.id, uri));
-      void joined;
+      if (!ctx.joined.has(room.id)) await enter(ctx, actor, room.id, uri);
       const entry = joinEntry(ctx.names, await ctx.app.directory.snapshot(), room, ctx.hub.participants(room.id));
       chanibs.push(entry.chanib);
       for (const [uid, uib] of entry.uibs) uibs.set(uid, uib);
@@ -35,7 +35,7 @@ export async function joinRooms(ctx: ChatContext, uris: readonly string[], batch
 }
 
 async function enter(ctx: ChatContext, actor: Awaited<ReturnType<ChatContext['actor']>>, roomId: number, uri: string): Promise<JoinedRoom> {
-  const state: JoinedRoom = { uri, lastSeq: 0, joinedSeq: 0, buffer: [] };
+  const state: JoinedRoom = { uri, lastSeq: 0, joinedSeq: 0, held: [] };
   ctx.joined.set(roomId, state);
   ctx.hub.join(roomId, ctx.subscriber);
   try {
@@ -48,9 +48,7 @@ async function enter(ctx: ChatContext, actor: Awaited<ReturnType<ChatContext['ac
     ctx.hub.part(roomId, ctx.subscriber);
     throw error;
   }
-  const held = state.buffer ?? [];
-  state.buffer = null;
-  for (const event of held) ctx.subscriber.onRoomEvent(event);
+  releaseHeld(state, (event) => ctx.subscriber.onRoomEvent(event));
   return state;
 }
 
