@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Framed, SipFramer } from '../../src/protocols/sip/framer.js';
 import { addressOf, cseqOf, header, headers, paramOf, parseMessage, responseHeaders, serialize, type SipRequest, SipParseError, uriOf } from '../../src/protocols/sip/message.js';
+import { rng } from '../../bench/lib/words.js';
 
 const REGISTER = [
   'REGISTER sip:pchat.test SIP/2.0',
@@ -94,8 +95,7 @@ describe('SIP messages', () => {
   });
 
   it('survives arbitrary bytes without throwing', () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = rng(7);
     for (let i = 0; i < 2000; i++) {
       const bytes = Buffer.from(Array.from({ length: Math.floor(random() * 400) }, () => (random() < 0.3 ? [13, 10, 58, 32][Math.floor(random() * 4)] : Math.floor(random() * 256)) as number));
       assert.doesNotThrow(() => frame([bytes, Buffer.from(REGISTER)]));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { rng } from '../../bench/lib/words.js';
 import { md4, ntHash } from '../../src/core/ntHash.js';
 import {
   CHALLENGE_FLAGS, NTLM_FLAGS as F, NtlmError, Rc4, acceptAuthenticate, createChallenge, macEss, parseAuthenticate, rc4,
@@ -176,17 +177,6 @@ function authenticateAs(challenge: Buffer, opts: ClientOptions): Client {
 
 const SERVER = { netbiosDomain: 'PCHAT', netbiosHost: 'SRV', dnsDomain: 'pchat.test', dnsHost: 'srv.pchat.test' };
 
-/** A small deterministic PRNG so that a failing property run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -339,7 +329,7 @@ describe('NTLM AUTHENTICATE parsing', () => {
 
   it('never throws anything but NtlmError on random or mutated bytes, and accepting never throws', () => {
     const seed = Number(process.env.NTLM_FUZZ_SEED ?? 20240601);
-    const random = prng(seed);
+    const random = rng(seed);
     const byte = () => Math.floor(random() * 256);
     const header = Buffer.concat([Buffer.from('NTLMSSP\0', 'latin1'), hex('03000000')]);
     const hash = ntHash('Secret123');

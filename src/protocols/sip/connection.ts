@@ -199,10 +199,9 @@ export class SipConnection implements Subscriber, ChatContext {
     }
     const outcome = await this.authenticator.register(request, { userId, login });
     if (outcome.kind === 'challenge') return this.respond(request, 401, 'Unauthorized', outcome.headers);
-    if (outcome.kind === 'refused' || userId === 0) {
-      this.respond(request, outcome.kind === 'refused' ? outcome.status : 403, outcome.kind === 'refused' ? outcome.reason : 'Forbidden');
-      return;
-    }
+    if (outcome.kind === 'refused') return this.respond(request, outcome.status, outcome.reason);
+    // Without authentication (the loopback test mode) an unknown or disabled address gets here.
+    if (userId === 0) return this.respond(request, 403, 'Forbidden');
     const first = !this.security;
     this.security = outcome.security;
     this.userId = userId;
@@ -271,10 +270,8 @@ export class SipConnection implements Subscriber, ChatContext {
   }
 
   private onBye(request: SipRequest): void {
-    const dialog = this.dialogs.close(header(request, 'call-id') ?? '');
-    if (!dialog) return this.respond(request, 481, 'Call/Transaction Does Not Exist');
+    if (!this.endDialog(header(request, 'call-id') ?? '')) return this.respond(request, 481, 'Call/Transaction Does Not Exist');
     this.respond(request, 200, 'OK');
-    if (dialog.kind === 'service' && !this.dialogs.service()) this.leaveAll();
   }
 
   private async onInfo(request: SipRequest): Promise<void> {
@@ -323,8 +320,7 @@ export class SipConnection implements Subscriber, ChatContext {
     if (this.security && !this.security.verify(response)) return this.close('bad signature');
     // 481/487 to our INFO: the client considers that dialog over (it restarts group chat itself).
     if ((response.status === 481 || response.status === 487) && cseqOf(response)?.method === 'INFO') {
-      const dialog = this.dialogs.close(header(response, 'call-id') ?? '');
-      if (dialog?.kind === 'service' && !this.dialogs.service()) this.leaveAll();
+      this.endDialog(header(response, 'call-id') ?? '');
     }
   }
 
@@ -378,6 +374,13 @@ export class SipConnection implements Subscriber, ChatContext {
     this.deps.onClosed(this);
   }
 
+  /** Closes a dialog; the rooms are left when the last dialog with the chat service ends. Whether it was open. */
+  private endDialog(callId: string): boolean {
+    const dialog = this.dialogs.close(callId);
+    if (dialog?.kind === 'service' && !this.dialogs.service()) this.leaveAll();
+    return dialog !== undefined;
+  }
+
   private leaveAll(): void {
     for (const roomId of [...this.joined.keys()]) {
       forgetRoom(this, roomId);
@@ -388,10 +391,7 @@ export class SipConnection implements Subscriber, ChatContext {
   /** Housekeeping from the endpoint's sweep: expired registration or dialogs, idle sockets. */
   sweep(now: number): void {
     if (this.security && this.registeredUntil < now) return this.close('registration expired');
-    for (const dialog of this.dialogs.expired(now)) {
-      this.dialogs.close(dialog.callId);
-      if (dialog.kind === 'service' && !this.dialogs.service()) this.leaveAll();
-    }
+    for (const dialog of this.dialogs.expired(now)) this.endDialog(dialog.callId);
   }
 
   // ---- the hub subscriber
