@@ -37,13 +37,13 @@ export interface TimedRun {
 /**
  * Runs `node bin/pchat.js --json <args>` under GNU time. `onStderrLine` sees each stderr line
  * (with ms since the start) and returns true for lines it consumed; the rest are kept for the
- * error a failed command throws.
+ * error a failed command throws. `env` is added to the child's environment.
  */
-export async function timedPchat(args: string[], rssFile: string, onStderrLine?: (line: string, atMs: number) => boolean): Promise<TimedRun> {
+export async function timedPchat(args: string[], rssFile: string, onStderrLine?: (line: string, atMs: number) => boolean, env: Record<string, string> = {}): Promise<TimedRun> {
   const t0 = nowMs();
   const child = spawn(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...NODE_ARGS, join(ROOT, 'bin', 'pchat.js'), '--json', ...args], {
     cwd: ROOT,
-    env: { ...process.env, PCHAT_LOG_LEVEL: 'warn' },
+    env: { ...process.env, PCHAT_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -214,11 +214,42 @@ export function sampleDump(messages = 3000, seed = 2010): Record<string, TableFi
 const drain = (out: WriteStream) => new Promise<void>((resolve) => out.once('drain', resolve));
 
 /**
- * A benchmark dump: the sample's directory tables with a tblChat of `messages` rows spread over
- * `rooms` rooms, sorted by (channelId, chatId) as the documented query writes it, streamed to
- * disk so ten million rows need no memory. UTF-8 CSV by default; `tsv16` as `bcp -w` writes.
+ * A pseudo-random permutation of [0, n) that needs no memory: a four-round Feistel network over
+ * the smallest even power of two ≥ n, walking the cycle until it lands below n. `order(k)` is
+ * the row written k-th, so a shuffled table of ten million rows is written as it is computed.
  */
-export async function writeBenchDump(dir: string, messages: number, options: { rooms?: number; format?: 'csv' | 'tsv16' } = {}): Promise<void> {
+export function shuffledOrder(n: number, seed = 2010): (k: number) => number {
+  let bits = 2;
+  while (2 ** bits < n) bits += 2;
+  const half = bits / 2;
+  const mask = 2 ** half - 1;
+  const keys = [0x9e3779b1, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f].map((k) => (k ^ seed) >>> 0);
+  const round = (x: number, key: number) => {
+    let h = Math.imul(x ^ key, 0x45d9f3b);
+    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+    return (h ^ (h >>> 16)) & mask;
+  };
+  const permute = (x: number) => {
+    let left = Math.floor(x / 2 ** half);
+    let right = x & mask;
+    for (const key of keys) [left, right] = [right, left ^ round(right, key)];
+    return left * 2 ** half + right;
+  };
+  return (k: number) => {
+    let x = permute(k);
+    while (x >= n) x = permute(x);
+    return x;
+  };
+}
+
+/**
+ * A benchmark dump: the sample's directory tables with a tblChat of `messages` rows spread over
+ * `rooms` rooms, sorted by (channelId, chatId) as the documented query writes it, or (`order:
+ * 'shuffled'`) the same rows in a pseudo-random order, as a `bcp` of an unordered query may write
+ * them. Streamed to disk so ten million rows need no memory. UTF-8 CSV by default; `tsv16` as
+ * `bcp -w` writes.
+ */
+export async function writeBenchDump(dir: string, messages: number, options: { rooms?: number; format?: 'csv' | 'tsv16'; order?: 'sorted' | 'shuffled' } = {}): Promise<void> {
   const tables = sampleDump(0);
   const roomCount = options.rooms ?? 100;
   const nodes = [...tables.tblNode!.rows];
@@ -233,7 +264,9 @@ export async function writeBenchDump(dir: string, messages: number, options: { r
   let buf = `${COLUMNS.tblChat.join(delimiter)}\r\n`;
   const base = Date.UTC(2011, 0, 1);
   const perRoom = Math.ceil(messages / roomCount);
-  for (let i = 0; i < messages; i++) {
+  const rowAt = options.order === 'shuffled' ? shuffledOrder(messages) : (k: number) => k;
+  for (let k = 0; k < messages; k++) {
+    const i = rowAt(k);
     const room = Math.floor(i / perRoom);
     const seq = (i % perRoom) + 1;
     const content = i % 50 === 0 ? `"Quoted, with a comma"\nand a second line ${i}` : `message ${i} about the ${WORDS[i % WORDS.length]} and the ${WORDS[(i * 7) % WORDS.length]}`;

@@ -4,17 +4,31 @@ import { SYSTEM_ACTOR } from '../app/context.js';
 import { PchatError } from '../core/errors.js';
 import { EXPORT_LEVELS, type ExportLevel, type ExportOptions } from '../interchange/archive/records.js';
 import { openArchive } from '../interchange/archive/reader.js';
+import { accountsWithoutPassword, accountsWithoutPasswordLine } from '../interchange/import/credentials.js';
 import { errorsOf, type ImportPlan } from '../interchange/import/plan.js';
 import { exportJob, type ImportOutcome, importJob, verifyJob } from '../interchange/jobs.js';
+import { CLASSIFICATION_NOTES } from '../interchange/migrate/plan.js';
 import { Progress } from '../interchange/progress.js';
+import { readRenames, withRenames } from '../interchange/renames.js';
+import { isItemProblem } from '../interchange/resolutions.js';
+import { errorLines, errorNotes, sourceErrorsSummary } from '../interchange/sourceErrors.js';
 import type { GlobalOptions } from './options.js';
 import { withExamples } from './resource.js';
-import { databaseConfig, openDatabase, openImportTarget, openSource, SOURCE_HELP } from './sources.js';
+import { databaseConfig, openDatabase, openImportTarget, openSource, SOURCE_HELP, withLegacySourceOptions } from './sources.js';
 import { checkContentInWorker } from './importCheck.js';
 import { digestInWorker } from './verifyTarget.js';
+import { describeConflict } from '../interchange/verify/describe.js';
+
+const RENAMES_HELP = 'a CSV file of names to give items (header "kind,source id,new name"; kinds room, category, group, addin, user, login), applied by plan, export, import and verify alike';
 
 const json = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
 const print = (data: unknown) => process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+
+/** "1 category", "3 categories", "2 add-ins": a count of one kind of item, in words. */
+const counted = (n: number, kind: string) => {
+  const word = kind === 'addin' ? 'add-in' : kind;
+  return `${n} ${n === 1 ? word : word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
+};
 
 /** A date or date-time, as the ISO UTC instant --start-date means. */
 function isoDate(value: string): string {
@@ -35,16 +49,19 @@ export function registerInterchange(program: Command): void {
       .option('--start-date <date>', 'leave out messages older than this (YYYY-MM-DD, UTC, or an ISO time)')
       .option('--disable-exported', 'after exporting, disable the exported rooms in the source so nobody keeps writing there')
       .option('--report <file.html>', 'write an HTML log of what was exported, with counts and warnings')
-      .action(async (opts: { out: string; from?: string; level: ExportLevel; scope?: string[]; startDate?: string; disableExported?: boolean; report?: string }, cmd: Command) => {
+      .option('--renames <renames.csv>', RENAMES_HELP)
+      .option('--allow-errors', 'exit 0 even when the source reported errors (they are counted, and carried in the archive\'s notes)')
+      .action(async (opts: { out: string; from?: string; level: ExportLevel; scope?: string[]; startDate?: string; disableExported?: boolean; report?: string; allowErrors?: boolean; renames?: string }, cmd: Command) => {
         const options: ExportOptions = {
           level: opts.level,
           scope: opts.scope ?? [],
           startDate: opts.startDate ? isoDate(opts.startDate) : null,
           disableExported: opts.disableExported === true,
         };
+        const renames = opts.renames ? await readRenames(opts.renames) : null;
         const opened = await openSource(cmd, opts.from, options.startDate);
         try {
-          const { manifest, notes } = await exportJob(opened.source, opts.out, options, Progress.auto(json(cmd)), opts.report);
+          const { manifest, notes } = await exportJob(renames ? withRenames(opened.source, renames) : opened.source, opts.out, options, Progress.auto(json(cmd)), opts.report);
           let disabled = 0;
           if (options.disableExported) {
             if (!opened.local) {
@@ -52,7 +69,8 @@ export function registerInterchange(program: Command): void {
             }
             disabled = await disableExported(opened.local.app, opts.out);
           }
-          const errors = notes.filter((n) => n.severity === 'error').length;
+          const errors = errorNotes(notes).length;
+          if (errors > 0 && opts.allowErrors !== true) process.exitCode = 1;
           if (json(cmd)) {
             print({
               archive: opts.out,
@@ -65,6 +83,7 @@ export function registerInterchange(program: Command): void {
           }
           else {
             process.stdout.write(`Wrote ${opts.out}: ${Object.entries(manifest.files).map(([f, v]) => `${v.records} ${f.replace('.ndjson', '')}`).join(', ')}.\n`);
+            for (const n of notes.filter((c) => CLASSIFICATION_NOTES.includes(c.code))) process.stdout.write(`${n.message}\n`);
             const carried = Object.values(manifest.attachments ?? {});
             if (carried.length > 0) process.stdout.write(`Files carried: ${carried.length} distinct contents (${carried.reduce((n, a) => n + a.bytes, 0)} bytes).\n`);
             const notCarried = notes.filter((n) => n.severity === 'file');
@@ -73,7 +92,11 @@ export function registerInterchange(program: Command): void {
               for (const n of notCarried.slice(0, 20)) process.stdout.write(`  ${n.code}: ${n.message}\n`);
             }
             if (disabled > 0) process.stdout.write(`Disabled ${disabled} exported rooms in the source.\n`);
-            if (errors > 0) process.stdout.write(`${errors} errors in the source: an import will refuse this archive until they are fixed (see --report).\n`);
+            if (errors > 0) {
+              for (const line of errorLines(errorNotes(notes))) process.stdout.write(`  ${line}\n`);
+              const where = opts.report ? `in ${opts.report} (section Errors)` : 'in the archive\'s notes (and in an HTML report with --report <file.html>)';
+              process.stdout.write(`${sourceErrorsSummary(errors, where, opts.allowErrors === true)}\n`);
+            }
           }
         } finally {
           await opened.close();
@@ -84,10 +107,14 @@ export function registerInterchange(program: Command): void {
       'pchat export --from groupchat-db:./dump --out legacy.zip --report export.html',
       'pchat export --from old.db --scope Engineering --start-date 2020-01-01 --out eng.zip',
       'pchat export --level room-directory --out directory.zip',
+      'pchat export --from groupchat-db:./dump --renames renames.csv --out legacy.zip',
     ],
     `Levels: all (default) · user (users, groups, policies) · category (+ categories) ·
 room-directory (+ add-ins, rooms) · content (messages, with the users and rooms they refer to).
-The archive format is documented in docs/archive-format.md.`,
+The archive format is documented in docs/archive-format.md.
+Exit status 0 when the archive is written and the source reported no error; 1 when the source
+reported errors (the archive is still written, carrying them in its notes; the count is printed,
+and --report lists them) unless --allow-errors is given, or when the export failed.`,
   );
 
   withExamples(
@@ -98,8 +125,12 @@ The archive format is documented in docs/archive-format.md.`,
       .option('--report <file.html>', 'write an HTML report of the plan and the outcome (overwritten)')
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--batched', 'commit batch by batch even when the whole import could be one transaction (see below)')
-      .action(async (archive: string, opts: { whatIf?: boolean; report?: string; yes?: boolean; batched?: boolean }, cmd: Command) => {
-        const source = await openArchive(archive);
+      .option('--renames <renames.csv>', RENAMES_HELP)
+      .option('--strict', 'all or nothing: refuse the import on any item-level problem instead of applying its resolution (see below)')
+      .action(async (archive: string, opts: { whatIf?: boolean; report?: string; yes?: boolean; batched?: boolean; renames?: string; strict?: boolean }, cmd: Command) => {
+        const renames = opts.renames ? await readRenames(opts.renames) : null;
+        const opened = await openArchive(archive);
+        const source = renames ? withRenames(opened, renames) : opened;
         const local = await openImportTarget(cmd);
         try {
           const outcome = await importJob(source, local.app, {
@@ -108,6 +139,7 @@ The archive format is documented in docs/archive-format.md.`,
             confirm: (plan) => confirm(plan, opts.yes === true),
             preconfirmed: opts.yes === true,
             blobs: local.store.blobs,
+            strict: opts.strict === true,
             ...(opts.batched ? {} : { contentChecker: checkContentInWorker }),
             ...(opts.report ? { report: opts.report } : {}),
           });
@@ -118,10 +150,23 @@ The archive format is documented in docs/archive-format.md.`,
           await local.close();
         }
       }),
-    ['pchat import legacy.zip --what-if --report plan.html', 'pchat import legacy.zip --yes --report import.html', 'pchat import legacy.zip --database postgres://pchat@db/pchat --yes --json', 'pchat import later.zip --yes --batched'],
+    [
+      'pchat import legacy.zip --what-if --report plan.html',
+      'pchat import legacy.zip --what-if --renames renames.csv   # see the item-level problems, choose names',
+      'pchat import legacy.zip --yes --strict   # all or nothing',
+      'pchat import legacy.zip --yes --report import.html', 'pchat import legacy.zip --database postgres://pchat@db/pchat --yes --json', 'pchat import later.zip --yes --batched',
+    ],
     `Items are matched by the id they had in the source (kept as their origin), then by name: a
 name collision overwrites the existing item, as Microsoft's import did. Re-running an import,
 or resuming a killed one, adds nothing twice. Imported accounts have no password until one is set.
+
+Item-level problems. An item pchat cannot take as it is does not stop the import: a name used
+twice gets a suffix from its source id (\`Ops ~1a2b3c4d\`, the same on every run); a room whose
+category is missing is skipped with its messages; a reference to a principal, add-in or legacy URI
+that cannot be carried is dropped; a message by an unknown author or with a file pchat cannot
+keep is skipped. --what-if and the report list each item with its resolution; --renames gives
+names of your own (kind,source id,new name per line; see docs/migration-guide.md); --strict
+refuses the import on any of them instead, as before.
 
 How it is written. With --yes, into SQLite, and no pchat server running on the database, the
 whole import is one transaction: the messages are written while the archive is still being
@@ -139,23 +184,30 @@ server's posts never wait long for it, and a killed import, run again, keeps wha
       .option('--target <database>', 'the pchat database migrated to (a SQLite file or postgres:// URL; default: the configured one)')
       .option('--report <file.html>', 'write an HTML report')
       .option('--conflicts <file.json>', 'write every unexplained difference as JSON')
-      .action(async (opts: { source: string; target?: string; report?: string; conflicts?: string }, cmd: Command) => {
-        const opened = await openSource(cmd, opts.source, null);
+      .option('--renames <renames.csv>', 'the rename file given to export or import, so renamed items compare under their new names')
+      .addOption(new Option('--level <level>', 'compare what `pchat export --level` would have exported').choices(EXPORT_LEVELS).default('all'))
+      .option('--scope <category...>', 'compare only these categories, their rooms and messages, as `pchat export --scope`')
+      .option('--start-date <date>', 'compare only messages from this date on, on both sides, as `pchat export --start-date`')
+      .action(async (opts: { source: string; target?: string; report?: string; conflicts?: string; level: ExportLevel; scope?: string[]; startDate?: string; renames?: string }, cmd: Command) => {
+        const filter: ExportOptions = { level: opts.level, scope: opts.scope ?? [], startDate: opts.startDate ? isoDate(opts.startDate) : null, disableExported: false };
+        const renames = opts.renames ? await readRenames(opts.renames) : null;
+        const opened = await openSource(cmd, opts.source, filter.startDate);
         const target = await openDatabase(cmd, opts.target);
         try {
-          const result = await verifyJob(opened.source, target.store, {
+          const result = await verifyJob(renames ? withRenames(opened.source, renames) : opened.source, target.store, {
             progress: Progress.auto(json(cmd)),
             targetDigests: digestInWorker(databaseConfig(cmd, opts.target)),
+            filter,
             ...(opts.report ? { report: opts.report } : {}),
             ...(opts.conflicts ? { conflicts: opts.conflicts } : {}),
           });
           if (json(cmd)) print({ ok: result.conflicts.length === 0, compared: result.compared, conflicts: result.conflicts, conversions: result.conversions.length });
           else {
-            process.stdout.write(`Compared ${Object.entries(result.compared).map(([k, v]) => `${v} ${k}s`).join(', ')}.\n`);
+            process.stdout.write(`Compared ${Object.entries(result.compared).map(([k, v]) => counted(v, k)).join(', ')}.\n`);
             process.stdout.write(`${result.conversions.length} expected conversions and notes (listed in the report).\n`);
             if (result.conflicts.length === 0) process.stdout.write('No unexplained difference.\n');
             else {
-              for (const c of result.conflicts.slice(0, 20)) process.stdout.write(`  ${c.type} ${c.name}: ${c.field}: source ${JSON.stringify(c.source)}, target ${JSON.stringify(c.target)}\n`);
+              for (const c of result.conflicts.slice(0, 20)) process.stdout.write(`  ${describeConflict(c)}\n`);
               process.stdout.write(`${result.conflicts.length} unexplained differences.\n`);
             }
           }
@@ -165,9 +217,21 @@ server's posts never wait long for it, and a killed import, run again, keeps wha
           await target.close();
         }
       }),
-    ['pchat verify --source legacy.zip', 'pchat verify --source groupchat-db:./dump --target /var/lib/pchat/pchat.db --report verify.html --conflicts conflicts.json'],
-    'Exit status 0 only when there is no unexplained difference; expected conversions are listed apart.',
+    [
+      'pchat verify --source legacy.zip',
+      'pchat verify --source groupchat-db:./dump --target /var/lib/pchat/pchat.db --report verify.html --conflicts conflicts.json',
+      'pchat verify --source old.db --scope Engineering --start-date 2020-01-01   # after pchat export with the same options',
+      'pchat verify --source groupchat-db:./dump --renames renames.csv   # the rename file the migration used',
+    ],
+    `Give --level, --scope and --start-date as they were given to \`pchat export\`: verify then compares
+what that export carried (from --start-date on, the target's older messages are left out too).
+A room whose messages differ is reported with its first differing message: the target's seq, the
+source's message id, the field (identity, author, at, kind, title, text) and both values.
+Exit status 0 only when there is no unexplained difference; expected conversions are listed apart.`,
   );
+
+  // A legacy source converts the same way wherever it is read (verify must see what export wrote).
+  for (const name of ['export', 'verify']) withLegacySourceOptions(program.commands.find((c) => c.name() === name)!);
 }
 
 async function disableExported(app: import('../app/index.js').Application, archive: string): Promise<number> {
@@ -199,26 +263,41 @@ async function confirm(plan: ImportPlan, yes: boolean): Promise<boolean> {
   }
 }
 
+/** The item-level problems and their resolutions, as --what-if and the import print them. */
+function resolutionLines(plan: ImportPlan, limit = 100): string[] {
+  const list = plan.resolutions;
+  if (list.length === 0) return [];
+  const head = plan.strict
+    ? `${list.length} item-level problems (--strict: each refuses the import; without it, the resolution shown applies):`
+    : `${list.length} item-level problems, each resolved (the rest migrates; --renames to choose names, --strict to refuse instead):`;
+  const lines = [head, ...list.slice(0, limit).map((r) => `  ${r.resolution}: ${r.type}${r.id ? ` ${r.id}` : ''}${r.name ? ` "${r.name}"` : ''} (${r.code}): ${r.message}`)];
+  if (list.length > limit) lines.push(`  … and ${list.length - limit} more (all in --report and --json)`);
+  return lines;
+}
+
 function summarise(cmd: Command, { plan, result, mode }: ImportOutcome, whatIf: boolean): void {
   const errors = errorsOf(plan);
   const actions: Record<string, number> = {};
   for (const item of plan.items) actions[item.action] = (actions[item.action] ?? 0) + 1;
   const newMessages = plan.content.reduce((n, c) => n + c.new, 0);
   if (json(cmd)) {
-    print({ whatIf, errors: errors.length, actions, newMessages, counts: plan.counts, notes: plan.notes, items: whatIf ? plan.items : undefined, needCredentials: plan.needCredentials, result, written: result ? mode : undefined });
+    print({ whatIf, errors: errors.length, actions, newMessages, counts: plan.counts, strict: plan.strict, resolutions: plan.resolutions, notes: plan.notes, items: whatIf ? plan.items : undefined, needCredentials: accountsWithoutPassword(plan), result, written: result ? mode : undefined });
     return;
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`Source: ${plan.source.system} ${plan.source.version}; ${Object.entries(plan.counts).map(([k, v]) => `${v} ${k}`).join(', ')}.`);
   out(`Items: ${Object.entries(actions).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}; ${newMessages} new messages.`);
   for (const item of plan.items.filter((i) => i.action === 'overwrite')) out(`  collision: ${item.type} "${item.name}" exists (pchat id ${item.targetId}) and ${whatIf ? 'would be' : 'is'} overwritten`);
+  for (const line of resolutionLines(plan)) out(line);
   for (const severity of ['error', 'warning', 'conversion', 'file'] as const) {
-    const notes = plan.notes.filter((n) => n.severity === severity);
+    // Item-level problems are listed above, with their resolutions.
+    const notes = plan.notes.filter((n) => n.severity === severity && !isItemProblem(n));
     if (notes.length === 0) continue;
     out(`${notes.length} ${severity === 'file' ? 'files not carried' : `${severity}s`}${notes.length > 20 ? ' (first 20; all in --report)' : ''}:`);
     for (const n of notes.slice(0, 20)) out(`  ${n.code}: ${n.message}`);
   }
-  if (plan.needCredentials.length > 0) out(`${plan.needCredentials.length} imported accounts have no password yet (listed in --report).`);
+  const passwordless = accountsWithoutPassword(plan).length;
+  if (passwordless > 0) out(accountsWithoutPasswordLine(passwordless, whatIf || !result));
   if (errors.length > 0) out(`Refused: ${errors.length} errors. Nothing was changed.`);
   else if (whatIf) out('Dry run: nothing was changed.');
   else if (result) {

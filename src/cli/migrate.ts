@@ -10,12 +10,13 @@ import { migrationFiles } from '../interchange/migrate/state.js';
 import type { MigrateEnv } from '../interchange/migrate/env.js';
 import { type SipListen, STEPS, type SourceKind, type StepName } from '../interchange/migrate/types.js';
 import { Progress } from '../interchange/progress.js';
+import { readRenames } from '../interchange/renames.js';
 import { effectiveOrDefaults, irc, readRaw, stored, writeValidated } from './endpoints.js';
 import type { GlobalOptions } from './options.js';
 import { printJson, printList } from './output.js';
 import { withExamples } from './resource.js';
 import { claimSipAddress, releaseSipAddress, sipClaimProblems, sipSettingsOf } from './sipEndpoints.js';
-import { openDatabase, openSource, SOURCE_HELP } from './sources.js';
+import { legacySourceOptionsOf, openDatabase, openSource, SOURCE_HELP, withLegacySourceOptions } from './sources.js';
 
 const isJson = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
 const isPostgres = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
@@ -104,11 +105,19 @@ function positive(value: string): number {
   return Number(value);
 }
 
+/** --root-managers scope and --domains shape a Group Chat source's conversion: refused for any other source. */
+function noLegacyOptions(cmd: Command): Record<string, never> {
+  const given = legacySourceOptionsOf(cmd);
+  const flag = given.domains ? '--domains' : given.rootManagers === 'scope' ? '--root-managers' : null;
+  if (flag) throw new PchatError('invalid_input', `${flag} applies to a legacy Group Chat source (groupchat-db:<dir>) only`, { field: flag });
+  return {};
+}
+
 /** The CLI's side of a migration: how sources, databases and the config file are reached. */
 function environment(cmd: Command): MigrateEnv {
   const json = isJson(cmd);
   return {
-    openSource: (spec) => openSource(cmd, spec, null),
+    openSource: (spec, options) => openSource(cmd, spec, null, options ?? {}),
     openDatabase: (location) => openDatabase(cmd, location),
     sizeOf: (spec) => {
       if (isPostgres(spec)) return null;
@@ -167,13 +176,12 @@ SHA-256. See docs/migration-guide.md.`,
   );
 
   withExamples(
-    group
-      .command('plan')
+    withLegacySourceOptions(group.command('plan'))
       .description('Read-only: inventory the source, check the import against the target, list conversions, collisions, errors, hidden users and file references, and estimate the window from a calibration run on this host.')
       .requiredOption('--from <source>', `what to migrate: ${SOURCE_HELP}`)
       .requiredOption('--to <database>', 'the new deployment\'s database: a SQLite file or a postgres:// URL')
       .option('--to-config <file>', 'the new deployment\'s config file, where cut-over adds the IRC endpoint (default: --config, else ./pchat.config.json)')
-      .option('--web-url <url>', 'where users reach the new web client; its /healthz is checked before the run', parseUrl)
+      .option('--web-url <url>', 'where users reach the new web client; check-target proves through its /healthz that the server there serves the --to database', parseUrl)
       .option('--irc-listen <host:port>', 'the legacy address legacy clients use: the IRC endpoint takes it over at cut-over', parseListen)
       .option('--irc-server-name <name>', 'the legacy server name the IRC endpoint takes at cut-over')
       .option('--sip-listen <host:port>', 'a Lync/OCS Group Chat source: the legacy pool\'s address its clients use (5061 TLS, 5060 TCP); the SIP endpoint takes it over at cut-over, serving the source\'s SIP domains', parseSipListen)
@@ -182,9 +190,11 @@ SHA-256. See docs/migration-guide.md.`,
       .option('--sip-tls-key <file>', 'PEM private key of --sip-tls-cert')
       .option('--incremental', 'bulk-import while the source is live, then only the delta in the window')
       .option('--catch-up-days <days>', 'for --incremental: the delta is estimated as the last this many days of history', positive, 7)
-      .option('--calibrate <messages>', 'messages the calibration run exports, imports and verifies on this host', positive, 2000)
+      .option('--calibrate <messages>', 'messages (the source\'s first) the calibration exports, checks, imports into a scratch database and verifies on this host, after the directory alone', positive, 20000)
       .requiredOption('-o, --out <plan.json>', 'the plan file to write (read by `migrate run`)')
-      .action(async (opts: SipPlanOptions & { from: string; to: string; toConfig?: string; webUrl?: string; ircListen?: { host: string; port: number }; ircServerName?: string; incremental?: boolean; catchUpDays: number; calibrate: number; out: string }, cmd: Command) => {
+      .option('--renames <renames.csv>', 'names to give items (header "kind,source id,new name"; kinds room, category, group, addin, user, login): kept in the plan, applied by every step')
+      .option('--strict', 'all or nothing: any item-level problem stops the migration instead of being resolved')
+      .action(async (opts: SipPlanOptions & { from: string; to: string; toConfig?: string; webUrl?: string; ircListen?: { host: string; port: number }; ircServerName?: string; incremental?: boolean; catchUpDays: number; calibrate: number; out: string; renames?: string; strict?: boolean }, cmd: Command) => {
         if (opts.ircServerName !== undefined && !opts.ircListen) throw new PchatError('invalid_input', '--irc-server-name needs --irc-listen: the legacy address to take over', { field: '--irc-server-name' });
         const sip = sipOptions(opts);
         if (!isPostgres(opts.to) && !existsSync(opts.to)) {
@@ -202,6 +212,10 @@ SHA-256. See docs/migration-guide.md.`,
           incremental: opts.incremental === true,
           catchUpDays: opts.catchUpDays,
           calibrate: opts.calibrate,
+          ...(sourceKindOf(opts.from) === 'legacy' ? { sourceOptions: legacySourceOptionsOf(cmd) } : noLegacyOptions(cmd)),
+          // The rename file's text is kept in the plan: later steps apply exactly what was planned.
+          ...(opts.renames && { renames: { file: resolve(opts.renames), text: (await readRenames(opts.renames)).text } }),
+          ...(opts.strict && { strict: true }),
         });
         const problems = plan.sip?.listen ? sipClaimProblems({ ...plan.sip.listen, domains: plan.sip.domains, serverName: plan.sip.serverName }) : [];
         if (problems.length > 0) throw new PchatError('invalid_input', `the SIP endpoint would be refused by the configuration with the source's SIP domains: ${problems.join('; ')}`, { field: '--sip-listen' });
@@ -215,6 +229,7 @@ SHA-256. See docs/migration-guide.md.`,
       'pchat migrate plan --from groupchat-db:./dump --to pchat.db --irc-listen 0.0.0.0:6667 --irc-server-name chat.example.com --web-url https://chat.example.com --out migration.json',
       'pchat migrate plan --from groupchat-db:./dump --to pchat.db --sip-listen 192.0.2.20:5061 --sip-tls-cert pool.pem --sip-tls-key pool.key --sip-server-name pool.example.com --out migration.json',
       'pchat migrate plan --from old.db --to postgres://pchat@db/pchat --to-config /etc/pchat/pchat.config.json --incremental --out migration.json --json',
+      'pchat migrate plan --from groupchat-db:./dump --to pchat.db --renames renames.csv --out migration.json   # names of your own for listed items',
     ],
     'For a Lync/OCS Group Chat source the plan shows the SIP domains the source determines and, with --sip-listen, the SIP endpoint the cut-over writes (without it, the flags to add). Exit status 1 when the plan lists errors that would stop the import.',
   );
@@ -226,13 +241,14 @@ SHA-256. See docs/migration-guide.md.`,
       .requiredOption('--plan <plan.json>', 'the plan written by `migrate plan`')
       .option('--legacy-stopped', 'confirm that the legacy services are stopped (a Group Chat dump or archive source; asked interactively otherwise)')
       .option('-y, --yes', 'confirm the import\'s warnings and collisions without asking')
+      .option('--allow-errors', 'go on when the plan or the source lists errors (the export steps stop on them otherwise); the import still refuses what it cannot import')
       .option('--stop-before <step>', `pause before this step, e.g. freeze-source after an incremental bulk import (steps: ${STEPS.join(', ')})`, (v: string) => {
         if (!(STEPS as readonly string[]).includes(v)) throw new InvalidArgumentError(`Not a step; the steps are ${STEPS.join(', ')}.`);
         return v as StepName;
       })
-      .action(async (opts: { plan: string; legacyStopped?: boolean; yes?: boolean; stopBefore?: StepName }, cmd: Command) => {
+      .action(async (opts: { plan: string; legacyStopped?: boolean; yes?: boolean; allowErrors?: boolean; stopBefore?: StepName }, cmd: Command) => {
         const planFile = resolve(opts.plan);
-        const { state, stopped } = await runMigration(planFile, environment(cmd), { yes: opts.yes === true, legacyStopped: opts.legacyStopped === true, stopBefore: opts.stopBefore });
+        const { state, stopped } = await runMigration(planFile, environment(cmd), { yes: opts.yes === true, legacyStopped: opts.legacyStopped === true, allowErrors: opts.allowErrors === true, stopBefore: opts.stopBefore });
         const files = migrationFiles(planFile);
         if (isJson(cmd)) printJson({ status: state.status, stopped, steps: state.steps, archive: state.archive, verify: state.verify, state: files.state, report: files.report });
         else if (stopped) process.stdout.write(`Stopped at ${stopped.step}: ${stopped.reason}\nFix it, then run the same command again: it resumes at ${stopped.step}. Report: ${files.report}\n`);
@@ -240,7 +256,7 @@ SHA-256. See docs/migration-guide.md.`,
         if (stopped) process.exitCode = 1;
       }),
     ['pchat migrate run --plan migration.json --legacy-stopped --yes', 'pchat migrate run --plan migration.json --stop-before freeze-source   # incremental: bulk now, the window later', 'pchat migrate run --plan migration.json --json'],
-    'Exit status 1 when a step stopped (errors, unconfirmed warnings, differences found by verify).',
+    'Exit status 1 when a step stopped (errors in the source, unless --allow-errors; errors that stop the import; unconfirmed warnings; differences found by verify).',
   );
 
   withExamples(
@@ -265,7 +281,7 @@ SHA-256. See docs/migration-guide.md.`,
   withExamples(
     group
       .command('rollback')
-      .description('Before decommissioning: unfreeze the source, take the legacy address off the target\'s IRC endpoint and the legacy pool\'s address off its SIP endpoint (SIP domains and server name as they were). Refused once the source is decommissioned.')
+      .description('Before decommissioning: unfreeze the source and put the target\'s config file back byte for byte as it was before the cut-over (removed if there was none), so the legacy IRC and SIP addresses are gone. Refused once the source is decommissioned.')
       .requiredOption('--plan <plan.json>', 'the plan written by `migrate plan`')
       .action(async (opts: { plan: string }, cmd: Command) => {
         const planFile = resolve(opts.plan);

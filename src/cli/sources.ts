@@ -1,10 +1,11 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import { PchatError } from '../core/errors.js';
 import { openArchive } from '../interchange/archive/reader.js';
 import { pchatSource } from '../interchange/pchat/source.js';
-import { LEGACY_SOURCES } from '../interchange/sources/index.js';
+import { LEGACY_SOURCES, type LegacySourceOptions } from '../interchange/sources/index.js';
+import { ROOT_MANAGERS_RULES, type RootManagersRule } from '../interchange/sources/groupchat/tree.js';
 import type { RecordSource } from '../interchange/source.js';
 import { type LocalApp, openApplication } from '../main.js';
 import { historyPagesInWorker } from './historyPages.js';
@@ -44,17 +45,45 @@ export async function openImportTarget(command: Command): Promise<LocalApp> {
   return openApplication(configFrom(globals, { 'sqlite.synchronous': 'normal' }), 'cli');
 }
 
-/** Opens whatever `spec` names as a record source. */
-export async function openSource(command: Command, spec: string | undefined, startDate: string | null): Promise<OpenedSource> {
+/**
+ * The options that shape a legacy source's conversion, on export, verify and `migrate plan`
+ * (docs/groupchat-dump.md): how root managers outside a category's scope are treated, and the
+ * organisation's SIP domains when the dump's facts do not decide them.
+ */
+export function withLegacySourceOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--root-managers <rule>', 'a Group Chat source: managers of the legacy root category whom a category\'s scope leaves out are added to that scope and manage every room (every-room, Microsoft\'s rule), or left out of its rooms (scope)')
+        .choices(ROOT_MANAGERS_RULES)
+        .default('every-room'),
+    )
+    .option('--domains <list>', 'a Group Chat source: the organisation\'s SIP domains, comma-separated (instead of domains.txt in the dump directory); users of other domains are federated', (value: string) => {
+      const domains = value.split(',').map((d) => d.trim()).filter(Boolean);
+      if (domains.length === 0) throw new InvalidArgumentError('Write one or more SIP domains, comma-separated, e.g. example.com,example.org.');
+      return domains;
+    });
+}
+
+/** The legacy source options given to `command` (see withLegacySourceOptions); none for a command without them. */
+export function legacySourceOptionsOf(command: Command): LegacySourceOptions {
+  const opts = command.opts<{ rootManagers?: RootManagersRule; domains?: string[] }>();
+  return { ...(opts.rootManagers && { rootManagers: opts.rootManagers }), ...(opts.domains && { domains: opts.domains }) };
+}
+
+/** Opens whatever `spec` names as a record source (`legacy`: the options of a legacy source, by default those given to `command`). */
+export async function openSource(command: Command, spec: string | undefined, startDate: string | null, legacyOptions?: LegacySourceOptions): Promise<OpenedSource> {
+  const legacyGiven = legacyOptions ?? legacySourceOptionsOf(command);
   // `<kind>:<location>` names a legacy system; a postgres:// URL and a Windows drive (C:\…) do not.
   const legacy = spec !== undefined && !/^postgres(ql)?:\/\//.test(spec) ? /^([a-z][a-z0-9-]+):(.+)$/.exec(spec) : null;
   if (legacy) {
     const [, kind, location] = legacy as unknown as [string, string, string];
     const reader = LEGACY_SOURCES[kind];
     if (!reader) throw new PchatError('invalid_input', `unknown source kind "${kind}"; known: ${Object.keys(LEGACY_SOURCES).join(', ')}`, { field: '--from' });
-    const source = await reader.open(location, { startDate });
+    const source = await reader.open(location, { startDate, ...legacyGiven });
     return { source, local: null, close: () => source.close() };
   }
+  if (legacyGiven.domains) throw new PchatError('invalid_input', '--domains applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--domains' });
+  if (legacyGiven.rootManagers === 'scope') throw new PchatError('invalid_input', '--root-managers applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--root-managers' });
   if (spec !== undefined && /\.zip$/i.test(spec)) {
     const source = await openArchive(spec);
     return { source, local: null, close: () => source.close() };

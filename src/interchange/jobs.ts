@@ -6,13 +6,16 @@ import { type ExportOptions, type Manifest, type NoteRecord } from './archive/re
 import { writeArchive } from './archive/writer.js';
 import { filtered, LEVEL_TYPES } from './exportFilter.js';
 import { BULK_PARTS, bulkImport, type ContentChecker } from './import/bulk.js';
-import { checkFiles, completePlan, errorsOf, type ImportPlan, planContent, planDirectory, type PlanHooks, sourceNotes } from './import/plan.js';
+import { accountsWithoutPassword } from './import/credentials.js';
+import { checkFiles, completePlan, ErrorNotes, errorsOf, type ImportPlan, planContent, planDirectory, type PlanHooks, sourceNotes } from './import/plan.js';
 import { type ImportPorts, type ImportResult, runImport } from './import/run.js';
 import { targetIndex } from './import/target.js';
 import type { Progress } from './progress.js';
 import { type Report, writeReport } from './report.js';
+import { countsInWords, exportOptionsInWords, plural, typeName } from './reportWords.js';
 import { filesOf, type RecordSource, recordBatches } from './source.js';
 import type { TargetDigester } from './verify/content.js';
+import { verifyView } from './verify/filter.js';
 import { type VerifyResult, verify } from './verify/verify.js';
 
 /** What the file notes mean, above every list of them. */
@@ -22,7 +25,7 @@ export const FILES_NOT_CARRIED =
   'file_not_attached = a second file of one message (a message carries one file).';
 
 const noteRows = (notes: readonly NoteRecord[], severity: NoteRecord['severity']) =>
-  notes.filter((n) => n.severity === severity).map((n) => [n.code, n.item ? `${n.item.type} ${n.item.name ?? n.item.id}` : '', n.message]);
+  notes.filter((n) => n.severity === severity).map((n) => [n.code, n.item ? `${typeName(n.item.type)} ${n.item.name ?? n.item.id}` : '', n.message]);
 const noteSections = (notes: readonly NoteRecord[]): Report['sections'] => [
   { title: 'Errors', columns: ['code', 'item', 'message'], rows: noteRows(notes, 'error') },
   { title: 'Warnings', columns: ['code', 'item', 'message'], rows: noteRows(notes, 'warning') },
@@ -78,8 +81,8 @@ export async function exportJob(source: RecordSource, out: string, options: Expo
         ['source', `${manifest.source.system} ${manifest.source.version} (${manifest.source.instance || 'no instance id'})`],
         ['archive', out],
         ['created', manifest.createdAt],
-        ['options', JSON.stringify(options)],
-        ['files carried', `${attachments.length} (${attachments.reduce((n, [, a]) => n + a.bytes, 0)} bytes; each content once)`],
+        ['options', exportOptionsInWords(options)],
+        ['files carried', `${plural(attachments.length, 'file')} (${plural(attachments.reduce((n, [, a]) => n + a.bytes, 0), 'byte')}; each content once)`],
         ['files not carried', notes.filter((n) => n.severity === 'file').length],
       ],
       sections: [
@@ -119,6 +122,8 @@ export async function importJob(
     contentChecker?: ContentChecker;
     /** The target's blob store, where the files the messages carry go. */
     blobs?: Pick<BlobStore, 'put'>;
+    /** --strict: refuse on any item-level problem instead of resolving it (resolutions.ts). */
+    strict?: boolean;
   },
 ): Promise<ImportOutcome> {
   const level = source.manifest?.options.level ?? 'all';
@@ -131,7 +136,7 @@ export async function importJob(
   };
   const started = Date.now();
   options.progress.start('check', total);
-  const directory = await planDirectory(source, level, index, hooks);
+  const directory = await planDirectory(source, level, index, hooks, { strict: options.strict === true });
   // The spool of the bulk path carries no files: an archive with files is written batch by batch.
   const hasFiles = Object.keys(source.manifest?.attachments ?? {}).length > 0;
   const bulk =
@@ -150,11 +155,12 @@ export async function importJob(
     outcome = { ...written, mode: 'bulk' };
     options.progress.stop();
   } else {
-    const content = await planContent(source, { ...directory.context, error: directory.errors.add, hooks });
+    const skips = new ErrorNotes();
+    const content = await planContent(source, { ...directory.context, error: directory.errors.add, note: skips.push, hooks });
     // Every file's bytes are checked too (a damaged entry throws, naming it) before anything is written.
     if (hasFiles) options.progress.start('files', Object.keys(source.manifest!.attachments!).length);
     await checkFiles(source, () => options.progress.add());
-    const plan = completePlan(directory, content, null, await sourceNotes(source, hooks));
+    const plan = completePlan(directory, content, null, await sourceNotes(source, hooks), skips);
     options.progress.stop();
     let result: ImportResult | null = null;
     if (!options.whatIf && errorsOf(plan).length === 0 && (await options.confirm(plan))) {
@@ -176,6 +182,26 @@ const importPorts = (app: Application, blobs: Pick<BlobStore, 'put'> | null): Im
   setPolicy: async (rule) => void (await app.settings.setPolicy(SYSTEM_ACTOR, rule)),
 });
 
+/** One line on the item-level problems: how many, and what happens to them. */
+export function resolutionSummary(plan: Pick<ImportPlan, 'resolutions' | 'strict'>): string {
+  const n = plan.resolutions.length;
+  if (n === 0) return 'none';
+  const refused = plan.resolutions.filter((r) => r.refused).length;
+  return refused > 0 ? `${n} (--strict: ${refused} refuse the import)` : `${n}, each resolved as listed (see docs/migration-guide.md, "Resolutions")`;
+}
+
+/** The report's table of item-level problems and the resolution of each. */
+export function resolutionSection(plan: Pick<ImportPlan, 'resolutions' | 'strict'>): Report['sections'][number] {
+  return {
+    title: 'Item-level problems and their resolutions',
+    intro: plan.strict
+      ? '--strict: each of these refuses the import. Without --strict the resolution shown applies and everything else migrates.'
+      : 'Each item pchat cannot take as it is gets the resolution shown; everything else migrates. A rename file (--renames) chooses a name instead; --strict refuses the import instead.',
+    columns: ['type', 'source id', 'name', 'problem', 'resolution', 'details'],
+    rows: plan.resolutions.map((r) => [r.type, r.id, r.name, r.code, r.refused ? `refused (--strict; else ${r.resolution})` : r.resolution, r.message]),
+  };
+}
+
 function importReport({ plan, result, mode }: ImportOutcome, whatIf: boolean, ms: number): Report {
   const errors = errorsOf(plan).length;
   return {
@@ -184,33 +210,45 @@ function importReport({ plan, result, mode }: ImportOutcome, whatIf: boolean, ms
       ['source', `${plan.source.system} ${plan.source.version} ${plan.source.instance}`],
       ['level', plan.level],
       ['outcome', result ? `imported in ${(ms / 1000).toFixed(1)} s` : errors > 0 ? `refused: ${errors} errors` : whatIf ? 'dry run' : 'not run'],
-      ['counts', JSON.stringify(plan.counts)],
-      ...(result ? ([['result', JSON.stringify(result)]] as const) : []),
+      ['counts', countsInWords(plan.counts)],
+      ['item-level problems', resolutionSummary(plan)],
+      ...(result ? ([['result', countsInWords({ ...result })]] as const) : []),
       ...(result ? ([['written', mode === 'bulk' ? 'in one transaction, while the archive was checked' : `batch by batch, after the archive was checked${plan.counts.file ? ' (an archive with files always is)' : ''}`]] as const) : []),
       ['files', `${plan.counts.file ?? 0} messages carry a file${result ? `; ${result.filesAdded} added, ${result.fileContentsPut} contents put in the file store (content already there is kept once)` : ''}`],
       ['files not carried', plan.notes.filter((n) => n.severity === 'file').length],
     ],
     sections: [
+      resolutionSection(plan),
       ...noteSections(plan.notes),
-      { title: 'Items', intro: 'overwrite = a name collision: the existing item takes the imported one\'s settings.', columns: ['type', 'source id', 'name', 'action', 'pchat id'], rows: plan.items.map((i) => [i.type, i.id, i.name, i.action, i.targetId ?? '']) },
-      { title: 'Content per room', columns: ['room', 'messages in source', 'new', 'with a file'], rows: plan.content.map((c) => [c.name, c.messages, c.new, c.files]) },
-      { title: 'Accounts that need a credential', intro: 'Imported without a password: set one with `pchat user set <login> --password …`.', columns: ['login'], rows: plan.needCredentials.map((l) => [l]) },
+      { title: 'Items', intro: 'overwrite = a name collision: the existing item takes the imported one\'s settings.', columns: ['type', 'source id', 'name', 'action', 'pchat id'], rows: plan.items.map((i) => [typeName(i.type), i.id, i.name, i.action, i.targetId ?? '']) },
+      { title: 'Content per room', columns: ['room', 'messages in source', 'new', 'with a file', 'skipped'], rows: plan.content.map((c) => [c.name, c.messages, c.new, c.files, c.skipped]) },
+      { title: 'Accounts that need a credential', intro: 'Imported without a password: set one with `pchat user set <login> --password …`.', columns: ['login'], rows: accountsWithoutPassword(plan).map((l) => [l]) },
     ],
   };
 }
+
+/** The export options verify compared as, in words. */
+const filterText = (f: ExportOptions) =>
+  [`level ${f.level}`, f.scope.length > 0 ? `scope ${f.scope.join(', ')}` : 'every category', f.startDate ? `messages from ${f.startDate}` : 'every message'].join('; ');
 
 /** Compares and writes the report and the conflicts file; the caller exits non-zero on conflicts. */
 export async function verifyJob(
   source: RecordSource,
   store: Store,
-  options: { progress: Progress; report?: string; conflicts?: string; targetDigests?: TargetDigester },
+  options: { progress: Progress; report?: string; conflicts?: string; targetDigests?: TargetDigester; filter?: ExportOptions },
 ): Promise<VerifyResult> {
+  const view = options.filter ? await verifyView(source, options.filter) : { source, filter: {} };
   options.progress.start('verify', 0);
-  const result = await verify(source, store, {
-    onRecord: () => options.progress.add(),
-    onMessages: (n) => options.progress.add(n),
-    ...(options.targetDigests ? { targetDigests: options.targetDigests } : {}),
-  });
+  const result = await verify(
+    view.source,
+    store,
+    {
+      onRecord: () => options.progress.add(),
+      onMessages: (n) => options.progress.add(n),
+      ...(options.targetDigests ? { targetDigests: options.targetDigests } : {}),
+    },
+    view.filter,
+  );
   options.progress.stop();
   if (options.conflicts) {
     await writeFile(`${options.conflicts}.partial`, `${JSON.stringify({ conflicts: result.conflicts, conversions: result.conversions }, null, 2)}\n`);
@@ -221,11 +259,18 @@ export async function verifyJob(
       title: result.conflicts.length === 0 ? 'pchat verify: no unexplained difference' : `pchat verify: ${result.conflicts.length} unexplained differences`,
       summary: [
         ['source', `${source.description.system} ${source.description.version} ${source.description.instance}`],
-        ['compared', JSON.stringify(result.compared)],
+        ['compared', countsInWords(result.compared)],
+        ...(options.filter ? ([['as exported with', filterText(options.filter)]] as const) : []),
         ['files', `${result.compared.file ?? 0} compared, ${result.conflicts.filter((c) => c.type === 'file').length} differ or missing; ${result.conversions.filter((n) => n.severity === 'file').length} not carried (source notes)`],
       ],
       sections: [
-        { title: 'Unexplained differences', columns: ['type', 'id', 'name', 'field', 'source', 'target'], rows: result.conflicts.map((c) => [c.type, c.id, c.name, c.field, c.source, c.target]) },
+        { title: 'Unexplained differences', columns: ['type', 'id', 'name', 'field', 'source', 'target'], rows: result.conflicts.map((c) => [typeName(c.type), c.id, c.name, c.field, c.source, c.target]) },
+        {
+          title: 'First differing message per room',
+          intro: 'For each room whose messages differ: the first message where the source and the target part (the target\'s seq, the source\'s message id), the field that differs, and both values from a little before where they first differ.',
+          columns: ['room', 'seq', 'source message', 'field', 'source', 'target'],
+          rows: result.conflicts.flatMap((c) => (c.message ? [[c.name, c.message.seq ?? '(none)', c.message.sourceId ?? '(none)', c.message.field, c.message.source, c.message.target]] : [])),
+        },
         {
           title: 'Files that differ or are missing in the target',
           intro: 'Every file a source message carries is compared with the target message\'s file: name, size, SHA-256, and the bytes in the target\'s file store (read and hashed).',
@@ -233,7 +278,7 @@ export async function verifyJob(
           rows: result.conflicts.filter((c) => c.type === 'file').map((c) => [c.id, c.name, c.field, c.source, c.target]),
         },
         { title: 'Files not carried (source notes)', intro: FILES_NOT_CARRIED, columns: ['code', 'item', 'message'], rows: noteRows(result.conversions, 'file') },
-        { title: 'Expected conversions (not differences)', columns: ['severity', 'code', 'item', 'message'], rows: result.conversions.map((n) => [n.severity, n.code, n.item ? `${n.item.type} ${n.item.name ?? n.item.id}` : '', n.message]) },
+        { title: 'Expected conversions (not differences)', columns: ['severity', 'code', 'item', 'message'], rows: result.conversions.map((n) => [n.severity, n.code, n.item ? `${typeName(n.item.type)} ${n.item.name ?? n.item.id}` : '', n.message]) },
         { title: 'Content per room', columns: ['room', 'source count', 'target count', 'digest matches', 'other messages in target'], rows: result.rooms.map((r) => [r.name, r.sourceCount, r.targetCount, r.sourceDigest === r.targetDigest ? 'yes' : 'NO', r.otherInTarget]) },
       ],
     });

@@ -119,6 +119,21 @@ describe('web client: chatting in a real browser', () => {
     }
   });
 
+  it('shows an inline link [label](url), as a migration carries <a href> links, as a link with its label; never an unsafe one', async () => {
+    const author = await server.app.sessions.actorFor(alice.id);
+    await server.app.messages.post(author, general, { text: 'Imported: [the plan](https://example.com/plan?a=1&b=2), not [this](javascript:alert(1)).', clientId: 'inline-link' });
+    const b = await person('bob@example.com');
+    await b.openRoom(general);
+    const link = b.page.locator('.msg a', { hasText: 'the plan' });
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), 'https://example.com/plan?a=1&b=2');
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+    const message = b.page.locator('.msg', { hasText: 'Imported:' });
+    assert.equal(await message.locator('a').count(), 1, 'the javascript: target stays text');
+    assert.match(await message.innerText(), /Imported: the plan, not \[this\]\(javascript:alert\(1\)\)\./);
+    b.assertClean();
+  });
+
   it('scrolls back through the whole history, keeping the page small', async () => {
     const a = await person('alice@example.com');
     await a.openRoom(history);

@@ -9,6 +9,7 @@ import { Api, expectStatus } from '../helpers/http.js';
 import { FrameworkClient } from '../irc/clients.js';
 import { deployment, ok, serve, type Served, stateOf } from '../e2e/migrateFlow.js';
 import { launchBrowser, Person } from './browser.js';
+import { richSegments } from '../../src/core/richText.js';
 
 const PASSWORD = 'migrated-password-1';
 
@@ -50,7 +51,13 @@ describe('after pchat migrate: the web client and a legacy IRC client in the sam
     await web.signIn('alice@example.com', PASSWORD);
     await web.page.getByText('eng-general').first().waitFor();
     await web.openRoom(general.id);
-    assert.ok((await web.texts()).some((t) => t.includes(lastMigrated.split('\n')[0]!)), 'the migrated history is shown');
+    // A migrated <a href> link is carried as `[label](url)` and shown as its label, a link (core/richText.ts).
+    const segments = richSegments(lastMigrated);
+    const shown = segments.map((x) => (typeof x === 'string' ? x : x.label)).join('');
+    assert.ok((await web.texts()).some((t) => t.includes(shown.split('\n')[0]!)), 'the migrated history is shown');
+    for (const link of segments.filter((x) => typeof x !== 'string')) {
+      assert.equal(await web.page.locator('.msg a', { hasText: link.label }).last().getAttribute('href'), link.href, 'a migrated link is a link');
+    }
 
     const irc = await FrameworkClient.connect(ircPort, 'bob', { password: `bob@example.com:${PASSWORD}` });
     try {

@@ -8,6 +8,7 @@ import { Api, expectStatus } from '../helpers/http.js';
 import { seedDatabase } from '../helpers/interchange.js';
 import { FrameworkClient } from '../irc/clients.js';
 import { cli, deployment, migratedRecords, ok, runInterruptedAtEveryStep, serve, type Served, stateOf } from './migrateFlow.js';
+import { plainText } from '../../src/core/richText.js';
 
 const DUMP = resolve('examples/groupchat-dump');
 const PASSWORD = 'migrated-password-1';
@@ -89,7 +90,8 @@ describe('pchat migrate, end to end through the real CLI', () => {
       const rooms = expectStatus(await alice.get('/api/v1/rooms'), 200);
       const general = (rooms.rooms ?? rooms).find((r: any) => r.name === 'eng-general');
       const history = expectStatus(await alice.get(`/api/v1/rooms/${general.id}/messages`), 200);
-      const last = history.messages.at(-1).text.split('\n').at(-1);
+      // IRC shows a migrated link `[label](url)` as `label (url)` (core/richText.ts).
+      const last = plainText(history.messages.at(-1).text.split('\n').at(-1));
       const { client, greeting } = await ircHistory(ircPort, 'alice@example.com', '#eng-general', last);
       assert.match(greeting, /^:legacy-chat\.example\.com 001 /, 'the endpoint answers with the legacy server name');
       client.close();

@@ -128,8 +128,9 @@ describe('pchat migrate and the SIP endpoint for Lync/OCS clients, through the r
     assert.match(report, /legacy Lync\/OCS pool \(SIP\)/);
 
     const rolled = await ok(['migrate', 'rollback', '--plan', plan]);
-    assert.match(rolled, new RegExp(`removed the SIP endpoint 127\\.0\\.0\\.1:${legacy.port} from .*SIP domains and server name as they were before the cut-over`));
-    assert.deepEqual(JSON.parse(readFileSync(t.config, 'utf8')), original, 'the config is as it was before the migration');
+    assert.match(rolled, /restored .*pchat\.config\.json byte for byte as it was before the cut-over .*\(restart the target server\)/);
+    assert.equal(readFileSync(t.config, 'utf8'), originalText, 'the config is byte for byte as it was before the migration');
+    assert.deepEqual(JSON.parse(readFileSync(t.config, 'utf8')), original);
     assert.equal(stateOf(plan).status, 'rolled-back');
     assert.doesNotMatch(await ok(['endpoint', 'list', '--config', t.config]), /sip .*127\.0\.0\.1/);
   });

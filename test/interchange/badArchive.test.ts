@@ -124,12 +124,13 @@ describe('import refuses bad archives and leaves the target exactly as it was', 
       'rooms.ndjson': lines(room('r1'), room('r2', 'nope')),
       'messages.ndjson': lines(message('m1', 'r1', 1), message('m2', 'r1', 2, 'ghost'), message('m2', 'r1', 3), message('m4', 'r9', 1)),
     });
-    const run = await refused(path('refs.zip'), /Refused: \d+ errors/);
+    // Duplicate ids are the archive's own damage: they refuse it. The item-level problems are listed with their resolutions.
+    const run = await refused(path('refs.zip'), /Refused: 2 errors/);
     assert.match(run.stdout, /duplicate user id "u1"/);
-    assert.match(run.stdout, /category "nope", which is not in the source/);
-    assert.match(run.stdout, /by user "ghost", who is not in the source/);
     assert.match(run.stdout, /duplicate message id "m2"/);
-    assert.match(run.stdout, /room "r9", which is not in the source/);
+    assert.match(run.stdout, /skipped: room r2 "room r2" \(item_skipped\): room "room r2" is in category "nope", which is not in the source/);
+    assert.match(run.stdout, /skipped: message m2 \(message_skipped\): message "m2" is by user "ghost", who is not in the source/);
+    assert.match(run.stdout, /skipped: room r9 "r9" \(message_skipped\): 1 message\(s\) skipped: room "r9" is not in the source/);
   });
 
   it('a truncated file (fewer bytes than the manifest says)', async () => {

@@ -214,7 +214,7 @@ describe('legacy room URIs (ma-chan://) through export, import and verify', () =
     assert.deepEqual(JSON.parse(upperVerified.stdout).conflicts, []);
   });
 
-  it('refuses a room whose legacy URI another room has, in the target or in the same archive, writing nothing', async () => {
+  it('imports a room whose legacy URI another room has (in the target or in the same archive) without it, reported; --strict refuses, writing nothing', async () => {
     // In the target: the URI of "eng-general" now belongs to a native room.
     const local = await openDir(path('c'));
     let uri: string;
@@ -227,19 +227,26 @@ describe('legacy room URIs (ma-chan://) through export, import and verify', () =
     } finally {
       await local.close();
     }
-    const refused = await pchat(['import', path('b.zip'), '--yes', '--json', '--data-dir', path('c')]);
+    const refused = await pchat(['import', path('b.zip'), '--yes', '--strict', '--json', '--data-dir', path('c')]);
     assert.notEqual(refused.code, 0);
-    const errors = (JSON.parse(refused.stdout).notes as { severity: string; item: { name?: string } | null; message: string }[]).filter((n) => n.severity === 'error');
+    const errors = (JSON.parse(refused.stdout).notes as { severity: string; code: string; item: { name?: string } | null; message: string }[]).filter((n) => n.severity === 'error');
     assert.equal(errors.length, 1, JSON.stringify(errors));
     assert.equal(errors[0]!.item?.name, 'eng-general');
-    assert.match(errors[0]!.message, /legacy URI ma-chan:\/\/example\.com\/.* room "squatter" \(pchat id \d+\) already has/);
+    assert.equal(errors[0]!.code, 'legacy_uri_dropped');
+    assert.match(errors[0]!.message, /legacy URI ma-chan:\/\/example\.com\/.* room "squatter" \(pchat id \d+\) already has in the target; it is imported without it \(--strict: refused\)/);
     const after = legacyByName(await roomsOf(path('c')));
     assert.equal(after['eng-general'], null, 'nothing was written');
     assert.equal(after.squatter, uri.toUpperCase());
+    // Without --strict the room is imported without the URI, which stays with the room that has it.
+    const resolved = await pchat(['import', path('b.zip'), '--yes', '--json', '--data-dir', path('c')]);
+    assert.equal(resolved.code, 0, resolved.stdout + resolved.stderr);
+    const dropped = (JSON.parse(resolved.stdout).resolutions as { code: string; name: string; resolution: string }[]).filter((r) => r.code === 'legacy_uri_dropped');
+    assert.deepEqual(dropped.map((r) => [r.name, r.resolution]), [['eng-general', 'reference dropped']]);
+    assert.deepEqual(legacyByName(await roomsOf(path('c'))), after);
 
     // In the archive: two rooms with one URI (differing in case only).
     await rewrite(path('b.zip'), path('twins.zip'), (rooms) => rooms.map((r, i) => (i === 1 ? { ...r, legacyUri: rooms[0]!.legacyUri!.toUpperCase() } : r)));
-    const twins = await pchat(['import', path('twins.zip'), '--yes', '--json', '--data-dir', path('e')]);
+    const twins = await pchat(['import', path('twins.zip'), '--yes', '--strict', '--json', '--data-dir', path('e')]);
     assert.notEqual(twins.code, 0);
     const twinErrors = (JSON.parse(twins.stdout).notes as { severity: string; message: string }[]).filter((n) => n.severity === 'error');
     assert.equal(twinErrors.length, 1, JSON.stringify(twinErrors));

@@ -17,7 +17,27 @@ export function safeHref(raw: string): string | null {
   }
 }
 
+// pchat's inline link `[label](url)` (src/core/richText.ts, docs/archive-format.md "How rich content
+// is carried"): label with `\`, `[`, `]` escaped, URL without white space, parentheses, <, > or ".
+const LABELLED = /\[((?:[^[\]\\\n]|\\[\\[\]])+)\]\(((?:https?:\/\/|mailto:)[^\s()<>"]+)\)/gi;
+
+/** Text as strings and links: inline `[label](url)` links first, then bare URLs in the rest. */
 export function linkify(text: string): Segment[] {
+  if (!text.includes('](')) return linkifyBare(text);
+  const out: Segment[] = [];
+  let last = 0;
+  for (const match of text.matchAll(LABELLED)) {
+    const href = safeHref(match[2]!);
+    if (!href) continue;
+    if (match.index > last) out.push(...linkifyBare(text.slice(last, match.index)));
+    out.push({ href, text: match[1]!.replace(/\\([\\[\]])/g, '$1') });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) out.push(...linkifyBare(text.slice(last)));
+  return out;
+}
+
+function linkifyBare(text: string): Segment[] {
   const out: Segment[] = [];
   let last = 0;
   for (const match of text.matchAll(PATTERN)) {

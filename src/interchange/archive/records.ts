@@ -148,7 +148,8 @@ export type MessageRecord = z.infer<typeof messageRecordSchema>;
 
 /**
  * What a source changed or could not carry while turning its data into records: expected
- * conversions (listed separately by verify), warnings, errors (which stop an import), and
+ * conversions (listed separately by verify), warnings, errors (which stop an import, except the
+ * item-level problems whose resolution applies: src/interchange/resolutions.ts), and
  * files referenced by messages that must be carried over by hand.
  */
 export const noteRecordSchema = z.strictObject({

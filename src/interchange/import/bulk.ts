@@ -63,7 +63,7 @@ export async function bulkImport(
     const outcome = await check.outcome;
     // The check counted every message as new; what the copies added is the real count.
     const rooms = outcome.rooms.map((room) => ({ ...room, new: added.get(directory.maps.room.get(room.room) ?? -1)?.added ?? 0 }));
-    const plan = completePlan(directory, rooms, outcome.errors, await sourceNotes(source, {}));
+    const plan = completePlan(directory, rooms, outcome.errors, await sourceNotes(source, {}), outcome.skips);
     if (errorsOf(plan).length > 0) return { plan, result: null };
     if (writeError) throw writeError;
     for (const [roomId, room] of added) {
@@ -115,7 +115,7 @@ async function copyPart(part: CheckedPart, directory: DirectoryPlan, session: Bu
   };
   for (const slice of part.slices) {
     const roomId = directory.maps.room.get(slice.room);
-    // A room missing from the source is an error of the check, which rolls the import back.
+    // The check spools no message of a room that is skipped or not in the source.
     if (roomId === undefined) continue;
     // A room the target did not have before this import cannot hold any of its messages yet.
     const allNew = !directory.context.targetRooms.has(slice.room);

@@ -24,6 +24,8 @@ export interface ContentCheckOutcome {
   /** Per room, `new` counts every message: the check does not look into the target. */
   readonly rooms: PlannedRoomContent[];
   readonly errors: { readonly count: number; readonly notes: readonly NoteRecord[] };
+  /** The skipped messages' notes (item-level problems), the first thousand listed. */
+  readonly skips: { readonly count: number; readonly notes: readonly NoteRecord[] };
 }
 
 /**
@@ -39,6 +41,7 @@ export async function checkAndSpool(
   emit: (part: CheckedPart) => void,
 ): Promise<ContentCheckOutcome> {
   const errors = new ErrorNotes();
+  const skips = new ErrorNotes();
   const parts = request.partRows.length;
   let part = 0;
   let slices: CheckedPart['slices'][number][] = [];
@@ -58,6 +61,7 @@ export async function checkAndSpool(
   const rooms = await planContent(source, {
     ...request.context,
     error: errors.add,
+    note: skips.push,
     hooks: {
       // No look-ups in the target: this thread has no connection to it. Every message counts as
       // new here; the importing thread counts what its copies really added.
@@ -82,5 +86,5 @@ export async function checkAndSpool(
     writer = openWriter(++part);
     closePart();
   }
-  return { rooms, errors: { count: errors.count, notes: errors.notes } };
+  return { rooms, errors: { count: errors.count, notes: errors.notes }, skips: { count: skips.count, notes: skips.notes } };
 }

@@ -1,17 +1,22 @@
-import { normalizeContentType, validateFileName } from '../../app/files.js';
 import { foldLegacyUri } from '../../core/legacyUri.js';
 import type { Origin } from '../../core/model.js';
 import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, recordBatches, type SourceDescription, systemKey } from '../source.js';
 import { categoryFields, emptyMaps, type IdMaps, legacyUriOf, roomFields, sameFields } from './fields.js';
+import { distinctLogin, distinctName } from '../names.js';
+import { type ItemResolution, itemResolutions, resolveNote } from '../resolutions.js';
 import { IdHashes } from './idHashes.js';
+import { addinUrlProblem, droppedRefs, emptyDecisions, type ItemDecisions, membershipKey, messageSkipReason, resolutionNote, resolvedCategory, resolvedRoom, roomSkipReason } from './resolve.js';
 import { outOfScopeNotes, scopedLists, SourceScope } from './scope.js';
 import type { TargetIndex } from './target.js';
 
 export type ItemType = 'user' | 'group' | 'addin' | 'category' | 'room';
-export type Action = 'create' | 'update' | 'overwrite' | 'unchanged' | 'resolve';
+export type Action = 'create' | 'update' | 'overwrite' | 'unchanged' | 'resolve' | 'skip';
 
-/** What the import does with one item. `overwrite` = a name collision with another item. */
+/**
+ * What the import does with one item. `overwrite` = a name collision with another item; `skip` =
+ * an item-level problem leaves it out (see resolve.ts).
+ */
 export interface PlannedItem {
   readonly type: ItemType;
   readonly id: string;
@@ -28,6 +33,8 @@ export interface PlannedRoomContent {
   readonly new: number;
   /** Messages that carry a file. */
   readonly files: number;
+  /** Messages left out by an item-level problem (their room, author or file; see resolve.ts). */
+  readonly skipped: number;
 }
 
 export interface ImportPlan {
@@ -44,6 +51,19 @@ export interface ImportPlan {
   readonly maps: IdMaps;
   /** Who each source category allows: role holders and creators outside it are dropped. */
   readonly scope: SourceScope;
+  /** --strict: every item-level problem is an error (all or nothing). */
+  readonly strict: boolean;
+  /** The resolutions of item-level problems, as the writer applies them. */
+  readonly decisions: ItemDecisions;
+  /** What the checks of the messages know (the writer skips the same messages). */
+  readonly context: ContentContext;
+  /** Every item-level problem of the source and the import, with its resolution. */
+  readonly resolutions: ItemResolution[];
+}
+
+export interface PlanOptions {
+  /** Refuse the import on any item-level problem rather than resolving it. */
+  readonly strict?: boolean;
 }
 
 export const errorsOf = (plan: ImportPlan): NoteRecord[] => plan.notes.filter((n) => n.severity === 'error');
@@ -63,8 +83,10 @@ const MAX_ERRORS = 1000;
 export class ErrorNotes {
   count = 0;
   readonly notes: NoteRecord[] = [];
-  readonly add = (type: string, id: string, message: string, name?: string): void => {
-    if (++this.count <= MAX_ERRORS) this.notes.push({ severity: 'error', code: 'import_error', item: { type, id, ...(name === undefined ? {} : { name }) }, message });
+  readonly add = (type: string, id: string, message: string, name?: string): void =>
+    this.push({ severity: 'error', code: 'import_error', item: { type, id, ...(name === undefined ? {} : { name }) }, message });
+  readonly push = (note: NoteRecord): void => {
+    if (++this.count <= MAX_ERRORS) this.notes.push(note);
   };
 }
 
@@ -72,6 +94,10 @@ export class ErrorNotes {
 export interface ContentContext {
   /** Source room id → name, for every room of the source. */
   readonly roomNames: ReadonlyMap<string, string>;
+  /** Rooms the import skips (an item-level problem): their messages are skipped too. */
+  readonly skippedRooms: ReadonlySet<string>;
+  /** Under --strict a skipped message is an error. */
+  readonly strict: boolean;
   /** Source room id → the target room it lands on, for rooms that exist there already. */
   readonly targetRooms: ReadonlyMap<string, number>;
   readonly userIds: ReadonlySet<string>;
@@ -85,7 +111,7 @@ export interface ContentContext {
 }
 
 /** The plan of everything but the messages, and what checking them needs. */
-export interface DirectoryPlan extends Omit<ImportPlan, 'content'> {
+export interface DirectoryPlan extends Omit<ImportPlan, 'content' | 'resolutions'> {
   readonly errors: ErrorNotes;
   readonly context: ContentContext;
 }
@@ -96,11 +122,12 @@ export interface DirectoryPlan extends Omit<ImportPlan, 'content'> {
  * duplicate ids, and how many messages per room are new. Reading it whole also checks every
  * line and checksum of an archive, so the writing pass that follows cannot meet a bad record.
  */
-export async function planImport(source: RecordSource, level: ExportLevel, target: TargetIndex, hooks: PlanHooks): Promise<ImportPlan> {
-  const directory = await planDirectory(source, level, target, hooks);
-  const content = await planContent(source, { ...directory.context, error: directory.errors.add, hooks });
+export async function planImport(source: RecordSource, level: ExportLevel, target: TargetIndex, hooks: PlanHooks, options: PlanOptions = {}): Promise<ImportPlan> {
+  const directory = await planDirectory(source, level, target, hooks, options);
+  const skips = new ErrorNotes();
+  const content = await planContent(source, { ...directory.context, error: directory.errors.add, note: skips.push, hooks });
   await checkFiles(source);
-  return completePlan(directory, content, null, await sourceNotes(source, hooks));
+  return completePlan(directory, content, null, await sourceNotes(source, hooks), skips);
 }
 
 /** An archive's manifest, when the source is one. */
@@ -141,18 +168,36 @@ export async function sourceNotes(source: RecordSource, hooks: Pick<PlanHooks, '
  * The whole plan: the directory's, the content (whose errors went to the directory's list, or to
  * `contentErrors` where another thread checked it) and the source's notes.
  */
-export function completePlan(directory: DirectoryPlan, content: PlannedRoomContent[], contentErrors: { count: number; notes: readonly NoteRecord[] } | null, notes: readonly NoteRecord[]): ImportPlan {
-  const { errors, context: _context, ...plan } = directory;
+export function completePlan(
+  directory: DirectoryPlan,
+  content: PlannedRoomContent[],
+  contentErrors: { count: number; notes: readonly NoteRecord[] } | null,
+  notes: readonly NoteRecord[],
+  /** The messages' item-level notes (skipped messages), the first thousand listed. */
+  contentSkips: { count: number; notes: readonly NoteRecord[] } | null = null,
+): ImportPlan {
+  const { errors, ...plan } = directory;
   // plan.notes is errors.notes: the directory's errors and warnings, in the order found.
-  const listed = [...plan.notes, ...(contentErrors?.notes ?? []), ...notes];
+  // A source's item-level errors whose resolution applies are warnings, unless --strict.
+  const listed = [...plan.notes, ...(contentErrors?.notes ?? []), ...(contentSkips?.notes ?? []), ...notes.map((n) => resolveNote(n, plan.strict))];
   const unlisted = errors.count - Math.min(errors.count, MAX_ERRORS) + (contentErrors ? contentErrors.count - contentErrors.notes.length : 0);
   if (unlisted > 0) listed.push({ severity: 'error', code: 'import_error', item: null, message: `${unlisted} more errors not listed` });
+  const skipsUnlisted = contentSkips ? contentSkips.count - contentSkips.notes.length : 0;
+  if (skipsUnlisted > 0) listed.push({ severity: plan.strict ? 'error' : 'warning', code: 'message_skipped', item: null, message: `${skipsUnlisted} more skipped messages not listed` });
   const files = content.reduce((n, r) => n + r.files, 0);
-  return { ...plan, notes: listed, content, counts: { ...plan.counts, message: content.reduce((n, r) => n + r.messages, 0), ...(files > 0 && { file: files }) } };
+  const skipped = content.reduce((n, r) => n + r.skipped, 0);
+  return {
+    ...plan,
+    notes: listed,
+    content,
+    resolutions: itemResolutions(listed, plan.strict),
+    counts: { ...plan.counts, message: content.reduce((n, r) => n + r.messages, 0), ...(files > 0 && { file: files }), ...(skipped > 0 && { messageSkipped: skipped }) },
+  };
 }
 
-/** Checks everything before the messages (users … policies) against the target. */
-export async function planDirectory(source: RecordSource, level: ExportLevel, target: TargetIndex, hooks: Pick<PlanHooks, 'onRecord'>): Promise<DirectoryPlan> {
+/** Checks everything before the messages (users … policies) against the target, resolving item-level problems (resolve.ts). */
+export async function planDirectory(source: RecordSource, level: ExportLevel, target: TargetIndex, hooks: Pick<PlanHooks, 'onRecord'>, options: PlanOptions = {}): Promise<DirectoryPlan> {
+  const strict = options.strict === true;
   const items: PlannedItem[] = [];
   const counts: Record<string, number> = {};
   const needCredentials: string[] = [];
@@ -160,13 +205,37 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
   const notes = errors.notes;
   const error = errors.add;
   const warn = (code: string, type: string, id: string, message: string) => notes.push({ severity: 'warning', code, item: { type, id }, message });
+  /** An item-level problem and its resolution: a warning, or under --strict an error. */
+  const resolved = (code: string, type: string, id: string, name: string | undefined, message: string) => {
+    const note = resolutionNote(strict, code, { type, id, ...(name === undefined ? {} : { name }) }, message);
+    if (strict) errors.push(note);
+    else notes.push(note);
+  };
   const resolveOnly = level === 'content';
   const maps = emptyMaps();
   const scope = new SourceScope();
+  const decisions = emptyDecisions();
 
   const ids = { user: new Set<string>(), group: new Set<string>(), addin: new Set<string>(), category: new Set<string>(), room: new Set<string>() };
   const names = { user: new Map<string, string>(), group: new Map<string, string>(), addin: new Map<string, string>(), category: new Map<string, string>(), room: new Map<string, string>() };
 
+  /**
+   * The name the import gives an item: its own, or, when an earlier item of the same kind in the
+   * source has it already (ignoring case), told apart by a suffix from its source id.
+   */
+  const nameOf = (type: ItemType, id: string, name: string): string => {
+    if (resolveOnly || ids[type].has(id)) return name;
+    const clash = names[type].get(name.toLowerCase());
+    if (clash === undefined) {
+      names[type].set(name.toLowerCase(), id);
+      return name;
+    }
+    const distinct = type === 'user' ? distinctLogin(name, id) : distinctName(name, type, id);
+    decisions.names[type].set(id, distinct);
+    names[type].set(distinct.toLowerCase(), id);
+    resolved('name_deduplicated', type, id, distinct, `${type} ${type === 'user' ? 'login' : 'name'} "${name}" is also used by ${type} "${clash}" in the same source; ${type} "${id}" is imported as "${distinct}"`);
+    return distinct;
+  };
   const plan = <R extends { id: string; origin?: Origin | null }>(
     type: ItemType,
     record: R,
@@ -178,10 +247,6 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
     counts[type] = (counts[type] ?? 0) + 1;
     if (ids[type].has(record.id)) return void error(type, record.id, `duplicate ${type} id "${record.id}"`, name);
     ids[type].add(record.id);
-    const folded = name.toLowerCase();
-    const clash = names[type].get(folded);
-    if (clash !== undefined) error(type, record.id, `${type} name "${name}" is also used by ${type} "${clash}" in the same source`, name);
-    names[type].set(folded, record.id);
     if (resolveOnly) {
       if (!found || found.by !== 'origin') error(type, record.id, `${type} "${name}" is not in the target; import its directory (level all or room-directory) first`, name);
       items.push({ type, id: record.id, name, action: 'resolve', targetId: found?.item.id ?? null });
@@ -193,102 +258,154 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
       warn('name_collision', type, record.id, `${type} "${name}" already exists in the target (pchat id ${found!.item.id}) and will be overwritten by the imported one`);
     }
   };
+  /** An item the import leaves out: listed, counted, and never matched or written. */
+  const skip = (type: ItemType, id: string, name: string, message: string) => {
+    counts[type] = (counts[type] ?? 0) + 1;
+    if (ids[type].has(id)) return void error(type, id, `duplicate ${type} id "${id}"`, name);
+    ids[type].add(id);
+    decisions.skipped[type].add(id);
+    items.push({ type, id, name, action: 'skip', targetId: null });
+    resolved('item_skipped', type, id, name, message);
+  };
   const identity = (record: { id: string; origin: Origin | null }) => identityOf(source.description, record);
   const exists = (ref: PrincipalRefRecord) => ids[ref.kind].has(ref.id);
-  const checkRefs = (type: ItemType, id: string, field: string, refs: readonly PrincipalRefRecord[]) => {
-    for (const ref of refs) if (!exists(ref)) error(type, id, `${field} names ${ref.kind} "${ref.id}", which is not in the source`);
+  /** References to principals that are not in the source are dropped from the list (a principal the import does not carry grants and denies nothing). */
+  const checkRefs = (type: ItemType, id: string, name: string, field: string, refs: readonly PrincipalRefRecord[]) => {
+    const dropped = droppedRefs(decisions, refs);
+    if (dropped.length > 0) resolved('reference_dropped', type, id, name, `${type} "${name}": ${field} names ${dropped.map((r) => `${r.kind} "${r.id}"`).join(', ')}, not in the source; dropped from ${field}`);
   };
   const count = (type: string) => hooks.onRecord?.(type);
 
   for await (const u of source.records('users')) {
     count('users');
-    const found = target.users.match(identity(u), u.login);
+    const login = nameOf('user', u.id, u.login);
+    const found = target.users.match(identity(u), login);
     const { id: _id, isAdmin: _admin, ...fields } = u;
-    plan('user', u, u.login, found, (e: Record<string, unknown>) => sameFields(e, { ...fields, origin: identity(u) }));
-    if (!found && !resolveOnly && !u.disabled) needCredentials.push(u.login);
+    plan('user', u, login, found, (e: Record<string, unknown>) => sameFields(e, { ...fields, login, origin: identity(u) }));
+    decisions.principals.user.add(u.id);
+    if (!found && !resolveOnly && !u.disabled) needCredentials.push(login);
   }
   for await (const g of source.records('groups')) {
     count('groups');
-    plan('group', g, g.name, target.groups.match(identity(g), g.name), (e: Record<string, unknown>) =>
-      sameFields(e, { name: g.name, description: g.description, origin: identity(g) }),
-    );
+    const name = nameOf('group', g.id, g.name);
+    plan('group', g, name, target.groups.match(identity(g), name), (e: Record<string, unknown>) => sameFields(e, { name, description: g.description, origin: identity(g) }));
+    decisions.principals.group.add(g.id);
   }
   const members = new Map<string, string[]>();
+  const memberships: { group: string; member: PrincipalRefRecord }[] = [];
   for await (const m of source.records('memberships')) {
     count('memberships');
     counts.membership = (counts.membership ?? 0) + 1;
-    if (!ids.group.has(m.group)) error('membership', m.group, `membership of group "${m.group}", which is not in the source`);
-    if (!exists(m.member)) error('membership', m.group, `group "${m.group}" has member ${m.member.kind} "${m.member.id}", which is not in the source`);
-    if (m.member.kind === 'group') append(members, m.group, m.member.id);
+    if (!ids.group.has(m.group) || !exists(m.member)) {
+      decisions.membershipsSkipped.add(membershipKey(m));
+      const missing = !ids.group.has(m.group) ? `group "${m.group}"` : `${m.member.kind} "${m.member.id}"`;
+      resolved('membership_skipped', 'membership', m.group, undefined, `the membership of ${m.member.kind} "${m.member.id}" in group "${m.group}" names ${missing}, which is not in the source; it is skipped`);
+      continue;
+    }
+    if (m.member.kind === 'group') {
+      append(members, m.group, m.member.id);
+      memberships.push(m);
+    }
     scope.addMembership(m);
   }
-  for (const cycle of groupCycles(members)) error('group', cycle[0]!, `groups contain each other: ${cycle.join(' → ')}`);
+  // A cycle of groups cannot be stored: the membership that closes each one is skipped.
+  for (const cycle of groupCycles(members)) {
+    const closing = { group: cycle[cycle.length - 2]!, member: { kind: 'group' as const, id: cycle[cycle.length - 1]! } };
+    decisions.membershipsSkipped.add(membershipKey(closing));
+    resolved('membership_skipped', 'group', closing.group, undefined, `groups contain each other: ${cycle.join(' → ')}; the membership of group "${closing.member.id}" in group "${closing.group}" is skipped`);
+  }
   for await (const a of source.records('addins')) {
     count('addins');
+    const urlProblem = resolveOnly ? null : addinUrlProblem(a.url);
+    if (urlProblem !== null) {
+      skip('addin', a.id, a.name, `add-in "${a.name}" has the URL "${a.url}", which pchat does not accept (${urlProblem}); it is skipped, and its rooms are imported without it`);
+      continue;
+    }
     // Add-ins have no origin: their name is their identity, so a match by name is no collision.
-    const found = target.addins.match(null, a.name);
-    plan('addin', { ...a, origin: null }, a.name, found && { item: found.item, by: 'origin' }, (e: { url: string }) => e.url === a.url);
+    const name = nameOf('addin', a.id, a.name);
+    const found = target.addins.match(null, name);
+    plan('addin', { ...a, origin: null }, name, found && { item: found.item, by: 'origin' }, (e: { url: string }) => e.url === a.url);
+    decisions.addins.add(a.id);
   }
   const categoryNames = new Map<string, string>();
   for await (const c of source.records('categories')) {
     count('categories');
-    scope.addCategory(c);
-    categoryNames.set(c.id, c.name);
-    plan('category', c, c.name, target.categories.match(identity(c), c.name), (e: Record<string, unknown>) => {
-      const fields = categoryFields(c, maps, identity(c), scope);
+    nameOf('category', c.id, c.name);
+    // Exactly what the writer will write (resolve.ts).
+    const resolvedC = resolvedCategory(c, decisions);
+    scope.addCategory(resolvedC);
+    categoryNames.set(c.id, resolvedC.name);
+    plan('category', c, resolvedC.name, target.categories.match(identity(c), resolvedC.name), (e: Record<string, unknown>) => {
+      const fields = categoryFields(resolvedC, maps, identity(c), scope);
       return fields !== null && sameFields(e, fields);
     });
-    checkRefs('category', c.id, 'allowed', c.allowed);
-    checkRefs('category', c.id, 'denied', c.denied);
-    checkRefs('category', c.id, 'creators', c.creators);
-    if (!resolveOnly) notes.push(...outOfScopeNotes(scope, { type: 'category', id: c.id, name: c.name }, c.id, c.name, scopedLists.category(c)));
+    checkRefs('category', c.id, resolvedC.name, 'allowed', c.allowed);
+    checkRefs('category', c.id, resolvedC.name, 'denied', c.denied);
+    checkRefs('category', c.id, resolvedC.name, 'creators', c.creators);
+    if (!resolveOnly) notes.push(...outOfScopeNotes(scope, { type: 'category', id: c.id, name: resolvedC.name }, c.id, resolvedC.name, scopedLists.category(resolvedC)));
   }
   const roomNames = new Map<string, string>();
   const legacyUris = new Map<string, string>(); // folded legacy URI → the source room that has it
   for await (const r of source.records('rooms')) {
     count('rooms');
-    const found = target.rooms.match(identity(r), r.name);
-    plan('room', r, r.name, found, (e: Record<string, unknown>) => {
-      const fields = roomFields(r, maps, identity(r), scope);
-      return fields !== null && sameFields(e, fields);
-    });
-    roomNames.set(r.id, r.name);
-    if (resolveOnly) continue;
-    // A legacy URI names one room: legacy clients find the room by it (Room.legacyUri).
+    if (!resolveOnly && !ids.category.has(r.category)) {
+      roomNames.set(r.id, r.name);
+      skip('room', r.id, r.name, `room "${r.name}" is in category "${r.category}", which is not in the source; the room and its messages are skipped`);
+      continue;
+    }
+    const name = nameOf('room', r.id, r.name);
+    const found = target.rooms.match(identity(r), name);
+    roomNames.set(r.id, name);
+    if (resolveOnly) {
+      plan('room', r, name, found, () => true);
+      continue;
+    }
+    // A legacy URI names one room (legacy clients find the room by it): a second room with it is imported without it.
     const legacyUri = legacyUriOf(r.legacyUri ?? null);
     if (legacyUri !== null) {
       const folded = foldLegacyUri(legacyUri);
       const twin = legacyUris.get(folded);
-      if (twin !== undefined) error('room', r.id, `room "${r.name}" has the legacy URI ${legacyUri}, which room "${roomNames.get(twin) ?? twin}" of the same source has too`, r.name);
-      else legacyUris.set(folded, r.id);
       const holder = target.roomsByLegacyUri.get(folded);
-      if (holder && holder.id !== found?.item.id) {
-        error('room', r.id, `room "${r.name}" has the legacy URI ${legacyUri}, which room "${holder.name}" (pchat id ${holder.id}) already has in the target; a legacy URI names one room`, r.name);
-      }
+      if (twin !== undefined) {
+        decisions.legacyUriDropped.add(r.id);
+        resolved('legacy_uri_dropped', 'room', r.id, name, `room "${name}" has the legacy URI ${legacyUri}, which room "${roomNames.get(twin) ?? twin}" of the same source has too; it is imported without it`);
+      } else if (holder && holder.id !== found?.item.id) {
+        decisions.legacyUriDropped.add(r.id);
+        resolved('legacy_uri_dropped', 'room', r.id, name, `room "${name}" has the legacy URI ${legacyUri}, which room "${holder.name}" (pchat id ${holder.id}) already has in the target; it is imported without it`);
+      } else legacyUris.set(folded, r.id);
     }
-    if (!ids.category.has(r.category)) error('room', r.id, `room "${r.name}" is in category "${r.category}", which is not in the source`, r.name);
-    if (r.addin !== null && !ids.addin.has(r.addin)) error('room', r.id, `room "${r.name}" uses add-in "${r.addin}", which is not in the source`, r.name);
-    checkRefs('room', r.id, 'members', r.members);
-    checkRefs('room', r.id, 'managers', r.managers);
-    checkRefs('room', r.id, 'presenters', r.presenters);
-    notes.push(...outOfScopeNotes(scope, { type: 'room', id: r.id, name: r.name }, r.category, categoryNames.get(r.category) ?? r.category, scopedLists.room(r)));
-    if (r.type === 'normal' && r.presenters.length > 0) warn('presenters_dropped', 'room', r.id, `room "${r.name}" is not an auditorium: its ${r.presenters.length} presenters are not kept`);
+    if (r.addin !== null && !decisions.addins.has(r.addin)) {
+      resolved('reference_dropped', 'room', r.id, name, `room "${name}" uses add-in "${r.addin}", which is ${ids.addin.has(r.addin) ? 'skipped' : 'not in the source'}; the room is imported without it`);
+    }
+    // Exactly what the writer will write (resolve.ts).
+    const resolvedR = resolvedRoom(r, decisions)!;
+    plan('room', r, name, found, (e: Record<string, unknown>) => {
+      const fields = roomFields(resolvedR, maps, identity(r), scope);
+      return fields !== null && sameFields(e, fields);
+    });
+    checkRefs('room', r.id, name, 'members', r.members);
+    checkRefs('room', r.id, name, 'managers', r.managers);
+    checkRefs('room', r.id, name, 'presenters', r.presenters);
+    notes.push(...outOfScopeNotes(scope, { type: 'room', id: r.id, name }, r.category, categoryNames.get(r.category) ?? r.category, scopedLists.room(resolvedR)));
+    if (r.type === 'normal' && r.presenters.length > 0) warn('presenters_dropped', 'room', r.id, `room "${name}" is not an auditorium: its ${r.presenters.length} presenters are not kept`);
   }
   for await (const p of source.records('policies')) {
     count('policies');
     counts.policy = (counts.policy ?? 0) + 1;
-    if (p.target && !exists(p.target)) error('policy', p.target.id, `a ${p.scope} policy names ${p.target.kind} "${p.target.id}", which is not in the source`);
+    if (p.target && !exists(p.target)) resolved('policy_skipped', 'policy', p.target.id, undefined, `a ${p.scope} policy names ${p.target.kind} "${p.target.id}", which is not in the source; the policy is skipped`);
   }
 
   const attachments = manifestOf(source)?.attachments;
   const context: ContentContext = {
     roomNames,
+    skippedRooms: decisions.skipped.room,
+    strict,
     targetRooms: new Map(maps.room),
     userIds: ids.user,
     system: systemKey(source.description),
     attachments: manifestOf(source) ? new Map(Object.values(attachments ?? {}).map((a) => [a.sha256, a.bytes])) : null,
   };
-  return { source: source.description, level, items, notes, counts, needCredentials, maps, scope, errors, context };
+  return { source: source.description, level, items, notes, counts, needCredentials, maps, scope, errors, context, strict, decisions };
 }
 
 /**
@@ -300,6 +417,8 @@ export async function planContent(
   source: RecordSource,
   ctx: ContentContext & {
     error: (type: string, id: string, message: string) => void;
+    /** The item-level notes: each skipped message (a warning, or under --strict an error). */
+    note: (note: NoteRecord) => void;
     hooks: PlanHooks & { onChecked?(message: MessageRecord, origin: Origin): void };
   },
 ): Promise<PlannedRoomContent[]> {
@@ -314,6 +433,9 @@ export async function planContent(
   let total = 0;
   let fresh = 0;
   let files = 0;
+  let skipped = 0;
+  /** Why the current room's messages are all skipped (null: they are not). */
+  let roomSkip: string | null = null;
   let batch: { system: string; id: string }[] = [];
   // Per system: whether the current room's target holds messages from it. A room that does not
   // exist yet, or holds none from a system, needs no probe of its messages one by one (a first
@@ -337,7 +459,9 @@ export async function planContent(
   const closeRoom = async () => {
     if (room === null) return;
     await flushBatch();
-    content.push({ room, name: ctx.roomNames.get(room) ?? room, messages: total, new: fresh, files });
+    const name = ctx.roomNames.get(room) ?? room;
+    content.push({ room, name, messages: total, new: fresh, files, skipped });
+    if (roomSkip !== null) ctx.note(resolutionNote(ctx.strict, 'message_skipped', { type: 'room', id: room, name }, `${total} message(s) skipped: ${roomSkip}`));
     done.add(room);
   };
   // A page at a time: a promise per message cost more than its checks.
@@ -354,17 +478,25 @@ export async function planContent(
         total = 0;
         fresh = 0;
         files = 0;
-        if (!ctx.roomNames.has(m.room)) ctx.error('message', m.id, `message "${m.id}" is in room "${m.room}", which is not in the source`);
+        skipped = 0;
+        roomSkip = roomSkipReason(m.room, ctx);
       }
       total += 1;
+      // The archive's own order and ids are checked for every message, skipped or not.
       if (seen.add(m.id)) suspects.set(m.room, (suspects.get(m.room) ?? new Set<string>()).add(m.id));
       if (m.seq <= lastSeq) ctx.error('message', m.id, `message "${m.id}" has seq ${m.seq} after seq ${lastSeq}: messages must be in ascending seq within a room`);
       lastSeq = m.seq;
-      if (!ctx.userIds.has(m.author)) ctx.error('message', m.id, `message "${m.id}" is by user "${m.author}", who is not in the source`);
-      if (m.file) {
-        files += 1;
-        checkFileRecord(m, ctx);
+      if (roomSkip !== null) {
+        skipped += 1;
+        continue;
       }
+      const skipReason = messageSkipReason(m, ctx);
+      if (skipReason !== null) {
+        skipped += 1;
+        ctx.note(resolutionNote(ctx.strict, 'message_skipped', { type: 'message', id: m.id }, `${skipReason}; it is skipped`));
+        continue;
+      }
+      if (m.file) files += 1;
       const origin = m.origin ?? { system: ctx.system, id: m.id };
       batch.push(origin);
       if (batch.length >= BATCH) await flushBatch();
@@ -374,25 +506,6 @@ export async function planContent(
   await closeRoom();
   if (suspects.size > 0) await confirmDuplicates(source, suspects, ctx.error);
   return content;
-}
-
-/** A message's file: a name and media type pchat keeps as they are, and, from an archive, bytes the archive holds. */
-function checkFileRecord(m: MessageRecord, ctx: Pick<ContentContext, 'attachments'> & { error: (type: string, id: string, message: string) => void }): void {
-  const file = m.file!;
-  let name: string | null = null;
-  try {
-    name = validateFileName(file.name);
-  } catch {
-    // reported below
-  }
-  if (name !== file.name) ctx.error('message', m.id, `message "${m.id}" carries a file named ${JSON.stringify(file.name)}, which is not a file name pchat keeps (1–255 characters, no path, no control characters)`);
-  if (normalizeContentType(file.contentType) !== file.contentType) {
-    ctx.error('message', m.id, `message "${m.id}" carries a file of media type ${JSON.stringify(file.contentType)}; pchat keeps a lower-case type/subtype`);
-  }
-  if (ctx.attachments === null) return;
-  const bytes = ctx.attachments.get(file.sha256);
-  if (bytes === undefined) ctx.error('message', m.id, `message "${m.id}" carries the file "${file.name}" (SHA-256 ${file.sha256}), which the archive does not hold`);
-  else if (bytes !== file.size) ctx.error('message', m.id, `message "${m.id}" says its file "${file.name}" has ${file.size} bytes; the archive's entry ${file.sha256} has ${bytes}`);
 }
 
 /** Reports each suspect id that really occurs more than once in its room. */

@@ -6,6 +6,7 @@ import type { RecordOf } from '../archive/records.js';
 import { identityOf, type RecordSource } from '../source.js';
 import { categoryFields, type IdMaps, mapRef, roomFields, sameFields } from './fields.js';
 import type { ImportPlan } from './plan.js';
+import { type ItemDecisions, membershipKept, messageSkipReason, policyKept, resolvedAddin, resolvedCategory, resolvedGroup, resolvedRoom, resolvedUser, roomSkipReason } from './resolve.js';
 import type { TargetIndex } from './target.js';
 
 /** What the application offers an import (the import use cases and a policy setter). */
@@ -57,7 +58,7 @@ export async function runImport(source: RecordSource, plan: ImportPlan, target: 
  */
 export async function writeDirectory(
   source: RecordSource,
-  plan: Omit<ImportPlan, 'content'>,
+  plan: Omit<ImportPlan, 'content' | 'resolutions'>,
   target: TargetIndex,
   ports: ImportPorts,
   tally: { created: number; updated: number; unchanged: number },
@@ -67,6 +68,8 @@ export async function writeDirectory(
   const maps: IdMaps = plan.maps;
   const identity = (r: { id: string; origin: { system: string; id: string } | null }) => identityOf(source.description, r);
   const resolveOnly = plan.level === 'content';
+  // Item-level problems are resolved as the plan decided (resolve.ts): the same names, the same skips.
+  const d = plan.decisions;
   const note = (existing: number | undefined, changed: boolean) => {
     if (existing === undefined) tally.created += 1;
     else if (changed) tally.updated += 1;
@@ -83,30 +86,38 @@ export async function writeDirectory(
   };
 
   if (!resolveOnly) {
-    for await (const g of source.records('groups')) {
+    for await (const record of source.records('groups')) {
+      const g = resolvedGroup(record, d);
       const fields = { name: g.name, description: g.description, origin: identity(g) };
       await upsert('group', g.id, target.groups.match(fields.origin, g.name)?.item, fields, (e) => imports.saveGroup(actor, e, fields));
     }
     // Users are only resolved (by the plan) when importing content alone.
-    for await (const u of source.records('users')) {
+    for await (const record of source.records('users')) {
+      const u = resolvedUser(record, d);
       const fields = { login: u.login, displayName: u.displayName, email: u.email, disabled: u.disabled, isAdmin: u.isAdmin, origin: identity(u) };
       // isAdmin is not compared: an import never takes the administrator role away (see saveUser).
       const { isAdmin: _admin, ...compared } = fields;
       await upsert('user', u.id, target.users.match(fields.origin, u.login)?.item, compared, (e) => imports.saveUser(actor, e, fields));
     }
-    await importMemberships(source, maps, target, ports);
-    for await (const a of source.records('addins')) {
+    await importMemberships(source, maps, target, ports, d);
+    for await (const record of source.records('addins')) {
+      const a = resolvedAddin(record, d);
+      if (!a) continue;
       await upsert('addin', a.id, target.addins.match(null, a.name)?.item, { name: a.name, url: a.url }, (e) => imports.saveAddin(actor, e, a.name, a.url));
     }
-    for await (const c of source.records('categories')) {
+    for await (const record of source.records('categories')) {
+      const c = resolvedCategory(record, d);
       const fields = categoryFields(c, maps, identity(c), plan.scope)!;
       await upsert('category', c.id, target.categories.match(fields.origin, c.name)?.item, fields, (e) => imports.saveCategory(actor, e, fields));
     }
-    for await (const r of source.records('rooms')) {
+    for await (const record of source.records('rooms')) {
+      const r = resolvedRoom(record, d);
+      if (!r) continue;
       const fields = roomFields(r, maps, identity(r), plan.scope)!;
       await upsert('room', r.id, target.rooms.match(fields.origin, r.name)?.item, fields, (e) => imports.saveRoom(actor, e, fields));
     }
     for await (const p of source.records('policies')) {
+      if (!policyKept(p, d)) continue;
       const ref = p.target ? mapRef(maps, p.target) : null;
       await ports.setPolicy({ scope: p.scope, targetId: ref?.id ?? null, enabled: p.enabled });
     }
@@ -114,10 +125,11 @@ export async function writeDirectory(
 }
 
 /** Sets every imported group's direct members to the source's list (an overwrite, as for every field). */
-async function importMemberships(source: RecordSource, maps: IdMaps, target: TargetIndex, ports: ImportPorts): Promise<void> {
+async function importMemberships(source: RecordSource, maps: IdMaps, target: TargetIndex, ports: ImportPorts, decisions: ItemDecisions): Promise<void> {
   const lists = new Map<number, { kind: 'user' | 'group'; id: number }[]>();
   for (const groupId of maps.group.values()) lists.set(groupId, []);
   for await (const m of source.records('memberships')) {
+    if (!membershipKept(m, decisions)) continue;
     const groupId = maps.group.get(m.group)!;
     lists.get(groupId)!.push(mapRef(maps, m.member)!);
   }
@@ -137,6 +149,7 @@ async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMap
   let roomId = 0;
   let renumbered = false;
   let added = 0;
+  let roomSkipped = false;
   let batch: ImportedMessage[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -159,9 +172,15 @@ async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMap
     if (m.room !== room) {
       await closeRoom();
       room = m.room;
-      roomId = maps.room.get(m.room)!;
+      // A skipped room's messages, and each skipped message, are left out as the plan said.
+      roomSkipped = roomSkipReason(m.room, plan.context) !== null;
+      roomId = roomSkipped ? 0 : maps.room.get(m.room)!;
       renumbered = false;
       added = 0;
+    }
+    if (roomSkipped || messageSkipReason(m, plan.context) !== null) {
+      hooks.onMessages?.(1);
+      continue;
     }
     // Rooms with nothing new are read through without a write (a re-run costs one pass, no transactions).
     if (fresh.get(m.room) === 0) {

@@ -1,29 +1,101 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type MessageRecord, type NoteRecord, RECORD_TYPE_NAMES, type RecordOf, type RecordType } from '../archive/records.js';
 import { openArchive } from '../archive/reader.js';
 import { exportJob, importJob, verifyJob } from '../jobs.js';
 import { Progress } from '../progress.js';
-import { filesOf, type RecordSource } from '../source.js';
+import { filesOf, type RecordSource, recordBatches } from '../source.js';
 import type { MigrateEnv } from './env.js';
-import type { Calibration, Inventory, PhaseSeconds, WindowEstimate } from './types.js';
+import type { Calibration, PhaseSeconds, SourceTiming, WindowEstimate } from './types.js';
 
-/** The source with only its first `limit` messages (every directory record stays). */
-function firstMessages(source: RecordSource, limit: number): RecordSource {
+/**
+ * The window estimate is built from the work the migration does, timed on this host:
+ *
+ * - reading the source: the plan's inventory is one full pass over the real source (opening it,
+ *   every record, every message: for a Group Chat dump the order check and, for an unsorted
+ *   tblChat, the external sort too), timed as it happens. `migrate run` reads the source twice
+ *   (export and verify), each time opened anew.
+ * - everything else (converting and writing the archive and its checksum, the import's check,
+ *   the import's writes, verify's digests) is timed on the real data held in memory, into a
+ *   scratch SQLite database: the whole directory without messages (the fixed cost: users, rooms …
+ *   are written one by one, so they cost far more than a message), then the source's first
+ *   `messages` messages (see `calibrate`); the difference, per message, is the rate that scales.
+ *
+ * Before, the whole calibration time was scaled by (directory + messages) / (directory + sample),
+ * which multiplied the directory's cost and every fixed cost by the scale too: estimates came out
+ * 4 to 200 times the real run.
+ */
+
+/** Directory records of a source, its notes, and the first messages, held in memory. */
+export interface Sample {
+  readonly records: { readonly [T in RecordType]?: RecordOf[T][] };
+  readonly messages: MessageRecord[];
+}
+
+const DIRECTORY_TYPES = RECORD_TYPE_NAMES.filter((t) => t !== 'messages' && t !== 'notes');
+
+/** Wraps `source` so a pass over its messages (the inventory's) keeps the first `limit` of them in `sample`. */
+export function sampling(source: RecordSource, limit: number, sample: MessageRecord[]): RecordSource {
+  const keep = (batch: readonly MessageRecord[]) => {
+    for (let i = 0; i < batch.length && sample.length < limit; i++) sample.push(batch[i]!);
+  };
   return {
     description: source.description,
-    close: async () => undefined,
-    records: ((type) =>
+    ...(source.sipDomains && { sipDomains: source.sipDomains }),
+    ...filesOf(source),
+    close: () => source.close(),
+    records: ((type: RecordType) =>
       type === 'messages'
         ? (async function* () {
-            let n = 0;
-            for await (const m of source.records('messages')) {
-              if (n++ >= limit) return;
-              yield m;
+            for await (const batch of recordBatches(source, 'messages')) {
+              keep(batch);
+              yield* batch;
             }
           })()
         : source.records(type)) as RecordSource['records'],
-    ...filesOf(source),
+    batches: ((type: RecordType) =>
+      type === 'messages'
+        ? (async function* () {
+            for await (const batch of recordBatches(source, 'messages')) {
+              keep(batch);
+              yield batch;
+            }
+          })()
+        : recordBatches(source, type)) as NonNullable<RecordSource['batches']>,
+  };
+}
+
+/** The directory records and notes of `source` (read once, into memory), with `messages`. */
+export async function sampleOf(source: RecordSource, messages: MessageRecord[]): Promise<Sample> {
+  const records: { [T in RecordType]?: RecordOf[T][] } = {};
+  for (const type of [...DIRECTORY_TYPES, 'notes' as const]) {
+    const list: RecordOf[typeof type][] = [];
+    for await (const r of source.records(type)) list.push(r);
+    (records as Record<string, unknown[]>)[type] = list;
+  }
+  return { records, messages };
+}
+
+/** The sample as a source, with `count` of its messages (its files come from the real source). */
+function memorySource(real: RecordSource, sample: Sample, count: number): RecordSource {
+  const messages = sample.messages.slice(0, count);
+  const notes = (sample.records.notes ?? []).filter((n: NoteRecord) => n.item?.type !== 'message' || count > 0);
+  return {
+    description: real.description,
+    ...filesOf(real),
+    close: async () => undefined,
+    records: ((type: RecordType) =>
+      (async function* () {
+        yield* type === 'messages' ? messages : type === 'notes' ? notes : (sample.records[type] ?? []);
+      })()) as RecordSource['records'],
+    batches: ((type: RecordType) =>
+      (async function* () {
+        const list = type === 'messages' ? messages : type === 'notes' ? notes : (sample.records[type] ?? []);
+        for (let i = 0; i < list.length; i += 1000) yield list.slice(i, i + 1000);
+      })()) as NonNullable<RecordSource['batches']>,
   };
 }
 
@@ -33,34 +105,86 @@ const seconds = async (work: () => Promise<unknown>): Promise<number> => {
   return Number(process.hrtime.bigint() - started) / 1e9;
 };
 
+async function sha256(path: string): Promise<void> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  hash.digest();
+}
+
+/** The shorter of two timings of `work`. */
+const best = async (work: () => Promise<number>): Promise<number> => Math.min(await work(), await work());
+
+const exportTo = async (source: RecordSource, archive: string): Promise<number> =>
+  seconds(async () => {
+    await exportJob(source, archive, { level: 'all', scope: [], startDate: null, disableExported: false }, new Progress('off'));
+    await sha256(archive);
+  });
+
+/** Each phase, timed with a reader of `archive` (opened and closed around it, as each step does). */
+async function withReader<T>(archive: string, work: (reader: Awaited<ReturnType<typeof openArchive>>) => Promise<T>): Promise<T> {
+  const reader = await openArchive(archive);
+  try {
+    return await work(reader);
+  } finally {
+    await reader.close();
+  }
+}
+
+const PHASES = ['export', 'whatIf', 'import', 'verify'] as const;
+const perPhase = (f: (phase: (typeof PHASES)[number]) => number): PhaseSeconds => ({ export: f('export'), whatIf: f('whatIf'), import: f('import'), verify: f('verify') });
+
 /**
- * Measures this host: exports the directory and the first `messages` messages of the source to
- * a temporary archive, checks it (--what-if), imports it into a temporary SQLite database and
- * verifies it, timing each phase. Nothing outside a temporary directory is touched.
+ * Times the phases on this host, in a temporary directory and a scratch SQLite database (nothing
+ * else is touched). First with the whole directory and no message, into the empty database: the
+ * fixed cost of each phase, the directory's writes included. Then, with the directory in place,
+ * the directory again alone (now unchanged, so nothing is written) and the directory with the
+ * sample's messages: their difference is what the messages cost, free of the directory's writes,
+ * which on a large directory would otherwise drown the messages' share in noise.
  */
-export async function calibrate(env: MigrateEnv, source: RecordSource, inventory: Inventory, messages: number): Promise<Calibration> {
+export async function calibrate(env: MigrateEnv, real: RecordSource, sample: Sample, source: SourceTiming): Promise<Calibration> {
   const dir = await mkdtemp(join(tmpdir(), 'pchat-calibrate-'));
   const off = new Progress('off');
   try {
-    const archive = join(dir, 'sample.zip');
-    const sample = firstMessages(source, messages);
-    const exportSeconds = await seconds(() => exportJob(sample, archive, { level: 'all', scope: [], startDate: null, disableExported: false }, off));
+    const messages = sample.messages.length;
+    const bare = memorySource(real, sample, 0);
+    const full = memorySource(real, sample, messages);
+    const bareArchive = join(dir, 'directory.zip');
+    const fullArchive = join(dir, 'sample.zip');
+    const check = (archive: string, target: Awaited<ReturnType<MigrateEnv['openDatabase']>>) =>
+      withReader(archive, (reader) => seconds(() => importJob(reader, target.app, { whatIf: true, confirm: async () => true, progress: off })));
+    const load = (archive: string, target: Awaited<ReturnType<MigrateEnv['openDatabase']>>) =>
+      withReader(archive, (reader) => seconds(() => importJob(reader, target.app, { whatIf: false, confirm: async () => true, progress: off, blobs: target.store.blobs })));
+    const compare = (from: RecordSource, target: Awaited<ReturnType<MigrateEnv['openDatabase']>>) => seconds(() => verifyJob(from, target.store, { progress: off }));
+
+    // Other work on the host only ever adds time: what can be repeated (it writes nothing) is
+    // timed twice and the shorter kept.
+    const directory = { export: await best(() => exportTo(bare, bareArchive)) } as { -readonly [P in keyof PhaseSeconds]: number };
+    const withMessages = { export: await best(() => exportTo(full, fullArchive)) } as typeof directory;
     const target = await env.openDatabase(join(dir, 'calibration.db'));
-    const reader = await openArchive(archive);
+    const again = {} as typeof directory;
     try {
-      const whatIf = await seconds(() => importJob(reader, target.app, { whatIf: true, confirm: async () => true, progress: off }));
-      const importSeconds = await seconds(() => importJob(reader, target.app, { whatIf: false, confirm: async () => true, progress: off, blobs: target.store.blobs }));
-      const verifySeconds = await seconds(() => verifyJob(reader, target.store, { progress: off }));
-      const c = inventory.counts;
-      return {
-        messages: Math.min(messages, c.messages),
-        directoryRecords: c.categories + c.rooms + c.users + c.groups + c.addins + c.policies,
-        seconds: { export: exportSeconds, whatIf, import: importSeconds, verify: verifySeconds },
-      };
+      directory.whatIf = await check(bareArchive, target);
+      directory.import = await load(bareArchive, target);
+      directory.verify = await best(() => compare(bare, target));
+      again.whatIf = await best(() => check(bareArchive, target));
+      withMessages.whatIf = await best(() => check(fullArchive, target));
+      again.import = await load(bareArchive, target);
+      withMessages.import = await load(fullArchive, target);
+      again.verify = directory.verify;
+      withMessages.verify = await best(() => compare(full, target));
     } finally {
-      await reader.close();
       await target.close();
     }
+    again.export = directory.export;
+    // What the messages cost: the difference from the same work without them. Noise can make it
+    // come out at nothing; then the whole sample's time per message, which errs long.
+    const perMessage = perPhase((p) => {
+      if (messages === 0) return 0;
+      const difference = withMessages[p] - again[p];
+      return (difference > 0 ? difference : withMessages[p]) / messages;
+    });
+    const directoryRecords = DIRECTORY_TYPES.reduce((n, t) => n + (sample.records[t]?.length ?? 0), 0);
+    return { messages, directoryRecords, seconds: withMessages, directorySeconds: directory, unchangedSeconds: again, perMessage, source };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -68,20 +192,47 @@ export async function calibrate(env: MigrateEnv, source: RecordSource, inventory
 
 /** Time for cut-over, restarting the target, and checking by hand: booked on top of the measured phases. */
 const MARGIN_MINUTES = 15;
+const tenth = (s: number) => Math.round(s * 10) / 10;
 
 /**
- * Scales the calibration to `messages` messages with the whole directory: each phase's time per
- * record (directory records and messages alike) times the records to move. A phase over a
- * directory-heavy sample thus errs long, never short. The window to book is that total
- * half again, plus the margin, rounded up to the half hour.
+ * The phases for `messages` messages with the whole directory: each phase's directory time plus
+ * its rate per message times the messages; export and verify each open the source and read it
+ * once more (`sourceReads`: the share of a full pass they read, 1 unless only the delta is read).
+ * The window to book is the total half again, plus the margin, rounded up to the half hour.
  */
-export function estimate(calibration: Calibration, messages: number): WindowEstimate {
-  const measured = calibration.directoryRecords + calibration.messages;
-  const factor = measured === 0 ? 1 : (calibration.directoryRecords + messages) / measured;
-  const scale = (s: number) => Math.round(s * factor * 10) / 10;
-  const s = calibration.seconds;
-  const phases: PhaseSeconds = { export: scale(s.export), whatIf: scale(s.whatIf), import: scale(s.import), verify: scale(s.verify) };
-  const totalSeconds = Math.round((phases.export + phases.whatIf + phases.import + phases.verify) * 10) / 10;
+export function estimate(calibration: Calibration, messages: number, sourceReads = 1): WindowEstimate {
+  const c = calibration;
+  const source = c.source ? c.source.openSeconds + c.source.readSeconds * sourceReads : 0;
+  // A plan of an older pchat has no directory time: its whole calibration time is scaled.
+  const directory = c.directorySeconds ?? perPhase(() => 0);
+  const rate = c.perMessage ?? perPhase((p) => (c.messages === 0 ? 0 : c.seconds[p] / c.messages));
+  const phase = (p: (typeof PHASES)[number]) => tenth(directory[p] + rate[p] * messages + (p === 'export' || p === 'verify' ? source : 0));
+  const phases: PhaseSeconds = perPhase(phase);
+  const totalSeconds = tenth(phases.export + phases.whatIf + phases.import + phases.verify);
   const recommendedMinutes = Math.ceil(((totalSeconds * 1.5) / 60 + MARGIN_MINUTES) / 30) * 30;
   return { messages, seconds: phases, totalSeconds, recommendedMinutes };
+}
+
+const µs = (s: number) => `${(s * 1e6).toFixed(1)} µs`;
+const secs = (s: number) => (s < 90 ? `${s.toFixed(2)} s` : `${(s / 60).toFixed(1)} min`);
+const PHASE_NAMES: Record<(typeof PHASES)[number], string> = { export: 'export', whatIf: 'check', import: 'import', verify: 'verify' };
+
+/** What the estimate rests on, in words: what was timed, on how many items, at what rate. */
+export function calibrationBasis(c: Calibration): string[] {
+  const lines: string[] = [];
+  if (c.source) {
+    const rate = c.source.readSeconds > 0 ? `, ${Math.round(c.source.messages / c.source.readSeconds).toLocaleString('en')} msgs/s` : '';
+    lines.push(`Reading the source, timed in the inventory above: opening ${secs(c.source.openSeconds)}; one pass over its ${c.source.messages.toLocaleString('en')} messages ${secs(c.source.readSeconds)}${rate}. Export and verify each read it once.`);
+  }
+  if (!c.directorySeconds || !c.perMessage) {
+    lines.push(`Calibration: ${c.messages} messages and ${c.directoryRecords} directory records, scaled (a plan of an older pchat).`);
+    return lines;
+  }
+  lines.push(`Calibration in a scratch database on this host: the directory (${c.directoryRecords} records) alone into it; then, the directory in place, the directory again and with the source's first ${c.messages.toLocaleString('en')} messages:`);
+  for (const p of PHASES) {
+    const again = c.unchangedSeconds ? `again ${secs(c.unchangedSeconds[p])}, ` : '';
+    lines.push(`  ${PHASE_NAMES[p].padEnd(7)} directory ${secs(c.directorySeconds[p])}; ${again}with the messages ${secs(c.seconds[p])}: ${µs(c.perMessage[p])} per message`);
+  }
+  lines.push('Each phase = its directory time + its time per message × the messages (+ reading the source, for export and verify).');
+  return lines;
 }

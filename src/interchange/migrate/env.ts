@@ -3,6 +3,7 @@ import type { Store } from '../../ports/store.js';
 import type { Progress } from '../progress.js';
 import type { RecordSource } from '../source.js';
 import type { SipBefore, SipClaim } from './types.js';
+import type { LegacySourceOptions } from '../sources/index.js';
 
 /** A pchat database opened as an application. */
 export interface OpenedDatabase {
@@ -24,7 +25,8 @@ export interface OpenedMigrationSource {
  * configuration file, asking the operator, and printing.
  */
 export interface MigrateEnv {
-  openSource(spec: string): Promise<OpenedMigrationSource>;
+  /** `options`: a legacy source's conversion options, as the plan was made with (none: the defaults). */
+  openSource(spec: string, options?: LegacySourceOptions): Promise<OpenedMigrationSource>;
   openDatabase(location: string): Promise<OpenedDatabase>;
   /** Size in bytes of what `spec` names on disk, or null (a PostgreSQL database). */
   sizeOf(spec: string): number | null;

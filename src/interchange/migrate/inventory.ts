@@ -1,4 +1,4 @@
-import type { RecordSource } from '../source.js';
+import { type RecordSource, recordBatches } from '../source.js';
 import type { Inventory } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -18,16 +18,19 @@ export async function takeInventory(source: RecordSource, bytes: number | null, 
   const times: number[] = [];
   let files = 0;
   const contents = new Map<string, number>();
-  for await (const m of source.records('messages')) {
-    const at = Date.parse(m.at);
-    counts.messages += 1;
-    if (m.file) {
-      files += 1;
-      contents.set(m.file.sha256, m.file.size);
+  // In batches, as export and verify read them: the plan times this pass as theirs.
+  for await (const batch of recordBatches(source, 'messages')) {
+    for (const m of batch) {
+      const at = Date.parse(m.at);
+      counts.messages += 1;
+      if (m.file) {
+        files += 1;
+        contents.set(m.file.sha256, m.file.size);
+      }
+      times.push(at);
+      if (at < oldest) oldest = at;
+      if (at > newest) newest = at;
     }
-    times.push(at);
-    if (at < oldest) oldest = at;
-    if (at > newest) newest = at;
   }
   const since = newest - catchUpDays * DAY_MS;
   const { system, version, instance } = source.description;

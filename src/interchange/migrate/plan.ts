@@ -1,15 +1,19 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { PchatError } from '../../core/errors.js';
-import type { NoteRecord } from '../archive/records.js';
+import type { MessageRecord, NoteRecord } from '../archive/records.js';
+import { accountsWithoutPassword, accountsWithoutPasswordLine } from '../import/credentials.js';
 import { errorsOf } from '../import/plan.js';
 import { importJob } from '../jobs.js';
 import { Progress } from '../progress.js';
 import type { RecordSource } from '../source.js';
-import { calibrate, estimate } from './calibrate.js';
+import { calibrate, calibrationBasis, estimate, sampleOf, sampling } from './calibrate.js';
 import type { MigrateEnv } from './env.js';
 import { takeInventory } from './inventory.js';
 import { hiddenAfterImport, sourcePolicies } from './policy.js';
 import type { MigrationPlan, SipListen, SipPlan, SourceKind, WindowEstimate } from './types.js';
+import type { LegacySourceOptions } from '../sources/index.js';
+import { parseRenames, withRenames } from '../renames.js';
+import { isItemProblem, type ItemResolution } from '../resolutions.js';
 
 export interface PlanOptions {
   readonly from: string;
@@ -24,6 +28,12 @@ export interface PlanOptions {
   readonly catchUpDays: number;
   /** Messages the calibration run moves. */
   readonly calibrate: number;
+  /** A legacy source's conversion options (--root-managers, --domains), kept in the plan for `migrate run`. */
+  readonly sourceOptions?: LegacySourceOptions;
+  /** The rename file (--renames): its path and text, kept in the plan so every later step applies the same names. */
+  readonly renames?: { readonly file: string; readonly text: string };
+  /** --strict: any item-level problem stops the migration instead of being resolved. */
+  readonly strict?: boolean;
 }
 
 /** The standard SIP ports Lync/OCS clients use: TLS, and TCP where it was allowed. */
@@ -52,29 +62,40 @@ const bySeverity = (notes: readonly NoteRecord[], severity: NoteRecord['severity
  * hide; and the time each phase takes on this host, measured with a calibration run.
  */
 export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<MigrationPlan> {
-  const opened = await env.openSource(options.from);
+  const openStarted = process.hrtime.bigint();
+  const opened = await env.openSource(options.from, options.sourceOptions);
+  const openSeconds = Number(process.hrtime.bigint() - openStarted) / 1e9;
   try {
-    const { source } = opened;
+    const source = withPlanRenames(opened.source, options.renames);
     const sip = sipPlanOf(source, options.sip);
     env.out(`Reading ${options.from} …`);
-    const inventory = await takeInventory(source, env.sizeOf(options.from), options.catchUpDays);
+    // The inventory is a full pass over the real source: timed, it is what export and verify will take to read it.
+    const sampled: MessageRecord[] = [];
+    const readStarted = process.hrtime.bigint();
+    const inventory = await takeInventory(sampling(source, options.calibrate, sampled), env.sizeOf(options.from), options.catchUpDays);
+    const sourceTiming = { openSeconds, readSeconds: Number(process.hrtime.bigint() - readStarted) / 1e9, messages: inventory.counts.messages };
     const target = await env.openDatabase(options.to);
     try {
       env.out('Checking the import against the target (read-only) …');
-      const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: new Progress('off') });
+      const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: new Progress('off'), strict: options.strict === true });
       const snapshot = await target.app.directory.snapshot();
       const policies = await sourcePolicies(source);
       const hiddenUsers = hiddenAfterImport(policies, { rules: snapshot.policies, graph: snapshot.graph, existing: plan.maps.user });
-      env.out(`Calibrating on this host with ${Math.min(options.calibrate, inventory.counts.messages)} messages …`);
-      const calibration = await calibrate(env, source, inventory, options.calibrate);
+      env.out(`Calibrating on this host with the directory and ${sampled.length} messages …`);
+      const calibration = await calibrate(env, source, await sampleOf(source, sampled), sourceTiming);
       const full = estimate(calibration, inventory.counts.messages);
-      const delta: WindowEstimate | null = options.incremental ? estimate(calibration, inventory.recentMessages) : null;
+      // The delta of a pchat source is read by seq from the database; a dump or an archive is read whole again.
+      const deltaReads = options.sourceKind === 'pchat' && inventory.counts.messages > 0 ? inventory.recentMessages / inventory.counts.messages : 1;
+      const delta: WindowEstimate | null = options.incremental ? estimate(calibration, inventory.recentMessages, deltaReads) : null;
       return {
         format: 'pchat-migration-plan',
         version: 1,
         createdAt: new Date().toISOString(),
         from: options.from,
         sourceKind: options.sourceKind,
+        ...(options.sourceOptions && { sourceOptions: options.sourceOptions }),
+        ...(options.renames && { renames: options.renames }),
+        ...(options.strict && { strict: true }),
         to: options.to,
         toConfig: options.toConfig,
         webUrl: options.webUrl,
@@ -87,9 +108,10 @@ export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<
         warnings: bySeverity(plan.notes, 'warning'),
         errors: errorsOf(plan),
         files: bySeverity(plan.notes, 'file'),
+        resolutions: plan.resolutions,
         collisions: plan.items.filter((i) => i.action === 'overwrite').map((i) => ({ type: i.type, name: i.name, targetId: i.targetId })),
         hiddenUsers,
-        needCredentials: plan.needCredentials,
+        needCredentials: [...accountsWithoutPassword(plan)],
         calibration,
         estimates: { full, delta },
       };
@@ -99,6 +121,22 @@ export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<
   } finally {
     await opened.close();
   }
+}
+
+/** The source with the plan's rename file applied (every step that reads the source applies it). */
+export function withPlanRenames<S extends RecordSource>(source: S, renames: MigrationPlan['renames']): S {
+  return renames ? withRenames(source, parseRenames(renames.text, renames.file)) : source;
+}
+
+/** The plan's item-level problems as lines: each with the resolution that will apply, or its refusal under --strict. */
+export function resolutionText(resolutions: readonly ItemResolution[], strict: boolean, limit = 100): string[] {
+  const head = strict
+    ? `Item-level problems (--strict: each stops the import; without --strict the resolution shown applies) (${resolutions.length}):`
+    : `Item-level problems and the resolution that will apply; everything else migrates (${resolutions.length}):`;
+  const lines = [head, ...resolutions.slice(0, limit).map((r) => `  ${r.resolution}: ${r.type}${r.id ? ` ${r.id}` : ''}${r.name ? ` "${r.name}"` : ''} (${r.code}): ${r.message}`)];
+  if (resolutions.length > limit) lines.push(`  … and ${resolutions.length - limit} more (see --json).`);
+  if (resolutions.length > 0) lines.push('  Choose other names with --renames renames.csv (kind,source id,new name); --strict refuses instead (docs/migration-guide.md, "Resolutions").');
+  return lines;
 }
 
 export async function writePlan(file: string, plan: MigrationPlan): Promise<void> {
@@ -123,6 +161,9 @@ const minutes = (s: number) => (s < 90 ? `${s.toFixed(1)} s` : `${(s / 60).toFix
 const phases = (e: WindowEstimate) =>
   `export ${minutes(e.seconds.export)}, check ${minutes(e.seconds.whatIf)}, import ${minutes(e.seconds.import)}, verify ${minutes(e.seconds.verify)}: ${minutes(e.totalSeconds)}; book ${e.recommendedMinutes} min`;
 
+/** The notes a legacy source gives on how it classified users: shown apart from the other conversions. */
+export const CLASSIFICATION_NOTES: readonly string[] = ['sip_domains', 'user_classification'];
+
 /** The plan as an administrator reads it. */
 export function planText(plan: MigrationPlan): string {
   const lines: string[] = [];
@@ -137,10 +178,16 @@ export function planText(plan: MigrationPlan): string {
   out(`Source: ${inv.system} ${inv.version}${inv.instance ? ` (${inv.instance})` : ''}, ${plan.sourceKind}`);
   out(`Inventory: ${inv.counts.categories} categories, ${inv.counts.rooms} rooms, ${inv.counts.users} users, ${inv.counts.groups} groups, ${inv.counts.addins} add-ins, ${inv.counts.policies} policies, ${inv.counts.messages} messages; ${inv.bytes === null ? 'size unknown' : `${(inv.bytes / 1048576).toFixed(1)} MiB`}`);
   out(`Content: oldest ${inv.oldest ?? '-'}, newest ${inv.newest ?? '-'}`);
+  // A Group Chat source: the SIP domains used, where they came from, and who is federated (docs/groupchat-dump.md).
+  for (const n of plan.conversions.filter((c) => CLASSIFICATION_NOTES.includes(c.code))) out(n.message);
   out();
-  list('Errors that stop the import', plan.errors);
-  list('Conversions', plan.conversions);
-  list('Warnings', plan.warnings);
+  // Item-level problems are listed once, with their resolutions (plans written before them have none).
+  const others = (notes: readonly NoteRecord[]) => (plan.resolutions ? notes.filter((n) => !isItemProblem(n)) : notes);
+  list('Errors that stop the import', others(plan.errors));
+  if (plan.resolutions) for (const line of resolutionText(plan.resolutions, plan.strict === true)) out(line);
+  if (plan.renames) out(`Rename file: ${plan.renames.file} (kept in this plan; every step applies it)`);
+  list('Conversions', others(plan.conversions));
+  list('Warnings', others(plan.warnings));
   out(`Name collisions with the target (overwritten by the import) (${plan.collisions.length}):`);
   for (const c of plan.collisions) out(`  ${c.type} "${c.name}" (pchat id ${c.targetId})`);
   out(`Users whose policy would hide their migrated rooms (${plan.hiddenUsers.length}):`);
@@ -149,10 +196,9 @@ export function planText(plan: MigrationPlan): string {
   const fileBytes = plan.inventory.fileBytes ?? 0;
   out(`Files carried with their messages: ${plan.inventory.files ?? 0} (${fileBytes < 1048576 ? `${fileBytes} bytes` : `${(fileBytes / 1048576).toFixed(1)} MiB`}, each content once)`);
   list('Files not carried (file_missing: not in the file store; file_reference: no file store beside the dump; file_not_attached: a second file of a message)', plan.files, 20);
-  out(`Accounts imported without a credential: ${plan.needCredentials.length}`);
+  out(`Accounts imported without a credential: ${accountsWithoutPasswordLine(plan.needCredentials.length, true)}`);
   out();
-  const c = plan.calibration;
-  out(`Calibration on this host: ${c.messages} messages and ${c.directoryRecords} directory records in ${minutes(c.seconds.export + c.seconds.whatIf + c.seconds.import + c.seconds.verify)}`);
+  for (const line of calibrationBasis(plan.calibration)) out(line);
   out(`Full window (${plan.estimates.full.messages} messages): ${phases(plan.estimates.full)}`);
   if (plan.estimates.delta) {
     out(`Incremental: bulk import while the source is live (${phases(plan.estimates.full)}),`);

@@ -5,6 +5,7 @@ import { Progress } from '../progress.js';
 import type { MigrateEnv } from './env.js';
 import { parsePlan } from './plan.js';
 import { writeMigrationReport } from './report.js';
+import { restoreConfig } from './configBackup.js';
 import { migrationFiles, newState, readState, saveState, stepsOf } from './state.js';
 import { type RunOptions, type StepContext, StepStopped, stepWork } from './steps.js';
 import type { MigrationPlan, MigrationState, StepName } from './types.js';
@@ -60,7 +61,9 @@ export interface RunOutcome {
  */
 export async function runMigration(planFile: string, env: MigrateEnv, options: RunOptions & { stopBefore?: StepName | undefined }): Promise<RunOutcome> {
   const plan = await loadPlan(planFile);
-  if (plan.errors.length > 0) throw new PchatError('invalid_input', `the plan lists ${plan.errors.length} errors that would stop the import: fix them and plan again`, { field: '--plan' });
+  if (plan.errors.length > 0 && !options.allowErrors) {
+    throw new PchatError('invalid_input', `the plan lists ${plan.errors.length} errors: fix them and plan again, or run with --allow-errors to go on with them`, { field: '--plan' });
+  }
   const files = migrationFiles(planFile);
   let state = readState(files.state) ?? newState(planFile, plan);
   if (state.status === 'complete') return { state, stopped: null };
@@ -124,8 +127,9 @@ export async function migrationStatus(planFile: string): Promise<{ plan: Migrati
 
 /**
  * Undoes what the window changed, as long as the source is not decommissioned: unfreezes a
- * pchat source and takes the legacy address off the target's IRC endpoint. What was imported
- * stays in the target (a later run finds it by identity and adds nothing twice).
+ * pchat source and puts the target's configuration file back exactly as it was before the
+ * cut-over (byte for byte; removed if there was none). What was imported stays in the target
+ * (a later run finds it by identity and adds nothing twice).
  */
 export async function rollbackMigration(planFile: string, env: MigrateEnv): Promise<{ state: MigrationState; undone: string[] }> {
   const plan = await loadPlan(planFile);
@@ -138,11 +142,18 @@ export async function rollbackMigration(planFile: string, env: MigrateEnv): Prom
   }
   const undone: string[] = [];
   const stepStarted = (name: StepName) => state.steps.some((s) => s.name === name && s.status !== 'pending');
-  if (plan.irc && stepStarted('cut-over')) {
+  if (state.configBefore && stepStarted('cut-over')) {
+    // The file exactly as it was before the cut-over first wrote to it (or no file).
+    const said = await restoreConfig(state.configBefore);
+    undone.push(...said.slice(0, -1), `${said.at(-1)} (restart the target server)`);
+    state.configBefore = null;
+    state.sipBefore = null;
+  } else if (plan.irc && stepStarted('cut-over')) {
+    // A state file from before the configuration was recorded: undo the cut-over's own edits.
     if (await env.removeIrcEndpoint(plan.toConfig, plan.irc.host, plan.irc.port)) undone.push(`removed the IRC endpoint ${plan.irc.host}:${plan.irc.port} from ${plan.toConfig} (restart the target server)`);
   }
   const sipListen = plan.sip?.listen;
-  if (sipListen && stepStarted('cut-over')) {
+  if (sipListen && stepStarted('cut-over') && state.sipBefore !== null) {
     const before = state.sipBefore ?? null;
     const removed = await env.releaseSipAddress(plan.toConfig, sipListen, before);
     if (removed || before) {
@@ -152,7 +163,7 @@ export async function rollbackMigration(planFile: string, env: MigrateEnv): Prom
   }
   if (stepStarted('freeze-source')) {
     if (plan.sourceKind === 'pchat') {
-      const opened = await env.openSource(plan.from);
+      const opened = await env.openSource(plan.from, plan.sourceOptions);
       try {
         await opened.local!.app.pool.setMaintenance(SYSTEM_ACTOR, { enabled: false });
       } finally {

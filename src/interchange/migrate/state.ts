@@ -3,7 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { PchatError } from '../../core/errors.js';
 import { BULK_STEPS, type MigrationPlan, type MigrationState, STEPS, type StepRecord } from './types.js';
 
-/** The files of one migration, next to its plan: `<plan>.state.json`, `.report.html`, the archives. */
+/** The files of one migration, next to its plan: `<plan>.state.json`, `.report.html`, the archives, the config copy. */
 export function migrationFiles(planFile: string) {
   const base = planFile.replace(/\.json$/i, '');
   return {
@@ -12,6 +12,8 @@ export function migrationFiles(planFile: string) {
     archive: `${base}.archive.zip`,
     bulkArchive: `${base}.bulk.zip`,
     conflicts: `${base}.conflicts.json`,
+    /** A copy of the target's configuration file from before the cut-over (what rollback restores). */
+    configBefore: `${base}.config-before`,
   };
 }
 

@@ -7,23 +7,32 @@ import { chatEnabledFor } from '../../core/policy.js';
 import { VERSION } from '../../version.js';
 import type { ExportOptions, Manifest, NoteRecord } from '../archive/records.js';
 import { openArchive } from '../archive/reader.js';
+import { accountsWithoutPassword } from '../import/credentials.js';
 import { errorsOf } from '../import/plan.js';
 import { exportJob, importJob, verifyJob } from '../jobs.js';
 import { pchatSource } from '../pchat/source.js';
 import type { Progress } from '../progress.js';
 import { identityOf, type RecordSource } from '../source.js';
-import { probeAddress } from './addressProbe.js';
+import { errorLines, errorNotes, sourceErrorsSummary } from '../sourceErrors.js';
+import { describeConflict } from '../verify/describe.js';
+import { countsInWords, plural } from '../reportWords.js';
 import { historyAbove, messagesAbove, sourceMarks, targetMarks } from './delta.js';
 import type { MigrateEnv } from './env.js';
 import { sourcePolicies } from './policy.js';
+import { withPlanRenames } from './plan.js';
 import type { migrationFiles } from './state.js';
-import type { ArchiveRecord, MigrationPlan, MigrationState, SipListen, SipPlan, StepName } from './types.js';
+import { StepStopped } from './stopped.js';
+import { cutOver } from './cutOver.js';
+import { proveTargetServer } from './targetServer.js';
+import type { ArchiveRecord, MigrationPlan, MigrationState, StepName } from './types.js';
 
 export interface RunOptions {
   /** Confirm the import's warnings without asking. */
   readonly yes: boolean;
   /** The operator confirms the legacy services are stopped (a legacy dump or archive source). */
   readonly legacyStopped: boolean;
+  /** Go on when the source reported errors (`--allow-errors`); otherwise the export steps stop on them. */
+  readonly allowErrors?: boolean;
 }
 
 export interface StepContext {
@@ -46,17 +55,29 @@ export interface StepResult {
   readonly warnings?: string[];
 }
 
-/** The step cannot go on until the operator acts: the run stops here, and `run` again resumes here. */
-export class StepStopped extends Error {}
+export { StepStopped };
 
 const FULL: ExportOptions = { level: 'all', scope: [], startDate: null, disableExported: false };
 
 /** The step's warning lines for the files not carried (each named in the report's file section). */
 const filesNotCarried = (notes: readonly NoteRecord[]): string[] => [
-  `${notes.length} files not carried (listed by name, message and room in the report and the export's notes)`,
+  `${plural(notes.length, 'file')} not carried (listed by name, message and room in the report and the export's notes)`,
   ...notes.slice(0, 20).map((n) => `${n.code}: ${n.message}`),
   ...(notes.length > 20 ? [`… and ${notes.length - 20} more`] : []),
 ];
+
+/**
+ * The source's errors, as `pchat export` treats them: the step stops, naming how many and the
+ * first few (all of them are in the archive's notes), unless the run allows them; then they are
+ * the step's warnings.
+ */
+function sourceErrorWarnings(ctx: StepContext, notes: readonly NoteRecord[], archive: string): string[] {
+  const errors = errorNotes(notes);
+  if (errors.length === 0) return [];
+  const summary = sourceErrorsSummary(errors.length, `in the notes of ${archive} (\`pchat import ${archive} --what-if\` prints them)`, ctx.options.allowErrors === true, 'run again');
+  if (!ctx.options.allowErrors) throw new StepStopped(`${summary} First: ${errorLines(errors, 5).join('; ')}`);
+  return [summary, ...errorLines(errors)];
+}
 
 /** Counts of an export: records per file, and the files carried. */
 const exportCounts = (manifest: Manifest, notes: readonly NoteRecord[]): Record<string, number> => ({
@@ -72,9 +93,10 @@ async function sha256Of(path: string): Promise<ArchiveRecord> {
 }
 
 async function withSource<T>(ctx: StepContext, fn: (source: RecordSource, local: Awaited<ReturnType<MigrateEnv['openSource']>>['local']) => Promise<T>): Promise<T> {
-  const opened = await ctx.env.openSource(ctx.plan.from);
+  const opened = await ctx.env.openSource(ctx.plan.from, ctx.plan.sourceOptions);
   try {
-    return await fn(opened.source, opened.local);
+    // The plan's rename file, as planned (its text is kept in the plan): export and verify see the same names.
+    return await fn(withPlanRenames(opened.source, ctx.plan.renames), opened.local);
   } finally {
     await opened.close();
   }
@@ -104,13 +126,13 @@ const windowArchive = (ctx: StepContext): string => ctx.files.archive;
 async function importArchive(ctx: StepContext, path: string): Promise<StepResult> {
   return withArchive(path, (source) =>
     withTarget(ctx, async (target) => {
-      const { plan, result } = await importJob(source, target.app, { whatIf: false, confirm: async () => true, progress: ctx.progress(), blobs: target.store.blobs });
-      if (!result) throw new StepStopped(`the import refused the archive: ${errorsOf(plan).length} errors (see the report)`);
+      const { plan, result } = await importJob(source, target.app, { whatIf: false, confirm: async () => true, progress: ctx.progress(), blobs: target.store.blobs, strict: ctx.plan.strict === true });
+      if (!result) throw new StepStopped(`the import refused the archive: ${plural(errorsOf(plan).length, 'error')} (see the report)`);
       ctx.midway();
       const notCarried = plan.notes.filter((n) => n.severity === 'file');
       return {
-        outcome: `${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.messagesAdded} messages added, ${result.filesAdded} files added`,
-        counts: { created: result.created, updated: result.updated, unchanged: result.unchanged, messagesAdded: result.messagesAdded, filesAdded: result.filesAdded, filesNotCarried: notCarried.length },
+        outcome: countsInWords({ created: result.created, updated: result.updated, unchanged: result.unchanged, messagesAdded: result.messagesAdded, filesAdded: result.filesAdded }),
+        counts: { created: result.created, updated: result.updated, unchanged: result.unchanged, messagesAdded: result.messagesAdded, filesAdded: result.filesAdded, filesNotCarried: notCarried.length, accountsWithoutPassword: accountsWithoutPassword(plan).length },
         ...(notCarried.length > 0 && { warnings: filesNotCarried(notCarried) }),
       };
     }),
@@ -123,40 +145,10 @@ async function verifyInto(ctx: StepContext, source: RecordSource, store: Paramet
   ctx.state.verify = { ok: result.conflicts.length === 0, compared: result.compared, conflicts: result.conflicts.length, conflictsFile: ctx.files.conflicts };
   const counts = { ...result.compared, conflicts: result.conflicts.length, expectedConversions: result.conversions.length };
   if (result.conflicts.length > 0) {
-    const first = result.conflicts.slice(0, 5).map((c) => `${c.type} ${c.name}: ${c.field}`);
-    throw new StepStopped(`${result.conflicts.length} unexplained differences (all in ${ctx.files.conflicts}): ${first.join('; ')}`);
+    const first = result.conflicts.slice(0, 5).map(describeConflict);
+    throw new StepStopped(`${plural(result.conflicts.length, 'unexplained difference')} (all in ${ctx.files.conflicts}): ${first.join('; ')}`);
   }
-  return { outcome: `no unexplained difference (${result.conversions.length} expected conversions)`, counts };
-}
-
-const showAddress = (l: { host: string; port: number }) => (l.host.includes(':') ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`);
-
-/**
- * Before the SIP cut-over writes anything: records the target's SIP settings as they are (once,
- * on the first attempt, so rollback can put them back), then checks the address is free by
- * binding it and closing it again. In use and not yet in the config: stop, naming what holds it.
- * In use but already in the config (an earlier attempt wrote it, and the restarted target
- * presumably holds it): go on, with a warning.
- */
-async function checkSipAddress(ctx: StepContext, listen: SipListen): Promise<string[]> {
-  const file = ctx.plan.toConfig;
-  const settings = await ctx.env.sipSettings(file);
-  const present = settings.listen.some((l) => l.host === listen.host && l.port === listen.port);
-  if (!ctx.state.sipBefore) {
-    ctx.state.sipBefore = { removeAddress: !present, domains: settings.domains, serverName: settings.serverName };
-    await ctx.save();
-  }
-  const taken = await probeAddress(listen.host, listen.port);
-  if (!taken) return [];
-  if (!present || taken.code !== 'EADDRINUSE') {
-    throw new StepStopped(`cannot give the SIP endpoint ${showAddress(listen)}: ${taken.reason}. Take the legacy pool's service off that address (or free it), then run again`);
-  }
-  return [`${taken.reason}; it is already the SIP endpoint's in ${file}, so presumably the target server took it after an earlier cut-over`];
-}
-
-async function claimSip(ctx: StepContext, sip: SipPlan, listen: SipListen): Promise<string> {
-  const added = await ctx.env.claimSipAddress(ctx.plan.toConfig, { ...listen, domains: sip.domains, serverName: sip.serverName });
-  return `SIP endpoint ${showAddress(listen)} (${listen.tls ? 'TLS' : 'TCP'}${sip.serverName ? `, ${sip.serverName}` : ''}; domains ${sip.domains.join(', ')}) ${added ? 'added to' : 'already in'} ${ctx.plan.toConfig}`;
+  return { outcome: `no unexplained difference (${plural(result.conversions.length, 'expected conversion')})`, counts };
 }
 
 const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
@@ -167,21 +159,11 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
       // Opening applies any missing schema migration of this pchat version: the schema is then current.
       await target.store.users.countAdmins();
       checks.push(`database ${ctx.plan.to.replace(/\/\/[^@/]*@/, '//…@')} reachable, schema current (pchat ${VERSION})`);
-    });
-    if (ctx.plan.webUrl) {
-      const url = new URL('/healthz', ctx.plan.webUrl);
-      let health: { status?: string; version?: string; decommissioned?: unknown };
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-        health = (await response.json()) as typeof health;
-      } catch (error) {
-        throw new StepStopped(`the target server does not answer at ${url}: ${(error as Error).message}. Start it (pchat serve) or fix --web-url.`);
+      if (ctx.plan.webUrl) {
+        const server = await proveTargetServer(ctx.plan.webUrl, target.store, ctx.plan.to);
+        checks.push(`server ${ctx.plan.webUrl} healthy and serving the target database itself (database id ${server.databaseId}, identity mark seen)`);
       }
-      if (health.status !== 'ok') throw new StepStopped(`the target server at ${url} is not healthy: ${JSON.stringify(health)}`);
-      if (health.version !== VERSION) throw new StepStopped(`the target server runs pchat ${health.version}, this tool is ${VERSION}: upgrade one so the schemas match`);
-      if (health.decommissioned) throw new StepStopped(`the target server at ${url} is itself decommissioned`);
-      checks.push(`server ${ctx.plan.webUrl} healthy`);
-    }
+    });
     ctx.midway();
     return { outcome: checks.join('; ') };
   },
@@ -189,6 +171,7 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
   async 'bulk-export'(ctx) {
     const { manifest, notes } = await withSource(ctx, (source) => exportJob(source, ctx.files.bulkArchive, FULL, ctx.progress()));
     ctx.midway();
+    const errorWarnings = sourceErrorWarnings(ctx, notes, ctx.files.bulkArchive);
     const archive = await sha256Of(ctx.files.bulkArchive);
     const sourceSeq = await withArchive(archive.path, sourceMarks);
     ctx.state.bulk = { archive, sourceSeq, targetSeq: {} };
@@ -196,7 +179,7 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
     return {
       outcome: `bulk archive ${archive.path} written while the source is live`,
       counts: exportCounts(manifest, notes),
-      ...(notCarried.length > 0 && { warnings: filesNotCarried(notCarried) }),
+      warnings: [...errorWarnings, ...(notCarried.length > 0 ? filesNotCarried(notCarried) : [])],
     };
   },
 
@@ -240,33 +223,34 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
       return exportJob(messagesAbove(delta, bulk.sourceSeq), windowArchive(ctx), FULL, ctx.progress());
     });
     ctx.midway();
+    const errorWarnings = sourceErrorWarnings(ctx, notes, windowArchive(ctx));
     ctx.state.archive = await sha256Of(windowArchive(ctx));
     const notCarried = notes.filter((n) => n.severity === 'file');
     return {
-      outcome: `${bulk ? 'delta ' : ''}archive ${ctx.state.archive.path}, SHA-256 ${ctx.state.archive.sha256}; ${Object.keys(manifest.attachments ?? {}).length} files carried, ${notCarried.length} not carried`,
+      outcome: `${bulk ? 'delta ' : ''}archive ${ctx.state.archive.path}, SHA-256 ${ctx.state.archive.sha256}; ${plural(Object.keys(manifest.attachments ?? {}).length, 'file')} carried, ${notCarried.length} not carried`,
       counts: exportCounts(manifest, notes),
-      ...(notCarried.length > 0 && { warnings: filesNotCarried(notCarried) }),
+      warnings: [...errorWarnings, ...(notCarried.length > 0 ? filesNotCarried(notCarried) : [])],
     };
   },
 
   async 'import-what-if'(ctx) {
     return withArchive(windowArchive(ctx), (source) =>
       withTarget(ctx, async (target) => {
-        const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: ctx.progress() });
+        const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: ctx.progress(), strict: ctx.plan.strict === true });
         ctx.midway();
         const errors = errorsOf(plan);
         const warnings = plan.notes.filter((n) => n.severity === 'warning').map((n) => `${n.code}: ${n.message}`);
         const overwrites = plan.items.filter((i) => i.action === 'overwrite').map((i) => `${i.type} "${i.name}" overwritten`);
-        const counts = { ...plan.counts, errors: errors.length, warnings: warnings.length, collisions: overwrites.length };
-        if (errors.length > 0) throw new StepStopped(`${errors.length} errors would stop the import: ${errors.slice(0, 5).map((e) => e.message).join('; ')}`);
+        const counts = { ...plan.counts, errors: errors.length, warnings: warnings.length, collisions: overwrites.length, resolved: plan.resolutions.length };
+        if (errors.length > 0) throw new StepStopped(`${plural(errors.length, 'error')} would stop the import: ${errors.slice(0, 5).map((e) => e.message).join('; ')}`);
         const attention = [...warnings, ...overwrites];
         if (attention.length > 0 && !ctx.options.yes) {
           for (const line of attention.slice(0, 30)) ctx.env.out(`  ${line}`);
-          if (!(await ctx.env.confirm(`Import despite ${warnings.length} warnings and ${overwrites.length} collisions (listed above and in the report)?`, '--yes'))) {
+          if (!(await ctx.env.confirm(`Import despite ${plural(warnings.length, 'warning')} and ${plural(overwrites.length, 'collision')} (listed above and in the report)?`, '--yes'))) {
             throw new StepStopped('the warnings were not confirmed: review them, then run again (or with --yes)');
           }
         }
-        return { outcome: `no errors; ${warnings.length} warnings and ${overwrites.length} collisions ${attention.length ? 'confirmed' : ''}`.trim(), counts, warnings: attention };
+        return { outcome: `no errors; ${plural(warnings.length, 'warning')} and ${plural(overwrites.length, 'collision')} ${attention.length ? 'confirmed' : ''}`.trim(), counts, warnings: attention };
       }),
     );
   },
@@ -284,27 +268,7 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
     return withSource(ctx, (source) => withTarget(ctx, (target) => verifyInto(ctx, source, target.store)));
   },
 
-  async 'cut-over'(ctx) {
-    const irc = ctx.plan.irc;
-    const sip = ctx.plan.sip;
-    const sipListen = sip?.listen ?? null;
-    // The SIP address is checked before anything is written, so a refusal leaves the config as it was.
-    const warnings = sipListen ? await checkSipAddress(ctx, sipListen) : [];
-    if (!irc && !sipListen) {
-      warnings.push('legacy clients keep the old address: plan with --irc-listen to take it over');
-      if (sip) warnings.push('Lync/OCS clients keep the legacy pool: plan with --sip-listen to take its address over');
-      return { outcome: 'no legacy address in the plan: nothing to cut over', warnings };
-    }
-    const done: string[] = [];
-    if (irc) {
-      const added = await ctx.env.addIrcEndpoint(ctx.plan.toConfig, irc.host, irc.port, irc.serverName);
-      done.push(`IRC endpoint ${irc.host}:${irc.port}${irc.serverName ? ` (${irc.serverName})` : ''} ${added ? 'added to' : 'already in'} ${ctx.plan.toConfig}`);
-    }
-    if (sip && sipListen) done.push(await claimSip(ctx, sip, sipListen));
-    else if (sip) warnings.push('Lync/OCS clients keep the legacy pool: plan with --sip-listen to take its address over');
-    ctx.midway();
-    return { outcome: `${done.join('; ')}: restart the target server to listen there`, ...(warnings.length > 0 && { warnings }) };
-  },
+  'cut-over': cutOver,
 
   async 'enable-client'(ctx) {
     const policies = await withArchive(windowArchive(ctx), sourcePolicies);
@@ -326,7 +290,7 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
     const url = ctx.plan.webUrl ?? '(no --web-url in the plan)';
     ctx.env.out(`The new web client: ${url}`);
     return {
-      outcome: `web client at ${url}; ${enabled.length} migrated users enabled by a user policy`,
+      outcome: `web client at ${url}; ${plural(enabled.length, 'migrated user')} enabled by a user policy`,
       counts: { usersEnabled: enabled.length },
       warnings: enabled.length ? [`enabled (the target's policy hid them): ${enabled.slice(0, 20).join(', ')}${enabled.length > 20 ? ' …' : ''}`] : [],
     };

@@ -1,4 +1,7 @@
 import type { NoteRecord } from '../archive/records.js';
+import type { ItemResolution } from '../resolutions.js';
+import type { ConfigBefore } from './configBackup.js';
+import type { LegacySourceOptions } from '../sources/index.js';
 
 /** What the migration is from: a pchat database (it can be frozen and decommissioned), a legacy dump or an archive. */
 export type SourceKind = 'pchat' | 'legacy' | 'archive';
@@ -27,12 +30,29 @@ export interface PhaseSeconds {
   readonly verify: number;
 }
 
+/** One full pass over the real source, timed during the plan's inventory. */
+export interface SourceTiming {
+  /** Opening the source (a dump's directory tables are read and converted then). */
+  readonly openSeconds: number;
+  /** Every record and message, once. */
+  readonly readSeconds: number;
+  readonly messages: number;
+}
+
+/** What the estimates rest on (see calibrate.ts); the optional fields are absent in plans of older versions. */
 export interface Calibration {
   /** Messages (and directory records) of the source that the calibration run moved. */
   readonly messages: number;
   readonly directoryRecords: number;
-  /** Measured on this host. */
+  /** Measured on this host: the phases with the directory and the `messages` messages. */
   readonly seconds: PhaseSeconds;
+  /** The phases with the directory and no message, into the empty scratch database. */
+  readonly directorySeconds?: PhaseSeconds;
+  /** The same once the directory is in place (unchanged: nothing written): what `seconds` is compared with. */
+  readonly unchangedSeconds?: PhaseSeconds;
+  /** Seconds per message of each phase: (seconds - directorySeconds) / messages. */
+  readonly perMessage?: PhaseSeconds;
+  readonly source?: SourceTiming;
 }
 
 export interface WindowEstimate {
@@ -83,6 +103,12 @@ export interface MigrationPlan {
   readonly createdAt: string;
   readonly from: string;
   readonly sourceKind: SourceKind;
+  /** A legacy source's conversion options (--root-managers, --domains); absent: the defaults. */
+  readonly sourceOptions?: LegacySourceOptions;
+  /** The rename file given to `migrate plan` (--renames): path and text, applied by every step that reads the source. */
+  readonly renames?: { readonly file: string; readonly text: string };
+  /** --strict: an item-level problem stops the migration rather than being resolved. */
+  readonly strict?: boolean;
   /** The target deployment's database (SQLite file or postgres:// URL) and configuration file. */
   readonly to: string;
   readonly toConfig: string;
@@ -100,6 +126,8 @@ export interface MigrationPlan {
   readonly warnings: NoteRecord[];
   readonly errors: NoteRecord[];
   readonly files: NoteRecord[];
+  /** Every item-level problem with the resolution that will apply (absent in plans written before resolutions). */
+  readonly resolutions?: ItemResolution[];
   /** Items whose name matches an existing item of the target: the import overwrites it. */
   readonly collisions: { type: string; name: string; targetId: number | null }[];
   /** Migrated users who could use chat in the source but whose policy in the target would hide their rooms. */
@@ -160,6 +188,8 @@ export interface MigrationState {
   verify: { ok: boolean; compared: Record<string, number>; conflicts: number; conflictsFile: string } | null;
   /** Recorded by the SIP cut-over before it writes (absent in older state files and before the cut-over). */
   sipBefore?: SipBefore | null;
+  /** The target's configuration file as it was before the cut-over first wrote to it: what rollback restores, byte for byte (absent in older state files). */
+  configBefore?: ConfigBefore | null;
   webUrl: string | null;
   updatedAt: string;
 }

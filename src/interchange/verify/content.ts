@@ -13,6 +13,8 @@ export interface TargetDigestRequest {
   readonly nativeSystem: string;
   /** Target user id → identity key, for the authors. */
   readonly userKeys: ReadonlyArray<readonly [number, string]>;
+  /** --start-date as epoch ms: older target messages are left out, as the source's are (absent: none). */
+  readonly sinceMs?: number;
 }
 
 /** One target room's messages, split by the identity system they came from, each in seq order. */
@@ -45,6 +47,7 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
     let total = 0;
     for await (const page of roomHistoryPages(store, roomId)) {
       for (const m of page) {
+        if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
         const system = m.origin?.system ?? request.nativeSystem;
         let digest = digests.get(system);
         if (digest === undefined) {
@@ -52,8 +55,8 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
           digests.set(system, digest);
         }
         digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text));
+        total += 1;
       }
-      total += page.length;
     }
     const bySystem: Record<string, { count: number; digest: string }> = {};
     for (const [system, digest] of digests) bySystem[system] = { count: digest.count, digest: digest.hex() };
@@ -87,12 +90,14 @@ export async function compareContent(
   hooks: { onMessages?(n: number): void; targetDigests?: TargetDigester },
   /** Gathers the files the source's messages carry, for compareFiles. */
   files?: SourceFiles,
+  sinceMs?: number,
 ): Promise<RoomDigest[]> {
   const targetRoomIds = new Map([...t.rooms].map(([k, r]) => [k, Number(r.id)]));
   const request: TargetDigestRequest = {
     roomIds: [...new Set([...s.rooms.keys()].map((k) => targetRoomIds.get(k)).filter((id) => id !== undefined))],
     nativeSystem,
     userKeys: [...t.users].map(([k, u]) => [Number(u.id), k] as const),
+    ...(sinceMs !== undefined && { sinceMs }),
   };
   const stop = new AbortController();
   const pending = (hooks.targetDigests ?? ((r, signal) => targetRoomDigests(store, r, signal)))(request, stop.signal);
@@ -112,7 +117,7 @@ export async function compareContent(
     const name = (roomKey === undefined ? undefined : s.rooms.get(roomKey))?.name ?? r.room;
     const targetId = roomKey === undefined ? undefined : targetRoomIds.get(roomKey);
     const other = targetId === undefined ? { count: 0, digest: EMPTY, other: 0 } : await roomDigestFor(store, targetId, r.systems, theirs.get(targetId), request);
-    out.push({ room: r.room, name, sourceCount: r.count, targetCount: other.count, sourceDigest: r.digest, targetDigest: other.digest, otherInTarget: other.other });
+    out.push({ room: r.room, name, sourceCount: r.count, targetCount: other.count, sourceDigest: r.digest, targetDigest: other.digest, otherInTarget: other.other, systems: [...r.systems], targetRoomId: targetId ?? null });
   }
   return out;
 }
@@ -161,6 +166,7 @@ async function roomDigestFor(store: Store, roomId: number, systems: ReadonlySet<
   let other = 0;
   for await (const page of roomHistoryPages(store, roomId)) {
     for (const m of page) {
+      if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
       const system = m.origin?.system ?? request.nativeSystem;
       if (systems.has(system)) digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text));
       else other += 1;

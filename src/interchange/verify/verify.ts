@@ -8,6 +8,7 @@ import { legacyUriOf } from '../import/fields.js';
 import { outOfScopeNotes, scopedLists, scopeOf } from '../import/scope.js';
 import { compareContent, type TargetDigester } from './content.js';
 import { compareFiles, SourceFiles } from './files.js';
+import { firstDifferences, type MessageDifference } from './firstDifference.js';
 
 /** One unexplained difference between source and target. */
 export interface Conflict {
@@ -17,6 +18,14 @@ export interface Conflict {
   readonly field: string;
   readonly source: unknown;
   readonly target: unknown;
+  /** A room's content differs: the first message where source and target part. */
+  readonly message?: MessageDifference;
+}
+
+/** Which kinds verify compares (`--level`), and from when messages count (`--start-date`, epoch ms). */
+export interface VerifyFilter {
+  readonly kinds?: ReadonlySet<Conflict['type']>;
+  readonly sinceMs?: number;
 }
 
 export interface RoomDigest {
@@ -28,6 +37,10 @@ export interface RoomDigest {
   readonly targetDigest: string;
   /** Messages in the target room that came from elsewhere (posted in pchat, other imports). */
   readonly otherInTarget: number;
+  /** The identity systems of the source room's messages (nearly always one). */
+  readonly systems: readonly string[];
+  /** The target room's pchat id; null when the room is not in the target. */
+  readonly targetRoomId: number | null;
 }
 
 export interface VerifyResult {
@@ -93,7 +106,9 @@ export async function verify(
   source: RecordSource,
   store: Store,
   hooks: { onRecord?(): void; onMessages?(n: number): void; targetDigests?: TargetDigester } = {},
+  filter: VerifyFilter = {},
 ): Promise<VerifyResult> {
+  const compares = (type: Conflict['type']) => filter.kinds === undefined || filter.kinds.has(type);
   const target = await pchatSource(store);
   const [s, t] = [await readSide(source, hooks.onRecord), await readSide(target)];
   const conflicts: Conflict[] = [];
@@ -111,6 +126,7 @@ export async function verify(
     nameOf: (r: R) => string,
     fields: (side: Side, r: R) => Record<string, unknown>,
   ) => {
+    if (!compares(type)) return;
     for (const [k, record] of sourceMap) {
       compared[type] = (compared[type] ?? 0) + 1;
       const other = targetMap.get(k);
@@ -155,13 +171,18 @@ export async function verify(
   }));
 
   const files = new SourceFiles();
-  const rooms = await compareContent(source, s, t, store, systemKey(target.description), hooks, files);
-  for (const r of rooms) {
-    if (r.sourceCount !== r.targetCount) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message count', source: r.sourceCount, target: r.targetCount });
-    else if (r.sourceDigest !== r.targetDigest) conflicts.push({ type: 'content', id: r.room, name: r.name, field: 'message digest', source: r.sourceDigest, target: r.targetDigest });
+  const nativeSystem = systemKey(target.description);
+  const rooms = compares('content') ? await compareContent(source, s, t, store, nativeSystem, hooks, files, filter.sinceMs) : [];
+  const differing = rooms.filter((r) => r.sourceCount !== r.targetCount || r.sourceDigest !== r.targetDigest);
+  const userKeys = new Map([...t.users].map(([k, u]) => [Number(u.id), k]));
+  const first = await firstDifferences(source, s, store, differing, userKeys, nativeSystem, filter.sinceMs);
+  for (const r of differing) {
+    const message = first.get(r.room);
+    const [field, a, b] = r.sourceCount !== r.targetCount ? ['message count', r.sourceCount, r.targetCount] : ['message digest', r.sourceDigest, r.targetDigest];
+    conflicts.push({ type: 'content', id: r.room, name: r.name, field, source: a, target: b, ...(message && { message }) });
   }
   compared.message = rooms.reduce((n, r) => n + r.sourceCount, 0);
-  const fileCount = await compareFiles(source, s, t, store, systemKey(target.description), files, conflicts);
+  const fileCount = !compares('content') ? 0 : await compareFiles(source, s, t, store, systemKey(target.description), files, conflicts);
   if (fileCount > 0) compared.file = fileCount;
   const conversions: NoteRecord[] = [];
   for await (const n of source.records('notes')) conversions.push(n);

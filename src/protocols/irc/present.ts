@@ -1,4 +1,5 @@
 import type { FileInfo, Message } from '../../core/model.js';
+import { plainText } from '../../core/richText.js';
 import { fileSummary, formatSize } from '../present.js';
 import { MAX_BODY_BYTES } from './parser.js';
 
@@ -74,13 +75,15 @@ export function fileLine(file: Pick<FileInfo, 'id' | 'name' | 'size'>, baseUrl: 
  * The text lines of one pchat message, each within `budget` bytes: a story's title first (in
  * bold), then every non-empty line of the text, split to fit. A one-line "/me …" message
  * becomes a CTCP ACTION when it fits. `prefix` goes before every line (e.g. a time stamp).
- * A file post ends with its file line (see fileLine), after the caption if it has one.
+ * A file post ends with its file line (see fileLine), after the caption if it has one. Links
+ * carried inline as `[label](url)` become `label (url)`.
  */
 export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text' | 'file'>, budget: number, prefix = '', baseUrl = ''): string[] {
   const room = Math.max(16, budget - Buffer.byteLength(prefix));
   const file = message.file ?? null;
   // Without a caption, a file post's text is the file's name, which the file line shows anyway.
-  const text = file && message.text === file.name ? '' : message.text;
+  // An inline link `[label](url)` reads `label (url)` on IRC (core/richText.ts).
+  const text = file && message.text === file.name ? '' : plainText(message.text);
   if (!file && message.kind === 'text' && text.startsWith('/me ') && !text.includes('\n')) {
     const action = `\x01ACTION ${prefix}${text.slice(4)}\x01`;
     if (Buffer.byteLength(action) <= budget) return [action];

@@ -1,14 +1,14 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { dumpError, type OpenTable } from './dumpFiles.js';
+import { mergeRuns, reduceRuns, RunBuffer } from './sortedRuns.js';
+import { makeTempDir, removeTempDir } from './tempDirs.js';
 
 /**
  * tblChat rows in (channelId, chatId) order, whatever order the dump has, in bounded memory.
  * A dump that is already sorted (what `ORDER BY channelId, chatId` in the documented query
  * gives) streams straight through. Otherwise the rows are cut into sorted runs in temporary
- * files and merged k ways: memory holds one run while cutting and one row per run while merging.
+ * files and merged k ways (sortedRuns.ts): memory holds one run's arena of `runBytes` while
+ * cutting, and one block per run while merging, whatever the table's size.
  */
 
 export interface ChatRow {
@@ -22,13 +22,24 @@ export interface ChatRow {
 }
 
 export interface SortOptions {
-  /** Rows per sorted run; the run is also cut once its content reaches `runChars`. */
+  /** Bytes of row text per sorted run (the arena it is gathered in), and rows at most. */
+  readonly runBytes: number;
   readonly runRows: number;
-  readonly runChars: number;
+  /** Runs merged at once at most (more are merged in groups first). */
+  readonly fanIn: number;
   readonly tmpDir: string;
 }
 
-export const DEFAULT_SORT: Omit<SortOptions, 'tmpDir'> = { runRows: 200_000, runChars: 32 * 1024 * 1024 };
+/**
+ * A run gathers 16 MiB of row text (10 million messages of 100 characters make about 60 runs);
+ * with its keys and offsets, the sort holds some 20 MiB while cutting runs.
+ */
+export const DEFAULT_SORT: Omit<SortOptions, 'tmpDir'> = { runBytes: 16 * 1024 * 1024, runRows: 262_144, fanIn: 128 };
+
+/** The merge reads each run in blocks of this size (they are reused; 128 runs hold 4 MiB). */
+const MERGE_BLOCK_BYTES = 32 * 1024;
+/** Rows per batch out of the merge: small, so a batch dies young rather than in the old generation. */
+const MERGE_BATCH = 512;
 
 /** A key column's value as an integer; anything else is a malformed dump. */
 const integerIn = (table: OpenTable) => (v: string | undefined, line: number, column: string): number => {
@@ -89,90 +100,47 @@ export async function isSorted(table: OpenTable): Promise<boolean> {
   return true;
 }
 
-/** Rows in (channelId, chatId) order through temporary sorted runs; the runs are removed at the end. */
+/**
+ * Rows in (channelId, chatId) order through temporary sorted runs; the runs are removed at the
+ * end, when the consumer stops early, and when the process is interrupted (tempDirs.ts).
+ */
 export async function* externalSort(table: OpenTable, options: SortOptions): AsyncGenerator<ChatRow[]> {
-  const dir = await mkdtemp(join(options.tmpDir, 'pchat-tblchat-'));
+  const dir = await makeTempDir(options.tmpDir, 'pchat-tblchat-');
   try {
+    const [ch, id, date, user, content] = ['channelId', 'chatId', 'chatDate', 'userId', 'content'].map((c) => table.columns.get(c)!) as [number, number, number, number, number];
+    const int = integerIn(table);
+    let files = 0;
+    const nextPath = () => join(dir, `run-${files++}`);
     const runs: string[] = [];
-    let run: ChatRow[] = [];
-    let chars = 0;
-    const flush = async () => {
-      run.sort(compare);
-      const path = join(dir, `run-${runs.length}.jsonl`);
-      // One JSON array per line: JSON escapes the newlines that content may hold.
-      await writeFile(path, run.map((r) => JSON.stringify([r.channel, r.chat, r.date, r.user, r.line, r.content])).join('\n') + '\n');
+    const run = new RunBuffer(options.runBytes, options.runRows);
+    const cut = async () => {
+      const path = nextPath();
+      await run.writeSorted(path);
       runs.push(path);
-      run = [];
-      chars = 0;
     };
-    for await (const rows of fileOrder(table)) {
-      for (const row of rows) {
-        run.push(row);
-        chars += row.content.length;
-        if (run.length >= options.runRows || chars >= options.runChars) await flush();
+    for await (const batch of table.batches()) {
+      for (const { values, line } of batch) {
+        const channel = int(values[ch], line, 'channelId');
+        const chat = int(values[id], line, 'chatId');
+        const text = JSON.stringify([channel, chat, values[date]!.trim(), int(values[user], line, 'userId'), line, values[content]!]);
+        if (!run.add(channel, chat, text)) {
+          await cut();
+          run.add(channel, chat, text);
+        }
       }
     }
-    if (run.length > 0) await flush();
-    yield* merge(runs);
+    if (run.size > 0) await cut();
+    const last = await reduceRuns(runs, options.fanIn, MERGE_BLOCK_BYTES, nextPath);
+    let rows: ChatRow[] = [];
+    const parse = (buffer: Buffer, start: number, end: number) => {
+      const [channel, chat, chatDate, userId, line, text] = JSON.parse(buffer.toString('utf8', start, end)) as [number, number, string, number, number, string];
+      rows.push({ channel, chat, date: chatDate, user: userId, content: text, line });
+    };
+    for await (const _ of mergeRuns(last, MERGE_BLOCK_BYTES, parse, MERGE_BATCH)) {
+      yield rows;
+      rows = [];
+    }
   } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** k-way merge of sorted runs through a binary heap of each run's next row. */
-async function* merge(paths: readonly string[]): AsyncGenerator<ChatRow[]> {
-  const files = paths.map((p) => createReadStream(p));
-  const readers = files.map((input) => createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]());
-  const next = async (i: number): Promise<ChatRow | null> => {
-    const r = await readers[i]!.next();
-    if (r.done) return null;
-    const [channel, chat, date, user, line, content] = JSON.parse(r.value as string) as [number, number, string, number, number, string];
-    return { channel, chat, date, user, line, content };
-  };
-  const heap: { row: ChatRow; run: number }[] = [];
-  const less = (a: number, b: number) => compare(heap[a]!.row, heap[b]!.row) < 0 || (compare(heap[a]!.row, heap[b]!.row) === 0 && heap[a]!.run < heap[b]!.run);
-  const swap = (a: number, b: number) => ([heap[a], heap[b]] = [heap[b]!, heap[a]!]);
-  const up = (i: number) => {
-    for (; i > 0 && less(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const m = l + 1 < heap.length && less(l + 1, l) ? l + 1 : l;
-      if (l >= heap.length || !less(m, i)) return;
-      swap(i, m);
-      i = m;
-    }
-  };
-  try {
-    for (let i = 0; i < readers.length; i++) {
-      const row = await next(i);
-      if (row) {
-        heap.push({ row, run: i });
-        up(heap.length - 1);
-      }
-    }
-    let batch: ChatRow[] = [];
-    while (heap.length > 0) {
-      const top = heap[0]!;
-      batch.push(top.row);
-      const row = await next(top.run);
-      if (row) heap[0] = { row, run: top.run };
-      else {
-        heap[0] = heap[heap.length - 1]!;
-        heap.pop();
-      }
-      if (heap.length > 0) down(0);
-      if (batch.length >= 4096) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
-  } finally {
-    // Close every run file, also when the consumer stops early (an export that fails midway).
-    // (Closing readline leaves its input open: the file streams are destroyed too.)
-    await Promise.all(readers.map((r) => r.return?.()));
-    for (const file of files) file.destroy();
+    await removeTempDir(dir);
   }
 }

@@ -1,12 +1,16 @@
+import { linkText } from '../../../core/richText.js';
+
 /**
  * A tblChat `content` value → message kind, title, plain text and file references.
  *
  * - Stories: content starting with `[STORY]` (any case). If a line break follows later, the
  *   first line after the marker is the title (empty → no title) and the rest the text;
  *   otherwise everything after the marker is the text and there is no title.
- * - Links stored as an HTML anchor become plain text: the URL alone when the label is empty or
- *   the URL itself, else `label (URL)`. No HTML is kept; other `<…>` text was typed by users and
- *   stays as it is (content is plain text).
+ * - A link stored as an HTML anchor keeps its label and its target as pchat's inline link
+ *   `[label](URL)` (core/richText.ts: the web client shows a link, IRC and SIP `label (URL)`); the
+ *   URL alone when the label is empty or the URL itself; `label (URL)` as plain text when the
+ *   target is not http, https or mailto (an `ma-filelink:` stays findable below). No HTML is
+ *   kept; other `<…>` text was typed by users and stays as it is (content is plain text).
  * - Every `ma-filelink:` reference is returned so the plan can list the files to carry over;
  *   the reference itself stays in the text.
  */
@@ -30,8 +34,7 @@ const stripTags = (s: string) => s.replace(/<[^>]*>/g, '');
 function unlink(text: string): string {
   return text.replace(ANCHOR, (_all, dq: string | undefined, sq: string | undefined, bare: string | undefined, inner: string) => {
     const url = decode(dq ?? sq ?? bare ?? '').trim();
-    const label = decode(stripTags(inner)).trim();
-    return label === '' || label === url ? url : `${label} (${url})`;
+    return linkText(decode(stripTags(inner)), url);
   });
 }
 

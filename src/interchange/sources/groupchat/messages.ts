@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FileRecord, MessageRecord, NoteRecord } from '../../archive/records.js';
 import { externalSort, fileOrder, inOrder, type ChatRow, type SortOptions } from './chatOrder.js';
 import { dumpError } from './dumpFiles.js';
+import { makeTempDir, removeTempDir } from './tempDirs.js';
 import { convertContent, MAX_TITLE } from './content.js';
 import type { LegacyFileStore } from './fileStore.js';
 import type { Dump } from './load.js';
@@ -57,7 +58,7 @@ export class MessagePass {
   private constructor(private readonly dir: string) {}
 
   static async create(tmpDir: string): Promise<MessagePass> {
-    return new MessagePass(await mkdtemp(join(tmpDir, 'pchat-gc-notes-')));
+    return new MessagePass(await makeTempDir(tmpDir, 'pchat-gc-notes-'));
   }
 
   private get filePath() {
@@ -118,7 +119,7 @@ export class MessagePass {
   }
 
   async dispose(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    await removeTempDir(this.dir);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { GroupRecord, MembershipRecord, PrincipalRefRecord, UserRecord } from '../../archive/records.js';
-import type { Dump, PrincipalRow } from './load.js';
+import type { Dump } from './load.js';
+import { decideDomains, describeEvidence, domainEvidence, type DomainDecision, type GivenDomains } from './domains.js';
 import { item, type Notes } from './notes.js';
 
 /**
@@ -9,7 +10,8 @@ import { item, type Notes } from './notes.js';
  *   principals become groups, so grants to an OU or a domain keep working.
  * - login = prinUri without its `sip:` scheme (`sip:alice@example.com` → `alice@example.com`).
  * - Disabled users: SIP-disabled (prinDisabled 1), deleted from AD (2), federated (SIP domain
- *   outside the organisation's), and system users (they keep authorship, nobody signs in as them).
+ *   outside the organisation's, which domains.ts decides from the deployment's facts), and system
+ *   users (they keep authorship, nobody signs in as them).
  * - Memberships: tblPrincipalAffiliations is the transitive closure AD sync computed; the direct
  *   edges are its transitive reduction (G is direct for P unless another of P's groups is itself
  *   in G). Permissions are the same either way; the reduction makes them deterministic and small.
@@ -22,6 +24,7 @@ export interface PrincipalsOut {
   /** prinID → how other records refer to it. */
   readonly refs: ReadonlyMap<number, PrincipalRefRecord>;
   readonly domains: readonly string[];
+  readonly domainDecision: DomainDecision;
 }
 
 const MAX = 256;
@@ -29,29 +32,7 @@ const clip = (text: string, max = MAX) => ([...text].length > max ? [...text].sl
 const sipDomain = (login: string) => login.slice(login.lastIndexOf('@') + 1).toLowerCase();
 const loginOf = (uri: string) => uri.trim().replace(/^sip:/i, '');
 
-/**
- * The organisation's SIP domains: those given, else the domains of users synchronised from AD
- * (federated contacts have no AD path), else the most common user domain.
- */
-function organisationDomains(dump: Dump, users: PrincipalRow[], given: readonly string[], notes: Notes): string[] {
-  if (given.length > 0) return given.map((d) => d.toLowerCase());
-  const fromAd = new Set(users.filter((p) => p.adPath !== null && p.uri.includes('@')).map((p) => sipDomain(loginOf(p.uri))));
-  let domains = [...fromAd].sort();
-  if (domains.length === 0) {
-    const counts = new Map<string, number>();
-    for (const p of users) if (p.uri.includes('@')) counts.set(sipDomain(loginOf(p.uri)), (counts.get(sipDomain(loginOf(p.uri))) ?? 0) + 1);
-    const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
-    domains = top ? [top[0]] : [];
-  }
-  notes.conversion(
-    'domains_inferred',
-    null,
-    `Organisation SIP domains inferred as ${domains.join(', ') || '(none)'} from ${fromAd.size > 0 ? 'users with an AD path' : 'the most common user domain'} of ${dump.dir}; users of other domains are treated as federated. To give them explicitly, list them in domains.txt in the dump directory, one per line.`,
-  );
-  return domains;
-}
-
-export function convertPrincipals(dump: Dump, givenDomains: readonly string[], notes: Notes): PrincipalsOut {
+export function convertPrincipals(dump: Dump, givenDomains: GivenDomains, notes: Notes): PrincipalsOut {
   const kinds = new Map<number, 'user' | 'system' | 'group'>();
   for (const p of dump.principals.values()) {
     let kind = dump.lookups.principalTypes.get(p.type);
@@ -63,8 +44,11 @@ export function convertPrincipals(dump: Dump, givenDomains: readonly string[], n
   }
   const sorted = [...dump.principals.values()].sort((a, b) => a.id - b.id);
   const userRows = sorted.filter((p) => kinds.get(p.id) !== 'group');
-  const domains = organisationDomains(dump, userRows.filter((p) => kinds.get(p.id) === 'user'), givenDomains, notes);
+  const decision = decideDomains(domainEvidence(sorted, (p) => kinds.get(p.id)!), givenDomains);
+  const { domains } = decision;
   const orgDomains = new Set(domains);
+  reportDomains(decision, givenDomains, notes);
+  const counts = { internal: 0, legacyDisabled: 0, federated: new Map<string, number>(), system: 0 };
 
   const refs = new Map<number, PrincipalRefRecord>();
   const users: UserRecord[] = [];
@@ -86,6 +70,12 @@ export function convertPrincipals(dump: Dump, givenDomains: readonly string[], n
       notes.conversion('federated_user_disabled', item('user', id, login), `${p.uri} is federated (domain ${sipDomain(login)}); imported as a disabled user, keeping their messages.`);
       reasons.push('federated');
     }
+    if (reasons.includes('system')) counts.system++;
+    else if (reasons.includes('federated')) counts.federated.set(sipDomain(login), (counts.federated.get(sipDomain(login)) ?? 0) + 1);
+    else {
+      counts.internal++;
+      if (reasons.length > 0) counts.legacyDisabled++;
+    }
     const clash = logins.get(login.toLowerCase());
     if (clash !== undefined) {
       notes.error('login_collision', item('user', id, login), `Principals ${clash} and ${p.id} share the login ${login}.`);
@@ -102,6 +92,15 @@ export function convertPrincipals(dump: Dump, givenDomains: readonly string[], n
     });
     refs.set(p.id, { kind: 'user', id });
   }
+
+  const federated = [...counts.federated.values()].reduce((a, b) => a + b, 0);
+  notes.conversion(
+    'user_classification',
+    null,
+    `Users: ${counts.internal} internal (of the organisation's SIP domains ${domains.join(', ') || '(none)'}; ${counts.legacyDisabled} of them disabled in the legacy system and imported disabled), ` +
+      `${federated} federated (${[...counts.federated].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([d, n]) => `${d} ${n}`).join(', ') || 'none'}; imported disabled, keeping their messages), ` +
+      `${counts.system} system (imported disabled).`,
+  );
 
   const groups: GroupRecord[] = [];
   const names = new Map<string, number>();
@@ -120,7 +119,26 @@ export function convertPrincipals(dump: Dump, givenDomains: readonly string[], n
     refs.set(p.id, { kind: 'group', id });
   }
 
-  return { users, groups, memberships: directMemberships(dump, refs, notes), refs, domains };
+  return { users, groups, memberships: directMemberships(dump, refs, notes), refs, domains, domainDecision: decision };
+}
+
+/** The domains, where they came from and every fact; given domains that the facts contradict are a warning. */
+function reportDomains(decision: DomainDecision, given: GivenDomains, notes: Notes): void {
+  notes.conversion(
+    'sip_domains',
+    null,
+    `Organisation SIP domains: ${decision.domains.join(', ') || '(none)'}, ${decision.basis}; users of other domains are federated. The dump's facts:\n${describeEvidence(decision.evidence) || '  (no SIP URI)'}`,
+  );
+  if (!given) return;
+  const chosen = new Set(decision.domains);
+  const against = decision.evidence.filter((e) => (e.serviceUris.length > 0 || e.adUsers > 0) && !chosen.has(e.domain));
+  for (const e of against) {
+    notes.warning(
+      'sip_domain_not_given',
+      null,
+      `${given.from} leaves out ${e.domain}, which ${e.serviceUris.length > 0 ? `the service identity (${e.serviceUris.join(', ')}) names` : `${e.adUsers} user(s) with an AD path sit in`}: its ${e.users} user(s) are imported as federated (disabled).`,
+    );
+  }
 }
 
 function directMemberships(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRecord>, notes: Notes): MembershipRecord[] {

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import type { PchatError } from '../../../core/errors.js';
-import { type DumpEncoding, type DumpFile, dumpError } from './dumpFiles.js';
+import { type DumpEncoding, type DumpFile, type DumpForm, dumpError } from './dumpFiles.js';
 
 /**
  * The records of a table dump, as `bcp`/`sqlcmd`/Export-Csv write them: fields separated by the
@@ -14,6 +14,8 @@ import { type DumpEncoding, type DumpFile, dumpError } from './dumpFiles.js';
  * `relax_column_count`: a blank line is a record of one empty field; a bare CR inside a field is
  * data; a quote inside an unquoted field, anything but a delimiter or line end after a closing
  * quote, and a quote never closed are malformed lines (test/interchange/groupchat/scanner.test.ts).
+ * Plain `bcp -c` output (`quoting` off) has no quoting at all: every quote is data. In both, a
+ * field that is one NUL character is an empty string (how bcp writes one).
  */
 
 export interface ScannedRecord {
@@ -47,6 +49,8 @@ export class RecordScanner {
     private readonly file: DumpFile,
     delimiter: ',' | '\t',
     private readonly maxRecordChars = MAX_RECORD_CHARS,
+    /** false for plain `bcp -c` output, which never quotes: a quote is part of the value. */
+    private readonly quoting = true,
   ) {
     this.delimiter = delimiter;
     this.delimiterCode = delimiter.charCodeAt(0);
@@ -69,7 +73,7 @@ export class RecordScanner {
     }
     this.text = s.slice(p);
     if (this.text.length > this.maxRecordChars) {
-      throw this.malformed(this.line, `a record runs over ${this.maxRecordChars.toLocaleString('en')} characters: a quote that is never closed?`);
+      throw this.malformed(this.line, `a record runs over ${this.maxRecordChars.toLocaleString('en')} characters${this.quoting ? ': a quote that is never closed?' : ' (a line without its end).'}`);
     }
     return records;
   }
@@ -83,7 +87,7 @@ export class RecordScanner {
     let p = start;
     let eol = s.indexOf('\n', p);
     for (;;) {
-      if (s.charCodeAt(p) === QUOTE) {
+      if (this.quoting && s.charCodeAt(p) === QUOTE) {
         let value = '';
         let from = p + 1;
         let close: number;
@@ -122,8 +126,9 @@ export class RecordScanner {
       // A CR before the LF belongs to the record delimiter; any other CR is data.
       const valueEnd = next === eol && next > p && s.charCodeAt(next - 1) === CR ? next - 1 : next;
       const value = s.slice(p, valueEnd);
-      if (value.includes('"')) throw this.malformed(line, `a quote inside the unquoted field ${values.length + 1} (${JSON.stringify(value.slice(0, 40))}): quote the whole value and double its quotes.`);
-      values.push(value);
+      if (this.quoting && value.includes('"')) throw this.malformed(line, `a quote inside the unquoted field ${values.length + 1} (${JSON.stringify(value.slice(0, 40))}): quote the whole value and double its quotes.`);
+      // bcp writes an empty string as one NUL character (and NULL as nothing).
+      values.push(value === '\u0000' ? '' : value);
       if (next === lineEnd) return this.emit(out, line, newlines, values, eol === -1 ? s.length : eol + 1);
       p = next + 1;
     }
@@ -165,8 +170,9 @@ function invalidLine(buf: Buffer, line: number): number {
  * Every record of a dump file after the first `skip` bytes (a BOM), in batches as the file is
  * read. Throws `invalid_dump` naming the file and line for bytes that are not the encoding's.
  */
-export async function* scanRecords(file: DumpFile, encoding: DumpEncoding, skip: number): AsyncGenerator<ScannedRecord[]> {
-  const scanner = new RecordScanner(file, file.delimiter);
+export async function* scanRecords(file: DumpFile, encoding: DumpEncoding, skip: number, form: DumpForm = 'header'): AsyncGenerator<ScannedRecord[]> {
+  // Plain bcp output is tab-separated and unquoted, whatever the file is named.
+  const scanner = form === 'plain' ? new RecordScanner(file, '\t', MAX_RECORD_CHARS, false) : new RecordScanner(file, file.delimiter);
   const utf16 = encoding === 'utf-16le' ? new TextDecoder('utf-16le', { fatal: true }) : null;
   const lineOfDecoding = () => scanner.line + scanner.linesPending();
   let carry: Buffer | null = null;

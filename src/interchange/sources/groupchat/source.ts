@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NoteRecord, RecordOf, RecordType } from '../../archive/records.js';
@@ -9,17 +9,32 @@ import { loadDump } from './load.js';
 import { MessagePass, messages, type MessageContext } from './messages.js';
 import { Notes } from './notes.js';
 import { convertPrincipals, type PrincipalsOut } from './principals.js';
-import { convertTree, type TreeOut } from './tree.js';
+import { checkGivenDomains, domainsFile, type GivenDomains } from './domains.js';
+import { convertTree, type RootManagersRule, type TreeOut } from './tree.js';
 
 export interface GroupChatOptions {
   /** Messages older than this are left out (reported with their count). */
   readonly startDate?: Date | null;
-  /** The organisation's SIP domains; users of any other domain are federated. Inferred when empty. */
+  /**
+   * The organisation's SIP domains; users of any other domain are federated. When absent or
+   * empty: `domains.txt` in the dump directory, else the dump's facts decide (domains.ts), and a
+   * conflict between them stops the reader.
+   */
   readonly domains?: readonly string[];
+  /**
+   * Managers of the legacy root category whom a category's scope leaves out: `every-room` (the
+   * default, Microsoft's documented rule) adds them to that category's allowed principals so they
+   * manage every room; `scope` leaves the scope as it is, so the import drops them there.
+   */
+  readonly rootManagers?: RootManagersRule;
   /** Where the external sort of an unordered tblChat and the spilled file notes go (default: the OS temp dir). */
   readonly tmpDir?: string;
-  /** Rows per sorted run of the external sort (tests make it tiny). */
+  /** Rows per sorted run of the external sort at most (tests make it tiny, to sort in many runs). */
   readonly runRows?: number;
+  /** Bytes of row text per sorted run (tests make it tiny, so one row can be larger than a run). */
+  readonly runBytes?: number;
+  /** Runs the external sort merges at once (tests make it tiny, to merge in several passes). */
+  readonly runFanIn?: number;
   /**
    * The legacy file store (docs/groupchat-dump.md): a directory, or null for none. Default: the
    * directory `filestore` in the dump directory, when there is one.
@@ -41,10 +56,24 @@ export const GROUPCHAT_SYSTEM = 'lync-groupchat';
 export async function groupChatSource(dir: string, options: GroupChatOptions = {}): Promise<RecordSource> {
   const notes = new Notes();
   const dump = await loadDump(dir, notes);
-  const domains = options.domains?.length ? options.domains : await domainsFile(dir);
-  const principals: PrincipalsOut = convertPrincipals(dump, domains, notes);
-  const tree: TreeOut = convertTree(dump, principals.refs, notes, principals.domains[0] ?? null);
-  const sort: SortOptions = { ...DEFAULT_SORT, ...(options.runRows !== undefined && { runRows: options.runRows }), tmpDir: options.tmpDir ?? tmpdir() };
+  const fromFile = options.domains?.length ? null : await domainsFile(dir);
+  const given: GivenDomains = options.domains?.length
+    ? { domains: checkGivenDomains(options.domains, 'the domains option'), from: 'the domains option' }
+    : fromFile
+      ? { domains: fromFile, from: 'domains.txt' }
+      : null;
+  const principals: PrincipalsOut = convertPrincipals(dump, given, notes);
+  const tree: TreeOut = convertTree(dump, principals.refs, notes, principals.domains[0] ?? null, {
+    memberships: principals.memberships,
+    rootManagers: options.rootManagers ?? 'every-room',
+  });
+  const sort: SortOptions = {
+    ...DEFAULT_SORT,
+    ...(options.runRows !== undefined && { runRows: options.runRows }),
+    ...(options.runBytes !== undefined && { runBytes: options.runBytes }),
+    ...(options.runFanIn !== undefined && { fanIn: options.runFanIn }),
+    tmpDir: options.tmpDir ?? tmpdir(),
+  };
   const startMs = options.startDate ? options.startDate.getTime() : null;
   const storeDir = options.fileStore === undefined ? join(dir, FILE_STORE_DIR) : options.fileStore;
   const files = storeDir !== null && (await isDirectory(storeDir)) ? new LegacyFileStore(storeDir) : null;
@@ -127,23 +156,4 @@ async function isDirectory(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * The organisation's SIP domains from `domains.txt` in the dump directory (one per line, `#`
- * comments), when the administrator wrote one: it travels with the dump, so export, verify and
- * `pchat migrate` all read the same list. None when the file does not exist.
- */
-export async function domainsFile(dir: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'domains.txt'), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.replace(/#.*/, '').trim().toLowerCase())
-    .filter(Boolean);
 }

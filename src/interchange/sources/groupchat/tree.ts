@@ -1,7 +1,9 @@
 import { groupChatRoomUri } from '../../../core/legacyUri.js';
 import type { AddinRecord, CategoryRecord, PrincipalRefRecord, RoomRecord } from '../../archive/records.js';
 import type { Dump, NodeRow } from './load.js';
+import { distinctName, shortenName } from '../../names.js';
 import { item, type Notes } from './notes.js';
+import { rootManagersRule, type RootManagersOptions } from './rootManagers.js';
 
 /**
  * The node tree → flat categories and rooms (docs/groupchat-dump.md, "Conversions").
@@ -16,13 +18,22 @@ import { item, type Notes } from './notes.js';
  * - Scope: a category's allowed list is that of the nearest node (itself or an ancestor) that
  *   lists allowed principals; denied principals accumulate down the path (denying never grants).
  * - Creators accumulate down the path too. Managers of a category manage every room below it
- *   (the root's managers therefore manage every room).
+ *   (the root's managers therefore manage every room, Microsoft's documented rule). A category
+ *   whose scope leaves a root manager out would make the import drop them from its rooms
+ *   (pchat's role holders lie within the category's scope): by default (`every-room`) the
+ *   manager is added to that category's allowed principals, reported; with `scope` the scope is
+ *   kept and the drop reported. A root manager the category *denies* stays out either way
+ *   (denied wins: an ethical wall is never opened by a conversion), reported.
  * - A room keeps its legacy address `ma-chan://<domain>/<nodeGuid>` (legacyUri) so that legacy
  *   clients find it again; the domain is the deployment's SIP domain (the first organisation
  *   domain). Without a nodeGuid or a domain it is null, with a warning.
  */
 
 export const SEPARATOR = ' / ';
+
+export { ROOT_MANAGERS_RULES, type RootManagersRule } from './rootManagers.js';
+export type TreeOptions = RootManagersOptions;
+
 const MAX_NAME = 256;
 const UNKNOWN_CREATED = '1970-01-01T00:00:00.000Z';
 
@@ -45,7 +56,7 @@ const length = (s: string) => [...s].length;
 const sortedRefs = (refs: Iterable<PrincipalRefRecord>) =>
   [...new Map([...refs].map((r) => [`${r.kind}:${r.id}`, r])).values()].sort((a, b) => (a.kind === b.kind ? Number(a.id) - Number(b.id) : a.kind < b.kind ? 1 : -1));
 
-export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRecord>, notes: Notes, domain: string | null): TreeOut {
+export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRecord>, notes: Notes, domain: string | null, options: TreeOptions): TreeOut {
   const resolved = resolvePaths(dump, notes);
   const nodeItem = (n: NodeRow) => item(n.isCategory ? 'category' : 'room', n.id, n.name);
 
@@ -100,14 +111,21 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
   const skippedRooms = new Set<number>();
   const categoryNames = new Map<string, number>();
   const roomNames = new Map<string, number>();
+  // A name pchat cannot take (too long after flattening, or equal to another one) is shortened or
+  // told apart by a suffix from the node id, and reported (src/interchange/names.ts): the
+  // migration goes on, and every run gives the item the same name.
   const named = (kind: 'category' | 'room', node: NodeRow, full: string, seen: Map<string, number>): string => {
     let name = full.trim();
     if (length(name) > MAX_NAME) {
-      notes.error('name_too_long', item(kind, node.id, full), `The ${kind} name "${full}" has ${length(name)} characters after flattening; at most ${MAX_NAME} are allowed. Rename it in the legacy system.`);
-      name = [...name].slice(0, MAX_NAME).join('');
+      name = shortenName(name, kind, String(node.id), MAX_NAME);
+      notes.conversion('name_shortened', item(kind, node.id, name), `The ${kind} name "${full}" has ${length(full.trim())} characters after flattening; at most ${MAX_NAME} are allowed, so it is shortened to "${name}" (rename it with --renames to choose the name).`);
     }
     const other = seen.get(name.toLowerCase());
-    if (other !== undefined) notes.error('name_collision', item(kind, node.id, name), `The ${kind} name "${name}" is used by nodes ${other} and ${node.id} after flattening.`);
+    if (other !== undefined) {
+      const distinct = distinctName(name, kind, String(node.id), MAX_NAME);
+      notes.conversion('name_deduplicated', item(kind, node.id, distinct), `The ${kind} name "${name}" is used by nodes ${other} and ${node.id} after flattening; node ${node.id} is named "${distinct}" (rename it with --renames to choose the name).`);
+      name = distinct;
+    }
     seen.set(name.toLowerCase(), node.id);
     return name;
   };
@@ -116,6 +134,12 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
   const chain = (r: Resolved) => [r.root, ...r.path];
   const inherit = (r: Resolved, pick: (n: NodeRow) => boolean | null) => chain(r).reduce((value, n) => pick(n) ?? value, true);
   const categoryNameOf = (r: Resolved) => (r.path.length === 0 ? r.root.name : r.path.map((n) => n.name).join(SEPARATOR));
+
+  // Root managers whom a category's scope leaves out (see the header).
+  const rootManagersInScope = rootManagersRule(options, notes, sortedRefs);
+  const rootManagers = (r: Resolved) => sortedRefs(holders(r.root.id, 'manager'));
+  const roomCounts = new Map<number, number>();
+  for (const x of resolved.values()) if (!x.node.isCategory && !x.node.disabled) roomCounts.set(x.node.parent, (roomCounts.get(x.node.parent) ?? 0) + 1);
 
   const withRooms = new Set([...resolved.values()].filter((r) => !r.node.isCategory).map((r) => r.node.parent));
   for (const r of [...resolved.values()].filter((x) => x.node.isCategory).sort((a, b) => a.node.id - b.node.id)) {
@@ -127,7 +151,7 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
     const source = own[own.length - 1];
     if (source && source.id !== n.id) notes.conversion('scope_inherited', item('category', n.id, name), `Allowed members inherited from ${source.name} (${source.id}).`);
     if (!source) notes.warning('scope_empty', item('category', n.id, name), `No scope lists allowed members for ${name} or its parents: nobody may be given a role in its rooms.`);
-    categories.push({
+    const category: CategoryRecord = {
       id: String(n.id),
       name,
       description: n.description.slice(0, 256),
@@ -138,7 +162,8 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
       fileUpload: inherit(r, (c) => c.filePost),
       chatHistory: inherit(r, (c) => c.logged),
       origin: null,
-    });
+    };
+    categories.push(rootManagersInScope(category, rootManagers(r), roomCounts.get(n.id) ?? 0));
     for (const role of ['member', 'presenter'] as const) {
       if (holders(n.id, role).length > 0) notes.warning('role_ignored', item('category', n.id, name), `${holders(n.id, role).length} ${role} role(s) on a category have no pchat meaning; ignored.`);
     }
@@ -228,7 +253,10 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
     const managers = holders(r.node.id, 'manager');
     if (r.node.isCategory && managers.length > 0) {
       const code = r.path.length === 0 ? 'root_managers_to_rooms' : 'category_managers_to_rooms';
-      const scope = r.path.length === 0 ? `every room (${inheritedManagerRooms})` : `every room under ${categoryNameOf(r)}`;
+      const scope =
+        r.path.length === 0
+          ? `every room (${inheritedManagerRooms}; where a category's scope leaves them out: ${options.rootManagers === 'scope' ? 'not, with --root-managers scope' : 'added to that scope'}, unless the category denies them, see the root_manager_* notes)`
+          : `every room under ${categoryNameOf(r)}`;
       notes.conversion(code, item('category', r.node.id, r.node.name), `The ${managers.length} manager(s) of category ${r.node.name} (${sortedRefs(managers).map((m) => `${m.kind} ${m.id}`).join(', ')}) become managers of ${scope}.`);
     }
   }

@@ -2,6 +2,7 @@ import type { Snapshot } from '../../../app/directory.js';
 import type { RoomView } from '../../../app/rooms.js';
 import { effectiveRoles } from '../../../core/permissions.js';
 import type { Message, Room } from '../../../core/model.js';
+import { plainText } from '../../../core/richText.js';
 import { fileSummary } from '../../present.js';
 import { element, escapeXml } from '../xml.js';
 import type { SipNames } from './uris.js';
@@ -43,10 +44,12 @@ export function userEntry(names: SipNames, snapshot: Snapshot | null, userId: nu
 
 /**
  * A message's text as a legacy client shows it: a story's title on its own line above the text;
- * a file post's caption (if any) and then its file line with an absolute download link.
+ * a file post's caption (if any) and then its file line with an absolute download link; an
+ * inline link as `label (url)`.
  */
 export function chatText(m: Message, baseUrl: string): string {
-  const text = m.kind === 'story' && m.title ? `${m.title}\n\n${m.text}` : m.text;
+  const body = plainText(m.text); // an inline link `[label](url)` reads `label (url)` (core/richText.ts)
+  const text = m.kind === 'story' && m.title ? `${m.title}\n\n${body}` : body;
   if (!m.file) return text;
   const line = fileSummary(m.file, baseUrl);
   return text === m.file.name ? line : `${text}\n${line}`;

@@ -1,0 +1,24 @@
+import Database from 'better-sqlite3';
+import { baseTables, chat, node } from './groupchat/helpers.js';
+
+/** Shared by the tests of item-level problems (resolutions.test.ts, renames.test.ts). */
+
+export const P = 'P'.repeat(130);
+export const Q = 'Q'.repeat(130);
+/** A Group Chat dump whose rooms 11 and 12 sit three levels deep: their flattened names are over 256 characters and share their first 260. */
+export function longNameTables() {
+  const t = baseTables();
+  t.tblNode.rows.push(node(3, 2, true, P), node(4, 3, true, Q), node(11, 4, false, 'oncall'), node(12, 4, false, 'oncall-2'));
+  t.tblChat.rows.push(chat(11, 1, 100, 'first on-call message'), chat(11, 2, 101, 'second'), chat(12, 1, 100, 'in the other long room'));
+  return t;
+}
+
+export const rooms = (db: string) => {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare('SELECT r.id, r.name, r.origin_id AS origin, (SELECT count(*) FROM messages m WHERE m.room_id = r.id) AS messages FROM rooms r ORDER BY r.origin_id').all() as { id: number; name: string; origin: string; messages: number }[];
+  } finally {
+    d.close();
+  }
+};
+
