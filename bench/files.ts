@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     if (!user) throw new Error('no user');
     const admin = await store.users.create({ login: 'admin@bench.example', displayName: 'Admin', email: null, isAdmin: true, disabled: false, origin: null, passwordHash: null });
     const adminToken = randomBytes(24).toString('base64url');
-    await store.sessions.create(createHash('sha256').update(adminToken).digest('hex'), admin.id, Date.now() + 86_400_000);
+    await store.sessions.create({ tokenHash: createHash('sha256').update(adminToken).digest('hex'), userId: admin.id, kind: 'token', createdAt: Date.now(), expiresAt: Date.now() + 86_400_000, userAgent: 'bench', address: null }, 0);
     const categoryId = await createCategoryFor(store, 'Files', [{ kind: 'user', id: user.id }]);
     const [roomId] = await createRooms(store, categoryId, 1, 'files room');
     if (roomId === undefined) throw new Error('no room');

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { ensureAdministrator } from './app/bootstrap.js';
 import { type Application, createApplication } from './app/index.js';
 import { type Config, redactedDatabase } from './config/schema.js';
+import { listenFailure } from './config/listenError.js';
+import { ConnectionGate, countedIn, defaultMaxConnections } from './protocols/connections.js';
 import { sipCredentialKey } from './config/secretKey.js';
 import { openStore } from './stores.js';
 import { LocalEventBus, SharedEventBus } from './delivery/eventBus.js';
@@ -45,7 +47,14 @@ export async function openApplication(config: Config, role: string, logger?: Log
   // In a pool, messages committed by other nodes arrive through the relay (see MessageRelay).
   const relay = store.signal ? new MessageRelay(store, store.signal, name, (event) => local.dispatch(event), logger) : null;
   const bus = new SharedEventBus(local, store.events, name, logger, relay);
-  const app = createApplication({ store, bus, clock: systemClock, sipCredentialKey: key });
+  const app = createApplication({
+    store,
+    bus,
+    clock: systemClock,
+    sipCredentialKey: key,
+    signInThrottle: config.signInThrottle,
+    sessionPolicy: { lifetimeMs: config.sessions.lifetimeHours * 3_600_000, idleMs: config.sessions.idleHours * 3_600_000 },
+  });
   return {
     app,
     bus,
@@ -108,12 +117,15 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const admin = await ensureAdministrator(app.context, config.admin.password);
     if (admin?.generatedPassword) {
       announce(`Created administrator "${admin.login}" with one-time password: ${admin.generatedPassword}`);
-      announce('Sign in and change it (PATCH /api/v1/users/<id>), or set PCHAT_ADMIN_PASSWORD before the first start.');
+      announce('The first sign-in asks for a new password (web client, or POST /api/v1/me/password); or set PCHAT_ADMIN_PASSWORD before the first start.');
     } else if (admin) {
       announce(`Created administrator "${admin.login}" with the password from the configuration.`);
     }
 
     const metrics = createMetrics();
+    // One count of open connections for every door: a total below the open-file limit, and a share per address.
+    const limits = { maxConnections: config.limits.maxConnections ?? defaultMaxConnections(), perAddress: config.limits.perAddress };
+    const connections = new ConnectionGate(limits, countedIn(metrics, limits));
     const hub = new Hub(bus);
     await bus.relay?.start((roomId) => hub.watching(roomId));
     let irc: IrcEndpoint | null = null;
@@ -126,6 +138,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       logger,
       metrics,
       maxBodyBytes: config.http.maxBodyBytes,
+      metricsAccess: config.metrics,
+      trustedProxies: config.http.trustedProxies,
       version: VERSION,
       // This file runs from dist/src/; the web client is built into web/dist/ (npm start builds it).
       webRoot: fileURLToPath(new URL('../../web/dist', import.meta.url)),
@@ -135,8 +149,12 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         active: node?.isActive() ?? true,
         maintenance: (await app.directory.snapshot()).maintenance,
         decommissioned: node?.decommissioned() ?? null,
+        // The addresses the line protocols listen on, so a migration's cut-over can tell this server from another holder.
+        listening: { irc: irc?.addresses ?? [], sip: sip?.addresses ?? [] },
       }),
       refusal: () => node?.decommissioned() ?? null,
+      connections,
+      timeouts: config.http,
     });
     const ws = attachWebSocket(http.server, {
       app,
@@ -148,9 +166,14 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       authTimeoutSeconds: config.websocket.authTimeoutSeconds,
       tokenOf,
       admission,
+      connections,
     });
     started.push(() => http.close(), () => ws.close());
-    await http.listen({ host: config.http.host, port: config.http.port });
+    await http.listen({ host: config.http.host, port: config.http.port }).catch((error: unknown) => {
+      throw listenFailure(error, 'http', config.http);
+    });
+    // Accept errors (EMFILE) are reported on the server; without a listener they would end the process.
+    http.server.on('error', (error) => logger.error({ err: error }, 'http listener error'));
     const publicUrl = config.http.publicUrl ?? defaultPublicUrl(config.http.host, (http.server.address() as AddressInfo).port);
     if (config.irc.listen.length > 0) {
       irc = await startIrcEndpoint({
@@ -165,8 +188,12 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         floodControl: config.irc.floodControl,
         sendQueueBytes: config.irc.sendQueueBytes,
         registrationTimeoutMs: config.irc.registrationTimeoutSeconds * 1000,
+        unregisteredIdleMs: config.irc.unregisteredIdleSeconds * 1000,
         pingIntervalMs: config.irc.pingIntervalSeconds * 1000,
         admission,
+        connections,
+      }).catch((error: unknown) => {
+        throw listenFailure(error, 'irc', config.irc.listen[0] as { host: string; port: number });
       });
       const endpoint = irc;
       started.push(() => endpoint.close());
@@ -189,6 +216,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         sessionExpiresSeconds: settings.sessionExpiresSeconds,
         registrationTimeoutMs: settings.registrationTimeoutSeconds * 1000,
         admission,
+        connections,
+      }).catch((error: unknown) => {
+        throw listenFailure(error, 'sip', settings.listen[0] as { host: string; port: number });
       });
       const endpoint = sip;
       started.push(() => endpoint.close());
@@ -222,7 +252,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     });
     const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${shownHost}:${port}`;
-    logger.info({ url, irc: irc?.addresses ?? [], sip: sip?.addresses ?? [], database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');
+    logger.info({ url, irc: irc?.addresses ?? [], sip: sip?.addresses ?? [], limits, database: redactedDatabase(config.database as string), version: VERSION }, 'pchat is serving');
 
     let closing: Promise<void> | null = null;
     return {

@@ -68,7 +68,7 @@ export async function createUsers(store: Store, count: number, prefix = 'user'):
       passwordHash: null,
     });
     const token = randomBytes(24).toString('base64url');
-    await store.sessions.create(hashToken(token), user.id, expiresAt);
+    await store.sessions.create({ tokenHash: hashToken(token), userId: user.id, kind: 'token', createdAt: Date.now(), expiresAt, userAgent: 'bench', address: null }, 0);
     users.push({ id: user.id, login, token });
   }
   return users;
@@ -202,6 +202,8 @@ export async function startServerProcess(
       PCHAT_IRC_LISTEN: '127.0.0.1:0',
       PCHAT_ADMIN_PASSWORD: ADMIN_PASSWORD,
       PCHAT_LOG_LEVEL: 'warn',
+      // Every simulated client comes from 127.0.0.1: the per-address cap would stop the idle-connection benches at 256.
+      PCHAT_MAX_CONNECTIONS_PER_ADDRESS: '0',
       ...options.env,
     },
   });

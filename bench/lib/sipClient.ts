@@ -99,6 +99,8 @@ export class SipClient {
   onEvent: ((event: XccosEvent) => void) | null = null;
   /** Requests the server sent (INFO…), answered with 200 before they are handed on. */
   serverRequests = 0;
+  /** The requests the server sent other than INFO (BYE, BENOTIFY …), in order. */
+  readonly otherRequests: SipRequest[] = [];
   closed = false;
   readonly closedPromise: Promise<void>;
 
@@ -189,7 +191,7 @@ export class SipClient {
    * Sends a request and resolves with its final response (matched by Call-ID and CSeq).
    * `headers` come after Via, From, To, Call-ID, CSeq and Max-Forwards.
    */
-  request(method: string, uri: string, options: { callId: string; cseq: number; from?: string; to: string; headers?: [string, string][]; body?: string }): Promise<SipResponse> {
+  request(method: string, uri: string, options: { callId: string; cseq: number; from?: string; to: string; headers?: [string, string][]; body?: string | Buffer }): Promise<SipResponse> {
     const key = `${options.callId} ${options.cseq} ${method}`;
     const response = new Promise<SipResponse>((resolve, reject) => {
       if (this.closed) return reject(new Error('SIP connection closed'));
@@ -273,7 +275,7 @@ export class SipClient {
   }
 
   /** A request inside a dialog (INFO, BYE, UPDATE). */
-  inDialog(dialog: SipDialog, method: string, body?: string, headers: [string, string][] = []): Promise<SipResponse> {
+  inDialog(dialog: SipDialog, method: string, body?: string | Buffer, headers: [string, string][] = []): Promise<SipResponse> {
     return this.request(method, dialog.target, {
       callId: dialog.callId,
       cseq: ++dialog.cseq,
@@ -329,8 +331,8 @@ export class SipClient {
     return reply;
   }
 
-  /** Sends any INFO body in the chat dialog (malformed ones included); resolves with the SIP response. */
-  info(body: string, dialog: SipDialog = this.chatDialog): Promise<SipResponse> {
+  /** Sends any INFO body in the chat dialog (malformed ones, and bytes that are not UTF-8, included); resolves with the SIP response. */
+  info(body: string | Buffer, dialog: SipDialog = this.chatDialog): Promise<SipResponse> {
     return this.inDialog(dialog, 'INFO', body);
   }
 
@@ -390,6 +392,7 @@ export class SipClient {
     this.serverRequests++;
     // Every request from the server is answered 200, with its Via, From, To, Call-ID and CSeq.
     this.write(serialize({ status: 200, reason: 'OK', headers: responseHeaders(request, null) }));
+    if (request.method !== 'INFO') this.otherRequests.push(request);
     if (request.method !== 'INFO' || request.body.length === 0) return;
     const body = request.body.toString('utf8');
     const head = HEAD.exec(body);

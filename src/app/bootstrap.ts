@@ -5,7 +5,8 @@ import { ntHashFor } from './sipCredentials.js';
 
 /**
  * On first start there is no administrator: create `admin` with the given password, or a
- * random one that the caller shows once. Returns the generated password, if any.
+ * random one that the caller shows once and that must be changed at the first sign-in (the
+ * API answers password_change_required to anything else). Returns the generated password, if any.
  */
 export async function ensureAdministrator(ctx: AppContext, password: string | undefined): Promise<{ login: string; generatedPassword: string | null } | null> {
   if ((await ctx.store.users.countAdmins()) > 0) return null;
@@ -24,6 +25,8 @@ export async function ensureAdministrator(ctx: AppContext, password: string | un
   });
   const sealed = ntHashFor(ctx, admin.id, secret);
   if (sealed) await ctx.store.users.setNtHashEnc(admin.id, sealed, passwordHash);
+  // A generated password was shown once, in a terminal or a log: it opens only the form that replaces it.
+  if (generated) await ctx.store.users.setMustChangePassword(admin.id, true);
   await ctx.bus.publish({ type: 'directory.changed', what: 'user' });
   return { login, generatedPassword: generated };
 }

@@ -6,6 +6,15 @@ import type { Clock, EventBus } from '../ports/events.js';
 import type { AppendResult, NewComplianceEvent, NewMessage, Store } from '../ports/store.js';
 import type { Directory, Snapshot } from './directory.js';
 import type { GroupCommit } from './groupCommit.js';
+import type { ThrottleSettings } from './loginThrottle.js';
+
+/** How long a sign-in lasts (config `sessions`): at most `lifetimeMs`, and ends after `idleMs` unused. */
+export interface SessionPolicy {
+  readonly lifetimeMs: number;
+  readonly idleMs: number;
+}
+
+export const DEFAULT_SESSION_POLICY: SessionPolicy = { lifetimeMs: 30 * 86_400_000, idleMs: 14 * 86_400_000 };
 
 /** What every use case may use. Built once by the composition root. */
 export interface AppContext {
@@ -22,6 +31,9 @@ export interface AppContext {
    * SIP; null: no NT hashes are kept (see sipCredentials.ts).
    */
   readonly sipCredentialKey: Buffer | null;
+  readonly sessionPolicy: SessionPolicy;
+  /** The numbers of the sign-in throttle (config `signInThrottle`); undefined: the defaults. */
+  readonly signInThrottle?: ThrottleSettings | undefined;
 }
 
 /** The local administrator the CLI acts as: every admin power, no chat identity. */

@@ -6,17 +6,19 @@ import { categoryUseCases } from './categories.js';
 import { complianceUseCases } from './compliance.js';
 import { complianceExportUseCases } from './complianceExport.js';
 import { fileUseCases } from './files.js';
-import type { AppContext } from './context.js';
+import { type AppContext, DEFAULT_SESSION_POLICY, type SessionPolicy } from './context.js';
 import { Directory } from './directory.js';
 import { groupUseCases } from './groups.js';
 import { GroupCommit } from './groupCommit.js';
 import { importUseCases } from './imports.js';
+import type { ThrottleSettings } from './loginThrottle.js';
 import { messageUseCases } from './messages.js';
 import { moderationUseCases } from './moderation.js';
 import { poolUseCases } from './pool.js';
 import { readingUseCases } from './reading.js';
 import { roomUseCases } from './rooms.js';
 import { searchUseCases } from './search.js';
+import { accountUseCases } from './accounts.js';
 import { sessionUseCases } from './sessions.js';
 import { settingsUseCases } from './settings.js';
 import { sipUseCases } from './sip.js';
@@ -25,7 +27,7 @@ import { userUseCases } from './users.js';
 export type Application = ReturnType<typeof createApplication>;
 
 /** Every use case, bound to one context. Protocols hold this and nothing below it. */
-export function createApplication(deps: { store: Store; bus: EventBus; clock: Clock; sipCredentialKey?: Buffer | null }) {
+export function createApplication(deps: { store: Store; bus: EventBus; clock: Clock; sipCredentialKey?: Buffer | null; signInThrottle?: ThrottleSettings; sessionPolicy?: SessionPolicy }) {
   const directory = new Directory(deps.store, deps.bus);
   const writer = new GroupCommit<NewMessage, AppendResult>(
     (posts) => deps.store.messages.append(posts),
@@ -39,14 +41,17 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     await deps.store.compliance.append(events);
     return events.map(() => undefined);
   });
-  const ctx: AppContext = { ...deps, sipCredentialKey: deps.sipCredentialKey ?? null, directory, writer, compliance };
+  const ctx: AppContext = { ...deps, sipCredentialKey: deps.sipCredentialKey ?? null, sessionPolicy: deps.sessionPolicy ?? DEFAULT_SESSION_POLICY, directory, writer, compliance };
   const files = fileUseCases(ctx);
+  const sessions = sessionUseCases(ctx);
+  const accounts = accountUseCases(ctx, sessions);
   // After moderation removed files, sweep their bytes (a failed run is retried by the periodic one).
   const filesRemoved = () => void files.sweepOrphans().catch(() => undefined);
   return {
     context: ctx,
     directory,
-    sessions: sessionUseCases(ctx),
+    sessions,
+    accounts,
     users: audited(ctx, 'users', userUseCases(ctx)),
     groups: audited(ctx, 'groups', groupUseCases(ctx)),
     categories: audited(ctx, 'categories', categoryUseCases(ctx)),
@@ -68,6 +73,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     flush: async () => {
       await writer.flush();
       await compliance.flush();
+      await accounts.flush();
     },
   };
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { notFound, notPermitted, PchatError } from '../core/errors.js';
+import { invalid, notFound, notPermitted, PchatError } from '../core/errors.js';
 import type { User } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import { type AppContext, requireAdmin } from './context.js';
 import { hashPassword } from './passwords.js';
+import { revokeSessions } from './revocation.js';
 import { ntHashFor } from './sipCredentials.js';
 import { id, parse } from './validate.js';
 
@@ -14,7 +15,7 @@ const login = z
   .min(1)
   .max(256)
   .regex(/^[^\s\p{Cc}]+$/u, 'A login cannot contain spaces or control characters.');
-const password = z.string().min(8, 'A password needs at least 8 characters.').max(1024);
+export const password = z.string().min(8, 'A password needs at least 8 characters.').max(1024);
 const displayName = z.string().trim().min(1).max(256);
 const email = z.email().max(256).nullable();
 
@@ -77,12 +78,19 @@ export function userUseCases(ctx: AppContext) {
       return user;
     },
 
-    /** Administrators change anyone; a user may change their own display name, e-mail and password. */
+    /**
+     * Administrators change anyone (a password set here is a reset: all the user's sessions
+     * end); a user may change their own display name and e-mail.
+     */
     async update(actor: Actor, userId: number, input: unknown): Promise<User> {
       const data = parse(updateUserInput, input);
       const self = actor.userId === userId;
       if (!actor.isAdmin && !(self && data.login === undefined && data.isAdmin === undefined && data.disabled === undefined)) {
         throw notPermitted('Only administrators may change other users, logins and account flags.');
+      }
+      // One's own password changes only with the current one (accounts.changePassword).
+      if (self && data.password !== undefined) {
+        throw invalid('password', 'Change your own password with POST /api/v1/me/password, giving the current password.');
       }
       const user = await ctx.store.users.get(parse(id, userId));
       if (!user) throw notFound('user');
@@ -103,8 +111,10 @@ export function userUseCases(ctx: AppContext) {
       if (data.password) await ctx.store.users.setPasswordHash(userId, await hashPassword(data.password), ntHashFor(ctx, userId, data.password));
       if (next.disabled && !user.disabled) {
         // A disabled user is signed out everywhere, at once.
-        await ctx.store.sessions.removeForUser(userId);
-        await ctx.bus.publish({ type: 'user.signedOut', userId, reason: 'An administrator disabled your account.' });
+        await revokeSessions(ctx, userId, {}, 'An administrator disabled your account.');
+      } else if (data.password) {
+        // An administrator's reset: every session of the account ends (its connections close).
+        await revokeSessions(ctx, userId, {}, 'An administrator reset your password; sign in with the new one.');
       }
       await changed();
       return next;

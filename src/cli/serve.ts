@@ -11,8 +11,10 @@ export function registerServe(program: Command): void {
     .addHelpText(
       'after',
       `
-On first start pchat creates the administrator "admin" and prints a one-time password,
-unless PCHAT_ADMIN_PASSWORD is set. Stop with Ctrl-C: accepted messages are flushed first.
+On first start pchat creates the administrator "admin" and prints a one-time password, which
+the first sign-in must replace, unless PCHAT_ADMIN_PASSWORD is set. Sessions last
+PCHAT_SESSION_LIFETIME_HOURS (720) at most and end after PCHAT_SESSION_IDLE_HOURS (336) unused.
+Stop with Ctrl-C: accepted messages are flushed first.
 
 Examples:
   pchat serve

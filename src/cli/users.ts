@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { User } from '../core/model.js';
 import { PchatError } from '../core/errors.js';
+import { registerUserSessions } from './userSessions.js';
 import { addCreateAndSet, addGet, addList, addToggle, defineGroup, onOff, type Opts, type Resource } from './resource.js';
 
 export const users: Resource<User> = {
@@ -83,6 +84,7 @@ export function registerUsers(program: Command): void {
       'pchat user create sip:ops@example.com --admin --password-stdin',
     ],
     setExamples: ['pchat user set alice@example.com --disable', 'pchat user set 7 --display-name "Alice S." --email none', 'printf "%s\\n" "$NEW" | pchat user set bob@example.com --password-stdin'],
-    note: 'A user without a password cannot sign in until one is set.',
+    note: 'A user without a password cannot sign in until one is set. Setting a password here is a reset: every session of the user ends.',
   });
+  registerUserSessions(group, users);
 }

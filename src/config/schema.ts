@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -30,6 +31,13 @@ const sipDomain = z
   .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'A SIP domain is a DNS name, e.g. example.com.')
   .transform((d) => d.toLowerCase());
 
+/** Addresses or CIDR blocks: a list, or comma-separated (from the environment). */
+const addressList = z
+  .union([z.array(z.string().min(1)), z.string().transform((value) => value.split(',').map((a) => a.trim()).filter((a) => a !== ''))])
+  .superRefine((list, ctx) => {
+    for (const [i, entry] of list.entries()) if (!isAddressOrBlock(entry)) ctx.addIssue({ code: 'custom', path: [i], message: `"${entry}" is not an IP address or CIDR block (e.g. 10.0.0.0/8, ::1/128).` });
+  });
+
 export const configSchema = z.strictObject({
   http: z
     .strictObject({
@@ -37,11 +45,25 @@ export const configSchema = z.strictObject({
       port: z.coerce.number().pipe(z.int().min(0).max(65535)).default(8080),
       /** Largest accepted request body. */
       maxBodyBytes: z.coerce.number().pipe(z.int().min(1024)).default(1_048_576),
+      /** Seconds a client has to send a request's line and headers (a connection that sends nothing is closed then too). */
+      headersTimeoutSeconds: z.coerce.number().pipe(z.int().min(1).max(3600)).default(10),
+      /** Seconds without a byte either way after which a connection is closed (a stalled body or download). */
+      idleTimeoutSeconds: z.coerce.number().pipe(z.int().min(1).max(3600)).default(30),
+      /** Seconds an idle keep-alive connection is kept between requests. */
+      keepAliveTimeoutSeconds: z.coerce.number().pipe(z.int().min(1).max(3600)).default(5),
+      /** From headersTimeoutSeconds after a request began, its body must average at least this many bytes per second; 0: no floor. */
+      minBodyBytesPerSecond: z.coerce.number().pipe(z.int().min(0)).default(4096),
       /**
        * The address users reach pchat's web side at, for absolute links (an IRC client's file
        * links), e.g. https://chat.example.com behind a proxy. Default: http://<http.host>:<port>,
        * with the machine's name when listening on every address.
        */
+      /**
+       * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks). A request from
+       * one of them is attributed to the client address the proxy names, so sign-in throttling
+       * counts each client, not the proxy. Empty (the default): the connection's address is the client.
+       */
+      trustedProxies: addressList.default([]),
       publicUrl: z
         .url({ protocol: /^https?$/, message: 'http.publicUrl must be an http or https URL, e.g. https://chat.example.com' })
         .transform((url) => url.replace(/\/+$/, ''))
@@ -108,6 +130,8 @@ export const configSchema = z.strictObject({
         .default({ linesPerSecond: 10, burst: 20 }),
       sendQueueBytes: z.coerce.number().pipe(z.int().min(1024)).default(1_048_576),
       registrationTimeoutSeconds: z.coerce.number().pipe(z.int().min(1)).default(30),
+      /** Seconds an unregistered connection may stay silent before it is closed. */
+      unregisteredIdleSeconds: z.coerce.number().pipe(z.int().min(1)).default(10),
       pingIntervalSeconds: z.coerce.number().pipe(z.int().min(5)).default(90),
     })
     .prefault({}),
@@ -176,6 +200,52 @@ export const configSchema = z.strictObject({
         .default(null),
     })
     .prefault({}),
+  /**
+   * Failed sign-ins (HTTP, IRC PASS/SASL/OPER, SIP NTLM), counted per (source address, login)
+   * and per source address, IPv6 by /64. Past the free failures each further one makes that
+   * key wait, the wait doubling from baseDelaySeconds up to maxDelaySeconds.
+   */
+  signInThrottle: z
+    .strictObject({
+      freeFailuresPerLogin: z.coerce.number().pipe(z.int().min(1).max(1000)).default(5),
+      freeFailuresPerAddress: z.coerce.number().pipe(z.int().min(1).max(100_000)).default(30),
+      baseDelaySeconds: z.coerce.number().pipe(z.number().positive().max(86_400)).default(1),
+      maxDelaySeconds: z.coerce.number().pipe(z.number().positive().max(86_400)).default(900),
+      forgetAfterSeconds: z.coerce.number().pipe(z.int().min(1).max(604_800)).default(3600),
+      /** Entries kept per kind (pairs, addresses); the least recently failed are dropped first. */
+      maxEntries: z.coerce.number().pipe(z.int().min(100).max(10_000_000)).default(100_000),
+    })
+    .prefault({})
+    .refine((t) => t.maxDelaySeconds >= t.baseDelaySeconds, { path: ['maxDelaySeconds'], message: 'signInThrottle.maxDelaySeconds must be at least baseDelaySeconds.' }),
+  /**
+   * Who may read GET /metrics: clients from `allow` (addresses or CIDR blocks), or any client
+   * sending `Authorization: Bearer <token>`. By default loopback clients only, and never a
+   * request that came through a proxy (X-Forwarded-For or Forwarded).
+   */
+  metrics: z
+    .strictObject({
+      allow: addressList.default(['127.0.0.0/8', '::1/128']),
+      token: z.string().min(16, 'metrics.token needs at least 16 characters.').optional(),
+    })
+    .prefault({}),
+  /** Caps on open TCP connections (HTTP, WebSocket, IRC and SIP together). See the README's Limits. */
+  limits: z
+    .strictObject({
+      /** Open connections in total. Default: the open-file limit (ulimit -n) less 128 kept for the database, files and new clients. */
+      maxConnections: z.coerce.number().pipe(z.int().min(1)).optional(),
+      /** Open connections from one source address; 0: no such cap (behind a reverse proxy every client has its address). */
+      perAddress: z.coerce.number().pipe(z.int().min(0)).default(256),
+    })
+    .prefault({}),
+  /** How long a sign-in lasts. IRC and SIP connections last as long as the connection; only the idle expiry applies to them. */
+  sessions: z
+    .strictObject({
+      /** Hours a bearer token (the web client's sign-in) works at most, used or not. */
+      lifetimeHours: z.coerce.number().pipe(z.number().positive().max(87_600)).default(720),
+      /** Hours unused after which a session ends (every request, WebSocket frame or IRC/SIP line is a use). */
+      idleHours: z.coerce.number().pipe(z.number().positive().max(87_600)).default(336),
+    })
+    .prefault({}),
   admin: z
     .strictObject({
       /** The first administrator's password. Without it, a random one is printed once. */
@@ -189,6 +259,15 @@ export type Config = z.output<typeof configSchema>;
 /** Whether an address is a loopback one (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host) || /^::ffff:127(\.\d{1,3}){3}$/i.test(host);
+}
+
+/** An IP address, or a CIDR block such as 10.0.0.0/8 or fd00::/8. */
+export function isAddressOrBlock(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /** Whether the `database` setting names a PostgreSQL server rather than a SQLite file. */
@@ -214,6 +293,8 @@ export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
   PCHAT_HOST: ['http', 'host'],
   PCHAT_PORT: ['http', 'port'],
   PCHAT_PUBLIC_URL: ['http', 'publicUrl'],
+  PCHAT_MAX_CONNECTIONS: ['limits', 'maxConnections'],
+  PCHAT_MAX_CONNECTIONS_PER_ADDRESS: ['limits', 'perAddress'],
   PCHAT_DATA_DIR: ['dataDir'],
   PCHAT_DATABASE: ['database'],
   PCHAT_SQLITE_SYNCHRONOUS: ['sqlite', 'synchronous'],
@@ -221,6 +302,8 @@ export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
   PCHAT_FILES_DIRECTORY: ['files', 'directory'],
   PCHAT_LOG_LEVEL: ['log', 'level'],
   PCHAT_ADMIN_PASSWORD: ['admin', 'password'],
+  PCHAT_SESSION_LIFETIME_HOURS: ['sessions', 'lifetimeHours'],
+  PCHAT_SESSION_IDLE_HOURS: ['sessions', 'idleHours'],
   PCHAT_IRC_LISTEN: ['irc', 'listen'],
   PCHAT_IRC_SERVER_NAME: ['irc', 'serverName'],
   PCHAT_SIP_LISTEN: ['sip', 'listen'],
@@ -231,4 +314,7 @@ export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
   PCHAT_COMPLIANCE_EXPORT_FORMAT: ['compliance', 'export', 'format'],
   PCHAT_COMPLIANCE_EXPORT_INTERVAL_SECONDS: ['compliance', 'export', 'intervalSeconds'],
   PCHAT_COMPLIANCE_EXPORT_BATCH_SIZE: ['compliance', 'export', 'batchSize'],
+  PCHAT_METRICS_ALLOW: ['metrics', 'allow'],
+  PCHAT_TRUSTED_PROXIES: ['http', 'trustedProxies'],
+  PCHAT_METRICS_TOKEN: ['metrics', 'token'],
 };

@@ -20,6 +20,10 @@ export type ErrorCode =
   /** The deployment was migrated away (pchat migrate): every request is refused with the new address. */
   | 'decommissioned'
   | 'rate_limited'
+  /** The account must choose a new password (a one-time password) before anything else. */
+  | 'password_change_required'
+  /** The current password given with a password change is not the account's password. */
+  | 'wrong_password'
   /** An archive that is corrupt, truncated, of an unknown version, unsafe or over a size limit. */
   | 'invalid_archive'
   /** A legacy dump or archive that cannot be read: wrong encoding, columns, malformed lines. */

@@ -11,6 +11,28 @@ const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u;
 
 const codePoints = (value: string): number => [...value].length;
 
+/**
+ * The one answer to text that is not Unicode text: bytes that are not UTF-8 reach the
+ * application as lone surrogates (protocols/text.ts), and a lone surrogate is refused wherever
+ * it comes from, so nothing is ever silently replaced by U+FFFD.
+ */
+export const NOT_UTF8 = 'The text is not valid UTF-8 (a malformed byte sequence or a lone surrogate).';
+/** No lone surrogate: `String.prototype.isWellFormed` (ES2024, in Node since 20; the ES2023 typings lack it), ~15x faster than a /\p{Cs}/u scan. */
+export const isWellFormedText = (value: string): boolean => (value as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) make a text
+ * display in another order than it is stored ("Trojan Source"). They are refused rather than
+ * removed, so the text a client had acknowledged is exactly the text stored and shown.
+ */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/u;
+/**
+ * A visible character: anything but white space, separators, control and format characters,
+ * the default-ignorable ones (zero-width spaces and joiners, variation selectors, the Hangul
+ * fillers) and the blank Braille pattern, which all show as nothing.
+ */
+const VISIBLE = /[^\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u;
+
 /** Names of categories, rooms, groups and add-ins: 1–256 characters, no control characters. */
 export function validateName(value: string, field = 'name'): string {
   const name = value.normalize('NFC').trim();
@@ -58,15 +80,23 @@ export interface MessageLimits {
 
 export const MAX_TITLE_CHARS = 256;
 
-/** Normalises and checks message text: line endings become \n, no control characters. */
+/**
+ * The one text rule of every door: line endings become \n; refused are text that is not valid
+ * UTF-8, a text with no visible character, control characters and bidirectional controls.
+ */
 export function validateMessageText(value: string, limits: MessageLimits, field = 'text'): string {
   const text = value.replace(/\r\n?/g, '\n');
+  if (!isWellFormedText(text)) throw new PchatError('invalid_input', NOT_UTF8, { field });
   if (text.trim().length === 0) throw new PchatError('invalid_input', 'A message cannot be empty.', { field });
+  if (!VISIBLE.test(text)) throw new PchatError('invalid_input', 'A message needs at least one visible character.', { field });
   if (codePoints(text) > limits.maxMessageChars) {
     throw new PchatError('too_large', `A message can have at most ${limits.maxMessageChars} characters.`, { field });
   }
   if (CONTROL_IN_TEXT.test(text)) {
     throw new PchatError('invalid_input', 'A message cannot contain control characters.', { field });
+  }
+  if (BIDI_CONTROL.test(text)) {
+    throw new PchatError('invalid_input', 'A message cannot contain bidirectional override or isolate characters (U+202A–U+202E, U+2066–U+2069).', { field });
   }
   return text;
 }
@@ -76,8 +106,12 @@ export function validateTitle(value: string, field = 'title'): string {
   if (codePoints(title) > MAX_TITLE_CHARS) {
     throw new PchatError('invalid_input', `A story title can have at most ${MAX_TITLE_CHARS} characters.`, { field });
   }
+  if (!isWellFormedText(title)) throw new PchatError('invalid_input', NOT_UTF8, { field });
   if (CONTROL_IN_NAME.test(title)) {
     throw new PchatError('invalid_input', 'A title cannot contain control characters.', { field });
+  }
+  if (BIDI_CONTROL.test(title)) {
+    throw new PchatError('invalid_input', 'A title cannot contain bidirectional override or isolate characters (U+202A–U+202E, U+2066–U+2069).', { field });
   }
   return title;
 }

@@ -14,10 +14,30 @@ export type DomainEvent =
   | { readonly type: 'room.changed'; readonly roomId: number }
   | { readonly type: 'room.deleted'; readonly roomId: number }
   | { readonly type: 'directory.changed'; readonly what: 'category' | 'group' | 'policy' | 'addin' | 'user' | 'config' }
-  | { readonly type: 'user.signedOut'; readonly userId: number; /** Shown to the user, e.g. why the account was disabled. */ readonly reason?: string }
+  /**
+   * Sessions ended (sign-out, revocation, password change, disabled account): every connection
+   * of `userId` authenticated by one of `sessionIds` closes, or, without `sessionIds`, every
+   * connection of the user except those of `keepSessionId` (a password change keeps the
+   * session that made it). It travels the shared event log, so it reaches every process.
+   */
+  | {
+      readonly type: 'user.signedOut';
+      readonly userId: number;
+      readonly sessionIds?: readonly number[];
+      readonly keepSessionId?: number;
+      /** Shown to the user, e.g. why the account was disabled. */
+      readonly reason?: string;
+    }
   | { readonly type: 'user.invited'; readonly roomId: number; readonly userId: number }
   /** A node was drained or re-activated, or read-only maintenance began or ended. */
   | { readonly type: 'pool.changed' };
+
+/** Whether a `user.signedOut` event ends a connection of `userId` authenticated by session `sessionId` (0: none known). */
+export function signsOut(event: DomainEvent, userId: number, sessionId: number): boolean {
+  if (event.type !== 'user.signedOut' || event.userId !== userId || userId === 0) return false;
+  if (event.sessionIds) return sessionId !== 0 && event.sessionIds.includes(sessionId);
+  return event.keepSessionId === undefined || event.keepSessionId !== sessionId;
+}
 
 export type EventListener = (event: DomainEvent) => void;
 

@@ -65,7 +65,8 @@ export interface UserStore {
   passwordHash(id: number): Promise<string | null>;
   /**
    * Sets the password hash and, in the same write, replaces the encrypted NT hash with
-   * `ntHashEnc` (absent or null: none). The two always describe the same password, so a
+   * `ntHashEnc` (absent or null: none), and clears the must-change-password flag. The two
+   * hashes always describe the same password, so a
    * password change can never leave the old password usable through SIP NTLM.
    */
   setPasswordHash(id: number, hash: string, ntHashEnc?: Buffer | null): Promise<void>;
@@ -76,6 +77,12 @@ export interface UserStore {
    * it was derived from (a concurrent password change wins). False when nothing was written.
    */
   setNtHashEnc(id: number, ntHashEnc: Buffer, passwordHash: string): Promise<boolean>;
+  /**
+   * Whether the account must choose a new password before doing anything else (the first
+   * administrator's one-time password). `setPasswordHash` clears it.
+   */
+  mustChangePassword(id: number): Promise<boolean>;
+  setMustChangePassword(id: number, required: boolean): Promise<void>;
   countAdmins(): Promise<number>;
 }
 
@@ -345,6 +352,13 @@ export interface SettingsStore {
   setDecommissioned(state: Decommission | null): Promise<void>;
   /** This installation's stable id (made at first use): exported items of native origin are `pchat:<id>`. */
   instanceId(): Promise<string>;
+  /**
+   * The last identity mark written into this database (null: none yet). `/healthz` reports it
+   * next to `instanceId()`, so `pchat migrate` can prove a server reads this very database and
+   * not a copy of it (which has the same instance id): it writes a fresh mark, then asks.
+   */
+  identityMark(): Promise<string | null>;
+  setIdentityMark(mark: string): Promise<void>;
 }
 
 /** The pool's server processes: each registers at start and heartbeats; administrators drain them. */
@@ -358,15 +372,48 @@ export interface NodeStore {
   setActive(name: string, active: boolean): Promise<boolean>;
 }
 
+/**
+ * How a session was opened: `token` is a bearer token (HTTP sign-in, used by the API and
+ * WebSocket connections); `irc` and `sip` are one connection each, signed in with a password,
+ * whose row lives as long as the connection (it is listed and can be ended like a token).
+ */
+export type SessionKind = 'token' | 'irc' | 'sip';
+
 export interface StoredSession {
+  readonly id: number;
   readonly userId: number;
+  readonly kind: SessionKind;
+  readonly createdAt: number;
+  /** Updated at most once a minute (sessions.ts), not at every request. */
+  readonly lastUsedAt: number;
   readonly expiresAt: number;
+  /** The client's User-Agent (HTTP, SIP) or IRC client description, as it gave it. */
+  readonly userAgent: string | null;
+  /** The peer address the session was opened from. */
+  readonly address: string | null;
 }
+
+export type NewSession = Omit<StoredSession, 'id' | 'lastUsedAt'> & { readonly tokenHash: string };
+
 export interface SessionStore {
-  create(tokenHash: string, userId: number, expiresAt: number): Promise<void>;
-  get(tokenHash: string): Promise<StoredSession | null>;
-  remove(tokenHash: string): Promise<void>;
-  removeForUser(userId: number): Promise<void>;
+  /** Stores a session and deletes those past `expiresAt`, or unused since `idleBefore`. */
+  create(session: NewSession, idleBefore: number): Promise<StoredSession>;
+  /** `create` for many, in one transaction (connections opening at once share one commit). */
+  createMany(sessions: readonly NewSession[], idleBefore: number): Promise<StoredSession[]>;
+  /** The session of a token hash, with its account's must-change-password flag (one read per request). */
+  get(tokenHash: string): Promise<(StoredSession & { readonly mustChangePassword: boolean }) | null>;
+  /** A user's sessions, oldest first. */
+  listForUser(userId: number): Promise<StoredSession[]>;
+  /** Records a use of these sessions at `at` (one write for many: callers batch them). */
+  touch(ids: readonly number[], at: number): Promise<void>;
+  /** Removes the session of a token hash; returns it, or null when there was none. */
+  remove(tokenHash: string): Promise<StoredSession | null>;
+  /** Removes those of `ids` that belong to `userId`; returns the ids removed. */
+  removeByIds(userId: number, ids: readonly number[]): Promise<number[]>;
+  /** Removes these sessions, whoever's they are (connections that closed), in one transaction. */
+  removeMany(ids: readonly number[]): Promise<void>;
+  /** Removes every session of a user but `keepId`; returns the ids removed. */
+  removeForUser(userId: number, keepId?: number): Promise<number[]>;
 }
 
 export type NewComplianceEvent = Omit<ComplianceEvent, 'id'>;

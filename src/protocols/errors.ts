@@ -25,3 +25,10 @@ export function describeError(error: unknown): { error: PublicError; unexpected:
   }
   return { error: { code: 'internal', message: 'Something went wrong on the server.' }, unexpected: true };
 }
+
+/** The wait a rate_limited error names (the sign-in throttle sets it), for Retry-After. */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (!(error instanceof PchatError) || error.code !== 'rate_limited') return undefined;
+  const seconds = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : undefined;
+}

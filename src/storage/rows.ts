@@ -1,6 +1,7 @@
 import type { Category, ComplianceEvent, Message, MessageKind, Origin, PrincipalRef, Privacy, Room, RoomType, User } from '../core/model.js';
 import type { ComplianceExportFormat, ComplianceExportState } from '../ports/complianceExport.js';
 import type { NodeRecord } from '../ports/pool.js';
+import type { SessionKind, StoredSession } from '../ports/store.js';
 
 /**
  * Rows as both stores read them (the schemas use the same column names), and their mapping to
@@ -193,4 +194,28 @@ export const complianceExportStateOf = (r: ComplianceExportRow): ComplianceExpor
   owner: r.owner,
   leaseUntil: Number(r.lease_until),
   lastRunAt: Number(r.last_run_at),
+});
+
+export interface SessionRow {
+  id: number;
+  user_id: number;
+  kind: SessionKind;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  user_agent: string | null;
+  address: string | null;
+}
+
+export const SESSION_COLUMNS = 'id, user_id, kind, created_at, last_used_at, expires_at, user_agent, address';
+
+export const sessionOf = (row: SessionRow): StoredSession => ({
+  id: row.id,
+  userId: row.user_id,
+  kind: row.kind,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  expiresAt: row.expires_at,
+  userAgent: row.user_agent,
+  address: row.address,
 });

@@ -127,8 +127,8 @@ describe('SIP: NT hashes and preferences', () => {
   it('replaces the hash when the password changes, and removes it when changed without a key', async () => {
     const app = appWith(key);
     const frank = await app.users.create(SYSTEM_ACTOR, { login: 'frank@example.com', password: PASSWORD });
-    // The user changes their own password.
-    await app.users.update(await actorOf(app, frank.id), frank.id, { password: 'new password 1' });
+    // The user changes their own password (giving the current one).
+    await app.accounts.changePassword(await actorOf(app, frank.id), null, { currentPassword: PASSWORD, newPassword: 'new password 1' });
     assert.deepEqual(await app.sip.ntHashOf(frank.id), ntHash('new password 1'));
     // An administrator changes it (the CLI's `pchat user set --password-stdin` goes the same way).
     await app.users.update(SYSTEM_ACTOR, frank.id, { password: 'new password 2' });

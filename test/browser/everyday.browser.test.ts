@@ -20,6 +20,11 @@ describe('web client: finding, following and reading rooms', () => {
   const person = (login: string, viewport?: { width: number; height: number }) => people.signedIn(login, viewport);
   const sidebarLink = (p: Person, name: string) => p.page.locator('#sidebar a', { hasText: name });
   const noHorizontalScroll = (p: Person) => p.page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  /** The elements that reach past the right edge, for the message when something does not fit. */
+  const overflowing = (p: Person) =>
+    p.page.evaluate<string>(
+      "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 6).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px').join(', ') || 'none'",
+    );
 
   before(async () => {
     browser = await launchBrowser();
@@ -181,7 +186,7 @@ describe('web client: finding, following and reading rooms', () => {
     const root = await people.signedIn('admin', { width: 360, height: 740 }, ADMIN_PASSWORD);
     await root.goto('#/admin/users');
     await root.page.locator('table').getByText('bob@example.com', { exact: false }).waitFor();
-    assert.ok(await noHorizontalScroll(root), 'the administration fits');
+    assert.ok(await noHorizontalScroll(root), `the administration fits: ${await overflowing(root)}`);
     b.assertClean();
   });
 });

@@ -4,7 +4,8 @@ import { PchatError } from '../../src/core/errors.js';
 import { GroupGraph } from '../../src/core/groupGraph.js';
 import { matchesKeywords } from '../../src/core/moderation.js';
 import { chatEnabledFor } from '../../src/core/policy.js';
-import { validateHttpUrl, validateDescription, validateMessageText, validateName } from '../../src/core/validation.js';
+import { isWellFormedText, validateHttpUrl, validateDescription, validateMessageText, validateName } from '../../src/core/validation.js';
+import { decodeUtf8Marked } from '../../src/protocols/text.js';
 
 const fails = (code: string, field?: string) => (error: unknown) =>
   error instanceof PchatError && error.code === code && (field === undefined || error.field === field);
@@ -38,6 +39,31 @@ describe('validation', () => {
     assert.throws(() => validateMessageText(' \n ', limits), fails('invalid_input', 'text'));
     assert.throws(() => validateMessageText('x'.repeat(11), limits), fails('too_large', 'text'));
     assert.throws(() => validateMessageText('nul\u0000', limits), fails('invalid_input'));
+  });
+
+  it('refuses lone surrogates, texts with nothing visible, and bidirectional controls; keeps the rest as sent', () => {
+    const limits = { maxMessageChars: 100 };
+    const refused = (text: string, words: RegExp) => assert.throws(() => validateMessageText(text, limits), (e: unknown) => fails('invalid_input', 'text')(e) && words.test((e as Error).message), JSON.stringify(text));
+    refused('hi \ud800', /not valid UTF-8/);
+    refused('\udcff', /not valid UTF-8/);
+    for (const blank of ['\u200b', '\u200b\u200c\u200d\u2060', '\u3164', '\u00a0\u2800', '\ufe0f', '\u00ad', '\u0007']) refused(blank, /visible character|empty/);
+    for (const bidi of ['abc\u202edcba', '\u2066x\u2069', 'a\u202ab']) refused(bidi, /bidirectional/);
+    for (const fine of ['🙂', 'é', 'e\u0301', 'שלום world', '\u200bx', 'a\u200db']) assert.equal(validateMessageText(fine, limits), fine);
+  });
+});
+
+describe('bytes that are not UTF-8 reach the application marked, never replaced', () => {
+  const marked = (bytes: number[]) => decodeUtf8Marked(Uint8Array.from(bytes));
+  it('decodes valid UTF-8 as is and marks each stray byte as its own lone surrogate', () => {
+    assert.equal(marked([0x68, 0xc3, 0xa9, 0xf0, 0x9f, 0x99, 0x82]), 'hé🙂');
+    assert.equal(marked([0x68, 0xff, 0x69]), 'h\udcffi');
+    assert.equal(marked([0xc0, 0x80]), '\udcc0\udc80', 'an overlong NUL');
+    assert.equal(marked([0xed, 0xa0, 0x80]), '\udced\udca0\udc80', 'an encoded surrogate (CESU-8)');
+    assert.equal(marked([0xf4, 0x90, 0x80, 0x80]), '\udcf4\udc90\udc80\udc80', 'past U+10FFFF');
+    assert.equal(marked([0xe2, 0x82]), '\udce2\udc82', 'a truncated sequence');
+    for (const bytes of [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+      assert.equal(isWellFormedText(marked(bytes)), false, 'so the text rule refuses it');
+    }
   });
 });
 

@@ -21,7 +21,8 @@ describe('IRC commands against the room model', () => {
   const sessionRows = () => {
     const db = new Database(server.database, { readonly: true, fileMustExist: true });
     try {
-      return (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+      // Bearer tokens only: an IRC connection is a session row of its own (kind 'irc') while it is open.
+      return (db.prepare("SELECT count(*) AS n FROM sessions WHERE kind = 'token'").get() as { n: number }).n;
     } finally {
       db.close();
     }
@@ -45,7 +46,7 @@ describe('IRC commands against the room model', () => {
     await server.stop();
   });
 
-  it('OPER: administrators get 381 and +o, others 491, a wrong password 464; no session row is created', async () => {
+  it('OPER: administrators get 381 and +o, others 491, a wrong password 464; no bearer token is created', async () => {
     const rowsBefore = sessionRows();
     const root = await connect('admin', ADMIN_PASSWORD);
     const a = await connect('alice@example.com');

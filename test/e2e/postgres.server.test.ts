@@ -112,7 +112,8 @@ describe('a pchat server on PostgreSQL', () => {
     });
     const config = loadConfig({
       env: {},
-      overrides: { database: url.toString(), 'http.host': '127.0.0.1', 'http.port': 0, 'admin.password': ADMIN_PASSWORD, 'log.level': 'info' },
+      // Every port ephemeral: IRC's default would be 0.0.0.0:6667, busy wherever an IRC server runs.
+      overrides: { database: url.toString(), 'http.host': '127.0.0.1', 'http.port': 0, 'irc.listen': [{ host: '127.0.0.1', port: 0 }], 'admin.password': ADMIN_PASSWORD, 'log.level': 'info' },
     });
     const logging = await startServer(config, { logger: createLogger('info', sink), announce: () => undefined });
     await logging.close();

@@ -34,11 +34,14 @@ export interface ChildServer {
  * The environment holds only what pchat needs (no PCHAT_* leaks in from the caller), and the
  * working directory is the data directory so no stray pchat.config.json is read.
  */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}, readyWithinMs = 30_000): Promise<ChildServer> {
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}, readyWithinMs = 30_000, options: { /** `ulimit -n` for the server (its soft and hard open-file limit) */ fdLimit?: number } = {}): Promise<ChildServer> {
   const port = await freePort();
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PCHAT_') && v !== undefined) base[k] = v;
-  const child = spawn(process.execPath, [PCHAT_BIN, 'serve', '--data-dir', dataDir], {
+  const command = [process.execPath, PCHAT_BIN, 'serve', '--data-dir', dataDir];
+  // Through bash for the limit: `exec` replaces the shell, so the child is pchat itself (kill() reaches it).
+  const [file, ...args] = options.fdLimit ? ['/bin/bash', '-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, ...command] : command;
+  const child = spawn(file as string, args, {
     cwd: dataDir,
     env: {
       ...base,

@@ -92,16 +92,17 @@ export class RawClient {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number): Promise<RawClient> {
+  /** `localAddress` picks the source address (any 127.x.y.z on Linux): tests of per-address limits. */
+  static connect(port: number, localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new RawClient(socket)));
+      const socket = connect({ port, host: '127.0.0.1', ...(localAddress && { localAddress }) }, () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
   }
 
   /** Connects and registers with PASS login:password (and the given caps). */
-  static async register(port: number, login: string, password: string, caps: string[] = []): Promise<RawClient> {
-    const c = await RawClient.connect(port);
+  static async register(port: number, login: string, password: string, caps: string[] = [], localAddress?: string): Promise<RawClient> {
+    const c = await RawClient.connect(port, localAddress);
     if (caps.length > 0) c.send(`CAP LS 302`, `CAP REQ :${caps.join(' ')}`, 'CAP END');
     c.send(`PASS ${login}:${password}`, 'NICK guest', 'USER guest 0 * :Guest');
     await c.next((l) => / 376 | 422 /.test(l));

@@ -58,6 +58,19 @@ export interface Me {
   readonly email: string | null;
   readonly isAdmin: boolean;
   readonly chatEnabled: boolean;
+  /** The account signed in with a one-time password: only the password form works until it is changed. */
+  readonly mustChangePassword?: boolean;
+}
+/** One of the signed-in user's sessions (GET /api/v1/me/sessions). */
+export interface SessionInfo {
+  readonly id: number;
+  readonly kind: 'token' | 'irc' | 'sip';
+  readonly userAgent: string | null;
+  readonly address: string | null;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly expiresAt: string | null;
+  readonly current: boolean;
 }
 export interface ReadingView {
   readonly roomId: number;

@@ -1,5 +1,5 @@
 import { type ErrorCode, PchatError } from '../../core/errors.js';
-import { describeError, type PublicError } from '../errors.js';
+import { describeError, type PublicError, retryAfterOf } from '../errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -18,6 +18,8 @@ const STATUS: Record<ErrorCode, number> = {
   read_only: 503,
   decommissioned: 503,
   rate_limited: 429,
+  password_change_required: 403,
+  wrong_password: 403,
   invalid_archive: 400,
   invalid_dump: 400,
   internal: 500,
@@ -39,7 +41,8 @@ function fromFastify(error: unknown): unknown {
 }
 
 /** The one mapping from any error to the HTTP wire. */
-export function toHttpError(error: unknown): { status: number; body: { error: PublicError }; unexpected: boolean } {
+export function toHttpError(error: unknown): { status: number; body: { error: PublicError }; unexpected: boolean; retryAfterSeconds?: number } {
   const { error: body, unexpected } = describeError(fromFastify(error));
-  return { status: STATUS[body.code as ErrorCode] ?? 500, body: { error: body }, unexpected };
+  const retryAfterSeconds = retryAfterOf(error);
+  return { status: STATUS[body.code as ErrorCode] ?? 500, body: { error: body }, unexpected, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Application } from '../../app/index.js';
+import type { Authenticated } from '../../app/sessions.js';
 import { parse } from '../../app/validate.js';
 import type { Actor } from '../../core/permissions.js';
 import { z as zod } from 'zod';
@@ -15,6 +16,8 @@ export interface Route {
   /** false: callable without signing in. */
   readonly auth: boolean;
   readonly adminOnly?: boolean;
+  /** Allowed while the account must change its password (everything else answers password_change_required). */
+  readonly duringPasswordChange?: boolean;
   readonly body?: z.ZodType;
   readonly query?: z.ZodType;
   readonly status?: number;
@@ -38,11 +41,21 @@ export interface RouteContext {
   readonly query: Record<string, unknown>;
   readonly body: unknown;
   readonly token: string | undefined;
+  /** The caller's session (routes with auth: true), e.g. to mark it as the current one. */
+  readonly session: Authenticated | null;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
 }
 
-const pathId = zod.coerce.number().pipe(zod.int().positive());
+/**
+ * Ids in paths are canonical decimal integers: `12`, never `012`, `1e1`, `0xc`, ` 12` or
+ * `12.0`, which Number() would all read as some id, so one resource had many addresses.
+ */
+const pathId = zod
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, 'Expected a positive decimal integer without sign, spaces or leading zeros, e.g. 12.')
+  .transform(Number)
+  .pipe(zod.int().max(Number.MAX_SAFE_INTEGER, 'The id is too large.'));
 
 /** A numeric path parameter, or invalid_input naming it. */
 export function idParam(c: RouteContext, name: string): number {

@@ -4,10 +4,15 @@ import type { Application } from '../../app/index.js';
 import { ANONYMOUS_ACTOR } from '../../app/context.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { decodeUtf8Marked } from '../text.js';
+import type { ConnectionGate } from '../connections.js';
+import { DEFAULT_HTTP_TIMEOUTS, fastifyTimeoutOptions, guardConnections, type HttpTimeouts } from './connectionGuard.js';
 import { toHttpError } from './errors.js';
+import { metricsGate, type MetricsAccess } from './metricsAccess.js';
 import { openApiDocument } from './openapi.js';
 import type { Route } from './route.js';
 import { registerWebClient } from './web.js';
+import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { cutOffUpload, fileRoutes } from './routes/files.js';
 import { readingRoutes } from './routes/reading.js';
@@ -15,7 +20,7 @@ import { roomRoutes } from './routes/rooms.js';
 import { scopeRoutes } from './routes/scope.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/sessions.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...roomRoutes, ...fileRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...accountRoutes, ...roomRoutes, ...fileRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
 
 export interface HttpOptions {
   readonly app: Application;
@@ -29,6 +34,14 @@ export interface HttpOptions {
   readonly health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Null to serve requests, else why every request is refused (a decommissioned deployment): 503. */
   readonly refusal?: () => string | null;
+  /** The process's connection caps (total, per address); a refused connection gets a 503 at once. */
+  readonly connections?: ConnectionGate;
+  /** Header, idle and body-rate limits; defaults in DEFAULT_HTTP_TIMEOUTS. */
+  readonly timeouts?: HttpTimeouts;
+  /** Who may read /metrics (config `metrics`); by default loopback clients only. */
+  readonly metricsAccess?: MetricsAccess;
+  /** Reverse proxies whose X-Forwarded-For names the client (`request.ip`); none by default. */
+  readonly trustedProxies?: readonly string[];
 }
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -46,13 +59,26 @@ export function tokenOf(headers: FastifyRequest['headers']): string | undefined 
 
 export function buildHttpServer(options: HttpOptions): FastifyInstance {
   const { app, logger, metrics } = options;
-  const server = Fastify({ bodyLimit: options.maxBodyBytes, logger: false, return503OnClosing: true });
+  const timeouts = options.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  const trustProxy = options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false;
+  const server = Fastify({ bodyLimit: options.maxBodyBytes, logger: false, return503OnClosing: true, trustProxy, ...fastifyTimeoutOptions(timeouts) });
+  guardConnections(server.server, options.connections, timeouts);
+  // A connection refused at accept has its 503 already: whatever it sends is not served.
+  const gate = options.connections;
+  if (gate) server.addHook('onRequest', async (request, reply) => void (gate.isRefused(request.raw.socket) && reply.hijack()));
 
   server.setErrorHandler((error, request, reply) => {
-    const { status, body, unexpected } = toHttpError(error);
+    const { status, body, unexpected, retryAfterSeconds } = toHttpError(error);
     if (unexpected) logger.error({ err: error, method: request.method, url: request.routeOptions.url }, 'request failed');
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(status).send(body);
   });
+  // JSON bodies are decoded without replacing anything: bytes that are not UTF-8 reach the
+  // application marked (protocols/text.ts), which refuses them as every door does. Parsing
+  // itself stays fastify's (with its __proto__ and constructor checks).
+  const parseJson = server.getDefaultJsonParser('error', 'error');
+  server.removeContentTypeParser('application/json');
+  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => parseJson(request, decodeUtf8Marked(body as Buffer), done));
   const webClient = options.webRoot
     ? registerWebClient(server, {
         root: options.webRoot,
@@ -86,7 +112,8 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
       handler: async (request, reply) => {
         const token = tokenOf(request.headers);
         // Authorization itself happens in the application layer; this only establishes who is asking.
-        const actor = route.auth ? await app.sessions.authenticate(token) : ANONYMOUS_ACTOR;
+        const session = route.auth ? await app.sessions.authenticateSession(token, { passwordChange: route.duringPasswordChange === true }) : null;
+        const actor = session?.actor ?? ANONYMOUS_ACTOR;
         void reply.status(route.status ?? 200);
         const result = await route.handler({
           app,
@@ -95,6 +122,7 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
           query: (request.query ?? {}) as Record<string, unknown>,
           body: request.body,
           token,
+          session,
           request,
           reply,
         });
@@ -116,13 +144,21 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
   server.get('/healthz', async (_request, reply) => {
     try {
       await app.context.store.users.countAdmins();
-      return { status: 'ok', version: options.version, ...(await options.health?.()) };
+      // Which database this server serves, read live (not a secret): `pchat migrate` compares it
+      // with the database it was given, and the mark tells the database itself from a copy of it.
+      const { settings } = app.context.store;
+      const database = { id: await settings.instanceId(), mark: await settings.identityMark() };
+      return { status: 'ok', version: options.version, database, ...(await options.health?.()) };
     } catch (error) {
       logger.error({ err: error }, 'health check failed');
       return reply.status(503).send({ status: 'unavailable' });
     }
   });
-  server.get('/metrics', async (_request, reply) => {
+  const mayReadMetrics = metricsGate(options.metricsAccess ?? { allow: ['127.0.0.0/8', '::1/128'] });
+  server.get('/metrics', async (request, reply) => {
+    if (!mayReadMetrics(request)) {
+      return reply.status(403).send({ error: { code: 'not_permitted', message: 'The metrics are served to the addresses in metrics.allow, or with the bearer token of metrics.token.' } });
+    }
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

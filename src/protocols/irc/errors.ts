@@ -1,4 +1,5 @@
 import { PchatError } from '../../core/errors.js';
+import { NOT_UTF8 } from '../../core/validation.js';
 import { describeError } from '../errors.js';
 import { ERR } from './numerics.js';
 
@@ -33,6 +34,11 @@ export function ircError(command: string, target: string | null, error: unknown)
     case 'unauthenticated':
     case 'rate_limited':
       return { reply: { numeric: ERR.PASSWDMISMATCH, params: [body.message] }, unexpected };
+    case 'invalid_input':
+      // The one text rule's refusal of bytes that are not UTF-8, as UTF8ONLY's standard reply.
+      if (SEND.has(command) && body.message.endsWith(NOT_UTF8)) return { reply: { fail: command, code: 'INVALID_UTF8', params: [t, body.message] }, unexpected };
+      if (SEND.has(command)) return numeric(ERR.CANNOTSENDTOCHAN, body.message);
+      return { reply: { fail: command, code: 'INVALID_PARAMS', params: [...(target ? [target] : []), body.message] }, unexpected };
     case 'internal':
       return { reply: { fail: command, code: 'INTERNAL_ERROR', params: ['Something went wrong on the server'] }, unexpected };
     default:

@@ -1,6 +1,6 @@
 import type { Message } from '../../core/model.js';
 import type { Actor } from '../../core/permissions.js';
-import type { DomainEvent } from '../../ports/events.js';
+import { type DomainEvent, signsOut } from '../../ports/events.js';
 import { nickTableFor, roomToChannel } from './channels.js';
 import { type ChannelState, forgetRoom, historyLines, sendNames } from './membership.js';
 import { serialize } from './parser.js';
@@ -90,7 +90,7 @@ export function deliverPresence(session: IrcSession, roomId: number, userId: num
 export function deliverAccessChange(session: IrcSession, event: DomainEvent): void {
   if (session.isClosed || !session.registered) return;
   if (event.type === 'user.signedOut') {
-    if (event.userId === session.userId) session.kill(event.reason ?? 'Signed out by the server');
+    if (signsOut(event, session.userId, session.sessionId)) session.kill(event.reason ?? 'Signed out by the server');
     return;
   }
   if (event.type === 'user.invited') {

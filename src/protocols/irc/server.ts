@@ -4,6 +4,7 @@ import type { Hub } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
 import { VERSION } from '../../version.js';
 import { COMMANDS } from './commands/index.js';
+import { type ConnectionGate, refusalText, type Ticket } from '../connections.js';
 import { listenOnAll, type ListenAddress } from '../listeners.js';
 import { IrcRegistry } from './registry.js';
 import { type FloodControl, type IrcDeps, IrcSession } from './session.js';
@@ -28,6 +29,10 @@ export interface IrcOptions {
   readonly sendQueueBytes?: number;
   /** Unregistered connections are closed after this long. Default 30 s. */
   readonly registrationTimeoutMs?: number;
+  /** An unregistered connection that sends nothing for this long is closed. Default 10 s. */
+  readonly unregisteredIdleMs?: number;
+  /** Counts connections against the process's caps (total, per address); refused ones get ERROR. */
+  readonly connections?: ConnectionGate;
   /** Idle time before the server PINGs, and again before it gives up. Default 90 s. */
   readonly pingIntervalMs?: number;
   readonly maxQueuedLines?: number;
@@ -65,26 +70,42 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
   };
   const pingIntervalMs = options.pingIntervalMs ?? 90_000;
 
-  const onSocket = (socket: Socket): void => {
+  const refuse = (socket: Socket, reason: string): void => {
+    socket.on('error', () => socket.destroy());
+    // Read (and drop) what the client sends meanwhile: a paused socket never sees the client's
+    // FIN, and a socket that never closes keeps the endpoint from closing.
+    socket.resume();
+    socket.end(`ERROR :${reason}\r\n`);
+    setTimeout(() => socket.destroy(), 5000).unref();
+  };
+  const unregisteredIdleMs = options.unregisteredIdleMs ?? 10_000;
+
+  const onSocket = (socket: Socket, _tls: boolean, ticket: Ticket | null): void => {
     const refused = options.admission?.();
-    if (refused) {
-      socket.on('error', () => socket.destroy());
-      // Read (and drop) what the client sends meanwhile: a paused socket never sees the client's
-      // FIN, and a socket that never closes keeps the endpoint from closing.
-      socket.resume();
-      socket.end(`ERROR :${refused}\r\n`);
-      setTimeout(() => socket.destroy(), 5000).unref();
-      return;
-    }
+    if (refused) return refuse(socket, refused);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     const session = new IrcSession(socket, deps);
     registry.connections.add(session);
+    // Until it registers, a connection may be closed to make room for others, and one that
+    // stays silent is closed (the registration timeout bounds one that trickles).
+    if (ticket) ticket.evictable = () => !session.registered;
+    socket.setTimeout(unregisteredIdleMs, () => {
+      if (session.registered) socket.setTimeout(0);
+      else session.kill('Registration timed out');
+    });
     socket.on('error', (error) => options.logger.debug({ err: error }, 'irc socket error'));
     socket.on('close', () => session.closedDown());
   };
 
-  const { addresses, close: closeListeners } = await listenOnAll('irc', options.listen, options.logger, onSocket);
+  const gate = options.connections;
+  const { addresses, close: closeListeners } = await listenOnAll(
+    'irc',
+    options.listen,
+    options.logger,
+    onSocket,
+    gate && { gate, door: 'irc', refuse: (socket, reason) => refuse(socket, refusalText(reason)), handshakeTimeoutMs: unregisteredIdleMs },
+  );
   options.logger.info({ addresses, serverName }, 'irc endpoint listening');
 
   // Idle clients are PINGed, and dropped if they stay silent for another interval.

@@ -4,6 +4,7 @@ import type { Application } from '../../app/index.js';
 import type { Snapshot } from '../../app/directory.js';
 import type { Message } from '../../core/model.js';
 import type { Actor } from '../../core/permissions.js';
+import { NOT_UTF8 } from '../../core/validation.js';
 import type { Hub, Subscriber } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
 import type { DomainEvent } from '../../ports/events.js';
@@ -63,15 +64,21 @@ const CLOSE_GRACE_MS = 2000;
  */
 const SENDQ_GRACE_MS = 10_000;
 
+/** Commands whose text goes to messages.post, which applies the one text rule itself. */
+const TEXT_COMMANDS = new Set(['PRIVMSG', 'NOTICE']);
+
 /**
  * One IRC connection: registration state, the ordered command chain, output, and the hub
  * subscriber. Joining and leaving rooms live in membership.ts, what the hub pushes in events.ts.
  */
 export class IrcSession implements Subscriber {
   userId = 0;
+  /** This connection's own session (see openSession); 0 until registered. */
+  sessionId = 0;
   nick = '';
   requestedNick: string | null = null;
   username: string | null = null;
+  realname = '';
   password: string | null = null;
   registered = false;
   capNegotiating = false;
@@ -90,6 +97,8 @@ export class IrcSession implements Subscriber {
   private queued = 0;
   private readonly flood: FloodGate;
   private closed = false;
+  /** The socket is gone (closedDown ran). */
+  private gone = false;
   private corked = false;
   private readonly splitter = new LineSplitter();
   private readonly registrationTimer: NodeJS.Timeout;
@@ -105,6 +114,7 @@ export class IrcSession implements Subscriber {
     this.registrationTimer.unref();
     socket.on('data', (chunk: Buffer) => {
       this.lastActive = Date.now();
+      deps.app.accounts.used(this.sessionId);
       this.awaitingPong = false;
       this.splitter.push(
         chunk,
@@ -120,6 +130,11 @@ export class IrcSession implements Subscriber {
 
   get host(): string {
     return this.deps.serverName;
+  }
+
+  /** The client's network address (the sign-in throttle counts by it). */
+  get address(): string {
+    return this.socket.remoteAddress ?? '';
   }
 
   /** nick!user@host of any user, as this endpoint shows them. */
@@ -172,7 +187,10 @@ export class IrcSession implements Subscriber {
   }
 
   private async dispatch(message: IrcMessage, reply: Reply, validUtf8: boolean): Promise<void> {
-    if (!validUtf8) return reply.fail(message.command, 'INVALID_UTF8', 'Message rejected: pchat takes UTF-8 only (UTF8ONLY)');
+    // A text to post carries its bytes that are not UTF-8 marked to messages.post, which
+    // refuses it as every door does (errors.ts answers FAIL … INVALID_UTF8); any other
+    // command with such bytes is refused here, with the same words.
+    if (!validUtf8 && !TEXT_COMMANDS.has(message.command.toUpperCase())) return reply.fail(message.command, 'INVALID_UTF8', NOT_UTF8);
     const commands = this.deps.commands;
     const command = Object.hasOwn(commands, message.command) ? commands[message.command] : undefined;
     if (!command) return reply.numeric(ERR.UNKNOWNCOMMAND, message.command, 'Unknown command');
@@ -225,8 +243,30 @@ export class IrcSession implements Subscriber {
     setTimeout(() => this.socket.destroy(), graceMs).unref();
   }
 
+  /**
+   * Opens this connection's session, listed with the user's other sessions (ending it sends
+   * ERROR). Called once registered and subscribed to the hub, so no revocation is missed
+   * meanwhile. False when the connection could not keep it (already closing, storage failed).
+   */
+  async openSession(): Promise<boolean> {
+    const { app, logger } = this.deps;
+    try {
+      const userAgent = `IRC${this.realname ? `: ${this.realname}` : ''}`;
+      this.sessionId = await app.accounts.openConnection(this.userId, 'irc', { userAgent, address: this.address });
+    } catch (error) {
+      logger.error({ err: error, userId: this.userId }, 'opening the irc session failed');
+      this.kill('The server could not open a session');
+      return false;
+    }
+    // Gone while the row was written: closedDown ran without its id, so the row goes here.
+    if (this.gone) void app.accounts.closeConnection(this.sessionId).catch(() => undefined);
+    return !this.isClosed;
+  }
+
   /** Called once the socket is gone: leaves every room (recording PART) and the hub. */
   closedDown(): void {
+    if (this.sessionId !== 0) void this.deps.app.accounts.closeConnection(this.sessionId).catch(() => undefined);
+    this.gone = true;
     this.closed = true;
     clearTimeout(this.registrationTimer);
     this.deps.hub.disconnect(this);

@@ -1,3 +1,4 @@
+import { decodeUtf8Marked } from '../text.js';
 import { MAX_BODY_BYTES } from './parser.js';
 
 // Which capability a tag needs; client-only tags (+…) need message-tags.
@@ -16,14 +17,16 @@ export function negotiatedTags(tags: Record<string, string> | undefined, caps: R
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const lossy = new TextDecoder('utf-8');
 
-/** A received line as text; invalid UTF-8 is decoded lossily and flagged. */
+/**
+ * A received line as text. Invalid UTF-8 is flagged, and its bytes are carried as lone
+ * surrogates (protocols/text.ts), never replaced, so the application can refuse the text.
+ */
 export function decodeLine(bytes: Buffer): { text: string; validUtf8: boolean } {
   try {
     return { text: decoder.decode(bytes), validUtf8: true };
   } catch {
-    return { text: lossy.decode(bytes), validUtf8: false };
+    return { text: decodeUtf8Marked(bytes), validUtf8: false };
   }
 }
 

@@ -11,12 +11,15 @@ export interface MessageSecurity {
 /** What answering one REGISTER comes to. */
 export type RegisterOutcome =
   | { readonly kind: 'challenge'; readonly headers: [string, string][] }
-  | { readonly kind: 'refused'; readonly status: 403 | 400; readonly reason: string }
+  | { readonly kind: 'refused'; readonly status: 403 | 400; readonly reason: string; readonly headers?: [string, string][] }
   | { readonly kind: 'ok'; readonly security: MessageSecurity };
 
-/** One connection's side of sign-in; the account is already found from the REGISTER's address. */
+/**
+ * One connection's side of sign-in; the account is already found from the REGISTER's address,
+ * and `source` is the client's network address (the sign-in throttle counts by it).
+ */
 export interface SipAuthenticator {
-  register(request: SipRequest, account: { userId: number; login: string }): Promise<RegisterOutcome>;
+  register(request: SipRequest, account: { userId: number; login: string }, source: string): Promise<RegisterOutcome>;
 }
 
 /** No signatures: the loopback-only test mode. */

@@ -3,11 +3,12 @@ import type { Application } from '../../app/index.js';
 import type { Actor } from '../../core/permissions.js';
 import type { Hub, Subscriber } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
-import type { DomainEvent } from '../../ports/events.js';
+import { type DomainEvent, signsOut } from '../../ports/events.js';
+import { decodeUtf8Marked } from '../text.js';
 import type { MessageSecurity, SipAuthenticator } from './auth.js';
 import { type Dialog, Dialogs, newTag } from './dialogs.js';
 import { type Framed, SipFramer } from './framer.js';
-import { ALLOWED_METHODS, PROVISIONING_TYPE, provisioningBody, registeredHeaders } from './frontEnd.js';
+import { ALLOWED_METHODS, deregistration, PROVISIONING_TYPE, provisioningBody, registeredHeaders } from './frontEnd.js';
 import { addressOf, cseqOf, header, type OutgoingRequest, type OutgoingResponse, responseHeaders, serialize, type SipMessage, type SipRequest, uriOf } from './message.js';
 import { CHAT_SERVICE_USER, COMMANDS, LOOKUP_USER } from './xccos/commands.js';
 import type { ChatContext, JoinedRoom } from './xccos/context.js';
@@ -42,6 +43,8 @@ const UNREGISTERED_OK = new Set(['REGISTER', 'OPTIONS', 'ACK', 'CANCEL']);
  */
 export class SipConnection implements Subscriber, ChatContext {
   userId = 0;
+  /** This connection's own session, listed with the user's sessions; 0 until registered. */
+  sessionId = 0;
   login = '';
   selfUri = '';
   readonly joined = new Map<number, JoinedRoom>();
@@ -55,6 +58,8 @@ export class SipConnection implements Subscriber, ChatContext {
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
+  /** The socket is gone (closedDown ran). */
+  private gone = false;
   private readonly registrationTimer: NodeJS.Timeout;
   private readonly via: string;
 
@@ -72,6 +77,7 @@ export class SipConnection implements Subscriber, ChatContext {
     this.registrationTimer.unref();
     socket.on('data', (chunk: Buffer) => {
       this.lastActive = Date.now();
+      deps.app.accounts.used(this.sessionId);
       this.framer.push(chunk, (framed) => this.enqueue(framed));
     });
   }
@@ -197,12 +203,14 @@ export class SipConnection implements Subscriber, ChatContext {
       userId = user && !user.disabled ? user.id : 0;
       login = user?.login ?? address;
     }
-    const outcome = await this.authenticator.register(request, { userId, login });
+    const outcome = await this.authenticator.register(request, { userId, login }, this.socket.remoteAddress ?? '');
     if (outcome.kind === 'challenge') return this.respond(request, 401, 'Unauthorized', outcome.headers);
-    if (outcome.kind === 'refused') return this.respond(request, outcome.status, outcome.reason);
+    if (outcome.kind === 'refused') return this.respond(request, outcome.status, outcome.reason, outcome.headers);
     // Without authentication (the loopback test mode) an unknown or disabled address gets here.
     if (userId === 0) return this.respond(request, 403, 'Forbidden');
     const first = !this.security;
+    // A one-time password is replaced in the web client before any client signs in with it.
+    if (first && (await this.app.accounts.mustChangePassword(userId))) return this.respond(request, 403, 'Forbidden (choose a new password in the web client first)');
     this.security = outcome.security;
     this.userId = userId;
     this.login = login;
@@ -212,6 +220,10 @@ export class SipConnection implements Subscriber, ChatContext {
     if (first) {
       clearTimeout(this.registrationTimer);
       this.hub.connect(this);
+      // The connection is a session of its own (after hub.connect, so no revocation is missed).
+      const sessionId = await this.app.accounts.openConnection(userId, 'sip', { userAgent: header(request, 'user-agent') ?? 'SIP', address: this.socket.remoteAddress ?? null });
+      if (this.gone) void this.app.accounts.closeConnection(sessionId).catch(() => undefined);
+      else this.sessionId = sessionId;
       this.deps.logger.info({ userId, transport: this.transport }, 'sip client registered');
     }
     this.respond(request, 200, 'OK', registeredHeaders({ contact: header(request, 'contact') ?? `<${this.selfUri}>`, address, expires: lifetime, serverName: this.serverName, keepAliveSeconds: 300 }));
@@ -277,7 +289,8 @@ export class SipConnection implements Subscriber, ChatContext {
   private async onInfo(request: SipRequest): Promise<void> {
     const dialog = this.dialogs.get(header(request, 'call-id'));
     if (!dialog) return this.respond(request, 481, 'Call/Transaction Does Not Exist');
-    const incoming = parseEnvelope(request.body.toString('utf8'));
+    // Decoded without replacement: bytes that are not UTF-8 reach messages.post marked, and are refused there.
+    const incoming = parseEnvelope(decodeUtf8Marked(request.body));
     if (incoming.kind === 'grpchat') return this.onChat(request, incoming.chanUri, incoming.text);
     this.respond(request, 200, 'OK');
     if (incoming.kind === 'bad') {
@@ -365,8 +378,23 @@ export class SipConnection implements Subscriber, ChatContext {
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
+  /**
+   * Signed out by the server (session ended, password changed, account disabled): BYE in each
+   * open dialog (the chat windows close), then the deregistration (frontEnd.ts), then the
+   * connection closes.
+   */
+  signOut(reason: string): void {
+    if (this.closed) return;
+    for (const dialog of this.dialogs.all()) this.send(this.dialogs.request(dialog, 'BYE', this.via, []));
+    if (this.selfUri) this.send(deregistration({ selfUri: this.selfUri, via: this.via, serverName: this.serverName, reason }));
+    this.registeredUntil = 0;
+    this.close(reason);
+  }
+
   /** Called once the socket is gone. */
   closedDown(): void {
+    if (this.sessionId !== 0) void this.app.accounts.closeConnection(this.sessionId).catch(() => undefined);
+    this.gone = true;
     this.closed = true;
     clearTimeout(this.registrationTimer);
     this.leaveAll();
@@ -407,7 +435,7 @@ export class SipConnection implements Subscriber, ChatContext {
   onAccessChange(event: DomainEvent): void {
     if (this.closed || !this.security) return;
     if (event.type === 'user.signedOut') {
-      if (event.userId === this.userId) this.close(event.reason ?? 'signed out');
+      if (signsOut(event, this.userId, this.sessionId)) this.signOut(event.reason ?? 'Signed out by the server.');
       return;
     }
     void recheckRooms(this, (reason) => this.close(reason)).catch((error: unknown) => this.deps.logger.error({ err: error }, 'sip access re-check failed'));

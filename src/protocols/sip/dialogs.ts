@@ -75,6 +75,10 @@ export class Dialogs {
     return this.byCallId.size;
   }
 
+  all(): Dialog[] {
+    return [...this.byCallId.values()];
+  }
+
   /** An in-dialog request from us (RFC 3261 §12.2.1.1). */
   request(dialog: Dialog, method: string, via: string, extra: [string, string][], body?: string): OutgoingRequest {
     dialog.cseq += 1;

@@ -1,3 +1,5 @@
+import { newBranch, newTag } from './dialogs.js';
+import type { OutgoingRequest } from './message.js';
 import { element } from './xml.js';
 
 /**
@@ -47,3 +49,28 @@ export function provisioningBody(poolUri: string): string {
 }
 
 export const PROVISIONING_TYPE = 'application/vnd-microsoft-roaming-provisioning-v2+xml';
+
+/**
+ * The server-side deregistration of a Lync front end: a BENOTIFY of the `registration-notify`
+ * event, `deregistered;event=rejected`, with the reason in ms-diagnostics. pidgin-sipe reports
+ * it as "You have been rejected by the server: <reason>" and does not reconnect by itself.
+ */
+export function deregistration(options: { selfUri: string; via: string; serverName: string; reason: string }): OutgoingRequest {
+  const { selfUri, via, serverName, reason } = options;
+  return {
+    method: 'BENOTIFY',
+    uri: selfUri,
+    headers: [
+      ['Via', `${via};branch=${newBranch()}`],
+      ['Max-Forwards', '70'],
+      ['From', `<${selfUri}>;tag=${newTag()}`],
+      ['To', `<${selfUri}>`],
+      ['Call-ID', `${newTag()}${newTag()}@${serverName}`],
+      ['CSeq', '1 BENOTIFY'],
+      ['Event', 'registration-notify'],
+      ['Content-Type', 'text/registration-event'],
+      ['ms-diagnostics', `4140;reason="${reason.replace(/["\\\r\n]/g, ' ')}";source="${serverName}"`],
+    ],
+    body: 'deregistered;event=rejected',
+  };
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Application } from '../../app/index.js';
 import { PchatError } from '../../core/errors.js';
+import { retryAfterOf } from '../errors.js';
 import type { MessageSecurity, RegisterOutcome, SipAuthenticator } from './auth.js';
 import { cseqOf, header, type OutgoingRequest, type OutgoingResponse, type SipMessage, type SipRequest } from './message.js';
 import { acceptAuthenticate, createChallenge, type NtlmChallenge, type NtlmContext, NtlmError, parseAuthenticate } from './ntlm.js';
@@ -30,7 +31,7 @@ export function ntlmAuthentication(app: Application, serverName: string): SipAut
   const failed = (reason: string): RegisterOutcome => ({ kind: 'challenge', headers: [realm(), ['Warning', `399 ${serverName} "${reason}"`]] });
 
   return {
-    async register(request, account): Promise<RegisterOutcome> {
+    async register(request, account, source): Promise<RegisterOutcome> {
       const authorization = header(request, 'authorization');
       if (!authorization) return { kind: 'challenge', headers: [realm()] };
       let params: Map<string, string>;
@@ -54,13 +55,15 @@ export function ntlmAuthentication(app: Application, serverName: string): SipAut
       pending = null; // a challenge is good for one answer
       if (!state || params.get('opaque') !== state.opaque) return failed('Unknown or used challenge');
       if (params.get('targetname') !== serverName || params.get('realm') !== SIPAE_REALM) return failed('Wrong realm or target name');
-      // Wrong passwords count against the login exactly as on the web and IRC.
+      // Wrong passwords count against (address, login) and the address exactly as on the web and IRC.
       const throttleKey = account.login;
       try {
-        app.sessions.throttle.guard(throttleKey);
+        app.sessions.throttle.guard(source, throttleKey);
       } catch (error) {
-        if (error instanceof PchatError) return { kind: 'refused', status: 403, reason: `Forbidden (${error.message})` };
-        throw error;
+        if (!(error instanceof PchatError)) throw error;
+        // 403, which the client reports and does not retry at once; Retry-After says when it may.
+        const wait = retryAfterOf(error);
+        return { kind: 'refused', status: 403, reason: `Forbidden (${error.message})`, ...(wait !== undefined && { headers: [['Retry-After', String(wait)]] }) };
       }
       let context: NtlmContext | null = null;
       try {
@@ -79,7 +82,7 @@ export function ntlmAuthentication(app: Application, serverName: string): SipAut
       }
       const security = context && new NtlmSecurity(context, serverName, state.opaque);
       const ok = security !== null && security.verify(request);
-      app.sessions.throttle.outcome(throttleKey, ok);
+      app.sessions.throttle.outcome(source, throttleKey, ok);
       if (!security || !ok) return failed('Authentication failed');
       return { kind: 'ok', security };
     },

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Application } from '../../app/index.js';
 import type { Hub } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
+import type { ConnectionGate, Ticket } from '../connections.js';
 import { listenOnAll, type ListenAddress } from '../listeners.js';
 import type { SipAuthenticator } from './auth.js';
 import { SipConnection } from './connection.js';
@@ -28,6 +29,8 @@ export interface SipOptions {
   readonly registrationTimeoutMs?: number;
   /** Why new connections are refused right now (a drained pool node), or null. */
   readonly admission?: () => string | null;
+  /** Counts connections against the process's caps (total, per address); refused ones are closed. */
+  readonly connections?: ConnectionGate;
 }
 
 export interface SipEndpoint {
@@ -56,7 +59,7 @@ export async function startSipEndpoint(options: SipOptions): Promise<SipEndpoint
     onClosed: (connection: SipConnection) => connections.delete(connection),
   };
 
-  const onSocket = (socket: Socket, tls: boolean): void => {
+  const onSocket = (socket: Socket, tls: boolean, ticket: Ticket | null): void => {
     socket.on('error', (error) => options.logger.debug({ err: error }, 'sip socket error'));
     const refused = options.admission?.();
     if (refused) {
@@ -70,10 +73,15 @@ export async function startSipEndpoint(options: SipOptions): Promise<SipEndpoint
     socket.setKeepAlive(true, 60_000);
     const connection = new SipConnection(socket, deps, tls ? 'TLS' : 'TCP');
     connections.add(connection);
+    // Until it registers, a connection may be closed to make room for others.
+    if (ticket) ticket.evictable = () => !connection.registered;
     socket.on('close', () => connection.closedDown());
   };
 
-  const { addresses, close: closeListeners } = await listenOnAll('sip', options.listen, options.logger, onSocket);
+  const gate = options.connections;
+  // A refused client gets no SIP answer (it has sent no request yet): the connection is closed, and it tries the next server.
+  const refuse = (socket: Socket): void => void socket.destroy();
+  const { addresses, close: closeListeners } = await listenOnAll('sip', options.listen, options.logger, onSocket, gate && { gate, door: 'sip', refuse, handshakeTimeoutMs: deps.registrationTimeoutMs });
   options.logger.info({ addresses, domains: options.domains, serverName: options.serverName }, 'sip endpoint listening');
 
   const sweep = setInterval(() => {

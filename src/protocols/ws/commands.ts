@@ -22,8 +22,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     help: '{type:"auth", token}: sign in when the upgrade request carried no cookie or bearer token.',
     async run(session, payload, ref, deps) {
       const { token } = parse(authFrame, payload);
-      const actor = await deps.app.sessions.authenticate(token);
+      const { actor, sessionId } = await deps.app.sessions.authenticateSession(token);
       session.userId = actor.userId;
+      session.sessionId = sessionId;
       const user = await deps.app.users.get(actor, actor.userId);
       session.send({ type: 'ready', ...(ref !== undefined && { ref }), user: { id: user.id, login: user.login, displayName: user.displayName } });
     },

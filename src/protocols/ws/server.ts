@@ -1,7 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocketServer } from 'ws';
 import { PchatError } from '../../core/errors.js';
+import { isWellFormedText, NOT_UTF8 } from '../../core/validation.js';
+import { decodeUtf8Marked } from '../text.js';
+import type { ConnectionGate } from '../connections.js';
 import { COMMANDS } from './commands.js';
 import { WS_CLOSE, type WsDeps, WsSession } from './session.js';
 
@@ -21,6 +25,8 @@ export interface WsOptions extends WsDeps {
   readonly tokenOf: (headers: IncomingMessage['headers']) => string | undefined;
   /** Null to accept a new connection, else why not (a drained pool node): answered with 503. */
   readonly admission?: () => string | null;
+  /** The process's connection caps: the HTTP server counts the connection, an upgrade moves it to the WebSocket door. */
+  readonly connections?: ConnectionGate;
 }
 
 export interface WsEndpoint {
@@ -39,10 +45,13 @@ function reject(socket: Duplex, status: number, reason: string, body = ''): void
 export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint {
   const { app, hub, logger, metrics } = options;
   // No per-message compression: its zlib state costs ~300 KB per connection.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: true });
+  // UTF-8 is checked here rather than by ws, so that the refusal carries pchat's code and words.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: true, skipUTF8Validation: true });
   const sessions = new Set<WsSession>();
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Refused at accept: the 503 is on its way already.
+    if (options.connections?.isRefused(socket as Socket)) return;
     const path = (request.url ?? '').split('?')[0];
     if (path !== WS_PATH) return reject(socket, 404, 'Not Found');
     // A drained node keeps its sessions but takes no new ones; the client tries another node.
@@ -50,15 +59,22 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
     if (refused) return reject(socket, 503, 'Service Unavailable', refused);
     socket.on('error', () => socket.destroy());
     const token = options.tokenOf(request.headers);
-    const accept = (userId: number) =>
+    const accept = (userId: number, sessionId: number) =>
       wss.handleUpgrade(request, socket, head, (ws) => {
         const session = new WsSession(ws, options);
         session.userId = userId;
+        session.sessionId = sessionId;
+        const ticket = options.connections?.ticketOf(socket as Socket);
+        if (ticket) {
+          options.connections?.moveTo(ticket, 'websocket');
+          // Until it authenticates, it may be closed to make room for others.
+          ticket.evictable = () => !session.authenticated;
+        }
         onConnection(session);
       });
-    if (!token) return accept(0);
-    app.sessions.authenticate(token).then(
-      (actor) => accept(actor.userId),
+    if (!token) return accept(0, 0);
+    app.sessions.authenticateSession(token).then(
+      (signedIn) => accept(signedIn.actor.userId, signedIn.sessionId),
       () => reject(socket, 401, 'Unauthorized'),
     );
   });
@@ -77,9 +93,11 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
     }
     ws.on('pong', () => {
       session.alive = true;
+      app.accounts.used(session.sessionId);
     });
     let inFlight = 0;
     ws.on('message', (data, isBinary) => {
+      app.accounts.used(session.sessionId);
       if (++inFlight >= MAX_IN_FLIGHT) ws.pause();
       void handle(session, data, isBinary).finally(() => {
         if (--inFlight < MAX_IN_FLIGHT / 2 && ws.isPaused) ws.resume();
@@ -109,9 +127,16 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
     let ref: unknown;
     try {
       if (isBinary) throw new PchatError('invalid_input', 'Send text frames holding one JSON object each.');
+      const text = decodeUtf8Marked(rawBytes(data));
+      if (!isWellFormedText(text)) {
+        // RFC 6455 8.1: a text frame that is not UTF-8 fails the connection (1007); the reason
+        // carries the one text rule's code and words, as every other door answers these bytes.
+        session.ws.close(INVALID_FRAME_DATA, `invalid_input: ${NOT_UTF8}`);
+        return;
+      }
       let frame: unknown;
       try {
-        frame = JSON.parse(data.toString());
+        frame = JSON.parse(text);
       } catch (error) {
         throw new PchatError('malformed_json', `The frame is not valid JSON: ${(error as Error).message}`);
       }
@@ -159,4 +184,14 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** RFC 6455's close code for a text frame that is not UTF-8. */
+const INVALID_FRAME_DATA = 1007;
+
+/** A message's bytes as one buffer, whatever form ws delivered them in. */
+function rawBytes(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }

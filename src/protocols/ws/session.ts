@@ -3,7 +3,7 @@ import type { Application } from '../../app/index.js';
 import type { Subscriber, Hub } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { DomainEvent } from '../../ports/events.js';
+import { type DomainEvent, signsOut } from '../../ports/events.js';
 import { describeError } from '../errors.js';
 import { presentMessage, presentRoom } from '../present.js';
 import { admitLive, type LiveRoom, releaseHeld } from '../liveRoom.js';
@@ -27,6 +27,8 @@ export const WS_CLOSE = { signedOut: 4001, slow: 4008, authTimeout: 4002, decomm
 /** One WebSocket client. Kept small: thousands of idle ones must fit in little memory. */
 export class WsSession implements Subscriber {
   userId = 0;
+  /** The session (token) this connection authenticated with: ending it closes the connection (4001). */
+  sessionId = 0;
   alive = true;
   private rooms: Map<number, RoomState> | null = null;
 
@@ -129,7 +131,7 @@ export class WsSession implements Subscriber {
 
   onAccessChange(event: DomainEvent): void {
     if (event.type === 'user.signedOut') {
-      if (event.userId === this.userId) this.ws.close(WS_CLOSE.signedOut, event.reason ?? 'Signed out by the server.');
+      if (signsOut(event, this.userId, this.sessionId)) this.ws.close(WS_CLOSE.signedOut, event.reason ?? 'Signed out by the server.');
       return;
     }
     if (event.type === 'user.invited') {

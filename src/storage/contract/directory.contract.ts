@@ -148,17 +148,6 @@ export function directoryContract(factory: StoreFactory): void {
       assert.equal((await store.settings.chatConfig()).defaultChatHistory, 50);
     });
 
-    it('stores sessions by token hash and revokes them per user', async () => {
-      const { userId } = await seedRoom(store);
-      await store.sessions.create('hash-1', userId, Date.now() + 60_000);
-      await store.sessions.create('hash-2', userId, Date.now() + 60_000);
-      assert.equal((await store.sessions.get('hash-1'))?.userId, userId);
-      await store.sessions.remove('hash-1');
-      assert.equal(await store.sessions.get('hash-1'), null);
-      await store.sessions.removeForUser(userId);
-      assert.equal(await store.sessions.get('hash-2'), null);
-    });
-
     it('appends audit entries and lists them by actor', async () => {
       await store.audit.append({ at: 1, actorId: 0, isAdmin: true, action: 'rooms.create', target: '4', input: { name: 'x' }, outcome: 'ok' });
       await store.audit.append({ at: 2, actorId: 7, isAdmin: false, action: 'rooms.update', target: '4', input: null, outcome: 'not_permitted' });
@@ -205,6 +194,17 @@ export function directoryContract(factory: StoreFactory): void {
       assert.equal((await store.settings.chatConfig()).defaultChatHistory, 30);
       await store.settings.setMaintenance(null);
       assert.equal(await store.settings.maintenance(), null);
+    });
+
+    it('keeps one instance id per database and the last identity mark written', async () => {
+      const id = await store.settings.instanceId();
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      assert.equal(await store.settings.instanceId(), id, 'made once, then kept');
+      assert.equal(await store.settings.identityMark(), null);
+      await store.settings.setIdentityMark('mark-1');
+      await store.settings.setIdentityMark('mark-2');
+      assert.equal(await store.settings.identityMark(), 'mark-2');
+      assert.equal(await store.settings.instanceId(), id, 'a mark does not change the identity');
     });
 
     it('keeps the decommission mark apart from maintenance, and clears it', async () => {

@@ -5,6 +5,7 @@ import type { StoreFactory } from './harness.js';
 import { importsContract } from './imports.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { readingContract } from './reading.contract.js';
+import { sessionsContract } from './sessions.contract.js';
 import { sipContract } from './sip.contract.js';
 
 export type { StoreFactory } from './harness.js';
@@ -16,6 +17,7 @@ export function storeContract(factory: StoreFactory): void {
   importsContract(factory);
   readingContract(factory);
   sipContract(factory);
+  sessionsContract(factory);
   filesContract(factory);
   complianceExportContract(factory);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type ChatConfig, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
 import type { Decommission, Maintenance } from '../../ports/pool.js';
-import type { AddInStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
+import type { AddInStore, PolicyStore, SettingsStore } from '../../ports/store.js';
 import { first, folded, unique } from './database.js';
 
 export function postgresAddIns(pool: pg.Pool): AddInStore {
@@ -62,6 +62,10 @@ export function postgresSettings(pool: pg.Pool): SettingsStore {
       await pool.query("INSERT INTO settings (key, value) VALUES ('instance', $1) ON CONFLICT (key) DO NOTHING", [randomUUID()]);
       return first(await pool.query<{ value: string }>("SELECT value FROM settings WHERE key = 'instance'"))!.value;
     },
+    identityMark: async () => first(await pool.query<{ value: string }>("SELECT value FROM settings WHERE key = 'identity_mark'"))?.value ?? null,
+    setIdentityMark: async (mark) => {
+      await pool.query("INSERT INTO settings (key, value) VALUES ('identity_mark', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [mark]);
+    },
     maintenance: async () => {
       const row = first(await pool.query<{ value: string }>("SELECT value FROM settings WHERE key = 'maintenance'"));
       return row ? (JSON.parse(row.value) as Maintenance) : null;
@@ -85,26 +89,6 @@ export function postgresSettings(pool: pg.Pool): SettingsStore {
           JSON.stringify(state),
         ]);
       }
-    },
-  };
-}
-
-export function postgresSessions(pool: pg.Pool): SessionStore {
-  return {
-    create: async (tokenHash, userId, expiresAt) => {
-      // Expired sessions go as new ones come (sessions_expiry keeps this an index range scan).
-      await pool.query('DELETE FROM sessions WHERE expires_at < $1', [Date.now()]);
-      await pool.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, userId, expiresAt]);
-    },
-    get: async (tokenHash) => {
-      const row = first(await pool.query<{ user_id: number; expires_at: number }>('SELECT user_id, expires_at FROM sessions WHERE token_hash = $1', [tokenHash]));
-      return row ? { userId: row.user_id, expiresAt: row.expires_at } : null;
-    },
-    remove: async (tokenHash) => {
-      await pool.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
-    },
-    removeForUser: async (userId) => {
-      await pool.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
     },
   };
 }

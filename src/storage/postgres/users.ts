@@ -37,7 +37,12 @@ export function postgresUsers(db: Queryable): UserStore {
       first(await db.query<{ password_hash: string | null }>('SELECT password_hash FROM users WHERE id = $1', [id]))?.password_hash ?? null,
     // The NT hash is replaced in the same statement as the password hash (see UserStore).
     setPasswordHash: async (id, value, ntHashEnc = null) => {
-      await db.query('UPDATE users SET password_hash = $1, nt_hash_enc = $2 WHERE id = $3', [value, ntHashEnc, id]);
+      await db.query('UPDATE users SET password_hash = $1, nt_hash_enc = $2, must_change_password = false WHERE id = $3', [value, ntHashEnc, id]);
+    },
+    mustChangePassword: async (id) =>
+      first(await db.query<{ must_change_password: boolean }>('SELECT must_change_password FROM users WHERE id = $1', [id]))?.must_change_password ?? false,
+    setMustChangePassword: async (id, required) => {
+      await db.query('UPDATE users SET must_change_password = $1 WHERE id = $2', [required, id]);
     },
     ntHashEnc: async (id) => first(await db.query<{ nt_hash_enc: Buffer | null }>('SELECT nt_hash_enc FROM users WHERE id = $1', [id]))?.nt_hash_enc ?? null,
     setNtHashEnc: async (id, value, passwordHash) =>

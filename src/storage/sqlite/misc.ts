@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ChatConfig, type ComplianceEvent, DEFAULT_CHAT_CONFIG, type PolicyRule } from '../../core/model.js';
 import type { Decommission, Maintenance } from '../../ports/pool.js';
-import type { AddInStore, AuditStore, ComplianceStore, EventLogStore, PolicyStore, SessionStore, SettingsStore } from '../../ports/store.js';
+import type { AddInStore, AuditStore, ComplianceStore, EventLogStore, PolicyStore, SettingsStore } from '../../ports/store.js';
 import { type Db, rethrowUnique } from './database.js';
 import { complianceEventOf, type ComplianceRow, flag } from '../rows.js';
 import { Where } from './where.js';
@@ -69,7 +69,13 @@ export function sqliteSettings(db: Db): SettingsStore {
   const clearDecommission = db.prepare("DELETE FROM settings WHERE key = 'decommissioned'");
   const makeInstance = db.prepare("INSERT INTO settings (key, value) VALUES ('instance', ?) ON CONFLICT (key) DO NOTHING");
   const getInstance = db.prepare("SELECT value FROM settings WHERE key = 'instance'").pluck();
+  const getMark = db.prepare("SELECT value FROM settings WHERE key = 'identity_mark'").pluck();
+  const setMark = db.prepare("INSERT INTO settings (key, value) VALUES ('identity_mark', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   return {
+    identityMark: async () => (getMark.get() as string | undefined) ?? null,
+    setIdentityMark: async (mark) => {
+      setMark.run(mark);
+    },
     instanceId: async () => {
       makeInstance.run(randomUUID());
       return getInstance.get() as string;
@@ -96,30 +102,6 @@ export function sqliteSettings(db: Db): SettingsStore {
     setDecommissioned: async (state) => {
       if (state) setDecommission.run(JSON.stringify(state));
       else clearDecommission.run();
-    },
-  };
-}
-
-export function sqliteSessions(db: Db): SessionStore {
-  const insert = db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)');
-  const get = db.prepare('SELECT user_id, expires_at FROM sessions WHERE token_hash = ?');
-  const remove = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
-  const removeUser = db.prepare('DELETE FROM sessions WHERE user_id = ?');
-  const expire = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
-  return {
-    create: async (tokenHash, userId, expiresAt) => {
-      expire.run(Date.now());
-      insert.run(tokenHash, userId, expiresAt);
-    },
-    get: async (tokenHash) => {
-      const row = get.get(tokenHash) as { user_id: number; expires_at: number } | undefined;
-      return row ? { userId: row.user_id, expiresAt: row.expires_at } : null;
-    },
-    remove: async (tokenHash) => {
-      remove.run(tokenHash);
-    },
-    removeForUser: async (userId) => {
-      removeUser.run(userId);
     },
   };
 }

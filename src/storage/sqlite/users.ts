@@ -15,7 +15,9 @@ export function sqliteUsers(db: Db): UserStore {
   );
   const hash = db.prepare('SELECT password_hash FROM users WHERE id = ?');
   // The NT hash is replaced in the same statement as the password hash (see UserStore).
-  const setHash = db.prepare('UPDATE users SET password_hash = ?, nt_hash_enc = ? WHERE id = ?');
+  const setHash = db.prepare('UPDATE users SET password_hash = ?, nt_hash_enc = ?, must_change_password = 0 WHERE id = ?');
+  const mustChange = db.prepare('SELECT must_change_password FROM users WHERE id = ?').pluck();
+  const setMustChange = db.prepare('UPDATE users SET must_change_password = ? WHERE id = ?');
   const ntHash = db.prepare('SELECT nt_hash_enc FROM users WHERE id = ?');
   const setNtHash = db.prepare('UPDATE users SET nt_hash_enc = ? WHERE id = ? AND password_hash = ?');
   const admins = db.prepare('SELECT count(*) AS n FROM users WHERE is_admin = 1 AND disabled = 0');
@@ -61,6 +63,10 @@ export function sqliteUsers(db: Db): UserStore {
     },
     ntHashEnc: async (id) => (ntHash.get(id) as { nt_hash_enc: Buffer | null } | undefined)?.nt_hash_enc ?? null,
     setNtHashEnc: async (id, value, passwordHash) => setNtHash.run(value, id, passwordHash).changes > 0,
+    mustChangePassword: async (id) => mustChange.get(id) === 1,
+    setMustChangePassword: async (id, required) => {
+      setMustChange.run(required ? 1 : 0, id);
+    },
     countAdmins: async () => (admins.get() as { n: number }).n,
   };
 }

@@ -46,7 +46,7 @@ const SPECS: Record<string, ResourceSpec> = {
       { key: 'login', label: 'Login', kind: 'text', required: true },
       { key: 'displayName', label: 'Display name', kind: 'text', optionalEmpty: true },
       { key: 'email', label: 'E-mail', kind: 'email' },
-      { key: 'password', label: 'Password (leave empty to keep)', kind: 'password', hint: 'At least 8 characters.' },
+      { key: 'password', label: 'Password (leave empty to keep)', kind: 'password', hint: 'At least 8 characters. A reset signs the user out everywhere; your own password changes on your profile page.' },
       { key: 'isAdmin', label: 'Administrator', kind: 'bool' },
       { key: 'disabled', label: 'Disabled', kind: 'bool', hint: 'cannot sign in; signed out everywhere at once' },
     ],

@@ -8,6 +8,8 @@ import { Admin } from '../admin/Admin.js';
 import { Directory } from './Directory.js';
 import { RoomSettingsPage, RoomView } from './RoomView.js';
 import { Search } from './Search.js';
+import { ForcedPasswordChange } from './PasswordForm.js';
+import { Profile } from './Profile.js';
 import { SignIn } from './SignIn.js';
 import { Loading } from './ui.js';
 
@@ -16,11 +18,21 @@ const CONNECTION_TEXT = { connecting: 'Connecting…', reconnecting: 'Connection
 export function App() {
   const c = useChat();
   const [checking, setChecking] = useState(true);
+  // Signed in with a one-time password: only the password form until it is changed.
+  const [forced, setForced] = useState<Me | null>(null);
+  const begin = async (me: Me) => {
+    if (me.mustChangePassword) return setForced(me);
+    setForced(null);
+    await chat.start(me);
+  };
 
   useEffect(() => {
-    whenSignedOut(() => chat.me && chat.reset('Your session ended. Sign in again.'));
+    whenSignedOut(() => {
+      setForced(null);
+      if (chat.me) chat.reset('Your session ended. Sign in again.');
+    });
     get<Me>('/api/v1/me')
-      .then((me) => chat.start(me))
+      .then(begin)
       .catch((e: unknown) => {
         if (!(e instanceof ApiError && e.status === 401)) chat.signedOutReason = e instanceof Error ? e.message : String(e);
       })
@@ -28,7 +40,8 @@ export function App() {
   }, []);
 
   if (checking) return <Loading what="pchat" />;
-  if (!c.me) return <SignIn notice={c.signedOutReason} />;
+  if (forced) return <ForcedPasswordChange login={forced.login} onDone={async () => begin(await get<Me>('/api/v1/me'))} />;
+  if (!c.me) return <SignIn notice={c.signedOutReason} onSignedIn={begin} />;
   return <Shell />;
 }
 
@@ -45,6 +58,7 @@ function Shell() {
   else if (page === 'room' && roomId) main = <RoomView key={roomId} roomId={roomId} focusSeq={b === 'm' && d ? Number(d) : null} />;
   else if (page === 'search') main = <Search />;
   else if (page === 'admin' && c.me?.isAdmin) main = <Admin section={a ?? 'categories'} />;
+  else if (page === 'profile') main = <Profile />;
   else main = <Directory />;
 
   const status = CONNECTION_TEXT[c.connection];
@@ -77,9 +91,10 @@ function Shell() {
           )}
         </nav>
         <div class="me">
-          <span class="me-name" title={c.me?.login}>
-            {c.me?.displayName}
-          </span>
+          <a class="me-link" href="#/profile" title={`${c.me?.login ?? ''}: your profile, password and sessions`} aria-current={page === 'profile' ? 'page' : undefined}>
+            <Icon name="user" /> <span class="me-name">{c.me?.displayName}</span>
+            <span class="sr-only">(your profile)</span>
+          </a>
           <button
             class="ghost"
             onClick={() => {

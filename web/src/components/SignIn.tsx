@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { chat } from '../chat.js';
 import type { Me } from '../types.js';
 import { ErrorNote } from './ui.js';
 
-export function SignIn({ notice }: { notice: string | null }) {
+export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (me: Me) => Promise<void> }) {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -17,7 +16,7 @@ export function SignIn({ notice }: { notice: string | null }) {
     try {
       await api('POST', '/api/v1/sessions', { login, password });
       const me = await api<Me>('GET', '/api/v1/me');
-      await chat.start(me);
+      await onSignedIn(me);
     } catch (e) {
       setError(e);
       setBusy(false);

@@ -14,20 +14,22 @@ export const sessionRoutes: Route[] = [
     body: loginInput,
     status: 201,
     handler: async (c) => {
-      const { token, user, expiresAt } = await c.app.sessions.login(c.body);
+      const { token, user, expiresAt, mustChangePassword } = await c.app.sessions.login(c.body, c.request.ip, c.request.headers['user-agent'] ?? null);
       const maxAge = Math.floor((expiresAt - Date.now()) / 1000);
       c.reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
       const snapshot = await c.app.directory.snapshot();
       const actor = snapshot.actor(user.id);
-      return { token, expiresAt: new Date(expiresAt).toISOString(), user: actor ? publicUser(user, actor) : { id: user.id } };
+      // mustChangePassword: only POST /api/v1/me/password (and /me, sign-out) work until a new password is chosen.
+      return { token, expiresAt: new Date(expiresAt).toISOString(), mustChangePassword, user: actor ? publicUser(user, actor) : { id: user.id } };
     },
   },
   {
     method: 'DELETE',
     url: '/api/v1/sessions/current',
-    summary: 'Sign out: revokes the token used for this request and clears the cookie.',
+    summary: 'Sign out: revokes the token used for this request (its WebSocket connections close with 4001) and clears the cookie.',
     tag: 'sessions',
     auth: true,
+    duringPasswordChange: true,
     status: 204,
     handler: async (c) => {
       if (c.token) await c.app.sessions.logout(c.token);
@@ -38,12 +40,13 @@ export const sessionRoutes: Route[] = [
   {
     method: 'GET',
     url: '/api/v1/me',
-    summary: 'The signed-in user.',
+    summary: 'The signed-in user; mustChangePassword says the account must choose a new password first.',
     tag: 'sessions',
     auth: true,
+    duringPasswordChange: true,
     handler: async (c) => {
       const user = await c.app.users.get(c.actor, c.actor.userId);
-      return { ...publicUser(user, c.actor), chatEnabled: c.actor.chatEnabled };
+      return { ...publicUser(user, c.actor), chatEnabled: c.actor.chatEnabled, mustChangePassword: c.session?.mustChangePassword ?? false };
     },
   },
 ];

@@ -1,3 +1,4 @@
+import { PchatError } from '../../../core/errors.js';
 import type { Privacy, PrincipalRef, RoomType } from '../../../core/model.js';
 import { casefold, roomToChannel } from '../channels.js';
 import { ERR, RPL } from '../numerics.js';
@@ -132,10 +133,10 @@ const oper: IrcCommand = {
     }
     let admin: boolean;
     try {
-      const actor = await session.deps.app.sessions.verifyCredentials(me.login, params[1] ?? '');
+      const actor = await session.deps.app.sessions.verifyCredentials(me.login, params[1] ?? '', session.address);
       admin = actor.userId === session.userId && actor.isAdmin;
-    } catch {
-      return reply.numeric(ERR.PASSWDMISMATCH, 'Password incorrect');
+    } catch (error) {
+      return reply.numeric(ERR.PASSWDMISMATCH, error instanceof PchatError && error.code === 'rate_limited' ? error.message : 'Password incorrect');
     }
     if (!admin) return reply.numeric(ERR.NOOPERHOST, 'Only pchat administrators may be operators');
     session.oper = true;

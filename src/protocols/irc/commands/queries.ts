@@ -1,10 +1,17 @@
 import { nickTableFor, roomToChannel } from '../channels.js';
 import { ERR, RPL } from '../numerics.js';
 import { highestPrefix, prefixesOf } from '../roster.js';
+import type { Snapshot } from '../../../app/directory.js';
 import type { IrcCommand, IrcSession } from '../session.js';
 import { resolveChannel } from './resolve.js';
 
-const isOper = (session: IrcSession, userId: number): boolean => [...session.deps.registry.sessionsOf(userId)].some((s) => s.oper);
+/**
+ * Whether a user shows as an IRC operator: one of their connections took OPER and they are an
+ * administrator now (the snapshot of this moment), so a demoted administrator stops showing
+ * as one at once, whatever their connection did earlier.
+ */
+export const isOper = (session: IrcSession, userId: number, snapshot: Snapshot): boolean =>
+  snapshot.actor(userId)?.isAdmin === true && [...session.deps.registry.sessionsOf(userId)].some((s) => s.oper);
 
 /** WHO #channel (the people in it, if the caller may find the room) or WHO nick. */
 const who: IrcCommand = {
@@ -17,7 +24,7 @@ const who: IrcCommand = {
     const nicks = nickTableFor(snapshot.users);
     const line = (channel: string, userId: number, prefixes: string) => {
       const user = snapshot.users.get(userId);
-      const flags = (registry.awayOf(userId) === undefined ? 'H' : 'G') + (isOper(session, userId) ? '*' : '') + (session.caps.has('multi-prefix') ? prefixes : highestPrefix(prefixes));
+      const flags = (registry.awayOf(userId) === undefined ? 'H' : 'G') + (isOper(session, userId, snapshot) ? '*' : '') + (session.caps.has('multi-prefix') ? prefixes : highestPrefix(prefixes));
       reply.numeric(RPL.WHOREPLY, channel, `u${userId}`, serverName, serverName, nicks.nick(userId), flags, `0 ${user?.displayName ?? nicks.nick(userId)}`);
     };
     if (mask.startsWith('#')) {
@@ -66,7 +73,7 @@ const whois: IrcCommand = {
     }
     if (channels.length > 0) reply.numeric(RPL.WHOISCHANNELS, shown, channels.join(' '));
     reply.numeric(RPL.WHOISSERVER, shown, serverName, `${network} (pchat)`);
-    if (isOper(session, userId)) reply.numeric(RPL.WHOISOPERATOR, shown, 'is an IRC operator (a pchat administrator)');
+    if (isOper(session, userId, snapshot)) reply.numeric(RPL.WHOISOPERATOR, shown, 'is an IRC operator (a pchat administrator)');
     const away = registry.awayOf(userId);
     if (away !== undefined) reply.numeric(RPL.AWAY, shown, away);
     reply.numeric(RPL.WHOISACCOUNT, shown, shown, 'is logged in as');
@@ -95,12 +102,13 @@ const userhost: IrcCommand = {
   minParams: 1,
   needsRegistration: true,
   async run(session, params, reply) {
-    const nicks = nickTableFor((await session.deps.app.directory.snapshot()).users);
+    const snapshot = await session.deps.app.directory.snapshot();
+    const nicks = nickTableFor(snapshot.users);
     const found = params.slice(0, 5).flatMap((n) => {
       const id = nicks.userId(n);
       if (id === undefined) return [];
       const away = session.deps.registry.awayOf(id) !== undefined;
-      return [`${nicks.nick(id)}${isOper(session, id) ? '*' : ''}=${away ? '-' : '+'}u${id}@${session.deps.serverName}`];
+      return [`${nicks.nick(id)}${isOper(session, id, snapshot) ? '*' : ''}=${away ? '-' : '+'}u${id}@${session.deps.serverName}`];
     });
     reply.numeric(RPL.USERHOST, found.join(' '));
   },

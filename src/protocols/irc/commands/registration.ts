@@ -1,3 +1,4 @@
+import { PchatError } from '../../../core/errors.js';
 import { casefold, CHANNELLEN, isValidNick, NICKLEN, nickTableFor } from '../channels.js';
 import { ERR, RPL } from '../numerics.js';
 import type { IrcCommand, IrcSession, Reply } from '../session.js';
@@ -53,15 +54,18 @@ export function sendIsupport(session: IrcSession, reply: Reply): void {
 }
 
 /**
- * Signs in with a pchat login and password; the throttle and disabled-account checks are the
- * use case's. No session row (bearer token) is created: the connection is the session.
+ * Signs in with a pchat login and password; the throttle (by the client's address and the
+ * login) and disabled-account checks are the use case's. No session row (bearer token) is
+ * created: the connection is the session. Answers true, false (wrong credentials), or the
+ * throttle's refusal, whose text names the wait.
  */
-export async function signIn(session: IrcSession, login: string, password: string): Promise<boolean> {
+export async function signIn(session: IrcSession, login: string, password: string): Promise<true | false | { limited: string }> {
   try {
-    const actor = await session.deps.app.sessions.verifyCredentials(login, password);
+    const actor = await session.deps.app.sessions.verifyCredentials(login, password, session.address);
     session.userId = actor.userId;
     return true;
-  } catch {
+  } catch (error) {
+    if (error instanceof PchatError && error.code === 'rate_limited') return { limited: error.message };
     return false;
   }
 }
@@ -70,7 +74,7 @@ export async function signIn(session: IrcSession, login: string, password: strin
  * "PASS login:password" (the split is at the first ':' after an optional "sip:"), or
  * "PASS password" with the nick of the account as NICK.
  */
-async function signInWithPass(session: IrcSession, pass: string): Promise<boolean> {
+async function signInWithPass(session: IrcSession, pass: string): Promise<true | false | { limited: string }> {
   const skip = /^sip:/i.test(pass) ? 4 : 0;
   const colon = pass.indexOf(':', skip);
   if (colon > 0) return signIn(session, pass.slice(0, colon), pass.slice(colon + 1));
@@ -83,8 +87,14 @@ async function signInWithPass(session: IrcSession, pass: string): Promise<boolea
 /** Completes registration once NICK, USER, capability negotiation and sign-in are done. */
 export async function tryRegister(session: IrcSession, reply: Reply): Promise<void> {
   if (session.registered || session.isClosed || !session.requestedNick || !session.username || session.capNegotiating) return;
-  if (session.userId === 0 && session.password !== null) await signInWithPass(session, session.password);
+  const outcome = session.userId === 0 && session.password !== null ? await signInWithPass(session, session.password) : false;
   session.password = null;
+  if (typeof outcome === 'object') {
+    // Throttled: ERROR with the wait, as HTTP answers 429 with Retry-After.
+    reply.numeric(ERR.PASSWDMISMATCH, outcome.limited);
+    session.kill(outcome.limited);
+    return;
+  }
   if (session.userId === 0) {
     reply.numeric(ERR.PASSWDMISMATCH, 'Password incorrect: sign in with SASL PLAIN or PASS <login>:<password>');
     session.kill('Bad password');
@@ -96,6 +106,8 @@ export async function tryRegister(session: IrcSession, reply: Reply): Promise<vo
   session.registered = true;
   registry.add(session);
   hub.connect(session);
+  // The connection is a session of its own: listed with the user's sessions, ended like them.
+  if (!(await session.openSession())) return;
   reply.numeric(RPL.WELCOME, `Welcome to the ${network} IRC Network ${session.mask}`);
   reply.numeric(RPL.YOURHOST, `Your host is ${serverName}, running version pchat-${version}`);
   reply.numeric(RPL.CREATED, `This server was created ${new Date(registry.startedAt).toUTCString()}`);
@@ -107,7 +119,9 @@ export async function tryRegister(session: IrcSession, reply: Reply): Promise<vo
 
 export async function lusers(session: IrcSession, reply: Reply): Promise<void> {
   const { hub, registry, app } = session.deps;
-  const opers = [...registry.sessions].filter((s) => s.oper).length;
+  const snapshot = await app.directory.snapshot();
+  // Counted as WHOIS shows them: only those who are administrators now.
+  const opers = [...registry.sessions].filter((s) => s.oper && snapshot.actor(s.userId)?.isAdmin === true).length;
   const rooms = (await app.rooms.directory(await session.actor(), { limit: 1000 })).rooms.filter((v) => !v.room.disabled).length;
   reply.numeric(RPL.LUSERCLIENT, `There are ${hub.connections()} users and 0 invisible on 1 servers`);
   reply.numeric(RPL.LUSEROP, String(opers), 'operator(s) online');
@@ -211,6 +225,7 @@ const user: IrcCommand = {
   async run(session, params, reply) {
     if (session.registered) return reply.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
     session.username = (params[0] ?? '').slice(0, 12) || 'user';
+    session.realname = params[3] ?? '';
     await tryRegister(session, reply);
   },
 };
@@ -231,6 +246,8 @@ const authenticate: IrcCommand = {
   async run(session, params, reply) {
     const arg = params[0] ?? '';
     if (session.userId !== 0) return reply.numeric(ERR.SASLALREADY, 'You have already authenticated using SASL');
+    // SASL is negotiated (ircv3 sasl-3.1): without the capability there is no exchange to take part in.
+    if (!session.caps.has('sasl')) return reply.numeric(ERR.SASLFAIL, 'SASL authentication failed: request the sasl capability first (CAP REQ :sasl)');
     if (arg === '*') {
       session.sasl = null;
       return reply.numeric(ERR.SASLABORTED, 'SASL authentication aborted');
@@ -252,6 +269,7 @@ const authenticate: IrcCommand = {
     const [authzid, authcid, password] = Buffer.from(session.sasl.buffer, 'base64').toString('utf8').split('\0');
     session.sasl = null;
     const ok = authcid !== undefined && password !== undefined && (!authzid || authzid === authcid) && (await signIn(session, authcid, password));
+    if (typeof ok === 'object') return reply.numeric(ERR.SASLFAIL, `SASL authentication failed: ${ok.limited}`);
     if (!ok) return reply.numeric(ERR.SASLFAIL, 'SASL authentication failed');
     const account = nickTableFor((await session.deps.app.directory.snapshot()).users).nick(session.userId);
     const shownNick = session.requestedNick ?? account;

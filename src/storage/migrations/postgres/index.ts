@@ -9,6 +9,7 @@ import { sql as sipCredentials } from './0009_sip_credentials.js';
 import { sql as roomLegacyUri } from './0010_room_legacy_uri.js';
 import { sql as files } from './0011_files.js';
 import { sql as complianceExport } from './0012_compliance_export.js';
+import { sql as sessions } from './0014_sessions.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -26,4 +27,5 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 10, name: 'room legacy uri', sql: roomLegacyUri },
   { version: 11, name: 'files in rooms', sql: files },
   { version: 12, name: 'compliance export cursor', sql: complianceExport },
+  { version: 14, name: 'sessions listed and revoked, must-change password', sql: sessions },
 ];

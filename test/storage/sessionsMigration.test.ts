@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Store } from '../../src/ports/store.js';
+import { postgresMigrations } from '../../src/storage/migrations/postgres/index.js';
+import { sqliteMigrations } from '../../src/storage/migrations/sqlite/index.js';
+import { createPostgresStore } from '../../src/storage/postgres/index.js';
+import { createSqliteStore } from '../../src/storage/sqlite/index.js';
+import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
+
+const DAY = 86_400_000;
+const EXPIRES = Date.UTC(2027, 0, 31);
+
+/** What a session of before migration 0014 becomes: still valid, created 30 days before its expiry, last used at the upgrade. */
+async function checkUpgraded(store: Store, before: number): Promise<void> {
+  const session = await store.sessions.get('old-token-hash');
+  assert.ok(session, 'the session survives the upgrade');
+  assert.ok(Number.isInteger(session.id) && session.id > 0);
+  assert.equal(session.kind, 'token');
+  assert.equal(session.createdAt, EXPIRES - 30 * DAY);
+  assert.equal(session.expiresAt, EXPIRES);
+  assert.ok(session.lastUsedAt >= before - 1000 && session.lastUsedAt <= Date.now() + 1000, `last use is the upgrade's time: ${session.lastUsedAt}`);
+  assert.equal(session.mustChangePassword, false);
+  assert.deepEqual([session.userAgent, session.address], [null, null]);
+  // New sessions get the next ids.
+  const next = await store.sessions.create({ tokenHash: 'new', userId: session.userId, kind: 'token', createdAt: Date.now(), expiresAt: EXPIRES, userAgent: null, address: null }, 0);
+  assert.ok(next.id > session.id);
+}
+
+describe('migration 0014 keeps the sessions of before', () => {
+  it('SQLite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pchat-sessions-migration-'));
+    const file = join(dir, 'pchat.db');
+    try {
+      const db = new Database(file);
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+      for (const m of sqliteMigrations.filter((m) => m.version < 14)) {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 0);
+      }
+      const user = db.prepare("INSERT INTO users (login, display_name, disabled, is_admin, created_at) VALUES ('old@example.com', 'Old', 0, 0, 0)").run();
+      db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)').run('old-token-hash', user.lastInsertRowid, EXPIRES);
+      db.close();
+      const before = Date.now();
+      const store = createSqliteStore(file, { synchronous: 'normal' });
+      try {
+        await checkUpgraded(store, before);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('PostgreSQL', () => {
+    let cluster: PostgresCluster;
+    before(async () => {
+      cluster = await startPostgres();
+    });
+    after(() => cluster?.stop());
+
+    it('upgrades in place', async () => {
+      const url = await cluster.createSchema();
+      const raw = new pg.Client({ connectionString: url });
+      await raw.connect();
+      try {
+        await raw.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
+        for (const m of postgresMigrations.filter((m) => m.version < 14)) {
+          await raw.query(m.sql);
+          await raw.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+        }
+        const { rows } = await raw.query<{ id: string }>("INSERT INTO users (login, display_name, created_at) VALUES ('old@example.com', 'Old', 0) RETURNING id");
+        await raw.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', ['old-token-hash', rows[0]?.id, EXPIRES]);
+      } finally {
+        await raw.end();
+      }
+      const before = Date.now();
+      const store = await createPostgresStore(url);
+      try {
+        await checkUpgraded(store, before);
+      } finally {
+        await store.close();
+        cluster.drop(url);
+      }
+    });
+  });
+});
