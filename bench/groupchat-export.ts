@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { writeBenchDump } from './lib/groupchatDump.js';
-import { benchSizes, NODE_ARGS, requireGnuTime, sizeLabel, timedPchat } from './lib/cliRun.js';
+import { benchSizes, measureInTurn, NODE_ARGS, sizeLabel, timedPchat } from './lib/cliRun.js';
 import { tempDir } from './lib/fixture.js';
 import { nowMs, progress, report, round, type Target } from './lib/report.js';
 
@@ -54,9 +54,7 @@ async function measure(messages: number): Promise<SizeResult> {
 }
 
 async function main(): Promise<void> {
-  requireGnuTime();
-  const results: SizeResult[] = [];
-  for (const n of SIZES) results.push(await measure(n));
+  const results = await measureInTurn(SIZES, measure);
   const size = sizeLabel;
   const table = new Table({ head: ['messages', 'dump MiB', 'wall s', 'msgs/s', 'target', 'peak RSS MiB', 'target'], style: { head: [], border: [] } });
   const figures: Record<string, string | number> = {};

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { writeBenchDump } from './lib/groupchatDump.js';
-import { benchSizes, NODE_ARGS, requireGnuTime, sizeLabel, timedPchat } from './lib/cliRun.js';
+import { benchSizes, measureInTurn, NODE_ARGS, sizeLabel, timedPchat } from './lib/cliRun.js';
 import { tempDir } from './lib/fixture.js';
 import { nowMs, progress, report, round, type Target } from './lib/report.js';
 
@@ -96,9 +96,7 @@ async function measure(messages: number): Promise<SizeResult> {
 }
 
 async function main(): Promise<void> {
-  requireGnuTime();
-  const results: SizeResult[] = [];
-  for (const n of SIZES) results.push(await measure(n));
+  const results = await measureInTurn(SIZES, measure);
   const table = new Table({
     head: ['messages', 'tblChat', 'export s', 'msgs/s', 'peak RSS MiB', 'verify s', 'msgs/s', 'peak RSS MiB'],
     style: { head: [], border: [] },

@@ -25,6 +25,17 @@ export function requireGnuTime(): void {
   process.exit(1);
 }
 
+/**
+ * Checks for GNU time, then measures each case one after the other, never two at once: the
+ * measured CLI processes would share the cores and each other's wall time and memory.
+ */
+export async function measureInTurn<Case, Result>(cases: readonly Case[], measure: (c: Case) => Promise<Result>): Promise<Result[]> {
+  requireGnuTime();
+  const results: Result[] = [];
+  for (const c of cases) results.push(await measure(c));
+  return results;
+}
+
 /** "1M", "10M", or the count written out. */
 export const sizeLabel = (n: number): string => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n.toLocaleString('en'));
 

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { typeName } from '../interchange/reportWords.js';
 import { type Command, Option } from 'commander';
 import { SYSTEM_ACTOR } from '../app/context.js';
 import { PchatError } from '../core/errors.js';
@@ -270,7 +271,7 @@ function resolutionLines(plan: ImportPlan, limit = 100): string[] {
   const head = plan.strict
     ? `${list.length} item-level problems (--strict: each refuses the import; without it, the resolution shown applies):`
     : `${list.length} item-level problems, each resolved (the rest migrates; --renames to choose names, --strict to refuse instead):`;
-  const lines = [head, ...list.slice(0, limit).map((r) => `  ${r.resolution}: ${r.type}${r.id ? ` ${r.id}` : ''}${r.name ? ` "${r.name}"` : ''} (${r.code}): ${r.message}`)];
+  const lines = [head, ...list.slice(0, limit).map((r) => `  ${r.resolution}: ${typeName(r.type)}${r.id ? ` ${r.id}` : ''}${r.name ? ` "${r.name}"` : ''} (${r.code}): ${r.message}`)];
   if (list.length > limit) lines.push(`  … and ${list.length - limit} more (all in --report and --json)`);
   return lines;
 }
@@ -287,7 +288,7 @@ function summarise(cmd: Command, { plan, result, mode }: ImportOutcome, whatIf: 
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`Source: ${plan.source.system} ${plan.source.version}; ${Object.entries(plan.counts).map(([k, v]) => `${v} ${k}`).join(', ')}.`);
   out(`Items: ${Object.entries(actions).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}; ${newMessages} new messages.`);
-  for (const item of plan.items.filter((i) => i.action === 'overwrite')) out(`  collision: ${item.type} "${item.name}" exists (pchat id ${item.targetId}) and ${whatIf ? 'would be' : 'is'} overwritten`);
+  for (const item of plan.items.filter((i) => i.action === 'overwrite')) out(`  collision: ${typeName(item.type)} "${item.name}" exists (pchat id ${item.targetId}) and ${whatIf ? 'would be' : 'is'} overwritten`);
   for (const line of resolutionLines(plan)) out(line);
   for (const severity of ['error', 'warning', 'conversion', 'file'] as const) {
     // Item-level problems are listed above, with their resolutions.

@@ -181,7 +181,9 @@ export function withRenames<S extends RecordSource>(source: S, renames: Renames)
       }
     }
   };
-  const renamedItems = new Set(renames.list.filter((r) => r.kind !== 'user').map((r) => `${NOTE_TYPE[r.kind]}\u0000${r.id}`));
+  const renamed = new Set(renames.list.map((r) => `${r.kind}\u0000${r.id}`));
+  /** Which name of its item a note is about: a user's shortened name is the display name, a user's collision the login. */
+  const nameKindOf = (n: NoteRecord & { item: NonNullable<NoteRecord['item']> }): string => (n.item.type !== 'user' ? n.item.type : n.code === 'name_shortened' ? 'user' : 'login');
   const renameNotes = (): NoteRecord[] =>
     renames.list.map((r) => {
       const old = before.get(`${r.kind}\u0000${r.id}`);
@@ -194,7 +196,8 @@ export function withRenames<S extends RecordSource>(source: S, renames: Renames)
       };
     });
   // A source's note that it shortened or told apart a name the administrator chose is replaced by the rename's.
-  const superseded = (n: NoteRecord) => (n.code === 'name_shortened' || n.code === 'name_deduplicated' || n.code === 'login_collision') && n.item !== null && renamedItems.has(`${n.item.type}\u0000${n.item.id}`);
+  const superseded = (n: NoteRecord) =>
+    (n.code === 'name_shortened' || n.code === 'name_deduplicated' || n.code === 'login_collision') && n.item !== null && renamed.has(`${nameKindOf({ ...n, item: n.item })}\u0000${n.item.id}`);
 
   async function* batches<T extends RecordType>(type: T): AsyncGenerator<readonly RecordOf[T][]> {
     if (type === 'notes') {

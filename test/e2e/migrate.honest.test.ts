@@ -167,16 +167,19 @@ describe('honest exit codes and estimates (real CLI)', () => {
       assert.equal(c.messages, 500, 'the sample is the source\'s first 500 messages');
       assert.equal(c.source.messages, p.inventory.counts.messages, 'the source read was one pass over every message');
       assert.ok(c.source.readSeconds > 0 && c.source.openSeconds > 0);
+      assert.ok(c.source.again.readSeconds > 0 && c.source.again.openSeconds > 0, 'and a second pass, as verify reads the source after the export');
       const n = p.inventory.counts.messages;
       for (const phase of ['export', 'whatIf', 'import', 'verify']) {
         assert.ok(c.directorySeconds[phase] > 0, `${phase} was timed with the directory alone`);
-        const reading = phase === 'export' || phase === 'verify' ? c.source.openSeconds + c.source.readSeconds : 0;
+        const pass = phase === 'export' ? c.source : phase === 'verify' ? c.source.again : null;
+        const reading = pass ? pass.openSeconds + pass.readSeconds : 0;
         const expected = c.directorySeconds[phase] + c.perMessage[phase] * n + reading;
         assert.ok(Math.abs(p.estimates.full.seconds[phase] - expected) <= 0.051, `${phase}: ${p.estimates.full.seconds[phase]} from its basis ${expected}`);
       }
       assert.ok(p.estimates.delta.messages < n && p.estimates.delta.totalSeconds <= p.estimates.full.totalSeconds);
       const text = await ok(['migrate', 'plan', '--from', `groupchat-db:${DUMP}`, '--to', target.database, '--to-config', target.config, '--out', join(target.dir, 'm.json'), '--calibrate', '500']);
       assert.match(text, /Reading the source, timed in the inventory above: opening [\d.]+ s; one pass over its [\d,]+ messages/);
+      assert.match(text, /Reading it again, timed: opening [\d.]+ s; one pass [\d.]+ s\. Verify reads it so, after the export\./);
       assert.match(text, /the directory \(\d+ records\) alone into it; then, the directory in place, the directory again and with the source's first 500 messages/);
       assert.match(text, /import +directory [\d.]+ s; again [\d.]+ s, with the messages [\d.]+ s: [\d.]+ µs per message/);
     });

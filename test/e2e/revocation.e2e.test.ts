@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { SipClient } from '../../bench/lib/sipClient.js';
 import { header } from '../../src/protocols/sip/message.js';
@@ -9,6 +7,7 @@ import { RawClient } from '../irc/clients.js';
 import { adminApi, createUser, PASSWORD } from '../helpers/fixtures.js';
 import { Api, expectStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { pchat } from '../helpers/interchange.js';
 import { WsClient } from '../helpers/wsClient.js';
 
 /**
@@ -19,16 +18,6 @@ import { WsClient } from '../helpers/wsClient.js';
  * deregistration) connections they should, and only those.
  */
 const DOMAIN = 'pchat.test';
-const BIN = fileURLToPath(new URL('../../../bin/pchat.js', import.meta.url));
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCHAT_')));
-
-function runCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: ENV, cwd: tmpdir(), timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 interface Connections {
   readonly ws: WsClient;
@@ -253,25 +242,25 @@ describe('revocation reaches live connections', () => {
     const login = `cli-revoked@${DOMAIN}`;
     const { api } = await createUser(admin, login);
     const c = await connectAll(login, api);
-    const listedRun = await runCli(['user', 'sessions', login, '--json', '--database', server.database]);
+    const listedRun = await pchat(['user', 'sessions', login, '--json', '--database', server.database], { cwd: tmpdir() });
     assert.equal(listedRun.code, 0, listedRun.stderr);
     const listed = JSON.parse(listedRun.stdout) as { id: number; kind: string }[];
     assert.deepEqual(listed.map((s) => s.kind).sort(), ['irc', 'sip', 'token']);
 
     const ircId = listed.find((s) => s.kind === 'irc')?.id as number;
-    const one = await runCli(['user', 'revoke-sessions', login, '--session', String(ircId), '--json', '--database', server.database]);
+    const one = await pchat(['user', 'revoke-sessions', login, '--session', String(ircId), '--json', '--database', server.database], { cwd: tmpdir() });
     assert.equal(one.code, 0, one.stderr);
     assert.equal(JSON.parse(one.stdout).ended, 1);
     await ircClosed(c.irc, /An administrator ended this session/);
     await stillOpen({ ws: c.ws, sip: c.sip });
 
-    const all = await runCli(['user', 'revoke-sessions', login, '--database', server.database]);
+    const all = await pchat(['user', 'revoke-sessions', login, '--database', server.database], { cwd: tmpdir() });
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stdout, /Ended 2 sessions of cli-revoked@pchat\.test\./);
     await Promise.all([wsClosedSignedOut(c.ws, /An administrator ended this session/), sipClosed(c.sip, /An administrator ended this session/)]);
     assert.equal((await api.get('/api/v1/me')).status, 401);
 
-    const bad = await runCli(['user', 'revoke-sessions', login, '--session', '4x', '--database', server.database]);
+    const bad = await pchat(['user', 'revoke-sessions', login, '--session', '4x', '--database', server.database], { cwd: tmpdir() });
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /--session takes a session id/);
   });

@@ -16,10 +16,14 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the real `pchat` executable; never rejects, so tests can check failures. */
-export function pchat(args: readonly string[], timeout = 120_000): Promise<CliRun> {
+/**
+ * Runs the real `pchat` executable (without the caller's PCHAT_* environment); never rejects, so
+ * tests can check failures. `cwd`: where it runs, e.g. a temp dir, so that no ./pchat.config.json
+ * there is read.
+ */
+export function pchat(args: readonly string[], { timeout = 120_000, cwd }: { timeout?: number; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: ENV, timeout, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env: ENV, timeout, maxBuffer: 64 << 20, ...(cwd !== undefined && { cwd }) }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
     child.stdin?.end('');

@@ -34,7 +34,7 @@ describe('an import into a running server', () => {
     assert.equal(live.type, 'ack');
     await createUser(admin, "watcher@example.com");
 
-    const imported = await pchat(['import', join(dir, 'a.zip'), '--yes', '--json', '--database', server.database], 120_000);
+    const imported = await pchat(['import', join(dir, 'a.zip'), '--yes', '--json', '--database', server.database], { timeout: 120_000 });
     assert.equal(imported.code, 0, imported.stderr);
     const outcome = JSON.parse(imported.stdout);
     assert.ok(outcome.result.roomsRenumbered >= 1, 'the live room was renumbered');

@@ -1,4 +1,10 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import Database from 'better-sqlite3';
+import { pchat } from '../helpers/interchange.js';
 import { baseTables, chat, node } from './groupchat/helpers.js';
 
 /** Shared by the tests of item-level problems (resolutions.test.ts, renames.test.ts). */
@@ -22,3 +28,19 @@ export const rooms = (db: string) => {
   }
 };
 
+/**
+ * For a describe block: a temp directory deleted after the block (`path` names a file in it), and
+ * `ok`, which runs the real `pchat` and fails the test unless it exits 0, returning its stdout.
+ */
+export function cliWorkDir(prefix: string) {
+  const work = mkdtempSync(join(tmpdir(), `pchat-${prefix}-`));
+  after(() => rmSync(work, { recursive: true, force: true }));
+  return {
+    path: (name: string) => join(work, name),
+    ok: async (args: string[]) => {
+      const run = await pchat(args);
+      assert.equal(run.code, 0, `pchat ${args.join(' ')}:\n${run.stdout}\n${run.stderr}`);
+      return run.stdout;
+    },
+  };
+}

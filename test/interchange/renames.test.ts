@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { normalisedRecords, pchat } from '../helpers/interchange.js';
 import { writeDump } from './groupchat/helpers.js';
-import { longNameTables, rooms } from './longNames.js';
+import { cliWorkDir, longNameTables, rooms } from './longNames.js';
 
 // Issue 16, point 1: the rename file (--renames), through the real `pchat` executable on real
 // SQLite databases: plan, export, import, verify and the guided run apply the same names.
 
 describe('the rename file', () => {
-  const work = mkdtempSync(join(tmpdir(), 'pchat-renames-'));
-  after(() => rmSync(work, { recursive: true, force: true }));
-  const path = (name: string) => join(work, name);
-  const ok = async (args: string[]) => {
-    const run = await pchat(args);
-    assert.equal(run.code, 0, `pchat ${args.join(' ')}:\n${run.stdout}\n${run.stderr}`);
-    return run.stdout;
-  };
+  const { path, ok } = cliWorkDir('renames');
 
   it('a rename file applies in plan, export, import and verify alike; a renamed item stays the same item on a re-run', async () => {
     const dump = await writeDump(path('renamed'), longNameTables());

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { type ExportOptions, type RecordOf, type RecordType } from '../../src/interchange/archive/records.js';
 import { writeArchive } from '../../src/interchange/archive/writer.js';
@@ -15,17 +14,10 @@ import { writeDump } from './groupchat/helpers.js';
 // Issue 16, point 1: one bad item never blocks the migration. Resolutions of item-level problems,
 // the rename file, and --strict, through the real `pchat` executable on real SQLite databases.
 
-import { longNameTables, P, Q, rooms } from './longNames.js';
+import { cliWorkDir, longNameTables, P, Q, rooms } from './longNames.js';
 
 describe('item-level problems: resolutions, renames and --strict', () => {
-  const work = mkdtempSync(join(tmpdir(), 'pchat-resolutions-'));
-  after(() => rmSync(work, { recursive: true, force: true }));
-  const path = (name: string) => join(work, name);
-  const ok = async (args: string[]) => {
-    const run = await pchat(args);
-    assert.equal(run.code, 0, `pchat ${args.join(' ')}:\n${run.stdout}\n${run.stderr}`);
-    return run.stdout;
-  };
+  const { path, ok } = cliWorkDir('resolutions');
 
   it('shortens a name to the limit with a stable suffix from the source id, keeping two long names with one prefix apart', () => {
     const base = `Cat / ${P} / ${Q}`;

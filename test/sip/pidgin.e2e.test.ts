@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createCategory, createRoom, createUser, adminApi, PASSWORD, user } from '../helpers/fixtures.js';
 import { type Api, expectStatus } from '../helpers/http.js';
 import { httpFrom } from '../helpers/fromAddress.js';
+import { pchat } from '../helpers/interchange.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { assertSipeInstalled, runSipe } from '../helpers/sipe.js';
 import { WsClient } from '../helpers/wsClient.js';
 import { FrameworkClient } from '../irc/clients.js';
 
 const FREE_PER_LOGIN = 3;
-const BIN = fileURLToPath(new URL('../../../bin/pchat.js', import.meta.url));
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCHAT_')));
-
-function runCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: ENV, cwd: tmpdir(), timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /**
  * pidgin-sipe 1.25 (the real Lync/OCS group chat client, through bitlbee) against `pchat serve`
@@ -156,7 +145,7 @@ describe('Lync group chat clients over SIP + XCCOS (pidgin-sipe)', { concurrency
     try {
       await sipe.waitFor(/JOIN :#pc/);
       await sipe.waitFor(/sipalice!sip:alice@pchat\.test JOIN :#pc/);
-      const run = await runCli(['room', 'set', 'ops', '--disable', '--database', server.database]);
+      const run = await pchat(['room', 'set', 'ops', '--disable', '--database', server.database], { cwd: tmpdir() });
       assert.equal(run.code, 0, run.stderr);
       const dropped = await sipe.waitFor(/sipalice!sip:alice@pchat\.test (PART|KICK)|Signing off/, 10_000);
       assert.doesNotMatch(dropped, /Signing off/, 'the client was dropped from the room before it signed off');

@@ -1,4 +1,5 @@
 import { foldLegacyUri } from '../../core/legacyUri.js';
+import { typeName } from '../reportWords.js';
 import type { Origin } from '../../core/model.js';
 import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, recordBatches, type SourceDescription, systemKey } from '../source.js';
@@ -233,7 +234,7 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
     const distinct = type === 'user' ? distinctLogin(name, id) : distinctName(name, type, id);
     decisions.names[type].set(id, distinct);
     names[type].set(distinct.toLowerCase(), id);
-    resolved('name_deduplicated', type, id, distinct, `${type} ${type === 'user' ? 'login' : 'name'} "${name}" is also used by ${type} "${clash}" in the same source; ${type} "${id}" is imported as "${distinct}"`);
+    resolved('name_deduplicated', type, id, distinct, `${typeName(type)} ${type === 'user' ? 'login' : 'name'} "${name}" is also used by ${typeName(type)} "${clash}" in the same source; ${typeName(type)} "${id}" is imported as "${distinct}"`);
     return distinct;
   };
   const plan = <R extends { id: string; origin?: Origin | null }>(
@@ -245,23 +246,23 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
   ): void => {
     if (found?.by === 'origin' || (found && !resolveOnly)) maps[type].set(record.id, found.item.id);
     counts[type] = (counts[type] ?? 0) + 1;
-    if (ids[type].has(record.id)) return void error(type, record.id, `duplicate ${type} id "${record.id}"`, name);
+    if (ids[type].has(record.id)) return void error(type, record.id, `duplicate ${typeName(type)} id "${record.id}"`, name);
     ids[type].add(record.id);
     if (resolveOnly) {
-      if (!found || found.by !== 'origin') error(type, record.id, `${type} "${name}" is not in the target; import its directory (level all or room-directory) first`, name);
+      if (!found || found.by !== 'origin') error(type, record.id, `${typeName(type)} "${name}" is not in the target; import its directory (level all or room-directory) first`, name);
       items.push({ type, id: record.id, name, action: 'resolve', targetId: found?.item.id ?? null });
       return;
     }
     const action: Action = !found ? 'create' : found.by === 'name' ? 'overwrite' : same(found.item as never) ? 'unchanged' : 'update';
     items.push({ type, id: record.id, name, action, targetId: found?.item.id ?? null });
     if (action === 'overwrite') {
-      warn('name_collision', type, record.id, `${type} "${name}" already exists in the target (pchat id ${found!.item.id}) and will be overwritten by the imported one`);
+      warn('name_collision', type, record.id, `${typeName(type)} "${name}" already exists in the target (pchat id ${found!.item.id}) and will be overwritten by the imported one`);
     }
   };
   /** An item the import leaves out: listed, counted, and never matched or written. */
   const skip = (type: ItemType, id: string, name: string, message: string) => {
     counts[type] = (counts[type] ?? 0) + 1;
-    if (ids[type].has(id)) return void error(type, id, `duplicate ${type} id "${id}"`, name);
+    if (ids[type].has(id)) return void error(type, id, `duplicate ${typeName(type)} id "${id}"`, name);
     ids[type].add(id);
     decisions.skipped[type].add(id);
     items.push({ type, id, name, action: 'skip', targetId: null });
@@ -272,7 +273,7 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
   /** References to principals that are not in the source are dropped from the list (a principal the import does not carry grants and denies nothing). */
   const checkRefs = (type: ItemType, id: string, name: string, field: string, refs: readonly PrincipalRefRecord[]) => {
     const dropped = droppedRefs(decisions, refs);
-    if (dropped.length > 0) resolved('reference_dropped', type, id, name, `${type} "${name}": ${field} names ${dropped.map((r) => `${r.kind} "${r.id}"`).join(', ')}, not in the source; dropped from ${field}`);
+    if (dropped.length > 0) resolved('reference_dropped', type, id, name, `${typeName(type)} "${name}": ${field} names ${dropped.map((r) => `${r.kind} "${r.id}"`).join(', ')}, not in the source; dropped from ${field}`);
   };
   const count = (type: string) => hooks.onRecord?.(type);
 

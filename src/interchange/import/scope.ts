@@ -1,4 +1,5 @@
 import type { Identity } from '../../core/groupGraph.js';
+import { typeName } from '../reportWords.js';
 import type { Category, PrincipalRef } from '../../core/model.js';
 import { inCategoryScope } from '../../core/permissions.js';
 import type { NoteRecord, PrincipalRefRecord, RecordOf } from '../archive/records.js';
@@ -92,7 +93,7 @@ export function outOfScopeNotes(
         severity: 'warning',
         code: OUT_OF_SCOPE,
         item: { type: item.type, id: item.id, name: item.name },
-        message: `${item.type} "${item.name}": ${list} ${ref.kind} "${ref.id}" is outside category "${categoryName}" (not allowed, or denied) and is dropped, as when a room moves`,
+        message: `${typeName(item.type)} "${item.name}": ${list} ${typeName(ref.kind)} "${ref.id}" is outside category "${categoryName}" (not allowed, or denied) and is dropped, as when a room moves`,
       });
     }
   }

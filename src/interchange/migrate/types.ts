@@ -37,6 +37,12 @@ export interface SourceTiming {
   /** Every record and message, once. */
   readonly readSeconds: number;
   readonly messages: number;
+  /**
+   * The source opened and read once more after that, as verify reads it in `migrate run` (after the
+   * export has read it in the same process, so with the reading code compiled): absent in plans of
+   * older versions, which charge verify the first pass too.
+   */
+  readonly again?: { readonly openSeconds: number; readonly readSeconds: number };
 }
 
 /** What the estimates rest on (see calibrate.ts); the optional fields are absent in plans of older versions. */

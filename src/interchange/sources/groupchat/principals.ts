@@ -2,6 +2,7 @@ import type { GroupRecord, MembershipRecord, PrincipalRefRecord, UserRecord } fr
 import type { Dump } from './load.js';
 import { decideDomains, describeEvidence, domainEvidence, type DomainDecision, type GivenDomains } from './domains.js';
 import { item, type Notes } from './notes.js';
+import { nameLength, shortenName } from '../../names.js';
 
 /**
  * Principals → users, groups and direct memberships.
@@ -31,6 +32,19 @@ const MAX = 256;
 const clip = (text: string, max = MAX) => ([...text].length > max ? [...text].slice(0, max).join('') : text);
 const sipDomain = (login: string) => login.slice(login.lastIndexOf('@') + 1).toLowerCase();
 const loginOf = (uri: string) => uri.trim().replace(/^sip:/i, '');
+
+/**
+ * A user's display name or a group's name as pchat can store it. A longer one is shortened like
+ * every other over-long name (src/interchange/names.ts: the same suffix from the source id on
+ * every run, so re-runs and verify agree) and reported with the original, never cut silently.
+ */
+function fittedName(kind: 'user' | 'group', full: string, id: string, label: string, notes: Notes): string {
+  if (nameLength(full) <= MAX) return full;
+  const name = shortenName(full, kind, id, MAX);
+  const what = kind === 'user' ? `The display name of user ${label}` : `The name of group ${label}`;
+  notes.conversion('name_shortened', item(kind, id, kind === 'user' ? label : name), `${what} has ${nameLength(full)} characters; at most ${MAX} are allowed, so it is shortened to "${name}" (the original: "${full}"; set another one with --renames, kind ${kind}).`);
+  return name;
+}
 
 export function convertPrincipals(dump: Dump, givenDomains: GivenDomains, notes: Notes): PrincipalsOut {
   const kinds = new Map<number, 'user' | 'system' | 'group'>();
@@ -84,7 +98,7 @@ export function convertPrincipals(dump: Dump, givenDomains: GivenDomains, notes:
     users.push({
       id,
       login,
-      displayName: clip((p.displayName ?? p.name ?? login).trim()),
+      displayName: fittedName('user', (p.displayName ?? p.name ?? login).trim(), id, login, notes),
       email: p.email ? clip(p.email.trim()) : null,
       disabled: reasons.length > 0,
       isAdmin: false,
@@ -106,7 +120,7 @@ export function convertPrincipals(dump: Dump, givenDomains: GivenDomains, notes:
   const names = new Map<string, number>();
   for (const p of sorted.filter((q) => kinds.get(q.id) === 'group')) {
     const id = String(p.id);
-    let name = clip((p.displayName ?? p.name ?? p.uri).trim() || `group-${p.id}`);
+    let name = fittedName('group', (p.displayName ?? p.name ?? p.uri).trim() || `group-${p.id}`, id, p.uri, notes);
     // Group names are unique in pchat; AD allows the same display name in two OUs.
     if (names.has(name.toLowerCase())) {
       const renamed = clip(`${name} (${p.id})`);
