@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { pchat } from './helpers/interchange.js';
 
-const BIN = fileURLToPath(new URL('../../bin/pchat.js', import.meta.url));
-/** The caller's PCHAT_* settings must not leak into the CLI under test. */
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCHAT_')));
-
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the real `pchat` executable in `cwd`; never rejects. */
-function runCli(args: readonly string[], cwd: string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: ENV, cwd, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** The real `pchat` in `cwd` (no ./pchat.config.json but the test's), without the caller's PCHAT_* settings; never rejects. */
+const runCli = (args: readonly string[], cwd: string) => pchat(args, { cwd, timeout: 30_000 });
 
 describe('pchat endpoint add|list|remove', () => {
   let dir: string;

@@ -398,7 +398,11 @@ export type NewSession = Omit<StoredSession, 'id' | 'lastUsedAt'> & { readonly t
 export interface SessionStore {
   /** Stores a session and deletes those past `expiresAt`, or unused since `idleBefore`. */
   create(session: NewSession, idleBefore: number): Promise<StoredSession>;
-  /** `create` for many, in one transaction (connections opening at once share one commit). */
+  /**
+   * `create` for many, in one transaction (connections opening at once share one commit). For
+   * IRC and SIP connections' rows: a store may commit them without waiting for the disk, since a
+   * power cut ends those connections too.
+   */
   createMany(sessions: readonly NewSession[], idleBefore: number): Promise<StoredSession[]>;
   /** The session of a token hash, with its account's must-change-password flag (one read per request). */
   get(tokenHash: string): Promise<(StoredSession & { readonly mustChangePassword: boolean }) | null>;
@@ -410,7 +414,7 @@ export interface SessionStore {
   remove(tokenHash: string): Promise<StoredSession | null>;
   /** Removes those of `ids` that belong to `userId`; returns the ids removed. */
   removeByIds(userId: number, ids: readonly number[]): Promise<number[]>;
-  /** Removes these sessions, whoever's they are (connections that closed), in one transaction. */
+  /** Removes these sessions, whoever's they are (connections that closed), in one transaction; like `createMany`, need not wait for the disk. */
   removeMany(ids: readonly number[]): Promise<void>;
   /** Removes every session of a user but `keepId`; returns the ids removed. */
   removeForUser(userId: number, keepId?: number): Promise<number[]>;

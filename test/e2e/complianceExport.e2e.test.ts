@@ -4,7 +4,6 @@
 // PostgreSQL database exporting into one directory. Every time, every record must end up in
 // exactly one file.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,25 +12,13 @@ import type { ComplianceEvent } from '../../src/core/model.js';
 import type { Store } from '../../src/ports/store.js';
 import { createPostgresStore } from '../../src/storage/postgres/index.js';
 import { createSqliteStore } from '../../src/storage/sqlite/index.js';
-import { type ChildServer, PCHAT_BIN, spawnServer } from '../helpers/childServer.js';
+import { type ChildServer, spawnServer } from '../helpers/childServer.js';
 import { assertExactlyOnce, jsonLines, parseComplianceXml, readBatchFiles } from '../helpers/complianceFiles.js';
+import { pchat } from '../helpers/interchange.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCHAT_')));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-function runCli(args: readonly string[], cwd: string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [PCHAT_BIN, ...args], { env: ENV, cwd, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const runCli = (args: readonly string[], cwd: string) => pchat(args, { cwd, timeout: 60_000 });
 
 /**
  * Appends CHAT records with unique texts (what the XML check identifies them by) in small

@@ -28,6 +28,24 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Db {
 }
 
 /**
+ * Runs `write` (a transaction) with commits that do not wait for the disk (`synchronous =
+ * NORMAL` in WAL mode: safe against a process crash, not a power loss), then puts the
+ * connection's setting back. For rows whose loss at a power cut harms nothing, so that writing
+ * them does not block the event loop on an fsync. The next FULL commit fsyncs the WAL, these
+ * frames included.
+ */
+export function withoutFsync<T>(db: Db, write: () => T): T {
+  const previous = db.pragma('synchronous', { simple: true }) as number;
+  if (previous <= 1) return write(); // already NORMAL or OFF
+  db.pragma('synchronous = NORMAL');
+  try {
+    return write();
+  } finally {
+    db.pragma(`synchronous = ${previous}`);
+  }
+}
+
+/**
  * fsyncs the database file, its WAL and their directory: every transaction committed so far is
  * then on disk, whatever `synchronous` said. A connection that commits with 'normal' (a bulk
  * import) calls this once at the end instead of paying an fsync per commit.

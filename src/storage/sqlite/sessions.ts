@@ -1,6 +1,6 @@
 import type { NewSession, SessionStore, StoredSession } from '../../ports/store.js';
 import { SESSION_COLUMNS, type SessionRow, sessionOf } from '../rows.js';
-import type { Db } from './database.js';
+import { type Db, withoutFsync } from './database.js';
 
 export function sqliteSessions(db: Db): SessionStore {
   const insert = db.prepare(
@@ -23,7 +23,8 @@ export function sqliteSessions(db: Db): SessionStore {
   });
   return {
     create: async (s: NewSession, idleBefore) => createMany([s], idleBefore)[0] as StoredSession,
-    createMany: async (sessions, idleBefore) => createMany(sessions, idleBefore),
+    // Connections' rows: a power cut ends those connections anyway, so their commits need not wait for the disk.
+    createMany: async (sessions, idleBefore) => withoutFsync(db, () => createMany(sessions, idleBefore)),
     get: async (tokenHash) => {
       const row = get.get(tokenHash) as (SessionRow & { must_change_password: number }) | undefined;
       return row ? { ...sessionOf(row), mustChangePassword: row.must_change_password === 1 } : null;
@@ -40,11 +41,12 @@ export function sqliteSessions(db: Db): SessionStore {
     },
     removeByIds: async (userId, ids) =>
       db.transaction(() => ids.filter((id) => removeOne.run(id, userId).changes > 0))(),
-    removeMany: async (ids) => {
-      db.transaction(() => {
-        for (const id of ids) removeById.run(id);
-      })();
-    },
+    removeMany: async (ids) =>
+      withoutFsync(db, () =>
+        db.transaction(() => {
+          for (const id of ids) removeById.run(id);
+        })(),
+      ),
     removeForUser: async (userId, keepId) => removeUser.all(userId, keepId ?? 0) as number[],
   };
 }
