@@ -9,7 +9,8 @@ const CONTROL_IN_NAME = /[\u0000-\u001f\u007f-\u009f]/u;
 // eslint-disable-next-line no-control-regex
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u;
 
-const codePoints = (value: string): number => [...value].length;
+/** A text's length as the limits count it: in code points (an emoji is one). */
+export const codePoints = (value: string): number => [...value].length;
 
 /**
  * The one answer to text that is not Unicode text: bytes that are not UTF-8 reach the

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MAX_NAME_CHARS } from '../core/validation.js';
+import { codePoints, MAX_NAME_CHARS } from '../core/validation.js';
 
 /**
  * Names an import can always store. A legacy name can be longer than pchat allows (Group Chat's
@@ -8,9 +8,6 @@ import { MAX_NAME_CHARS } from '../core/validation.js';
  * id: the same item gets the same name on every run (so re-runs and verify agree), and two long
  * names that share their beginning stay distinct.
  */
-
-/** Characters of a string as pchat counts them (code points). */
-export const nameLength = (s: string): number => [...s].length;
 
 /** `~` and the first 8 hex digits of SHA-256 of `<kind>:<source id>`: stable, short, and rarely the same for two items. */
 export function distinguishingSuffix(kind: string, sourceId: string): string {
@@ -27,7 +24,7 @@ const ELLIPSIS = '…';
  */
 export function shortenName(name: string, kind: string, sourceId: string, limit = MAX_NAME_CHARS): string {
   const suffix = ` ${distinguishingSuffix(kind, sourceId)}`;
-  const budget = limit - nameLength(suffix);
+  const budget = limit - codePoints(suffix);
   const chars = [...name.trim()];
   if (chars.length <= budget) return `${chars.join('')}${suffix}`;
   const cut = name.lastIndexOf(SEGMENT);
@@ -42,7 +39,7 @@ export function shortenName(name: string, kind: string, sourceId: string, limit 
 /** `name` told apart from an equal one by the item's suffix (shortened to fit when need be). */
 export function distinctName(name: string, kind: string, sourceId: string, limit = MAX_NAME_CHARS): string {
   const suffix = ` ${distinguishingSuffix(kind, sourceId)}`;
-  return nameLength(name) + nameLength(suffix) <= limit ? `${name}${suffix}` : shortenName(name, kind, sourceId, limit);
+  return codePoints(name) + codePoints(suffix) <= limit ? `${name}${suffix}` : shortenName(name, kind, sourceId, limit);
 }
 
 /** A login told apart the same way; logins have no spaces, so the suffix follows directly. */

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { PchatError } from '../core/errors.js';
-import { MAX_NAME_CHARS } from '../core/validation.js';
+import { codePoints, MAX_NAME_CHARS } from '../core/validation.js';
 import type { NoteRecord, RecordOf, RecordType } from './archive/records.js';
-import { nameLength } from './names.js';
+
 import { filesOf, type RecordSource, recordBatches } from './source.js';
 
 /**
@@ -104,7 +104,7 @@ export function parseRenames(text: string, file = 'renames.csv'): Renames {
     if (id === '' || id.length > 512) fail(file, line, 'the source id must have 1 to 512 characters');
     const name = nameField.normalize('NFC').trim();
     if (name === '') fail(file, line, 'the new name is empty');
-    if (nameLength(name) > MAX_NAME_CHARS) fail(file, line, `the new name has ${nameLength(name)} characters; at most ${MAX_NAME_CHARS} are allowed`);
+    if (codePoints(name) > MAX_NAME_CHARS) fail(file, line, `the new name has ${codePoints(name)} characters; at most ${MAX_NAME_CHARS} are allowed`);
     if (CONTROL.test(name)) fail(file, line, 'the new name contains a control character');
     if (kind === 'login' && /\s/u.test(name)) fail(file, line, 'a login cannot contain spaces');
     const rename: Rename = { kind: kind as RenameKind, id, name, line };

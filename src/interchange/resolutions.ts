@@ -81,6 +81,3 @@ export function itemResolutions(notes: readonly NoteRecord[], strict: boolean): 
     message: n.message,
   }));
 }
-
-/** Errors that still stop an import once resolutions apply (what an export should count as its source's errors). */
-export const unresolvedErrors = (notes: readonly NoteRecord[]): NoteRecord[] => notes.filter((n) => n.severity === 'error' && !isItemProblem(n));

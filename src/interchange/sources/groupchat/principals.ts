@@ -2,7 +2,8 @@ import type { GroupRecord, MembershipRecord, PrincipalRefRecord, UserRecord } fr
 import type { Dump } from './load.js';
 import { decideDomains, describeEvidence, domainEvidence, type DomainDecision, type GivenDomains } from './domains.js';
 import { item, type Notes } from './notes.js';
-import { nameLength, shortenName } from '../../names.js';
+import { codePoints } from '../../../core/validation.js';
+import { shortenName } from '../../names.js';
 
 /**
  * Principals → users, groups and direct memberships.
@@ -39,10 +40,10 @@ const loginOf = (uri: string) => uri.trim().replace(/^sip:/i, '');
  * every run, so re-runs and verify agree) and reported with the original, never cut silently.
  */
 function fittedName(kind: 'user' | 'group', full: string, id: string, label: string, notes: Notes): string {
-  if (nameLength(full) <= MAX) return full;
+  if (codePoints(full) <= MAX) return full;
   const name = shortenName(full, kind, id, MAX);
   const what = kind === 'user' ? `The display name of user ${label}` : `The name of group ${label}`;
-  notes.conversion('name_shortened', item(kind, id, kind === 'user' ? label : name), `${what} has ${nameLength(full)} characters; at most ${MAX} are allowed, so it is shortened to "${name}" (the original: "${full}"; set another one with --renames, kind ${kind}).`);
+  notes.conversion('name_shortened', item(kind, id, kind === 'user' ? label : name), `${what} has ${codePoints(full)} characters; at most ${MAX} are allowed, so it is shortened to "${name}" (the original: "${full}"; set another one with --renames, kind ${kind}).`);
   return name;
 }
 
