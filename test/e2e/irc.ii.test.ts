@@ -64,9 +64,10 @@ describe('IRC endpoint with the ii terminal client', () => {
     });
     ii.stdout?.on('data', (d: Buffer) => (iiLog += d.toString()));
     ii.stderr?.on('data', (d: Buffer) => (iiLog += d.toString()));
+    // The welcome burst ends with the MOTD (after LUSERS, which reads the directory): wait for all of it.
     await eventually(
-      () => (/ 001 |Welcome to the/.test(read(join(serverDir, 'out'))) ? true : undefined),
-      () => `ii did not register:\n${read(join(serverDir, 'out'))}\n${iiLog}`,
+      () => (/End of \/MOTD command|Welcome to pchat/.test(read(join(serverDir, 'out'))) ? true : undefined),
+      () => `ii did not register, or its welcome burst did not end:\n${read(join(serverDir, 'out'))}\n${iiLog}`,
     );
   });
   after(async () => {
