@@ -5,11 +5,14 @@
 // processed every line before it (pchat: persisted and fanned out). A global bound keeps the
 // slowest receiver at most LAG messages behind what was sent, so neither server piles up
 // unbounded output. Measured: lines accepted/s (PONGed) and messages/s delivered to receivers.
+// Then, against the same pchat server, the same load over WebSocket (bench/lib/wsFanout.ts):
+// WebSocket deliveries per second with fan-out, beside IRC's.
 import { roomToChannel } from '../src/protocols/irc/channels.js';
-import { createCategoryFor, createRooms, openBenchStore, pinSelf, startServerProcess, tempDir } from './lib/fixture.js';
+import { createCategoryFor, createRooms, createUsers, openBenchStore, pinSelf, startServerProcess, tempDir } from './lib/fixture.js';
 import { countLines, createIrcUsers, findNgircd, IRC_PASSWORD, ircServerEnv, NGIRCD_INSTALL_HINT, type RawIrc, registerIrc, startNgircd } from './lib/irc.js';
 import { progress, report, round, sleep } from './lib/report.js';
 import { pool } from './lib/ws.js';
+import { runWsFanout, type ThroughputPhase } from './lib/wsFanout.js';
 
 const NAME = 'irc-throughput';
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 32);
@@ -22,17 +25,7 @@ const MEASURE_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CHANNEL = roomToChannel('bench 0');
 const log = progress(NAME);
 
-interface Phase {
-  readonly accepted: number;
-  readonly delivered: number;
-  readonly seconds: number;
-  readonly serverCpuCores: number;
-  readonly serverRssMiB: number;
-  readonly loadCpuCores: number;
-  readonly disconnected: number;
-  /** Lines PONGed over the whole run, warm-up included. */
-  readonly totalAccepted: number;
-}
+type Phase = ThroughputPhase;
 
 interface Target {
   readonly label: string;
@@ -154,11 +147,12 @@ async function runLoad(target: Target): Promise<Phase> {
   };
 }
 
-const shown = (p: Phase) => ({
+/** `members`: who gets each line besides the receivers (over IRC the other senders; over WebSocket every sender, the poster included). */
+const shown = (p: Phase, members = RECEIVERS + SENDERS - 1) => ({
   'lines accepted/s': round(p.accepted, 0),
   'messages delivered to receivers/s': round(p.delivered, 0),
   'per receiver (msgs/s)': round(p.delivered / RECEIVERS, 0),
-  'deliveries to all members/s (receivers + other senders)': round(p.accepted * (RECEIVERS + SENDERS - 1), 0),
+  'deliveries to all members/s (receivers + other senders)': round(p.accepted * members, 0),
   'server CPU (cores)': round(p.serverCpuCores),
   'load process CPU (cores)': round(p.loadCpuCores),
   'server RSS at the end (MiB)': round(p.serverRssMiB, 1),
@@ -172,9 +166,11 @@ async function main(): Promise<void> {
     const store = openBenchStore(data.dir);
     const senders = await createIrcUsers(store, SENDERS, 'sender');
     const receivers = await createIrcUsers(store, RECEIVERS, 'recv');
-    const people = [...senders, ...receivers].map((u) => ({ kind: 'user' as const, id: u.id }));
+    const wsSenders = await createUsers(store, SENDERS, 'wssender');
+    const wsReceivers = await createUsers(store, RECEIVERS, 'wsrecv');
+    const people = [...senders, ...receivers, ...wsSenders, ...wsReceivers].map((u) => ({ kind: 'user' as const, id: u.id }));
     const categoryId = await createCategoryFor(store, 'Everyone', people);
-    await createRooms(store, categoryId, 1, 'bench');
+    const [, wsRoomId] = await createRooms(store, categoryId, 2, 'bench');
     await store.close();
     const logins = new Map([...senders, ...receivers].map((u) => [u.nick, u.login]));
 
@@ -190,11 +186,26 @@ async function main(): Promise<void> {
       rss: async () => (await server.probe({ gc: false })).rss,
     });
     log(`pchat: ${round(pchat.accepted, 0)} lines/s accepted, ${round(pchat.delivered, 0)} msgs/s delivered`);
-    // A cross-check: every accepted line is a message in the database.
+    // The same load over WebSocket, on the same server, in a room of its own.
+    const ws = await runWsFanout({
+      url: server.url,
+      roomId: wsRoomId as number,
+      senderTokens: wsSenders.map((u) => u.token),
+      receiverTokens: wsReceivers.map((u) => u.token),
+      inFlight: WINDOW * IN_FLIGHT,
+      lag: LAG,
+      warmupS: WARMUP_S,
+      measureS: MEASURE_S,
+      cpuMs: async () => (await server.probe({ gc: false })).cpuMs,
+      rss: async () => (await server.probe({ gc: false })).rss,
+    });
+    log(`pchat over WebSocket: ${round(ws.accepted, 0)} posts/s acknowledged, ${round(ws.delivered, 0)} msgs/s delivered`);
+    // A cross-check: every accepted line (post) is a message in the database.
     await server.stop();
     const check = openBenchStore(data.dir);
-    const roomId = (await check.rooms.list())[0]?.id as number;
+    const [roomId, wsRoom] = (await check.rooms.list()).map((r) => r.id) as [number, number];
     const persisted = await check.rooms.lastSeq(roomId);
+    const wsPersisted = await check.rooms.lastSeq(wsRoom);
     await check.close();
 
     const binary = findNgircd();
@@ -225,6 +236,9 @@ async function main(): Promise<void> {
       'senders / receivers / lines per PING window': `${SENDERS} / ${RECEIVERS} / ${WINDOW}`,
       ...Object.fromEntries(Object.entries(shown(pchat)).map(([k, v]) => [`pchat: ${k}`, v])),
       'pchat: messages in the database / lines accepted in the run': `${persisted} / ${pchat.totalAccepted}`,
+      ...Object.fromEntries(Object.entries(shown(ws, RECEIVERS + SENDERS)).map(([k, v]) => [`pchat WebSocket: ${k.replace('lines', 'posts')}`, v])),
+      'pchat WebSocket: messages in the database / posts acknowledged in the run': `${wsPersisted} / ${ws.totalAccepted}`,
+      'ratio pchat WebSocket / IRC, delivered msgs/s': round(ws.delivered / pchat.delivered, 3),
       ...(reference
         ? Object.fromEntries(Object.entries(shown(reference)).map(([k, v]) => [`ngircd: ${k}`, v]))
         : { 'ngircd: lines accepted/s': 'not measured', 'ngircd: messages delivered to receivers/s': 'not measured' }),
@@ -234,18 +248,20 @@ async function main(): Promise<void> {
     report({
       name: NAME,
       figures,
-      // The issue sets no target here, only asks for the side-by-side ratio: these rows are informational.
+      // Issue 19 asks for at least half of ngircd's deliveries/s in the same run; the rest is informational.
       targets: [
         { metric: 'pchat: msgs/s delivered to receivers (no target)', value: pchat.delivered, op: '>=', target: 0, unit: 'msgs/s' },
-        ...(reference ? [{ metric: 'ratio pchat / ngircd, delivered (no target)', value: ratio, op: '>=' as const, target: 0, unit: '×' }] : []),
+        { metric: 'pchat WebSocket: msgs/s delivered to receivers (no target)', value: ws.delivered, op: '>=', target: 0, unit: 'msgs/s' },
+        ...(reference ? [{ metric: 'ratio pchat / ngircd, delivered (issue 19: >= 0.5)', value: ratio, op: '>=' as const, target: 0.5, unit: '×' }] : []),
       ],
       notes: [
         `${SENDERS} senders write windows of ${WINDOW} PRIVMSG + PING (at most ${IN_FLIGHT} windows in flight each); the slowest of ${RECEIVERS} receivers may trail by ${LAG} messages; ${WARMUP_S} s warm-up, ${MEASURE_S} s measured, per server, one after the other.`,
         'pchat persists every line (SQLite, synchronous=full, FTS index, compliance record) before it is fanned out; ngircd keeps nothing.',
+        `WebSocket phase: the same server after the IRC phase, ${SENDERS} senders with ${WINDOW * IN_FLIGHT} posts in flight each (acknowledged once durable) and ${RECEIVERS} receivers in a room of their own, the same lag bound and durations.`,
         `reference: ${referenceVersion}${reference ? ', MaxPenaltyTime = 0 (no flood penalties), no DNS/IDENT/PAM' : ' (not measured)'}; pchat: irc.floodControl = false.`,
         pinned ? 'each server pinned to core 0, all clients to core 1 (taskset)' : 'no CPU pinning (taskset unavailable or < 2 cores)',
       ],
-      details: { pchat, reference, referenceVersion, ratio: reference ? ratio : null, persisted },
+      details: { pchat, ws, reference, referenceVersion, ratio: reference ? ratio : null, persisted, wsPersisted },
     });
   } finally {
     data.remove();

@@ -53,6 +53,7 @@ export async function openApplication(config: Config, role: string, logger?: Log
     clock: systemClock,
     sipCredentialKey: key,
     signInThrottle: config.signInThrottle,
+    minPasswordLength: config.accounts.minPasswordLength,
     sessionPolicy: { lifetimeMs: config.sessions.lifetimeHours * 3_600_000, idleMs: config.sessions.idleHours * 3_600_000 },
   });
   return {
@@ -190,6 +191,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
         registrationTimeoutMs: config.irc.registrationTimeoutSeconds * 1000,
         unregisteredIdleMs: config.irc.unregisteredIdleSeconds * 1000,
         pingIntervalMs: config.irc.pingIntervalSeconds * 1000,
+        guestGroup: config.irc.guestGroup,
+        createRoomsIn: config.irc.createRoomsIn,
         admission,
         connections,
       }).catch((error: unknown) => {

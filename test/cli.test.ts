@@ -174,7 +174,7 @@ describe('pchat admin CLI', () => {
 
   it('sets and removes policy rules and the chat configuration', async () => {
     const rule = await json('policy', 'set', '--scope', 'site', '--target', 'interns', '--disabled');
-    assert.deepEqual(rule, { scope: 'site', target: { kind: 'group', id: rule.target.id, name: 'interns' }, enabled: false });
+    assert.deepEqual(rule, { kind: 'chat', scope: 'site', target: { kind: 'group', id: rule.target.id, name: 'interns' }, enabled: false });
     await ok('policy', 'set', '--scope', 'user', '--target', 'bob@example.com', '--enabled');
     const rules = await json('policy', 'list');
     assert.deepEqual(rules.map((r: any) => `${r.scope}:${r.target?.name ?? '-'}:${r.enabled}`), ['global:-:true', 'site:interns:false', 'user:bob@example.com:true']);
@@ -182,6 +182,14 @@ describe('pchat admin CLI', () => {
     assert.equal((await json('policy', 'list')).length, 2);
     await fails(2, /give --enabled or --disabled/, 'policy', 'set', '--scope', 'global');
     await fails(1, /Unknown group "nobody" in --target/, 'policy', 'set', '--scope', 'site', '--target', 'nobody', '--enabled');
+    // The direct-message policy: its own rules, same scopes, listed with the chat policy's.
+    const direct = await json('policy', 'set', '--kind', 'direct', '--scope', 'user', '--target', 'bob@example.com', '--disabled');
+    assert.deepEqual([direct.kind, direct.scope, direct.target.name, direct.enabled], ['direct', 'user', 'bob@example.com', false]);
+    const both = await json('policy', 'list');
+    assert.deepEqual(both.map((r: any) => `${r.kind}:${r.scope}:${r.target?.name ?? '-'}:${r.enabled}`), ['chat:global:-:true', 'chat:user:bob@example.com:true', 'direct:user:bob@example.com:false']);
+    await fails(1, /kind: Invalid option/, 'policy', 'set', '--kind', 'dm', '--scope', 'global', '--enabled');
+    await ok('policy', 'remove', '--kind', 'direct', '--scope', 'user', '--target', 'bob@example.com');
+    await fails(1, /No such policy/, 'policy', 'remove', '--kind', 'direct', '--scope', 'user', '--target', 'bob@example.com');
 
     const config = await json('config', 'set', '--default-chat-history', '50', '--max-file-size-kb', '1000', '--room-management-url', 'https://intranet.example.com/rooms');
     assert.deepEqual([config.defaultChatHistory, config.maxFileSizeKB, config.roomManagementUrl], [50, 1000, 'https://intranet.example.com/rooms']);

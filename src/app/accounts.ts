@@ -10,7 +10,7 @@ import { hashPassword } from './passwords.js';
 import { revokeSessions } from './revocation.js';
 import { clientText, type sessionUseCases } from './sessions.js';
 import { ntHashFor } from './sipCredentials.js';
-import { password } from './users.js';
+import { checkPasswordLength, password } from './users.js';
 import { id, parse } from './validate.js';
 
 export const changePasswordInput = z.strictObject({
@@ -129,6 +129,7 @@ export function accountUseCases(ctx: AppContext, sessions: ReturnType<typeof ses
      */
     async changePassword(actor: Actor, currentSessionId: number | null, input: unknown, source: string = LOCAL_SOURCE): Promise<void> {
       const data = parse(changePasswordInput, input);
+      checkPasswordLength(ctx, 'newPassword', data.newPassword);
       const user = await ctx.store.users.get(actor.userId);
       if (!user) throw notFound('user');
       try {

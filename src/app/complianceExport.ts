@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PchatError } from '../core/errors.js';
-import type { ComplianceEvent } from '../core/model.js';
+import { participantsOf } from '../core/direct.js';
+import type { ComplianceEvent, Room } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import {
   type BatchDirectory,
@@ -45,6 +46,16 @@ export interface ExportSummary {
   readonly next: number;
 }
 
+/**
+ * A room's name in an export; a direct conversation, whose own name is internal, is named by its
+ * participants' logins ("direct: alice@example.com, bob@example.com"), so a reviewer sees who talked.
+ */
+async function exportName(store: Store, room: Room): Promise<string> {
+  if (room.direct !== true) return room.name;
+  const logins = await Promise.all(participantsOf(room).map(async (uid) => (await store.users.get(uid))?.login ?? `user ${uid}`));
+  return `direct: ${logins.join(', ')}`;
+}
+
 /** Resolves rooms and users once per export (each is looked up at most once). */
 function resolver(store: Store): Pick<ExportSource, 'room' | 'user'> {
   const rooms = new Map<number, Promise<ExportRoom>>();
@@ -57,7 +68,7 @@ function resolver(store: Store): Pick<ExportSource, 'room' | 'user'> {
         found = (async () => {
           const room = await store.rooms.get(id);
           const uri = room?.legacyUri ?? `pchat://${await (instance ??= store.settings.instanceId())}/room/${id}`;
-          return { id, name: room?.name ?? null, uri, legacyUri: room?.legacyUri ?? null };
+          return { id, name: room ? await exportName(store, room) : null, uri, legacyUri: room?.legacyUri ?? null };
         })();
         rooms.set(id, found);
       }

@@ -2,6 +2,7 @@ import type { Actor, RoomOperation } from '../core/permissions.js';
 import { can, denial } from '../core/permissions.js';
 import { notPermitted, PchatError, roomNotFound } from '../core/errors.js';
 import type { Category, Room } from '../core/model.js';
+import { DIRECT_DISABLED_MESSAGE, isDirect } from '../core/direct.js';
 import type { Clock, EventBus } from '../ports/events.js';
 import type { AppendResult, NewComplianceEvent, NewMessage, Store } from '../ports/store.js';
 import type { Directory, Snapshot } from './directory.js';
@@ -32,6 +33,8 @@ export interface AppContext {
    */
   readonly sipCredentialKey: Buffer | null;
   readonly sessionPolicy: SessionPolicy;
+  /** The shortest password an account may be given (config `accounts.minPasswordLength`). */
+  readonly minPasswordLength: number;
   /** The numbers of the sign-in throttle (config `signInThrottle`); undefined: the defaults. */
   readonly signInThrottle?: ThrottleSettings | undefined;
 }
@@ -44,10 +47,11 @@ export const SYSTEM_ACTOR: Actor = {
   isAdmin: true,
   disabled: false,
   chatEnabled: true,
+  directEnabled: true,
 };
 
 /** Who calls a public route: disabled, so the permission model grants it nothing. */
-export const ANONYMOUS_ACTOR: Actor = { ...SYSTEM_ACTOR, isAdmin: false, disabled: true, chatEnabled: false };
+export const ANONYMOUS_ACTOR: Actor = { ...SYSTEM_ACTOR, isAdmin: false, disabled: true, chatEnabled: false, directEnabled: false };
 
 export function requireAdmin(actor: Actor): void {
   if (!actor.isAdmin || actor.disabled) throw notPermitted('Only administrators may do that.');
@@ -70,6 +74,8 @@ export async function roomAccess(ctx: AppContext, actor: Actor, roomId: number, 
   const { room, category } = found;
   if (!can(actor, operation, room, category)) {
     if (denial(actor, room, category) === 'room_not_found') throw roomNotFound();
+    // A participant whose direct-message policy is off: the reason, not a riddle.
+    if (isDirect(room) && operation === 'post' && !actor.directEnabled) throw notPermitted(DIRECT_DISABLED_MESSAGE);
     if (room.disabled) throw new PchatError('room_disabled', 'The room is disabled.');
     throw notPermitted(operation === 'post' && room.type === 'auditorium' ? 'Only presenters may post in an auditorium.' : `You may not ${operation} in this room.`);
   }

@@ -3,7 +3,8 @@ import { GroupGraph, identityOf } from '../core/groupGraph.js';
 import { foldLegacyUri } from '../core/legacyUri.js';
 import type { AddIn, Category, ChatConfig, Group, PolicyRule, PrincipalRef, Room, User } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
-import { chatEnabledFor } from '../core/policy.js';
+import { chatEnabledFor, directEnabledFor } from '../core/policy.js';
+import { DIRECT_CATEGORY, directPairKey, isDirect, participantsOf } from '../core/direct.js';
 import type { DomainEvent, EventBus } from '../ports/events.js';
 import type { Maintenance } from '../ports/pool.js';
 import type { Store } from '../ports/store.js';
@@ -22,6 +23,8 @@ export class Snapshot {
   readonly addins: ReadonlyMap<number, AddIn>;
   private readonly actors = new Map<number, Actor>();
   private byLegacyUri: Map<string, Room> | null = null;
+  private directByUser: Map<number, Room[]> | null = null;
+  private directByPair: Map<string, Room> | null = null;
 
   constructor(
     users: User[],
@@ -33,6 +36,8 @@ export class Snapshot {
     readonly config: ChatConfig,
     /** Pool-wide read-only maintenance, or null. */
     readonly maintenance: Maintenance | null = null,
+    /** The direct-message policy's rules (same scopes as `policies`). */
+    readonly directPolicies: readonly PolicyRule[] = [],
   ) {
     this.graph = new GroupGraph(groups);
     this.users = new Map(users.map((u) => [u.id, u]));
@@ -54,6 +59,7 @@ export class Snapshot {
       isAdmin: user.isAdmin,
       disabled: user.disabled,
       chatEnabled: chatEnabledFor(userId, this.policies, this.graph),
+      directEnabled: directEnabledFor(userId, this.directPolicies, this.graph),
     };
     this.actors.set(userId, actor);
     return actor;
@@ -69,8 +75,40 @@ export class Snapshot {
   roomWithCategory(id: number): { room: Room; category: Category } | null {
     const room = this.rooms.get(id);
     if (!room) return null;
+    // A direct conversation's category is hidden: no listing holds it, the permission model needs it.
+    if (isDirect(room)) return { room, category: DIRECT_CATEGORY };
     const category = this.categories.get(room.categoryId);
     return category ? { room, category } : null;
+  }
+
+  /** The user's direct conversations, oldest first (the index is built at the first call). */
+  directRoomsOf(userId: number): readonly Room[] {
+    if (!this.directByUser) this.indexDirect();
+    return this.directByUser?.get(userId) ?? [];
+  }
+
+  /** The one-to-one conversation of two users, or null. */
+  directPair(a: number, b: number): Room | null {
+    if (!this.directByPair) this.indexDirect();
+    return this.directByPair?.get(directPairKey([a, b]) ?? '') ?? null;
+  }
+
+  private indexDirect(): void {
+    const byUser = new Map<number, Room[]>();
+    const byPair = new Map<string, Room>();
+    for (const room of this.rooms.values()) {
+      if (!isDirect(room)) continue;
+      const ids = participantsOf(room);
+      for (const id of ids) {
+        let list = byUser.get(id);
+        if (!list) byUser.set(id, (list = []));
+        list.push(room);
+      }
+      const pair = directPairKey(ids);
+      if (pair !== null) byPair.set(pair, room);
+    }
+    this.directByUser = byUser;
+    this.directByPair = byPair;
   }
 
   /**
@@ -140,7 +178,7 @@ export class Directory {
     for (;;) {
       const generation = this.generation;
       const s = this.store;
-      const [users, groups, categories, rooms, addins, policies, config, maintenance] = await Promise.all([
+      const [users, groups, categories, rooms, addins, policies, config, maintenance, directPolicies] = await Promise.all([
         s.users.list(),
         s.groups.list(),
         s.categories.list(),
@@ -149,10 +187,11 @@ export class Directory {
         s.policies.list(),
         s.settings.chatConfig(),
         s.settings.maintenance(),
+        s.directPolicies.list(),
       ]);
       // A change committed while we read may have been half-seen: read again.
       if (generation === this.generation) {
-        this.latest = new Snapshot(users, groups, categories, rooms, addins, policies, config, maintenance);
+        this.latest = new Snapshot(users, groups, categories, rooms, addins, policies, config, maintenance, directPolicies);
         return this.latest;
       }
     }
@@ -160,5 +199,5 @@ export class Directory {
 }
 
 function changesDirectory(event: DomainEvent): boolean {
-  return event.type === 'room.changed' || event.type === 'room.deleted' || event.type === 'directory.changed' || event.type === 'pool.changed';
+  return event.type === 'room.changed' || event.type === 'room.deleted' || event.type === 'direct.opened' || event.type === 'directory.changed' || event.type === 'pool.changed';
 }

@@ -7,8 +7,10 @@ import { complianceUseCases } from './compliance.js';
 import { complianceExportUseCases } from './complianceExport.js';
 import { fileUseCases } from './files.js';
 import { type AppContext, DEFAULT_SESSION_POLICY, type SessionPolicy } from './context.js';
+import { directUseCases } from './direct.js';
 import { Directory } from './directory.js';
 import { groupUseCases } from './groups.js';
+import { guestUseCases } from './guests.js';
 import { GroupCommit } from './groupCommit.js';
 import { importUseCases } from './imports.js';
 import type { ThrottleSettings } from './loginThrottle.js';
@@ -27,7 +29,7 @@ import { userUseCases } from './users.js';
 export type Application = ReturnType<typeof createApplication>;
 
 /** Every use case, bound to one context. Protocols hold this and nothing below it. */
-export function createApplication(deps: { store: Store; bus: EventBus; clock: Clock; sipCredentialKey?: Buffer | null; signInThrottle?: ThrottleSettings; sessionPolicy?: SessionPolicy }) {
+export function createApplication(deps: { store: Store; bus: EventBus; clock: Clock; sipCredentialKey?: Buffer | null; signInThrottle?: ThrottleSettings; sessionPolicy?: SessionPolicy; minPasswordLength?: number }) {
   const directory = new Directory(deps.store, deps.bus);
   const writer = new GroupCommit<NewMessage, AppendResult>(
     (posts) => deps.store.messages.append(posts),
@@ -41,7 +43,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     await deps.store.compliance.append(events);
     return events.map(() => undefined);
   });
-  const ctx: AppContext = { ...deps, sipCredentialKey: deps.sipCredentialKey ?? null, sessionPolicy: deps.sessionPolicy ?? DEFAULT_SESSION_POLICY, directory, writer, compliance };
+  const ctx: AppContext = { ...deps, sipCredentialKey: deps.sipCredentialKey ?? null, sessionPolicy: deps.sessionPolicy ?? DEFAULT_SESSION_POLICY, minPasswordLength: deps.minPasswordLength ?? 8, directory, writer, compliance };
   const files = fileUseCases(ctx);
   const sessions = sessionUseCases(ctx);
   const accounts = accountUseCases(ctx, sessions);
@@ -52,6 +54,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     directory,
     sessions,
     accounts,
+    guests: guestUseCases(ctx),
     users: audited(ctx, 'users', userUseCases(ctx)),
     groups: audited(ctx, 'groups', groupUseCases(ctx)),
     categories: audited(ctx, 'categories', categoryUseCases(ctx)),
@@ -59,6 +62,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     addins: audited(ctx, 'addins', addInUseCases(ctx)),
     settings: audited(ctx, 'settings', settingsUseCases(ctx)),
     messages: messageUseCases(ctx),
+    direct: directUseCases(ctx),
     files,
     reading: readingUseCases(ctx),
     sip: sipUseCases(ctx),

@@ -9,7 +9,7 @@ import { id, parse, timestamp } from './validate.js';
 
 export const postInput = z.strictObject({
   text: z.string(),
-  kind: z.enum(['text', 'story']).default('text'),
+  kind: z.enum(['text', 'story', 'notice']).default('text'),
   title: z.string().nullable().default(null),
   /** Chosen by the client; a retry with the same id is stored once. */
   clientId: z.string().min(1).max(128).nullable().default(null),
@@ -59,17 +59,30 @@ export function messageUseCases(ctx: AppContext) {
   };
 
   return {
-    /** Durable when it returns. A repeated clientId returns the stored message with duplicate = true. */
-    async post(actor: Actor, roomId: number, input: unknown): Promise<AppendResult> {
+    /**
+     * Refuses as `post` would, without posting: for what is said in a room but not kept (an IRC
+     * TAGMSG, a typing notification), which must pass the same gate.
+     */
+    async mayPost(actor: Actor, roomId: number): Promise<void> {
+      const { snapshot } = await roomAccess(ctx, actor, parse(id, roomId), 'post');
+      if (snapshot.maintenance) throw new PchatError('read_only', snapshot.maintenance.message);
+    },
+
+    /**
+     * Durable when it returns. A repeated clientId returns the stored message with duplicate = true.
+     * `onQueued` is called once the post is queued for its commit, behind every post queued before
+     * it: a connection may then start its next post without overtaking this one.
+     */
+    async post(actor: Actor, roomId: number, input: unknown, options: { onQueued?: () => void } = {}): Promise<AppendResult> {
       const data = parse(postInput, input);
       const { snapshot, category } = await roomAccess(ctx, actor, parse(id, roomId), 'post');
       // Read-only maintenance (pool-wide, from the directory snapshot): every door posts through here.
       if (snapshot.maintenance) throw new PchatError('read_only', snapshot.maintenance.message);
       const text = validateMessageText(data.text, snapshot.config);
-      if (data.kind === 'text' && data.title !== null) {
+      if (data.kind !== 'story' && data.title !== null) {
         throw new PchatError('invalid_input', 'Only stories have titles.', { field: 'title' });
       }
-      return ctx.writer.submit({
+      const committed = ctx.writer.submit({
         roomId,
         authorId: actor.userId,
         kind: data.kind,
@@ -80,6 +93,8 @@ export function messageUseCases(ctx: AppContext) {
         origin: null,
         keep: category.chatHistory,
       });
+      options.onQueued?.();
+      return committed;
     },
 
     /** History pages by keyset: before/after a seq, around a seq, or around a point in time. */

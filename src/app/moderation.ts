@@ -69,7 +69,10 @@ export function moderationUseCases(ctx: AppContext, filesRemoved: () => void = (
           ...(s.from !== undefined && { from: s.from }),
           ...(s.to !== undefined && { to: s.to }),
         });
+        const snapshot = await ctx.directory.snapshot();
         for (const m of candidates) {
+          // Direct conversations are their participants' alone: moderation neither sees nor counts them.
+          if (snapshot.rooms.get(m.roomId)?.direct === true) continue;
           const text = m.title ? `${m.title}\n${m.text}` : m.text;
           if (s.keywords !== undefined && !matchesKeywords(text, { keywords: s.keywords, match: s.match, caseSensitive: s.caseSensitive })) continue;
           const list = byRoom.get(m.roomId) ?? [];

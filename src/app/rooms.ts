@@ -4,6 +4,7 @@ import { identityOf, uniquePrincipals } from '../core/groupGraph.js';
 import { type Category, PRIVACIES, type PrincipalRef, type Room, ROOM_TYPES } from '../core/model.js';
 import { type Actor, can, canCreateRoomIn, effectiveRoles, rolesWithinScope } from '../core/permissions.js';
 import { validateDescription, validateName } from '../core/validation.js';
+import { isDirect } from '../core/direct.js';
 import { assertWithinScope } from './categories.js';
 import { type AppContext, requireAdmin, roomAccess } from './context.js';
 import type { Snapshot } from './directory.js';
@@ -129,6 +130,8 @@ export function roomUseCases(ctx: AppContext) {
       const views: RoomView[] = [];
       for (const room of snapshot.rooms.values()) {
         if (room.id <= (q.after ?? 0)) continue;
+        // Direct conversations are no rooms of the directory, not even for their participants (app/direct.ts lists them).
+        if (isDirect(room)) continue;
         if (q.categoryId !== undefined && room.categoryId !== q.categoryId) continue;
         if (needle && !room.name.toLocaleLowerCase().includes(needle) && !room.description.toLocaleLowerCase().includes(needle)) continue;
         const category = snapshot.categories.get(room.categoryId);
@@ -150,7 +153,7 @@ export function roomUseCases(ctx: AppContext) {
     async getByName(actor: Actor, name: string): Promise<RoomView> {
       const snapshot = await ctx.directory.snapshot();
       const wanted = name.trim().toLocaleLowerCase();
-      const room = [...snapshot.rooms.values()].find((r) => r.name.toLocaleLowerCase() === wanted);
+      const room = [...snapshot.rooms.values()].find((r) => !isDirect(r) && r.name.toLocaleLowerCase() === wanted);
       if (!room) throw roomNotFound();
       const { category } = await roomAccess(ctx, actor, room.id, 'find');
       return viewRoom(actor, room, category);

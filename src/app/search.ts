@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { type Message } from '../core/model.js';
 import { type Actor, can } from '../core/permissions.js';
+import { isDirect, participantsOf } from '../core/direct.js';
 import { type AppContext, roomAccess } from './context.js';
+import type { Snapshot } from './directory.js';
 import { id, parse, timestamp } from './validate.js';
 
 const numeric = z.coerce.number().pipe(id);
@@ -28,6 +30,15 @@ export function searchTerms(q: string): string[] {
   return (q.match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 32);
 }
 
+/** A room's name; a direct conversation's is the other participants' names (its own name is never shown). */
+function roomNameFor(actor: Actor, snapshot: Snapshot, roomId: number): string {
+  const room = snapshot.rooms.get(roomId);
+  if (!room) return '';
+  if (!isDirect(room)) return room.name;
+  const others = participantsOf(room).filter((uid) => uid !== actor.userId);
+  return others.map((uid) => snapshot.users.get(uid)?.displayName ?? `user ${uid}`).join(', ');
+}
+
 export function searchUseCases(ctx: AppContext) {
   return {
     /** Newest first, only from rooms the caller may search (never secret or disabled rooms they cannot read). */
@@ -41,8 +52,9 @@ export function searchUseCases(ctx: AppContext) {
       } else {
         roomIds = [];
         for (const room of snapshot.rooms.values()) {
-          const category = snapshot.categories.get(room.categoryId);
-          if (category && can(actor, 'search', room, category)) roomIds.push(room.id);
+          // roomWithCategory, not categories.get: a direct conversation's category is hidden, and its participants search it.
+          const found = snapshot.roomWithCategory(room.id);
+          if (found && can(actor, 'search', room, found.category)) roomIds.push(room.id);
         }
       }
       const terms = searchTerms(q.q);
@@ -58,7 +70,7 @@ export function searchUseCases(ctx: AppContext) {
       const more = messages.length > q.limit;
       const hits = messages.slice(0, q.limit).map((message) => ({
         message,
-        roomName: snapshot.rooms.get(message.roomId)?.name ?? '',
+        roomName: roomNameFor(actor, snapshot, message.roomId),
         authorName: snapshot.users.get(message.authorId)?.displayName ?? '',
       }));
       return { hits, next: more ? (hits.at(-1)?.message.id ?? null) : null };

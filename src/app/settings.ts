@@ -1,20 +1,24 @@
 import { z } from 'zod';
 import { notFound, PchatError } from '../core/errors.js';
-import type { ChatConfig, PolicyRule } from '../core/model.js';
+import { type ChatConfig, POLICY_KINDS, type PolicyKind, type PolicyRule } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
 import { chatEnabledFor } from '../core/policy.js';
 import { validateHttpUrl } from '../core/validation.js';
 import { type AppContext, requireAdmin } from './context.js';
 import { parse } from './validate.js';
 
+/** `kind`: which switch the rule sets, persistent chat (`chat`, the default) or direct conversations (`direct`). */
+const policyKind = z.enum(POLICY_KINDS).default('chat');
 export const policyInput = z.strictObject({
   scope: z.enum(['global', 'site', 'user']),
   targetId: z.int().positive().nullable().default(null),
   enabled: z.boolean(),
+  kind: policyKind,
 });
 export const policyTarget = z.strictObject({
   scope: z.enum(['global', 'site', 'user']),
   targetId: z.int().positive().nullable().default(null),
+  kind: policyKind,
 });
 export const chatConfigInput = z.strictObject({
   defaultChatHistory: z.int().min(1).max(500).optional(),
@@ -38,24 +42,28 @@ export function settingsUseCases(ctx: AppContext) {
     }
   };
 
+  const rulesOf = (kind: PolicyKind) => (kind === 'direct' ? ctx.store.directPolicies : ctx.store.policies);
+
   return {
-    async listPolicies(actor: Actor): Promise<PolicyRule[]> {
+    /** The rules of one policy: `chat` (persistent chat at all, the default) or `direct` (direct conversations). */
+    async listPolicies(actor: Actor, kind: PolicyKind = 'chat'): Promise<PolicyRule[]> {
       requireAdmin(actor);
-      return [...(await ctx.directory.snapshot()).policies];
+      const snapshot = await ctx.directory.snapshot();
+      return [...(kind === 'direct' ? snapshot.directPolicies : snapshot.policies)];
     },
-    async setPolicy(actor: Actor, input: unknown): Promise<PolicyRule> {
+    async setPolicy(actor: Actor, input: unknown): Promise<PolicyRule & { kind: PolicyKind }> {
       requireAdmin(actor);
-      const rule = parse(policyInput, input);
+      const { kind, ...rule } = parse(policyInput, input);
       await checkTarget(rule.scope, rule.targetId);
-      await ctx.store.policies.set(rule);
+      await rulesOf(kind).set(rule);
       await ctx.bus.publish({ type: 'directory.changed', what: 'policy' });
-      return rule;
+      return { ...rule, kind };
     },
     async removePolicy(actor: Actor, input: unknown): Promise<void> {
       requireAdmin(actor);
-      const { scope, targetId } = parse(policyTarget, input);
+      const { scope, targetId, kind } = parse(policyTarget, input);
       await checkTarget(scope, targetId);
-      if (!(await ctx.store.policies.remove(scope, targetId))) throw notFound('policy');
+      if (!(await rulesOf(kind).remove(scope, targetId))) throw notFound('policy');
       await ctx.bus.publish({ type: 'directory.changed', what: 'policy' });
     },
     /** Whether the user may use persistent chat, and which rule decided it. */

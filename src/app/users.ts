@@ -15,7 +15,14 @@ const login = z
   .min(1)
   .max(256)
   .regex(/^[^\s\p{Cc}]+$/u, 'A login cannot contain spaces or control characters.');
-export const password = z.string().min(8, 'A password needs at least 8 characters.').max(1024);
+/** A password's shape; its minimum length is the deployment's (checkPasswordLength). */
+export const password = z.string().min(1, 'A password cannot be empty.').max(1024);
+
+/** Refuses a new password shorter than `accounts.minPasswordLength` (default 8), naming the field. */
+export function checkPasswordLength(ctx: AppContext, field: string, value: string | undefined): void {
+  const min = ctx.minPasswordLength;
+  if (value !== undefined && value.length < min) throw invalid(field, `A password needs at least ${min} characters.`);
+}
 const displayName = z.string().trim().min(1).max(256);
 const email = z.email().max(256).nullable();
 
@@ -61,6 +68,7 @@ export function userUseCases(ctx: AppContext) {
     async create(actor: Actor, input: unknown): Promise<User> {
       requireAdmin(actor);
       const data = parse(createUserInput, input);
+      checkPasswordLength(ctx, 'password', data.password);
       const passwordHash = data.password ? await hashPassword(data.password) : null;
       const user = await ctx.store.users.create({
         login: data.login,
@@ -84,6 +92,7 @@ export function userUseCases(ctx: AppContext) {
      */
     async update(actor: Actor, userId: number, input: unknown): Promise<User> {
       const data = parse(updateUserInput, input);
+      checkPasswordLength(ctx, 'password', data.password);
       const self = actor.userId === userId;
       if (!actor.isAdmin && !(self && data.login === undefined && data.isAdmin === undefined && data.disabled === undefined)) {
         throw notPermitted('Only administrators may change other users, logins and account flags.');

@@ -133,6 +133,17 @@ export const configSchema = z.strictObject({
       /** Seconds an unregistered connection may stay silent before it is closed. */
       unregisteredIdleSeconds: z.coerce.number().pipe(z.int().min(1)).default(10),
       pingIntervalSeconds: z.coerce.number().pipe(z.int().min(5)).default(90),
+      /**
+       * IRC guests (docs/irc.md): null (the default) means every connection signs in. A group name
+       * lets people connect without signing in: each nick gets a guest account in this group,
+       * whose access is the group's.
+       */
+      guestGroup: z.string().trim().min(1).max(256).nullable().default(null),
+      /**
+       * The category in which JOIN of a channel that does not exist creates an open room (when the
+       * joiner may create rooms there); null (the default): such a JOIN answers 403.
+       */
+      createRoomsIn: z.string().trim().min(1).max(256).nullable().default(null),
     })
     .prefault({}),
   sip: z
@@ -237,6 +248,12 @@ export const configSchema = z.strictObject({
       perAddress: z.coerce.number().pipe(z.int().min(0)).default(256),
     })
     .prefault({}),
+  accounts: z
+    .strictObject({
+      /** The shortest password an account may be given (new accounts, resets, changes). Existing passwords keep working. */
+      minPasswordLength: z.coerce.number().pipe(z.int().min(1).max(128)).default(8),
+    })
+    .prefault({}),
   /** How long a sign-in lasts. IRC and SIP connections last as long as the connection; only the idle expiry applies to them. */
   sessions: z
     .strictObject({
@@ -306,6 +323,8 @@ export const ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
   PCHAT_SESSION_IDLE_HOURS: ['sessions', 'idleHours'],
   PCHAT_IRC_LISTEN: ['irc', 'listen'],
   PCHAT_IRC_SERVER_NAME: ['irc', 'serverName'],
+  PCHAT_IRC_GUEST_GROUP: ['irc', 'guestGroup'],
+  PCHAT_IRC_CREATE_ROOMS_IN: ['irc', 'createRoomsIn'],
   PCHAT_SIP_LISTEN: ['sip', 'listen'],
   PCHAT_SIP_DOMAINS: ['sip', 'domains'],
   PCHAT_SIP_SERVER_NAME: ['sip', 'serverName'],

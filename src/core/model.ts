@@ -77,9 +77,15 @@ export interface Room {
    * Set only by imports, never through the API.
    */
   readonly legacyUri: string | null;
+  /**
+   * A direct conversation (core/direct.ts): its members are its participants (users only), it
+   * belongs to the hidden DIRECT_CATEGORY and only its participants ever see it. Absent: false.
+   */
+  readonly direct?: boolean;
 }
 
-export type MessageKind = 'text' | 'story';
+/** A notice is said in passing (IRC NOTICE): stored and shown as one, never answered automatically. */
+export type MessageKind = 'text' | 'story' | 'notice';
 
 export interface Message {
   readonly id: number;
@@ -122,8 +128,14 @@ export interface AddIn {
 }
 
 export type PolicyScope = 'global' | 'site' | 'user';
+export const POLICY_KINDS = ['chat', 'direct'] as const;
+/** Which switch a policy rule sets: persistent chat as a whole, or direct conversations. */
+export type PolicyKind = (typeof POLICY_KINDS)[number];
 
-/** Whether users may use persistent chat. A site is a group of users. */
+/**
+ * Whether users may use persistent chat (the `chat` policy), or start and post in direct
+ * conversations (the `direct` policy, kept in its own list with the same scopes). A site is a group of users.
+ */
 export interface PolicyRule {
   readonly scope: PolicyScope;
   /** null for global; the group id for a site; the user id for a user. */

@@ -1,3 +1,4 @@
+import { isDirect, isParticipant } from './direct.js';
 import { type Identity, matchesAny } from './groupGraph.js';
 import type { Category, PrincipalRef, Room } from './model.js';
 
@@ -15,6 +16,8 @@ export interface Actor extends Identity {
   readonly disabled: boolean;
   /** The effective persistent chat policy. */
   readonly chatEnabled: boolean;
+  /** The effective direct-message policy (policy kind `direct`): whether they may start and post in direct conversations. */
+  readonly directEnabled: boolean;
 }
 
 /** Allowed and not denied by the category. Denied always wins. */
@@ -50,6 +53,7 @@ function participates(roles: EffectiveRoles): boolean {
 
 export function can(actor: Actor, operation: RoomOperation, room: Room, category: Category): boolean {
   if (actor.disabled) return false;
+  if (isDirect(room)) return canInDirect(actor, operation, room);
   const roles = effectiveRoles(actor, room, category);
   // Administration does not depend on the chat policy; a manager's role does, like all their chat.
   const manages = actor.isAdmin || (actor.chatEnabled && roles.manager);
@@ -73,6 +77,19 @@ export function can(actor: Actor, operation: RoomOperation, room: Room, category
     case 'post':
       return mayRead && (room.type === 'normal' || roles.presenter);
   }
+}
+
+/**
+ * A direct conversation (core/direct.ts): only its participants take part, administrators
+ * included in "everyone else"; nobody manages it. The chat policy applies as everywhere; the
+ * direct-message policy decides posting only, so a participant whose policy turned direct
+ * messages off still reads what was said.
+ */
+function canInDirect(actor: Actor, operation: RoomOperation, room: Room): boolean {
+  if (!actor.chatEnabled || room.disabled || !isParticipant(actor.userId, room)) return false;
+  if (operation === 'manage') return false;
+  if (operation === 'post') return actor.directEnabled;
+  return true;
 }
 
 /** What to tell a caller who may not do `operation`: a room they cannot find does not exist. */

@@ -14,3 +14,13 @@ export function chatEnabledFor(userId: number, rules: readonly PolicyRule[], gra
   if (siteRules.length > 0) return siteRules.every((rule) => rule.enabled);
   return rules.find((rule) => rule.scope === 'global')?.enabled ?? true;
 }
+
+/**
+ * The effective direct-message policy: the same resolution over the `direct` rules (user, then
+ * site, then global, the restrictive rule winning between sites); with no rule, direct
+ * conversations are enabled. The chat policy still applies on top: without chat, no direct
+ * conversation either.
+ */
+export function directEnabledFor(userId: number, directRules: readonly PolicyRule[], graph: GroupGraph): boolean {
+  return chatEnabledFor(userId, directRules, graph);
+}

@@ -3,6 +3,11 @@ import type { DomainEvent, EventBus } from '../ports/events.js';
 /** A connected client session of any protocol, as the hub sees it. */
 export interface Subscriber {
   readonly userId: number;
+  /**
+   * True for sessions that take direct messages (WebSocket, IRC): the hub subscribes them to a
+   * direct conversation of their user the moment it is opened (event `direct.opened`).
+   */
+  readonly takesDirectMessages?: boolean;
   /** A room event for a room this subscriber joined. */
   onRoomEvent(event: DomainEvent & { roomId: number }): void;
   /** Anything that may change what this subscriber may see (room, category, group, policy, user changes). */
@@ -92,6 +97,14 @@ export class Hub {
         return;
       case 'pool.changed':
         return; // the node and the directory act on it; sessions see nothing
+      case 'direct.opened':
+        // Subscribed before they hear of it, so a message posted right after reaches them.
+        for (const s of this.everyone) {
+          if (!s.takesDirectMessages || !event.userIds.includes(s.userId)) continue;
+          this.join(event.roomId, s);
+          s.onAccessChange(event);
+        }
+        return;
 
       default:
         for (const s of this.everyone) s.onAccessChange(event);

@@ -29,6 +29,12 @@ export type DomainEvent =
       readonly reason?: string;
     }
   | { readonly type: 'user.invited'; readonly roomId: number; readonly userId: number }
+  /**
+   * A direct conversation was created: the hub subscribes its participants' connected sessions
+   * (those that take direct messages) to it at once, before any message is posted in it, so the
+   * first message reaches them; only those sessions hear of it.
+   */
+  | { readonly type: 'direct.opened'; readonly roomId: number; readonly userIds: readonly number[] }
   /** A node was drained or re-activated, or read-only maintenance began or ended. */
   | { readonly type: 'pool.changed' };
 

@@ -30,6 +30,8 @@ export interface Store {
   readonly messages: MessageStore;
   readonly addins: AddInStore;
   readonly policies: PolicyStore;
+  /** The direct-message policy (migration 0015): the same rules and scopes, its own list; no rule means enabled. */
+  readonly directPolicies: PolicyStore;
   readonly settings: SettingsStore;
   readonly sessions: SessionStore;
   readonly compliance: ComplianceStore;

@@ -62,6 +62,8 @@ export function presentRoom(view: RoomView, snapshot: Snapshot): Record<string, 
     origin: room.origin,
     /** Read-only: set by a migration from Lync/OCS Group Chat (`ma-chan://…`), never through the API. */
     legacyUri: room.legacyUri,
+    /** A direct conversation (GET /api/v1/direct describes it): its name is internal, its members are its participants. */
+    direct: room.direct === true,
   };
 }
 

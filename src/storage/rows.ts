@@ -1,3 +1,4 @@
+import { directPairKey } from '../core/direct.js';
 import type { Category, ComplianceEvent, Message, MessageKind, Origin, PrincipalRef, Privacy, Room, RoomType, User } from '../core/model.js';
 import type { ComplianceExportFormat, ComplianceExportState } from '../ports/complianceExport.js';
 import type { NodeRecord } from '../ports/pool.js';
@@ -80,6 +81,8 @@ export interface RoomRow extends OriginColumns {
   disabled: Flag;
   created_at: number;
   legacy_uri: string | null;
+  /** Migration 0015: a direct conversation. */
+  direct: Flag;
 }
 /** A room from its row and its role lists (member, manager, presenter). */
 export const toRoom = (row: RoomRow, roles: Lists): Room => ({
@@ -98,7 +101,11 @@ export const toRoom = (row: RoomRow, roles: Lists): Room => ({
   createdAt: row.created_at,
   origin: originOf(row),
   legacyUri: row.legacy_uri,
+  direct: flag(row.direct),
 });
+/** The one-to-one key a room row stores (migration 0015): set for direct conversations of two people only. */
+export const directPairColumn = (r: Omit<Room, 'id' | 'createdAt'>): string | null =>
+  r.direct === true ? directPairKey(r.members.filter((m) => m.kind === 'user').map((m) => m.id)) : null;
 export const roomRoles = (r: Omit<Room, 'id' | 'createdAt'>): Record<string, readonly PrincipalRef[]> => ({
   member: r.members,
   manager: r.managers,

@@ -87,7 +87,7 @@ function room(privacy: Privacy, type: RoomType, extra: Partial<Room> = {}): Room
 }
 
 function actor(userId: number, extra: Partial<Actor> = {}): Actor {
-  return { ...identityOf(u(userId), graph), userId, isAdmin: false, disabled: false, chatEnabled: true, ...extra };
+  return { ...identityOf(u(userId), graph), userId, isAdmin: false, disabled: false, chatEnabled: true, directEnabled: true, ...extra };
 }
 
 const ACTORS = {

@@ -262,7 +262,7 @@ describe('one text rule for every door', () => {
       const answers = await throughEveryDoor(text);
       assert.deepEqual(answers.http, { code: 'invalid_input', message: `text: ${NOT_UTF8}`, field: 'text', details: [{ field: 'text', message: NOT_UTF8 }] });
       assert.deepEqual(answers.ws, { code: 'invalid_input', message: NOT_UTF8 }, 'the 1007 reason carries the same code and words');
-      assert.ok(answers.irc.endsWith(`FAIL PRIVMSG INVALID_UTF8 #lobby :text: ${NOT_UTF8}`), answers.irc);
+      assert.ok(answers.irc.endsWith(`FAIL PRIVMSG INVALID_UTF8 :text: ${NOT_UTF8}`), answers.irc);
       assert.equal(answers.sip, `400 Bad Request (text: ${NOT_UTF8})`);
       assert.deepEqual(await stored(), before, 'nothing was stored, not even with U+FFFD in place of the bytes');
     });

@@ -32,7 +32,7 @@ describe('IRC commands against the room model', () => {
     server = await startTestServer({ 'irc.serverName': 'irc.test' });
     port = server.irc[0]?.port ?? 0;
     admin = await adminApi(server.url);
-    for (const name of ['alice', 'bob', 'carol', 'dave']) ids[name] = (await createUser(admin, `${name}@example.com`, { displayName: `${name} D` })).id;
+    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) ids[name] = (await createUser(admin, `${name}@example.com`, { displayName: `${name} D` })).id;
     const everyone = Object.values(ids).map(user);
     const cat = await createCategory(admin, 'Ops', { allowed: everyone });
     const alice = user(ids.alice as number);
@@ -40,6 +40,8 @@ describe('IRC commands against the room model', () => {
     rooms.club = await createRoom(admin, 'club', cat, { privacy: 'closed', members: [alice], managers: [alice] });
     rooms.crew = await createRoom(admin, 'crew', cat, { privacy: 'closed', members: [alice, user(ids.bob as number), user(ids.dave as number)], managers: [alice] });
     rooms.lab = await createRoom(admin, 'Mode Lab', cat, { privacy: 'closed', members: [alice, user(ids.bob as number)], managers: [alice] });
+    rooms.square = await createRoom(admin, 'square', cat, { privacy: 'open', managers: [alice] });
+    rooms.den = await createRoom(admin, 'den', cat, { privacy: 'closed', managers: [user(ids.carol as number)] });
   });
   after(async () => {
     for (const c of open) c.close();
@@ -79,10 +81,11 @@ describe('IRC commands against the room model', () => {
     c.send('WHOIS alice', 'WHOIS nobody', 'ISON alice bob nobody carol', 'USERHOST alice nobody');
     const out = await c.sync();
     const text = out.join('\n');
-    assert.ok(out.some((l) => new RegExp(` 311 carol alice u${ids.alice} irc\\.test \\* :alice D$`).test(l)), text);
+    // The username is the USER one (with ~: no ident vouched for it); the real name the display name.
+    assert.ok(out.some((l) => / 311 carol alice ~guest irc\.test \* :alice D$/.test(l)), text);
     assert.ok(out.some((l) => / 319 carol alice :?#lobby$/.test(l)), text);
     assert.ok(out.some((l) => / 330 carol alice alice :is logged in as$/.test(l)), text);
-    assert.ok(out.some((l) => / 320 carol alice :is pchat user alice@example\.com$/.test(l)), text);
+    assert.ok(!out.some((l) => / 320 /.test(l)), 'no RPL_WHOISSPECIAL: the account name (330) is what WHOIS tells');
     assert.ok(out.some((l) => / 318 carol alice /.test(l)), text);
     assert.ok(out.some((l) => / 401 carol nobody /.test(l)) && out.some((l) => / 318 carol nobody /.test(l)), text);
     assert.ok(out.some((l) => / 303 carol :alice carol$/.test(l)), `only those connected over IRC:\n${text}`);
@@ -119,18 +122,22 @@ describe('IRC commands against the room model', () => {
     await a.sync();
   });
 
-  it('INVITE adds a member through rooms.update; the invitee can then JOIN the +i channel', async () => {
+  it('INVITE to a +i channel adds a member through rooms.update; the invitee can then JOIN', async () => {
     const a = await connect('alice@example.com');
+    const b = await connect('bob@example.com');
     const c = await connect('carol@example.com');
     c.send('JOIN #club');
     assert.ok((await c.sync()).some((l) => / 473 carol #club /.test(l)), 'members only before');
     c.send('INVITE dave #club');
-    const refused = await c.sync();
-    assert.ok(refused.some((l) => / 482 carol #club /.test(l)), `no back door for a non-member:\n${refused.join('\n')}`);
-    a.send('INVITE carol #club', 'INVITE carol #lobby', 'INVITE nobody #club');
+    const outside = await c.sync();
+    assert.ok(outside.some((l) => / 442 carol #club /.test(l)), `no back door for a non-member:\n${outside.join('\n')}`);
+    b.send('INVITE carol #crew');
+    const member = await b.sync();
+    assert.ok(member.some((l) => / 482 bob #crew /.test(l)), `a member who does not manage may not invite to +i:\n${member.join('\n')}`);
+    assert.ok(!hasUser((await roomOf(rooms.crew as number)).members, ids.carol as number), 'a refused INVITE changes nothing');
+    a.send('INVITE carol #club', 'INVITE nobody #club');
     const out = await a.sync();
     assert.ok(out.some((l) => / 341 alice carol #club$/.test(l)), out.join('\n'));
-    assert.ok(out.some((l) => /FAIL INVITE NOT_NEEDED #lobby /.test(l)), out.join('\n'));
     assert.ok(out.some((l) => / 401 alice nobody /.test(l)), out.join('\n'));
     assert.ok(hasUser((await roomOf(rooms.club as number)).members, ids.carol as number));
     await c.next(/^:alice!\S+ INVITE carol #club$/);
@@ -138,7 +145,27 @@ describe('IRC commands against the room model', () => {
     const joined = await c.sync();
     assert.ok(joined.some((l) => /^:carol!\S+ JOIN #club$/.test(l)), joined.join('\n'));
     a.send('INVITE carol #club');
-    assert.ok((await a.sync()).some((l) => / 443 alice carol #club /.test(l)), 'already a member');
+    assert.ok((await a.sync()).some((l) => / 443 alice carol #club /.test(l)), 'already on the channel');
+  });
+
+  it('INVITE to an open channel passes the invitation on, from someone in the channel, and changes no membership', async () => {
+    // erin is in no channel yet; frank never connects.
+    const e = await connect('erin@example.com');
+    const c = await connect('carol@example.com');
+    e.send('INVITE carol #lobby');
+    assert.ok((await e.sync()).some((l) => / 442 erin #lobby /.test(l)), 'not on the channel');
+    e.send('JOIN #lobby');
+    await e.sync();
+    e.send('INVITE carol #lobby', 'INVITE frank #lobby');
+    const out = await e.sync();
+    assert.ok(out.some((l) => / 341 erin carol #lobby$/.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => /FAIL INVITE NOT_CONNECTED #lobby /.test(l)), `frank has no IRC connection:\n${out.join('\n')}`);
+    await c.next(/^:erin!\S+ INVITE carol #lobby$/);
+    assert.deepEqual((await roomOf(rooms.lobby as number)).members, [], 'an open room keeps no members');
+    c.send('JOIN #lobby');
+    await c.sync();
+    e.send('INVITE carol #lobby');
+    assert.ok((await e.sync()).some((l) => / 443 erin carol #lobby /.test(l)), 'already on the channel');
   });
 
   it('KICK: a manager removes a member (others see KICK); a non-manager gets 482', async () => {
@@ -159,10 +186,35 @@ describe('IRC commands against the room model', () => {
     assert.ok(!hasUser((await roomOf(rooms.crew as number)).members, ids.bob as number), 'the membership is gone');
     b.send('JOIN #crew');
     assert.ok((await b.sync()).some((l) => / 473 bob #crew /.test(l)), 'and bob may not come back');
-    a.send('KICK #lobby carol', 'KICK #crew carol');
+    a.send('KICK #crew carol');
     const out = await a.sync();
-    assert.ok(out.some((l) => /FAIL KICK CANNOT_KICK #lobby /.test(l)), out.join('\n'));
     assert.ok(out.some((l) => / 441 alice carol #crew /.test(l)), out.join('\n'));
+  });
+
+  it('KICK in an open room takes the user out of the channel (default reason: the kicker); they may join again', async () => {
+    const a = await connect('alice@example.com');
+    const c = await connect('carol@example.com');
+    const d = await connect('dave@example.com');
+    d.send('KICK #square carol');
+    assert.ok((await d.sync()).some((l) => / 442 dave #square /.test(l)), 'not on the channel');
+    for (const x of [a, c, d]) {
+      x.send('JOIN #square');
+      await x.sync();
+    }
+    c.send('KICK #square dave :out');
+    assert.ok((await c.sync()).some((l) => / 482 carol #square /.test(l)), 'only managers kick');
+    a.send('KICK #square carol');
+    await c.next(/^:alice!\S+ KICK #square carol :?alice$/);
+    await d.next(/^:alice!\S+ KICK #square carol :?alice$/);
+    await a.next(/^:alice!\S+ KICK #square carol :?alice$/);
+    c.send('PRIVMSG #square :still here?');
+    assert.ok((await c.sync()).some((l) => / 404 carol #square /.test(l)), 'out of the channel (+n)');
+    d.send('NAMES #square');
+    const names = (await d.sync()).filter((l) => / 353 /.test(l)).join(' ');
+    assert.ok(!/\bcarol\b/.test(names), names);
+    assert.deepEqual((await roomOf(rooms.square as number)).members, [], 'the room model is unchanged');
+    c.send('JOIN #square');
+    assert.ok((await c.sync()).some((l) => /^:carol!\S+ JOIN #square$/.test(l)), 'no ban: carol may come back');
   });
 
   it('MODE +o/+v/+s/+i/+m become room roles, privacy and type; non-managers get 482', async () => {
@@ -192,6 +244,11 @@ describe('IRC commands against the room model', () => {
     a.send('MODE #Mode_Lab +o bob');
     await b.next(/MODE #Mode_Lab \+o bob$/);
     assert.ok(hasUser((await roomOf(lab)).managers, ids.bob as number));
+    // multi-prefix: a manager presenting in an auditorium is @+.
+    const m = await connect('alice@example.com', PASSWORD, ['multi-prefix']);
+    m.send('NAMES #Mode_Lab');
+    const names = (await m.sync()).filter((l) => / 353 /.test(l)).join('\n');
+    assert.match(names, /[ :]@\+bob\b/, names);
     b.send('MODE #Mode_Lab -o bob');
     await a.next(/MODE #Mode_Lab -o bob$/);
     assert.ok(!hasUser((await roomOf(lab)).managers, ids.bob as number), 'a manager now, so bob may');
@@ -214,7 +271,57 @@ describe('IRC commands against the room model', () => {
     assert.equal(room.type, 'normal');
     assert.deepEqual(room.presenters, [], '-m drops the presenters');
     a.send('MODE #Mode_Lab');
-    assert.ok((await a.sync()).some((l) => / 324 alice #Mode_Lab \+it$/.test(l)));
+    assert.ok((await a.sync()).some((l) => / 324 alice #Mode_Lab \+int$/.test(l)));
+
+    // Modes pchat has no rule for are refused, never silently accepted; the lists are empty.
+    a.send('MODE #Mode_Lab +b bob!*@*', 'MODE #Mode_Lab +k secret', 'MODE #Mode_Lab +l 5', 'MODE #Mode_Lab b', 'MODE #Mode_Lab -t', 'MODE #Mode_Lab +v bob', 'MODE #Mode_Lab +o carol');
+    const refused = await a.sync();
+    const text = refused.join('\n');
+    for (const letter of ['b', 'k', 'l']) assert.ok(refused.some((l) => new RegExp(` 472 alice ${letter} :is unknown mode char to me: pchat `).test(l)), text);
+    assert.ok(refused.some((l) => / 368 alice #Mode_Lab /.test(l)), text);
+    assert.ok(refused.some((l) => /FAIL MODE INVALID_PARAMS #Mode_Lab :Mode t is always set/.test(l)), text);
+    assert.ok(refused.some((l) => /FAIL MODE INVALID_PARAMS #Mode_Lab :Only auditoriums/.test(l)), `+v needs +m:\n${text}`);
+    assert.ok(refused.some((l) => / 441 alice carol #Mode_Lab /.test(l)), `carol is not in the channel:\n${text}`);
+    room = await roomOf(lab);
+    assert.deepEqual([room.privacy, room.type, room.presenters, hasUser(room.managers, ids.carol as number)], ['closed', 'normal', [], false]);
+  });
+
+  it('MODE +i keeps the people in the channel as members, and -o leaves a closed room’s manager in it', async () => {
+    const a = await connect('alice@example.com');
+    const c = await connect('carol@example.com');
+    const square = rooms.square as number;
+    a.send('JOIN #square');
+    c.send('JOIN #square');
+    await a.sync();
+    await c.sync();
+    a.send('MODE #square +i');
+    await c.next(/^:alice!\S+ MODE #square \+i$/);
+    const room = await roomOf(square);
+    assert.equal(room.privacy, 'closed');
+    assert.ok(hasUser(room.members, ids.carol as number), JSON.stringify(room.members));
+    assert.ok(!hasUser(room.members, ids.alice as number) && hasUser(room.managers, ids.alice as number), 'a manager takes part already');
+    c.send('PRIVMSG #square :still in');
+    assert.ok(!(await c.sync()).some((l) => / (404|KICK) /.test(l)), 'carol was not put out');
+    a.send('MODE #square -i');
+    await c.next(/^:alice!\S+ MODE #square -i$/);
+
+    c.send('JOIN #den');
+    await c.sync();
+    c.send('MODE #den -o carol');
+    const out = await c.sync();
+    assert.ok(out.some((l) => /^:carol!\S+ MODE #den -o carol$/.test(l)), out.join('\n'));
+    assert.ok(!out.some((l) => / KICK /.test(l)), out.join('\n'));
+    const den = await roomOf(rooms.den as number);
+    assert.ok(!hasUser(den.managers, ids.carol as number) && hasUser(den.members, ids.carol as number), JSON.stringify(den));
+  });
+
+  it('channels are +n: PRIVMSG to a channel not joined answers 404, to one the caller cannot find 403', async () => {
+    const c = await connect('carol@example.com');
+    c.send('PRIVMSG #lobby :from outside', 'PRIVMSG #crew :from outside', 'PRIVMSG #nowhere :x');
+    const out = await c.sync();
+    assert.ok(out.some((l) => / 404 carol #lobby :Cannot send to channel \(\+n\)/.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => / 404 carol #crew /.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => / 403 carol #nowhere /.test(l)), out.join('\n'));
   });
 
   it('splits a story from the web into lines, title first, without losing text', async () => {

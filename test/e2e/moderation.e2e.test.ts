@@ -115,7 +115,7 @@ describe('service endpoints', () => {
     const admin = await adminApi(server.url);
     const doc = expectStatus(await admin.get('/api/openapi.json'), 200);
     assert.equal(doc.openapi, '3.1.0');
-    for (const path of ['/api/v1/sessions', '/api/v1/rooms/{roomId}/messages', '/api/v1/search', '/api/v1/categories', '/api/v1/policies', '/api/v1/config', '/api/v1/moderation/remove-messages', '/api/v1/compliance']) {
+    for (const path of ['/api/v1/sessions', '/api/v1/rooms/{roomId}/messages', '/api/v1/search', '/api/v1/categories', '/api/v1/policies', '/api/v1/config', '/api/v1/moderation/remove-messages', '/api/v1/compliance', '/api/v1/direct', '/api/v1/direct/{roomId}']) {
       assert.ok(doc.paths[path], `${path} is described`);
     }
     const post = doc.paths['/api/v1/rooms/{roomId}/messages'].post;

@@ -1,14 +1,15 @@
-// The permission matrix, black box: a real server, real HTTP and WebSocket clients.
+// The permission matrix, black box: a real server, real HTTP and WebSocket clients (and IRC for direct conversations).
 // Every privacy (open, closed, secret) × type (normal, auditorium) × role × operation.
 // The expected outcomes are written out below from the domain rules (../shared/docs/domain.md);
 // the test never asks src/core/permissions.ts what to expect.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { adminApi, createCategory, createRoom, createUser, group, user } from '../helpers/fixtures.js';
+import { adminApi, createCategory, createRoom, createUser, group, PASSWORD, user } from '../helpers/fixtures.js';
 import { Api, type ApiResponse, expectStatus } from '../helpers/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
 import { ROOM_KEYS, type RoomKey, SHARED_EXPECTED, type TableRow, uniform } from '../helpers/permissionTable.js';
 import { WsClient } from '../helpers/wsClient.js';
+import { RawClient } from '../irc/clients.js';
 
 const PRIVACIES = ['open', 'closed', 'secret'] as const;
 type Privacy = (typeof PRIVACIES)[number];
@@ -367,6 +368,95 @@ describe('permission matrix over HTTP and WebSocket', () => {
       expectStatus(await admin.put('/api/v1/policies', { scope: 'user', targetId: mgr.id, enabled: false }), 200);
       expectError(await mgr.api.get(`/api/v1/rooms/${roomId}`), 404, 'room_not_found', 'GET room');
       expectError(await mgr.api.patch(`/api/v1/rooms/${roomId}`, { description: 'changed while chat is off' }), 404, 'room_not_found', 'PATCH room');
+    });
+  });
+
+  describe('direct conversations: their participants only, through every door (administrators included in "everyone else")', () => {
+    const word = 'directmatrixword';
+    let conversation: number;
+    let a: { id: number; api: Api };
+    let b: { id: number; api: Api };
+    let bSocket: WsClient;
+
+    before(async () => {
+      a = await createUser(admin, 'dm-a@matrix.example');
+      b = await createUser(admin, 'dm-b@matrix.example');
+      // B is online before the conversation exists: the first message must still reach them.
+      bSocket = await WsClient.connect(server.url, b.api.token);
+      await bSocket.next((f) => f.type === 'ready');
+      const opened = expectStatus(await a.api.post('/api/v1/direct', { participants: ['dm-b@matrix.example'] }), 201);
+      conversation = opened.roomId;
+      expectStatus(await a.api.post(`/api/v1/rooms/${conversation}/messages`, { text: `the first direct message ${word}` }), 201);
+    });
+    after(() => bSocket?.close());
+
+    it('reaches the other participant live without a join, and lists it for both with its unread count', async () => {
+      const announced = await bSocket.next((f) => f.type === 'direct' && f.conversation.roomId === conversation);
+      assert.deepEqual(announced.conversation.participants.map((p: any) => p.id), [a.id, b.id]);
+      const live = await bSocket.next((f) => f.type === 'message' && f.roomId === conversation);
+      assert.equal(live.message.text, `the first direct message ${word}`);
+      const mine = expectStatus(await b.api.get('/api/v1/direct'), 200).conversations;
+      assert.deepEqual(mine.map((c: any) => [c.roomId, c.unread, c.lastMessage.text]), [[conversation, 1, `the first direct message ${word}`]]);
+      const again = await a.api.post('/api/v1/direct', { participants: [b.id] });
+      assert.equal(expectStatus(again, 200).roomId, conversation, 'a pair has one conversation');
+      assert.equal(again.body.created, false);
+    });
+
+    it('participants read, search, post and enter it; nobody manages it', async () => {
+      expectStatus(await b.api.post(`/api/v1/rooms/${conversation}/messages`, { text: 'an answer' }), 201);
+      assert.deepEqual(expectStatus(await b.api.get(`/api/v1/rooms/${conversation}/messages`), 200).messages.map((m: any) => m.text), [`the first direct message ${word}`, 'an answer']);
+      assert.equal(expectStatus(await b.api.get(`/api/v1/search?q=${word}`), 200).hits.length, 1);
+      const joined = await bSocket.call({ type: 'join', roomId: conversation });
+      assert.equal(joined.type, 'joined', JSON.stringify(joined));
+      await bSocket.call({ type: 'part', roomId: conversation });
+      expectError(await b.api.patch(`/api/v1/rooms/${conversation}`, { description: 'ours' }), 403, 'not_permitted', 'a participant managing');
+      assert.equal(expectStatus(await b.api.get('/api/v1/rooms?limit=1000'), 200).rooms.some((r: any) => r.id === conversation), false, 'not a room of the directory');
+    });
+
+    for (const row of ['admin', 'outsider', 'inScope', 'member', 'manager'] as const) {
+      it(`${ROW_LABEL[row]}: 404 room_not_found over HTTP, WebSocket and IRC, nothing in listings or search`, async () => {
+        const api = apis[row];
+        const text = `intrusion by ${row}`;
+        expectError(await api.get(`/api/v1/direct/${conversation}`), 404, 'room_not_found', 'GET conversation');
+        expectError(await api.get(`/api/v1/rooms/${conversation}`), 404, 'room_not_found', 'GET room');
+        expectError(await api.get(`/api/v1/rooms/${conversation}/messages`), 404, 'room_not_found', 'read');
+        expectError(await api.post(`/api/v1/rooms/${conversation}/messages`, { text }), 404, 'room_not_found', 'post');
+        expectError(await api.get(`/api/v1/search?q=${word}&roomId=${conversation}`), 404, 'room_not_found', 'search in room');
+        assert.deepEqual(expectStatus(await api.get(`/api/v1/search?q=${word}`), 200).hits, [], 'global search');
+        expectError(await api.patch(`/api/v1/rooms/${conversation}`, { description: 'taken over' }), 404, 'room_not_found', 'manage');
+        expectError(await api.put(`/api/v1/me/rooms/${conversation}/read`, { seq: 1 }), 404, 'room_not_found', 'mark read');
+        expectError(await api.put(`/api/v1/me/rooms/${conversation}`, { followed: true }), 404, 'room_not_found', 'follow');
+        assert.equal(expectStatus(await api.get('/api/v1/rooms?limit=1000'), 200).rooms.some((r: any) => r.id === conversation), false, 'directory');
+        assert.equal(expectStatus(await api.get('/api/v1/direct'), 200).conversations.some((c: any) => c.roomId === conversation), false, 'conversation list');
+        const ws = sockets[row] as WsClient;
+        for (const frame of [{ type: 'join', roomId: conversation }, { type: 'history', roomId: conversation }, { type: 'post', roomId: conversation, text }]) {
+          const reply = await ws.call(frame);
+          assert.equal(reply.type, 'error', `${frame.type}: ${JSON.stringify(reply)}`);
+          assert.equal(reply.code, 'room_not_found', frame.type);
+        }
+        if (row === 'admin') {
+          expectError(await api.delete(`/api/v1/rooms/${conversation}`), 404, 'room_not_found', 'admin DELETE');
+          const swept = expectStatus(await api.post('/api/v1/moderation/remove-messages', { authorId: a.id, action: 'remove', dryRun: true }), 200);
+          assert.equal(swept.matched, 0, 'moderation neither counts nor touches direct messages');
+        }
+        const login = row === 'admin' ? 'admin' : `${row.toLowerCase()}@matrix.example`;
+        const irc = await RawClient.register(server.irc[0]?.port ?? 0, login, row === 'admin' ? ADMIN_PASSWORD : PASSWORD, ['batch', 'server-time', 'draft/chathistory']);
+        try {
+          irc.send('CHATHISTORY LATEST dm-a * 10', 'CHATHISTORY TARGETS timestamp=2020-01-01T00:00:00.000Z timestamp=2262-01-01T00:00:00.000Z 50', 'LIST');
+          const lines = await irc.sync();
+          assert.ok(lines.some((l) => / FAIL CHATHISTORY INVALID_TARGET LATEST dm-a /.test(l)), lines.join('\n'));
+          assert.ok(!lines.some((l) => l.includes(word) || / CHATHISTORY TARGETS dm-/.test(l) || l.includes('direct ')), lines.join('\n'));
+        } finally {
+          irc.close();
+        }
+        const stored = expectStatus(await b.api.get(`/api/v1/rooms/${conversation}/messages`), 200).messages;
+        assert.equal(stored.some((m: any) => m.text === text), false, 'nothing was posted');
+      });
+    }
+
+    it('compliance records it like any room (administrators read the compliance record, not the conversation)', async () => {
+      const events = expectStatus(await admin.get(`/api/v1/compliance?roomId=${conversation}&type=CHAT`), 200).events;
+      assert.ok(events.some((e: any) => e.userId === a.id && String(e.data?.text).includes(word)), JSON.stringify(events));
     });
   });
 

@@ -1,3 +1,4 @@
+import { nickBase } from '../../src/protocols/irc/channels.js';
 import { connect, type Socket } from 'node:net';
 import IRC from 'irc-framework';
 
@@ -100,11 +101,14 @@ export class RawClient {
     });
   }
 
-  /** Connects and registers with PASS login:password (and the given caps). */
+  /**
+   * Connects and registers with PASS login:password (and the given caps), asking for the nick
+   * derived from the login, as a client configured for that account would.
+   */
   static async register(port: number, login: string, password: string, caps: string[] = [], localAddress?: string): Promise<RawClient> {
     const c = await RawClient.connect(port, localAddress);
     if (caps.length > 0) c.send(`CAP LS 302`, `CAP REQ :${caps.join(' ')}`, 'CAP END');
-    c.send(`PASS ${login}:${password}`, 'NICK guest', 'USER guest 0 * :Guest');
+    c.send(`PASS ${login}:${password}`, `NICK ${nickBase(login)}`, 'USER guest 0 * :Guest');
     await c.next((l) => / 376 | 422 /.test(l));
     return c;
   }

@@ -5,8 +5,9 @@
  */
 import { api, ApiError, get, query, upload } from './api.js';
 import { Connection, type ConnectionState, type Frame } from './connection.js';
+import { DirectMessages } from './direct.js';
 import { filesRefused, humanSize } from './files.js';
-import type { HistoryPage, Me, Message, ReadingView, Room } from './types.js';
+import type { Conversation, HistoryPage, Me, Message, ReadingView, Room } from './types.js';
 
 /** The most messages kept in one room's window; scrolling further loads pages and drops the far end. */
 export const WINDOW = 400;
@@ -113,6 +114,8 @@ export class Chat {
   reading = new Map<number, ReadingView>();
   /** The largest file the server takes (GET /api/v1/config), null until known. */
   maxFileSizeKB: number | null = null;
+  /** Direct conversations (direct.ts); their rooms are entered like any other. */
+  readonly direct = new DirectMessages(() => this.changed());
   private conn: Connection | null = null;
   private listeners = new Set<() => void>();
   private readTimers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -137,9 +140,14 @@ export class Chat {
     this.reading = new Map(rooms.map((r) => [r.roomId, r]));
     for (const r of rooms) if (r.followed) this.ensure(r.roomId);
     void this.loadConfig();
+    void this.direct.load();
     this.conn = new Connection({
       onEvent: (frame) => this.onEvent(frame),
-      onReady: () => this.rejoinAll(),
+      onReady: () => {
+        this.rejoinAll();
+        // Conversations opened or written to while disconnected.
+        void this.direct.load();
+      },
       onState: (state, reason) => {
         this.connection = state;
         if (state === 'signedOut') this.reset(reason ?? 'Signed out by the server.');
@@ -181,6 +189,7 @@ export class Chat {
     this.rooms.clear();
     this.open = [];
     this.reading.clear();
+    this.direct.clear();
     this.signedOutReason = reason;
     this.changed();
   }
@@ -236,7 +245,8 @@ export class Chat {
     try {
       const frame = await this.conn!.request({ type: 'join', roomId: state.id, since });
       const page = frame as unknown as HistoryPage & { room: Room; participants: RoomState['participants']; participantCount: number };
-      state.room = page.room;
+      if (page.room.direct && !this.direct.has(state.id)) await this.direct.load();
+      state.room = this.shown(page.room);
       state.status = 'joined';
       state.error = null;
       state.participants = page.participants;
@@ -260,6 +270,12 @@ export class Chat {
       state.error = error instanceof ApiError ? error : new ApiError(0, 'internal', String(error));
       this.changed();
     }
+  }
+
+  /** A direct conversation goes by the other participants' names; its own name is internal. */
+  private shown(room: Room): Room {
+    const title = room.direct ? this.direct.titleOf(room.id, this.me?.id) : null;
+    return title ? { ...room, name: title } : room;
   }
 
   private replaceWindow(state: RoomState, page: HistoryPage): void {
@@ -480,6 +496,7 @@ export class Chat {
     const newest = state.messages.findLast((m) => m.seq > 0)?.seq ?? 0;
     if (newest <= state.lastRead) return;
     state.lastRead = newest;
+    this.direct.read(roomId, newest);
     this.changed();
     clearTimeout(this.readTimers.get(roomId));
     this.readTimers.set(
@@ -493,6 +510,12 @@ export class Chat {
   private onEvent(frame: Frame): void {
     const roomId = typeof frame.roomId === 'number' ? frame.roomId : null;
     const state = roomId === null ? undefined : this.rooms.get(roomId);
+    if (frame.type === 'direct') return this.direct.upsert(frame.conversation as Conversation);
+    if (frame.type === 'message' && roomId !== null && (!state || this.direct.has(roomId))) {
+      const m = frame.message as Message;
+      // An entered conversation counts its unread messages in its room state, like any room.
+      this.direct.onMessage(roomId, m, m.authorId === this.me?.id, state !== undefined);
+    }
     switch (frame.type) {
       case 'message': {
         if (!state) return;
@@ -524,7 +547,7 @@ export class Chat {
         return;
       case 'room':
         if (!state) return;
-        state.room = frame.room as Room;
+        state.room = this.shown(frame.room as Room);
         break;
       case 'presence':
         if (!state) return;

@@ -28,6 +28,8 @@ export interface Room {
   readonly presenters: Principal[];
   readonly roles: { member: boolean; manager: boolean; presenter: boolean };
   readonly can: { enter: boolean; read: boolean; post: boolean; manage: boolean };
+  /** A direct conversation: shown by its participants' names (chat.ts), never by its internal name. */
+  readonly direct?: boolean;
 }
 export interface Message {
   readonly id: number;
@@ -35,7 +37,8 @@ export interface Message {
   readonly seq: number;
   readonly authorId: number;
   readonly authorName: string | null;
-  readonly kind: 'text' | 'story';
+  /** `notice`: said in passing (an IRC NOTICE), shown as such. */
+  readonly kind: 'text' | 'story' | 'notice';
   readonly title: string | null;
   readonly text: string;
   readonly createdAt: string;
@@ -114,4 +117,15 @@ export interface SearchHit {
   readonly message: Message;
   readonly roomName: string;
   readonly authorName: string;
+}
+/** A direct conversation as one of its participants sees it (GET /api/v1/direct, `direct` frames). */
+export interface Conversation {
+  readonly roomId: number;
+  readonly participants: { readonly id: number; readonly login: string; readonly displayName: string }[];
+  readonly createdAt: string;
+  readonly lastSeq: number;
+  readonly lastRead: number;
+  readonly unread: number;
+  readonly lastMessage: Message | null;
+  readonly canPost: boolean;
 }

@@ -22,7 +22,7 @@ export function checkedMessage(json: unknown): MessageRecord | null {
   if (!isId(id) || !isId(room) || !isId(author)) return null;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return null;
   if (typeof at !== 'string' || !TIMESTAMP.test(at)) return null;
-  if (kind !== 'text' && kind !== 'story') return null;
+  if (kind !== 'text' && kind !== 'story' && kind !== 'notice') return null;
   if (title !== null && (typeof title !== 'string' || title.length > 256)) return null;
   if (typeof text !== 'string') return null;
   let checkedOrigin: MessageRecord['origin'] = null;

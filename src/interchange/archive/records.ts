@@ -137,7 +137,7 @@ export const messageRecordSchema = z.strictObject({
   seq: z.number().int(),
   author: id,
   at: timestamp,
-  kind: z.enum(['text', 'story']),
+  kind: z.enum(['text', 'story', 'notice']),
   title: z.string().max(256).nullable(),
   text: z.string(),
   origin: originSchema.nullable(),

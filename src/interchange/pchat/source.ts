@@ -67,7 +67,8 @@ export const storeMessagePages =
  * and reported in `missing` as a `file_missing` note.
  */
 async function* messagePages(store: Store, pages: MessagePages, missing: FileNotes): AsyncGenerator<MessageRecord[]> {
-  const rooms = await store.rooms.list();
+  // Direct conversations are not part of the archive format (yet): they stay with their participants.
+  const rooms = (await store.rooms.list()).filter((r) => r.direct !== true);
   const names = new Map(rooms.map((r) => [String(r.id), r.name]));
   missing.clear();
   for await (const page of pages(rooms.map((r) => r.id).sort((a, b) => a - b))) {
@@ -163,6 +164,7 @@ export async function pchatSource(store: Store, pages: MessagePages = storeMessa
     },
     rooms: async function* () {
       for (const r of await store.rooms.list()) {
+        if (r.direct === true) continue; // not in the archive format (yet), as in messagePages
         yield {
           id: String(r.id),
           name: r.name,

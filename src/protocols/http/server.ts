@@ -14,13 +14,14 @@ import type { Route } from './route.js';
 import { registerWebClient } from './web.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
+import { directRoutes } from './routes/direct.js';
 import { cutOffUpload, fileRoutes } from './routes/files.js';
 import { readingRoutes } from './routes/reading.js';
 import { roomRoutes } from './routes/rooms.js';
 import { scopeRoutes } from './routes/scope.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/sessions.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...accountRoutes, ...roomRoutes, ...fileRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...accountRoutes, ...roomRoutes, ...directRoutes, ...fileRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
 
 export interface HttpOptions {
   readonly app: Application;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isGuest } from '../../app/guests.js';
 import type { User } from '../../core/model.js';
 
 /**
@@ -106,14 +107,16 @@ export function nickBase(login: string): string {
 /**
  * Every user's nick. When several logins share a base (case-insensitively), the oldest
  * account (lowest id) keeps it and the others get base + '`' + their id. Ids only grow, so a
- * new account never takes a nick away from an existing one.
+ * new account never takes a nick away from an existing one, with one exception: IRC guests
+ * (irc.guestGroup) come after every real account, so a guest never keeps a person's nick from
+ * the account created for them later.
  */
 export class NickTable {
   private readonly byId = new Map<number, string>();
   private readonly byFold = new Map<string, number>();
 
   constructor(users: Iterable<User>) {
-    const sorted = [...users].sort((a, b) => a.id - b.id);
+    const sorted = [...users].sort((a, b) => Number(isGuest(a)) - Number(isGuest(b)) || a.id - b.id);
     const taken = new Set<string>();
     for (const user of sorted) {
       const base = nickBase(user.login);
@@ -140,4 +143,13 @@ export function nickTableFor(users: ReadonlyMap<number, User>): NickTable {
   let table = tables.get(users);
   if (!table) tables.set(users, (table = new NickTable(users.values())));
   return table;
+}
+
+/**
+ * A user's account name (account-tag, extended-join, 900, WHOIS 330): the nick derived from the
+ * login, which a session nick (NICK) never changes. Null for IRC guests, who are not logged in.
+ */
+export function accountName(users: ReadonlyMap<number, User>, userId: number): string | null {
+  const user = users.get(userId);
+  return user && isGuest(user) ? null : nickTableFor(users).nick(userId);
 }

@@ -36,7 +36,7 @@ export function ircError(command: string, target: string | null, error: unknown)
       return { reply: { numeric: ERR.PASSWDMISMATCH, params: [body.message] }, unexpected };
     case 'invalid_input':
       // The one text rule's refusal of bytes that are not UTF-8, as UTF8ONLY's standard reply.
-      if (SEND.has(command) && body.message.endsWith(NOT_UTF8)) return { reply: { fail: command, code: 'INVALID_UTF8', params: [t, body.message] }, unexpected };
+      if (SEND.has(command) && body.message.endsWith(NOT_UTF8)) return { reply: { fail: command, code: 'INVALID_UTF8', params: [body.message] }, unexpected };
       if (SEND.has(command)) return numeric(ERR.CANNOTSENDTOCHAN, body.message);
       return { reply: { fail: command, code: 'INVALID_PARAMS', params: [...(target ? [target] : []), body.message] }, unexpected };
     case 'internal':

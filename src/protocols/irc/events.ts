@@ -1,22 +1,32 @@
 import type { Message } from '../../core/model.js';
 import type { Actor } from '../../core/permissions.js';
 import { type DomainEvent, signsOut } from '../../ports/events.js';
-import { nickTableFor, roomToChannel } from './channels.js';
+import { accountName, roomToChannel } from './channels.js';
 import { type ChannelState, forgetRoom, historyLines, sendNames } from './membership.js';
 import { serialize } from './parser.js';
-import { messageLines, msgidOf, serverTime, textBudget, topicText } from './present.js';
+import { ircCommandOf, messageLines, msgidOf, serverTime, textBudget, topicText } from './present.js';
+import { clientTagsOf } from './clientTags.js';
 import { Reply } from './reply.js';
 import { modeDiff, modesOf, prefixChanges, prefixesOf } from './roster.js';
 import type { IrcSession } from './session.js';
 import { admitLive } from '../liveRoom.js';
+import { departureOf } from './departures.js';
+import { identityOf } from './identity.js';
 
 /**
  * What the hub pushes to one IRC connection (IrcSession delegates its Subscriber methods
  * here): live messages, roster changes, and room or account changes that need a re-check.
  */
 
-// Live messages are rendered once per event and tag combination, shared by every recipient.
-const rendered = new WeakMap<DomainEvent, Map<string, string[]>>();
+// Live messages are rendered once per event and format (the tags a client takes, the channel
+// name), as bytes that every recipient's connection shares. The hub hands one event to all its
+// recipients in a row, so the last event's renderings are kept at hand.
+// Keyed by channel name (each session's own string, whose hash is computed once), then by the
+// tags taken (bits), so no key is built per recipient.
+type Renderings = Map<string, (Buffer | undefined)[]>;
+const rendered = new WeakMap<DomainEvent, Renderings>();
+let lastEvent: DomainEvent | null = null;
+let lastRendered: Renderings = new Map();
 
 export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roomId: number }): void {
   const state = session.rooms.get(event.roomId);
@@ -32,30 +42,38 @@ export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roo
       return;
     }
   }
-  for (const line of render(session, event, m, state.channel)) session.writeRaw(line);
+  session.writeLines(render(session, event, m, state.channel));
 }
 
-function render(session: IrcSession, event: DomainEvent, m: Message, channel: string): string[] {
+function render(session: IrcSession, event: DomainEvent, m: Message, channel: string): Buffer {
   const caps = session.caps;
-  const key = ['server-time', 'message-tags', 'account-tag'].map((c) => (caps.has(c) ? '1' : '0')).join('') + channel;
-  let byKey = rendered.get(event);
-  if (!byKey) rendered.set(event, (byKey = new Map()));
-  let lines = byKey.get(key);
-  if (!lines) {
+  const taken = (caps.has('server-time') ? 1 : 0) | (caps.has('message-tags') ? 2 : 0) | (caps.has('account-tag') ? 4 : 0);
+  let byChannel = event === lastEvent ? lastRendered : rendered.get(event);
+  if (!byChannel) rendered.set(event, (byChannel = new Map()));
+  lastEvent = event;
+  lastRendered = byChannel;
+  let byTags = byChannel.get(channel);
+  if (!byTags) byChannel.set(channel, (byTags = []));
+  let bytes = byTags[taken];
+  if (!bytes) {
     // Live lines carry no time prefix: the client shows them as they arrive.
     const snapshot = session.deps.app.directory.peek();
     const source = session.maskOf(m.authorId, snapshot);
-    const account = snapshot ? nickTableFor(snapshot.users).nick(m.authorId) : null;
-    lines = messageLines(m, textBudget(source, 'PRIVMSG', channel), '', session.deps.publicUrl).map((text, i) => {
-      const tags: Record<string, string> = {};
+    const account = snapshot ? accountName(snapshot.users, m.authorId) : null;
+    const command = ircCommandOf(m);
+    // Client-only tags go to those that took message-tags (clientTags.ts).
+    const clientTags = caps.has('message-tags') ? clientTagsOf(m.clientId) : undefined;
+    const lines = messageLines(m, textBudget(source, command, channel), '', session.deps.publicUrl).map((text, i) => {
+      const tags: Record<string, string> = { ...clientTags };
       if (caps.has('server-time')) tags.time = serverTime(m.createdAt);
       if (caps.has('message-tags')) tags.msgid = msgidOf(m, i);
       if (caps.has('account-tag') && account) tags.account = account;
-      return serialize({ tags, source, command: 'PRIVMSG', params: [channel, text] });
+      return `${serialize({ tags, source, command, params: [channel, text] })}\r\n`;
     });
-    byKey.set(key, lines);
+    bytes = Buffer.from(lines.join(''));
+    byTags[taken] = bytes;
   }
-  return lines;
+  return bytes;
 }
 
 export function deliverPresence(session: IrcSession, roomId: number, userId: number, present: boolean, count: number): void {
@@ -70,13 +88,17 @@ export function deliverPresence(session: IrcSession, roomId: number, userId: num
     state.prefixes.delete(userId);
     const kick = registry.noteFor(`kick:${roomId}:${userId}`);
     const nick = mask.split('!')[0] as string;
-    if (kick) session.write({ source: kick.nick, command: 'KICK', params: [state.channel, nick, kick.reason] });
-    else session.write({ source: mask, command: 'PART', params: [state.channel] });
+    if (kick) return session.write({ source: kick.nick, command: 'KICK', params: [state.channel, nick, kick.reason] });
+    // An IRC connection leaving states its reason (departures.ts); a QUIT's PARTs are gathered.
+    const departure = departureOf(userId);
+    if (departure?.gathered) departure.gathered.set(session, [...(departure.gathered.get(session) ?? []), state.channel]);
+    else session.write({ source: mask, command: 'PART', params: departure?.reason ? [state.channel, departure.reason] : [state.channel] });
     return;
   }
-  const nick = snapshot ? nickTableFor(snapshot.users).nick(userId) : (mask.split('!')[0] as string);
-  const real = snapshot?.users.get(userId)?.displayName ?? nick;
-  session.write({ source: mask, command: 'JOIN', params: session.caps.has('extended-join') ? [state.channel, nick, real] : [state.channel] });
+  const nick = mask.split('!')[0] as string;
+  const real = identityOf(registry, userId, snapshot?.users).realname || nick;
+  const account = snapshot ? (accountName(snapshot.users, userId) ?? '*') : nick;
+  session.write({ source: mask, command: 'JOIN', params: session.caps.has('extended-join') ? [state.channel, account, real] : [state.channel] });
   const found = snapshot?.roomWithCategory(roomId);
   if (snapshot && found) {
     const prefixes = prefixesOf(snapshot, found.room, found.category, userId);
@@ -101,6 +123,8 @@ export function deliverAccessChange(session: IrcSession, event: DomainEvent): vo
 }
 
 async function invited(session: IrcSession, roomId: number): Promise<void> {
+  // Already in the channel (made a member by MODE +i or -o, events of the room it is in): nothing to invite to.
+  if (session.rooms.has(roomId)) return;
   const actor = await session.actor().catch(() => null);
   const view = actor && (await session.deps.app.rooms.get(actor, roomId).catch(() => null));
   if (!view) return;
@@ -161,7 +185,7 @@ async function refresh(session: IrcSession, actor: Actor, roomId: number, state:
     const after = prefixesOf(snapshot, view.room, view.category, uid);
     const before = state.prefixes.get(uid) ?? '';
     state.prefixes.set(uid, after);
-    const nick = uid === session.userId ? session.nick : nickTableFor(snapshot.users).nick(uid);
+    const nick = uid === session.userId ? session.nick : session.deps.registry.nicks(snapshot.users).nick(uid);
     for (const [m, who] of prefixChanges(before, after, nick)) session.write({ source, command: 'MODE', params: [channel, m, who] });
   }
 }

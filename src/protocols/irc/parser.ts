@@ -16,12 +16,24 @@ export interface IrcMessage {
 export const MAX_BODY_BYTES = 510;
 /** The tag section including the leading '@' and the space after it. */
 export const MAX_TAG_BYTES = 8191;
+/**
+ * What a client may send of it: 4094 bytes of tag data, 4096 with the '@' and the space
+ * (message-tags, "Size limit"); the rest of the 8191 is the server's, for the tags it adds.
+ */
+export const MAX_CLIENT_TAG_BYTES = 4096;
+
+/** The bytes of a line's tag section, '@' and the space after it included (0 without tags). */
+export function tagSectionBytes(line: string): number {
+  if (!line.startsWith('@')) return 0;
+  const space = line.indexOf(' ');
+  return Buffer.byteLength(space === -1 ? line : line.slice(0, space + 1));
+}
 /** RFC 1459: at most 15 parameters. Extra words join the last one rather than being dropped. */
 export const MAX_PARAMS = 15;
 
 export type ParseResult =
   | { readonly ok: true; readonly message: IrcMessage }
-  | { readonly ok: false; readonly reason: 'empty' | 'too_long' | 'malformed'; readonly command?: string };
+  | { readonly ok: false; readonly reason: 'empty' | 'too_long' | 'malformed'; readonly command?: string; readonly tags?: Readonly<Record<string, string>> };
 
 const TAG_ESCAPES: Record<string, string> = { ':': ';', s: ' ', '\\': '\\', r: '\r', n: '\n' };
 
@@ -74,7 +86,7 @@ export function parseLine(line: string): ParseResult {
     if (space === -1) return { ok: false, reason: 'malformed' };
     const parsed = parseTags(rest.slice(1, space));
     rest = rest.slice(space + 1).replace(/^ +/, '');
-    if (Buffer.byteLength(rest) > MAX_BODY_BYTES) return { ok: false, reason: 'too_long' };
+    if (Buffer.byteLength(rest) > MAX_BODY_BYTES) return { ok: false, reason: 'too_long', ...(parsed && { tags: parsed }) };
     if (!parsed) return { ok: false, reason: 'malformed', ...commandOf(rest) };
     tags = parsed;
   } else {
@@ -88,7 +100,7 @@ export function parseLine(line: string): ParseResult {
     source = rest.slice(1, space);
     rest = rest.slice(space + 1).replace(/^ +/, '');
   }
-  if (rest === '') return { ok: false, reason: source === null && Object.keys(tags).length === 0 ? 'empty' : 'malformed' };
+  if (rest === '') return { ok: false, reason: source === null && Object.keys(tags).length === 0 ? 'empty' : 'malformed', ...(Object.keys(tags).length > 0 && { tags }) };
   let trailing: string | null = null;
   const colon = rest.startsWith(':') ? 0 : rest.indexOf(' :');
   if (colon !== -1) {
@@ -97,7 +109,7 @@ export function parseLine(line: string): ParseResult {
   }
   const words = rest.split(' ').filter((w) => w !== '');
   const command = words.shift();
-  if (command === undefined || !COMMAND.test(command)) return { ok: false, reason: 'malformed', ...(command !== undefined && { command }) };
+  if (command === undefined || !COMMAND.test(command)) return { ok: false, reason: 'malformed', ...(Object.keys(tags).length > 0 && { tags }), ...(command !== undefined && { command }) };
   if (trailing !== null) words.push(trailing);
   if (words.length > MAX_PARAMS) {
     // Keep every byte: the surplus becomes part of the last parameter.

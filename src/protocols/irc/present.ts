@@ -92,11 +92,17 @@ export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text' | 
   if (message.kind === 'story' && message.title) for (const piece of splitLine(message.title, room - 2)) lines.push(`${prefix}\x02${piece}\x02`);
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    for (const piece of splitLine(line, room)) lines.push(prefix + piece);
+    // One word goes on the wire without the ':' the budget counts: a byte more fits. So any line
+    // an IRC client could send and see relayed (commands/messaging.ts) comes back whole.
+    if (prefix === '' && Buffer.byteLength(line) === room + 1 && !line.includes(' ') && !line.startsWith(':')) lines.push(line);
+    else for (const piece of splitLine(line, room)) lines.push(prefix + piece);
   }
   if (file) for (const piece of splitLine(fileLine(file, baseUrl, room), room)) lines.push(prefix + piece);
   return lines;
 }
+
+/** The IRC command a message is shown with: a notice stays a NOTICE. */
+export const ircCommandOf = (m: Pick<Message, 'kind'>): 'PRIVMSG' | 'NOTICE' => (m.kind === 'notice' ? 'NOTICE' : 'PRIVMSG');
 
 /** Bytes left for the text of `:<source> <COMMAND> <target> :<text>` within one line. */
 export function textBudget(source: string, command: string, target: string): number {

@@ -14,9 +14,12 @@ export function prefixesOf(snapshot: Snapshot, room: Room, category: Category, u
   return (roles.manager || actor.isAdmin ? '@' : '') + (roles.presenter ? '+' : '');
 }
 
-/** The modes a room shows: t always (only managers set topics), i closed, s+i secret, m auditorium. */
+/**
+ * The modes a room shows: n and t always (only those in the channel send, only managers set
+ * topics), i closed, s+i secret, m auditorium.
+ */
 export function modesOf(room: Room): string {
-  return '+' + (room.privacy === 'open' ? '' : 'i') + (room.type === 'auditorium' ? 'm' : '') + (room.privacy === 'secret' ? 's' : '') + 't';
+  return '+' + (room.privacy === 'open' ? '' : 'i') + (room.type === 'auditorium' ? 'm' : '') + 'n' + (room.privacy === 'secret' ? 's' : '') + 't';
 }
 
 /** The one prefix a client without multi-prefix sees: the highest. */

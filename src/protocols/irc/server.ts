@@ -36,6 +36,10 @@ export interface IrcOptions {
   /** Idle time before the server PINGs, and again before it gives up. Default 90 s. */
   readonly pingIntervalMs?: number;
   readonly maxQueuedLines?: number;
+  /** IRC guests' group (irc.guestGroup): null, every connection signs in. */
+  readonly guestGroup?: string | null;
+  /** The category where JOIN of a missing channel creates an open room (irc.createRoomsIn), or null. */
+  readonly createRoomsIn?: string | null;
   /** Null to accept a new connection, else why not (a drained pool node): ERROR, then close. */
   readonly admission?: () => string | null;
 }
@@ -67,6 +71,8 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
     maxQueuedLines: options.maxQueuedLines ?? 64,
     registry,
     commands: COMMANDS,
+    guestGroup: options.guestGroup ?? null,
+    createRoomsIn: options.createRoomsIn ?? null,
   };
   const pingIntervalMs = options.pingIntervalMs ?? 90_000;
 

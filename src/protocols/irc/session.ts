@@ -8,15 +8,17 @@ import { NOT_UTF8 } from '../../core/validation.js';
 import type { Hub, Subscriber } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
 import type { DomainEvent } from '../../ports/events.js';
-import { nickTableFor } from './channels.js';
 import { deliverAccessChange, deliverPresence, deliverRoomEvent } from './events.js';
 import { type FloodControl, FloodGate } from './flood.js';
 import { type ChannelState, forgetRoom, historyLines, joinRoom, partRoom, sendNames } from './membership.js';
 import { ERR } from './numerics.js';
-import { type IrcMessage, LineSplitter, parseLine, serialize } from './parser.js';
+import { type IrcMessage, LineSplitter, MAX_CLIENT_TAG_BYTES, parseLine, serialize, tagSectionBytes } from './parser.js';
 import type { IrcRegistry } from './registry.js';
 import { Reply } from './reply.js';
-import { decodeLine, fit, negotiatedTags } from './wire.js';
+import { decodeLine, fit, LineOutput, negotiatedTags } from './wire.js';
+import { deliverDirect } from './direct.js';
+import { clientOnlyTags, withClientTags } from './clientTags.js';
+import { quitRooms } from './departures.js';
 
 export type { FloodControl };
 export { Reply };
@@ -45,6 +47,10 @@ export interface IrcDeps {
   /** Lines read but not yet answered, beyond which the socket is paused (TCP backpressure). */
   readonly maxQueuedLines: number;
   readonly registry: IrcRegistry;
+  /** IRC guests' group (irc.guestGroup), or null: every connection signs in. */
+  readonly guestGroup: string | null;
+  /** The category where JOIN of a missing channel creates an open room (irc.createRoomsIn), or null. */
+  readonly createRoomsIn: string | null;
   readonly commands: Readonly<Record<string, IrcCommand>>;
 }
 
@@ -67,12 +73,18 @@ const SENDQ_GRACE_MS = 10_000;
 /** Commands whose text goes to messages.post, which applies the one text rule itself. */
 const TEXT_COMMANDS = new Set(['PRIVMSG', 'NOTICE']);
 
+/** PRIVMSG or NOTICE with text to exactly one channel: a post that may start early (see enqueue). */
+const isChannelPost = (m: IrcMessage): boolean =>
+  TEXT_COMMANDS.has(m.command) && m.params.length >= 2 && m.params[0]?.startsWith('#') === true && !m.params[0].includes(',') && m.params[1] !== '';
+
 /**
  * One IRC connection: registration state, the ordered command chain, output, and the hub
  * subscriber. Joining and leaving rooms live in membership.ts, what the hub pushes in events.ts.
  */
 export class IrcSession implements Subscriber {
   userId = 0;
+  /** Subscribed to its user's direct conversations: PRIVMSG between users (direct.ts). */
+  readonly takesDirectMessages = true;
   /** This connection's own session (see openSession); 0 until registered. */
   sessionId = 0;
   nick = '';
@@ -93,13 +105,19 @@ export class IrcSession implements Subscriber {
   private readonly clientPrefix = `irc-${randomBytes(6).toString('base64url')}-`;
   private posted = 0;
   private readonly echoes = new Map<string, Reply>();
+  /** When the next line may start: once this one is answered, or, for a post to a channel, once it is queued for commit. */
   private chain: Promise<void> = Promise.resolve();
+  /** When every line read so far is answered. */
+  private answered: Promise<void> = Promise.resolve();
   private queued = 0;
   private readonly flood: FloodGate;
   private closed = false;
+  /** Why the connection ends, as its QUIT shows it to the others (`Quit: …` for a QUIT of its own). */
+  private quitReason = 'Connection closed';
+  private departed = false;
   /** The socket is gone (closedDown ran). */
   private gone = false;
-  private corked = false;
+  private readonly output: LineOutput;
   private readonly splitter = new LineSplitter();
   private readonly registrationTimer: NodeJS.Timeout;
 
@@ -108,6 +126,7 @@ export class IrcSession implements Subscriber {
     readonly deps: IrcDeps,
   ) {
     this.flood = new FloodGate(deps.floodControl);
+    this.output = new LineOutput(socket);
     this.registrationTimer = setTimeout(() => {
       if (!this.registered) this.kill('Registration timed out');
     }, deps.registrationTimeoutMs);
@@ -139,7 +158,7 @@ export class IrcSession implements Subscriber {
 
   /** nick!user@host of any user, as this endpoint shows them. */
   maskOf(userId: number, snapshot: Snapshot | null = this.deps.app.directory.peek()): string {
-    const nick = userId === this.userId && this.nick ? this.nick : snapshot ? nickTableFor(snapshot.users).nick(userId) : `user\`${userId}`;
+    const nick = userId === this.userId && this.nick ? this.nick : snapshot ? this.deps.registry.nickOf(userId, snapshot.users) : `user\`${userId}`;
     return `${nick}!u${userId}@${this.deps.serverName}`;
   }
 
@@ -153,37 +172,62 @@ export class IrcSession implements Subscriber {
 
   // ---- input: one promise chain, so replies keep command order even when storage is slow
 
+  /**
+   * Lines run one after another, except that a post to one channel lets the next line start
+   * once it is queued for commit (behind the posts before it), so one connection's posts share
+   * group commits instead of paying one commit each. Such a post holds its replies until the
+   * lines ahead are answered; any other line waits for them: replies keep line order, and a
+   * PONG still means that every line before it is done (posts durable).
+   */
   private enqueue(line: Buffer | null): void {
     if (this.closed) return;
     if (++this.queued >= this.deps.maxQueuedLines && !this.socket.isPaused()) this.socket.pause();
-    this.chain = this.chain
-      .then(() => this.process(line))
+    const ahead = this.answered;
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => (release = resolve));
+    this.answered = this.chain
+      .then(() => this.process(line, ahead, release))
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'irc line failed'))
       .finally(() => {
+        release();
         if (--this.queued < this.deps.maxQueuedLines / 2 && this.socket.isPaused() && !this.closed) this.socket.resume();
       });
+    this.chain = started;
   }
 
-  private async process(bytes: Buffer | null): Promise<void> {
+  private async process(bytes: Buffer | null, ahead: Promise<void>, release: () => void): Promise<void> {
     if (this.closed) return;
     await this.flood.take();
-    if (bytes === null) return new Reply(this, null).numeric(ERR.INPUTTOOLONG, 'Input line was too long');
-    const { text, validUtf8 } = decodeLine(bytes);
-    const parsed = parseLine(text);
-    if (!parsed.ok) {
-      const reply = new Reply(this, null);
-      if (parsed.reason === 'too_long') reply.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
+    const decoded = bytes === null ? null : decodeLine(bytes);
+    const parsed = decoded === null ? null : parseLine(decoded.text);
+    // A client sends at most 4094 bytes of tag data (message-tags), below the 8191 of any line.
+    const tagsTooLong = decoded !== null && tagSectionBytes(decoded.text) > MAX_CLIENT_TAG_BYTES;
+    const early = parsed?.ok === true && !tagsTooLong && this.registered && isChannelPost(parsed.message);
+    if (!early) await ahead;
+    if (decoded === null || parsed === null) return new Reply(this, null).numeric(ERR.INPUTTOOLONG, 'Input line was too long');
+    const validUtf8 = decoded.validUtf8;
+    if (!parsed.ok || tagsTooLong) {
+      // Refused lines are answered with their label too, when it could be read.
+      const reply = new Reply(this, this.labelOf(parsed.ok ? parsed.message.tags : parsed.tags));
+      if (parsed.ok || parsed.reason === 'too_long') reply.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
       else if (parsed.reason === 'malformed') reply.numeric(ERR.UNKNOWNCOMMAND, parsed.command ?? '*', 'Malformed line');
-      return;
+      return reply.finish();
     }
     const message = parsed.message;
-    const rawLabel = this.caps.has('labeled-response') ? message.tags.label : undefined;
-    const reply = new Reply(this, rawLabel !== undefined && rawLabel !== '' && rawLabel.length <= 64 ? rawLabel : null);
+    const reply = new Reply(this, this.labelOf(message.tags), early ? release : undefined);
+    reply.request = message;
     try {
       await this.dispatch(message, reply, validUtf8);
     } finally {
+      if (early) await ahead;
       reply.finish();
     }
+  }
+
+  /** The label to answer with (labeled-response), or null. */
+  private labelOf(tags: Readonly<Record<string, string>> | undefined): string | null {
+    const raw = this.caps.has('labeled-response') ? tags?.label : undefined;
+    return raw !== undefined && raw !== '' && raw.length <= 64 ? raw : null;
   }
 
   private async dispatch(message: IrcMessage, reply: Reply, validUtf8: boolean): Promise<void> {
@@ -212,24 +256,23 @@ export class IrcSession implements Subscriber {
   }
 
   writeRaw(line: string): void {
-    if (this.closed) return;
+    if (this.canWrite()) this.output.line(line);
+  }
+
+  /** Whole lines (CRLF included) rendered once for every recipient: live messages (events.ts). */
+  writeLines(lines: Buffer): void {
+    if (this.canWrite()) this.output.push(lines);
+  }
+
+  private canWrite(): boolean {
+    if (this.closed) return false;
     // A reader that falls this far behind would hold server memory hostage: cut it off.
-    if (this.socket.writableLength > this.deps.sendQueueBytes) {
+    if (this.output.queuedBytes > this.deps.sendQueueBytes) {
       this.deps.logger.warn({ userId: this.userId }, 'irc client too slow; disconnecting');
       this.kill('SendQ exceeded', SENDQ_GRACE_MS);
-      return;
+      return false;
     }
-    // Lines written in one turn of the event loop (a commit batch, a history replay, NAMES)
-    // leave in one write instead of one system call each.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(`${line}\r\n`);
+    return true;
   }
 
   /**
@@ -239,8 +282,13 @@ export class IrcSession implements Subscriber {
   kill(reason: string, graceMs = CLOSE_GRACE_MS): void {
     if (this.closed) return;
     this.closed = true;
+    this.quitReason = reason;
+    this.output.flush();
     this.socket.end(`ERROR :Closing link: ${this.host} (${reason})\r\n`);
     setTimeout(() => this.socket.destroy(), graceMs).unref();
+    // The others see the QUIT now, not once the client has closed its side; a turn later, so a
+    // connection cut off in the middle of a delivery does not re-enter the hub from inside it.
+    setImmediate(() => this.depart());
   }
 
   /**
@@ -269,7 +317,20 @@ export class IrcSession implements Subscriber {
     this.gone = true;
     this.closed = true;
     clearTimeout(this.registrationTimer);
-    this.deps.hub.disconnect(this);
+    this.depart();
+  }
+
+  /**
+   * Leaves the hub, the registry and every room (recording PART). Run at kill and again when
+   * the socket is gone, for anything a command still under way joined meanwhile; the QUIT is
+   * shown once.
+   */
+  private depart(): void {
+    const first = !this.departed;
+    this.departed = true;
+    // The others in its channels see this user QUIT (or PART, see departures.ts), once each.
+    if (first) quitRooms(this, this.quitReason, () => this.deps.hub.disconnect(this));
+    else this.deps.hub.disconnect(this);
     this.deps.registry.remove(this);
     const rooms = [...this.rooms.keys()];
     this.rooms.clear();
@@ -296,12 +357,19 @@ export class IrcSession implements Subscriber {
     return this.echoes.get(clientId);
   }
 
-  /** Posts to a room; the live echo (echo-message) goes into `reply`, so it carries the label. */
+  /**
+   * Posts to a room, as a notice when the command is NOTICE; the live echo (echo-message) goes
+   * into `reply`, so it carries the label, and the line's client-only tags go with the live
+   * message (clientTags.ts).
+   */
   async post(roomId: number, text: string, reply: Reply): Promise<Message> {
     const clientId = this.nextClientId();
+    const kind = reply.request?.command === 'NOTICE' ? 'notice' : 'text';
+    const tags = reply.request ? clientOnlyTags(reply.request.tags) : null;
     this.echoes.set(clientId, reply);
     try {
-      const { message } = await this.deps.app.messages.post(await this.actor(), roomId, { text, clientId });
+      const actor = await this.actor();
+      const { message } = await withClientTags(clientId, tags, () => this.deps.app.messages.post(actor, roomId, { text, kind, clientId }, { onQueued: reply.onQueued }));
       return message;
     } finally {
       this.echoes.delete(clientId);
@@ -337,6 +405,8 @@ export class IrcSession implements Subscriber {
   // ---- the hub subscriber (events.ts)
 
   onRoomEvent(event: DomainEvent & { roomId: number }): void {
+    // A room not joined as a channel is a direct conversation this connection hears (direct.ts).
+    if (!this.rooms.has(event.roomId)) return deliverDirect(this, event);
     deliverRoomEvent(this, event);
   }
 

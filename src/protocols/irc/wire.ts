@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { decodeUtf8Marked } from '../text.js';
 import { MAX_BODY_BYTES } from './parser.js';
 
@@ -41,4 +42,50 @@ export function fit(line: string): string {
     out += ch;
   }
   return line.slice(0, start) + out;
+}
+
+/**
+ * A connection's outgoing lines, gathered over one turn of the event loop (a commit batch, a
+ * history replay, NAMES) and written with one system call. Live messages arrive as bytes
+ * rendered once for all their recipients (events.ts), so a delivery costs a push here and its
+ * share of one copy, not a `socket.write` and an encoding of its own.
+ */
+export class LineOutput {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private scheduled = false;
+  private readonly flushSoon = () => this.flush();
+
+  constructor(private readonly socket: Socket) {}
+
+  /** Bytes written but not yet taken by the client: waiting here or in the socket. */
+  get queuedBytes(): number {
+    return this.bytes + this.socket.writableLength;
+  }
+
+  /** One line, without its CRLF. */
+  line(text: string): void {
+    this.push(Buffer.from(`${text}\r\n`));
+  }
+
+  /** Whole lines, each ending in CRLF. The buffer is shared, never changed afterwards. */
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushSoon);
+    }
+  }
+
+  /** Writes what is gathered now (before the socket is ended, say). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.chunks.length === 0) return;
+    const data = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.bytes);
+    this.chunks = [];
+    this.bytes = 0;
+    if (this.socket.writable) this.socket.write(data);
+  }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parse } from '../../app/validate.js';
+import { presentConversation } from '../direct.js';
 import { presentMessage } from '../present.js';
 import type { WsDeps, WsSession } from './session.js';
 
@@ -26,6 +27,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       session.userId = actor.userId;
       session.sessionId = sessionId;
       const user = await deps.app.users.get(actor, actor.userId);
+      await session.watchDirect();
       session.send({ type: 'ready', ...(ref !== undefined && { ref }), user: { id: user.id, login: user.login, displayName: user.displayName } });
     },
   },
@@ -73,6 +75,25 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const page = await deps.app.messages.history(actor, target, query);
       const snapshot = await deps.app.directory.snapshot();
       session.send({ type: 'history', ...(ref !== undefined && { ref }), roomId: target, ...page, messages: page.messages.map((m) => presentMessage(m, snapshot)) });
+    },
+  },
+  'direct.open': {
+    needsAuth: true,
+    help: '{type:"direct.open", participants:[user id or login, …]}: open the direct conversation with these people (the existing one for a pair); answered with {type:"direct", conversation, created}.',
+    async run(session, payload, ref, deps) {
+      const actor = await deps.app.sessions.actorFor(session.userId);
+      const { created, ...view } = await deps.app.direct.open(actor, payload);
+      session.send({ type: 'direct', ...(ref !== undefined && { ref }), created, conversation: presentConversation(view, await deps.app.directory.snapshot()) });
+    },
+  },
+  'direct.list': {
+    needsAuth: true,
+    help: '{type:"direct.list"}: your direct conversations, most recent first, with unread counts and last messages ({type:"directs", conversations}).',
+    async run(session, _payload, ref, deps) {
+      const actor = await deps.app.sessions.actorFor(session.userId);
+      const views = await deps.app.direct.list(actor);
+      const snapshot = await deps.app.directory.snapshot();
+      session.send({ type: 'directs', ...(ref !== undefined && { ref }), conversations: views.map((v) => presentConversation(v, snapshot)) });
     },
   },
   ping: {

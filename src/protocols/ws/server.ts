@@ -61,7 +61,7 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
     const token = options.tokenOf(request.headers);
     const accept = (userId: number, sessionId: number) =>
       wss.handleUpgrade(request, socket, head, (ws) => {
-        const session = new WsSession(ws, options);
+        const session = new WsSession(ws, options, socket);
         session.userId = userId;
         session.sessionId = sessionId;
         const ticket = options.connections?.ticketOf(socket as Socket);
@@ -116,6 +116,8 @@ export function attachWebSocket(server: Server, options: WsOptions): WsEndpoint 
     try {
       const actor = await app.sessions.actorFor(session.userId);
       const user = await app.users.get(actor, actor.userId);
+      // Subscribed to its direct conversations before `ready`, so nothing said after it is missed.
+      await session.watchDirect();
       session.send({ type: 'ready', user: { id: user.id, login: user.login, displayName: user.displayName } });
     } catch (error) {
       session.sendError(error, undefined);

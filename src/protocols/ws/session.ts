@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Application } from '../../app/index.js';
 import type { Subscriber, Hub } from '../../delivery/hub.js';
@@ -7,6 +8,7 @@ import { type DomainEvent, signsOut } from '../../ports/events.js';
 import { describeError } from '../errors.js';
 import { presentMessage, presentRoom } from '../present.js';
 import { admitLive, type LiveRoom, releaseHeld } from '../liveRoom.js';
+import { presentConversation, watchDirectConversations } from '../direct.js';
 
 export interface WsDeps {
   readonly app: Application;
@@ -19,8 +21,8 @@ export interface WsDeps {
 /** Per joined room: the last seq delivered, and events held back while the join's history loads. */
 type RoomState = LiveRoom;
 
-// One rendering per event and format, shared by every recipient.
-const rendered = new WeakMap<DomainEvent, string>();
+// One rendering per event and format, as bytes shared by every recipient (no encoding each).
+const rendered = new WeakMap<DomainEvent, Buffer>();
 
 export const WS_CLOSE = { signedOut: 4001, slow: 4008, authTimeout: 4002, decommissioned: 4003 } as const;
 
@@ -30,11 +32,19 @@ export class WsSession implements Subscriber {
   /** The session (token) this connection authenticated with: ending it closes the connection (4001). */
   sessionId = 0;
   alive = true;
+  /** Subscribed to its user's direct conversations (protocols/direct.ts): their messages come without a join. */
+  readonly takesDirectMessages = true;
   private rooms: Map<number, RoomState> | null = null;
+  /** The direct conversations this connection hears without having joined them. */
+  private direct: Set<number> | null = null;
+
+  private corked = false;
 
   constructor(
     readonly ws: WebSocket,
     private readonly deps: WsDeps,
+    /** The connection under `ws` (as handed to handleUpgrade): frames of one turn of the event loop leave in one write. */
+    private readonly socket: Duplex | null = null,
   ) {}
 
   get authenticated(): boolean {
@@ -45,7 +55,7 @@ export class WsSession implements Subscriber {
     return this.rooms ? [...this.rooms.keys()] : [];
   }
 
-  send(frame: Record<string, unknown> | string): void {
+  send(frame: Record<string, unknown> | string | Buffer): void {
     const ws = this.ws;
     if (ws.readyState !== ws.OPEN) return;
     // A reader that falls this far behind would hold server memory hostage: cut it off.
@@ -55,7 +65,17 @@ export class WsSession implements Subscriber {
       ws.terminate();
       return;
     }
-    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    // Frames sent in one turn of the event loop (a commit batch's messages) leave in one
+    // system call instead of one each; ws's own cork per frame nests inside this one.
+    if (this.socket && !this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket?.uncork();
+      });
+    }
+    ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame), { binary: false });
   }
 
   sendError(error: unknown, ref: unknown): void {
@@ -108,12 +128,25 @@ export class WsSession implements Subscriber {
 
   private forget(roomId: number): void {
     this.rooms?.delete(roomId);
-    this.deps.hub.part(roomId, this);
+    // Leaving a conversation's view keeps hearing it.
+    if (!this.direct?.has(roomId)) this.deps.hub.part(roomId, this);
+  }
+
+  /** Subscribes to every direct conversation of the user (at sign-in). */
+  async watchDirect(): Promise<void> {
+    const ids = await watchDirectConversations(this.deps.app, this.deps.hub, this);
+    this.direct ??= new Set();
+    for (const id of ids) this.direct.add(id);
   }
 
   onRoomEvent(event: DomainEvent & { roomId: number }): void {
     const state = this.rooms?.get(event.roomId);
-    if (!state || !admitLive(state, event)) return;
+    if (!state) {
+      // A conversation not open on this client: its new messages still arrive (unread counts, the first message).
+      if (event.type === 'message.posted' && this.direct?.has(event.roomId)) this.send(this.render(event));
+      return;
+    }
+    if (!admitLive(state, event)) return;
     this.send(this.render(event));
   }
 
@@ -138,8 +171,20 @@ export class WsSession implements Subscriber {
       if (event.userId === this.userId) this.send({ type: 'invited', roomId: event.roomId });
       return;
     }
+    if (event.type === 'direct.opened') {
+      (this.direct ??= new Set()).add(event.roomId);
+      void this.announceConversation(event.roomId).catch((error: unknown) => this.deps.logger.error({ err: error }, 'announcing a direct conversation failed'));
+      return;
+    }
     if (!this.authenticated) return;
     void this.recheck(event).catch((error: unknown) => this.deps.logger.error({ err: error }, 'access re-check failed'));
+  }
+
+  /** A conversation opened with this user (by them or someone else): the client lists it at once. */
+  private async announceConversation(roomId: number): Promise<void> {
+    const { app } = this.deps;
+    const view = await app.direct.get(await app.sessions.actorFor(this.userId), roomId);
+    this.send({ type: 'direct', conversation: presentConversation(view, await app.directory.snapshot()) });
   }
 
   private async recheck(event: DomainEvent): Promise<void> {
@@ -159,9 +204,10 @@ export class WsSession implements Subscriber {
     }
   }
 
-  private render(event: DomainEvent & { roomId: number }): string {
-    let text = rendered.get(event);
-    if (text === undefined) {
+  private render(event: DomainEvent & { roomId: number }): Buffer {
+    let bytes = rendered.get(event);
+    if (bytes === undefined) {
+      let text: string;
       const snapshot = this.deps.app.directory.peek();
       switch (event.type) {
         case 'message.posted':
@@ -173,8 +219,9 @@ export class WsSession implements Subscriber {
         default:
           text = JSON.stringify(event);
       }
-      rendered.set(event, text);
+      bytes = Buffer.from(text);
+      rendered.set(event, bytes);
     }
-    return text;
+    return bytes;
   }
 }

@@ -1,4 +1,5 @@
 import { complianceExportContract } from './complianceExport.contract.js';
+import { directContract } from './direct.contract.js';
 import { directoryContract } from './directory.contract.js';
 import { filesContract } from './files.contract.js';
 import type { StoreFactory } from './harness.js';
@@ -20,4 +21,5 @@ export function storeContract(factory: StoreFactory): void {
   sessionsContract(factory);
   filesContract(factory);
   complianceExportContract(factory);
+  directContract(factory);
 }

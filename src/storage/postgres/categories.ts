@@ -21,13 +21,14 @@ const settings = (c: Omit<Category, 'id'>) => [c.name, c.description, c.invitati
 
 export function postgresCategories(pool: pg.Pool): CategoryStore {
   const one = async (where: string, value: string | number): Promise<Category | null> => {
-    const row = first(await pool.query<CategoryWithLists>(`${SELECT} WHERE ${where}`, [value]));
+    // Category 0 is the hidden home of direct conversations (migration 0015): never listed or found.
+    const row = first(await pool.query<CategoryWithLists>(`${SELECT} WHERE c.id <> 0 AND ${where}`, [value]));
     return row ? asCategory(row) : null;
   };
   return {
     get: (id) => one('c.id = $1', id),
     getByName: (name) => one(`${folded('c.name')} = ${folded('$1::text')}`, name),
-    list: async () => (await pool.query<CategoryWithLists>(`${SELECT} ORDER BY c.id`)).rows.map(asCategory),
+    list: async () => (await pool.query<CategoryWithLists>(`${SELECT} WHERE c.id <> 0 ORDER BY c.id`)).rows.map(asCategory),
     create: (category) =>
       unique('category', 'name', () =>
         transaction(pool, async (tx) => {

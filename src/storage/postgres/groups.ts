@@ -60,6 +60,7 @@ export function postgresGroups(pool: pg.Pool): GroupStore {
       transaction(pool, async (tx) => {
         await forgetPrincipal(tx, { kind: 'group', id });
         await tx.query("DELETE FROM policies WHERE scope = 'site' AND target_id = $1", [id]);
+        await tx.query("DELETE FROM direct_policies WHERE scope = 'site' AND target_id = $1", [id]);
         await tx.query('DELETE FROM groups WHERE id = $1', [id]);
       }),
   };

@@ -41,6 +41,7 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
     messages: postgresMessages(pool),
     addins: postgresAddIns(pool),
     policies: postgresPolicies(pool),
+    directPolicies: postgresPolicies(pool, 'direct_policies'),
     settings: postgresSettings(pool),
     sessions: postgresSessions(pool),
     compliance: postgresCompliance(pool),

@@ -27,23 +27,24 @@ export function postgresAddIns(pool: pg.Pool): AddInStore {
   };
 }
 
-export function postgresPolicies(pool: pg.Pool): PolicyStore {
+/** The chat policy's rules (`policies`), or the direct-message policy's (`direct_policies`, migration 0015): same shape, same semantics. */
+export function postgresPolicies(pool: pg.Pool, table: 'policies' | 'direct_policies' = 'policies'): PolicyStore {
   type Row = { scope: PolicyRule['scope']; target_id: number; enabled: boolean };
   return {
     list: async () =>
-      (await pool.query<Row>('SELECT scope, target_id, enabled FROM policies ORDER BY scope, target_id')).rows.map((r) => ({
+      (await pool.query<Row>(`SELECT scope, target_id, enabled FROM ${table} ORDER BY scope, target_id`)).rows.map((r) => ({
         scope: r.scope,
         targetId: r.scope === 'global' ? null : r.target_id,
         enabled: r.enabled,
       })),
     set: async (rule) => {
       await pool.query(
-        'INSERT INTO policies (scope, target_id, enabled) VALUES ($1, $2, $3) ON CONFLICT (scope, target_id) DO UPDATE SET enabled = excluded.enabled',
+        `INSERT INTO ${table} (scope, target_id, enabled) VALUES ($1, $2, $3) ON CONFLICT (scope, target_id) DO UPDATE SET enabled = excluded.enabled`,
         [rule.scope, rule.targetId ?? 0, rule.enabled],
       );
     },
     remove: async (scope, targetId) =>
-      ((await pool.query('DELETE FROM policies WHERE scope = $1 AND target_id = $2', [scope, targetId ?? 0])).rowCount ?? 0) > 0,
+      ((await pool.query(`DELETE FROM ${table} WHERE scope = $1 AND target_id = $2`, [scope, targetId ?? 0])).rowCount ?? 0) > 0,
   };
 }
 

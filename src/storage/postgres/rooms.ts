@@ -3,7 +3,7 @@ import { PchatError } from '../../core/errors.js';
 import type { Room } from '../../core/model.js';
 import type { RoomStore } from '../../ports/store.js';
 import { first, folded, rethrowUnique, transaction } from './database.js';
-import { originColumns, type RoomRow, roomRoles, toRoom } from '../rows.js';
+import { directPairColumn, originColumns, type RoomRow, roomRoles, toRoom } from '../rows.js';
 import { PrincipalLists } from './principalLists.js';
 
 
@@ -14,7 +14,7 @@ interface RoomWithRoles extends RoomRow {
 
 const lists = new PrincipalLists('room_roles', 'room_id', 'role', 'principal_kind', 'principal_id');
 const SELECT = `SELECT r.id, r.name, r.description, r.category_id, r.privacy, r.type, r.invitations, r.addin_id, r.disabled,
-                r.created_at, r.origin_system, r.origin_id, r.legacy_uri, ${lists.column('r.id')} FROM rooms r`;
+                r.created_at, r.origin_system, r.origin_id, r.legacy_uri, r.direct, ${lists.column('r.id')} FROM rooms r`;
 
 const asRoom = (row: RoomWithRoles): Room => toRoom(row, lists.parse(row.lists));
 const settings = (r: Omit<Room, 'id' | 'createdAt'>) => [
@@ -38,6 +38,9 @@ async function uniqueRoom<T>(write: () => Promise<T>): Promise<T> {
     if (error instanceof pg.DatabaseError && error.constraint === 'rooms_legacy_uri') {
       throw new PchatError('conflict', 'Another room already has that legacy URI.', { field: 'legacyUri' });
     }
+    if (error instanceof pg.DatabaseError && error.constraint === 'rooms_direct_pair') {
+      throw new PchatError('conflict', 'These two people already have a direct conversation.', { field: 'participants' });
+    }
     rethrowUnique(error, 'room', 'name');
   }
 }
@@ -56,9 +59,10 @@ export function postgresRooms(pool: pg.Pool): RoomStore {
         transaction(pool, async (tx) => {
           const createdAt = room.createdAt ?? Date.now();
           const { rows } = await tx.query<{ id: number }>(
-            `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, origin_system, origin_id, legacy_uri, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-            [...settings(room), createdAt],
+            // `direct` and `direct_pair` are written once, at creation: a conversation never becomes a room.
+            `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, origin_system, origin_id, legacy_uri, created_at, direct, direct_pair)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+            [...settings(room), createdAt, room.direct === true, directPairColumn(room)],
           );
           const id = rows[0]!.id;
           await lists.write(tx, id, roomRoles(room));

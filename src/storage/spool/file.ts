@@ -42,8 +42,9 @@ export function createSpoolFiles(directory: string, count: number): { file: stri
   });
 }
 
-/** The spool's `kind` column: 0 text, 1 story. */
-export const SPOOL_KIND_SQL = "CASE r.kind WHEN 1 THEN 'story' ELSE 'text' END";
+/** The spool's `kind` column: 0 text, 1 story, 2 notice. */
+export const SPOOL_KIND_SQL = "CASE r.kind WHEN 1 THEN 'story' WHEN 2 THEN 'notice' ELSE 'text' END";
+const SPOOL_KIND = { text: 0, story: 1, notice: 2 } as const;
 
 /** Rows per INSERT: binding a batch of rows costs a quarter less per row than one statement each. */
 const ROWS_PER_INSERT = 64;
@@ -75,7 +76,7 @@ export function openSpoolWriter(file: string): SpoolWriter {
       return rows;
     },
     add(m) {
-      pending.push(numberOf(authors, m.author, addAuthor), m.kind === 'story' ? 1 : 0, m.title, m.text, m.createdAt, numberOf(systems, m.origin.system, addSystem), m.origin.id);
+      pending.push(numberOf(authors, m.author, addAuthor), SPOOL_KIND[m.kind], m.title, m.text, m.createdAt, numberOf(systems, m.origin.system, addSystem), m.origin.id);
       rows += 1;
       if (pending.length === ROWS_PER_INSERT * COLUMNS) {
         insertMany.run(pending);

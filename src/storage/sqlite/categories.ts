@@ -8,9 +8,10 @@ import { PrincipalLists } from './principalLists.js';
 
 export function sqliteCategories(db: Db): CategoryStore {
   const lists = new PrincipalLists(db, 'category_principals', 'category_id', 'list', 'principal_kind', 'principal_id');
-  const byId = db.prepare('SELECT * FROM categories WHERE id = ?');
-  const byName = db.prepare('SELECT * FROM categories WHERE name = ?');
-  const all = db.prepare('SELECT * FROM categories ORDER BY id');
+  // Category 0 is the hidden home of direct conversations (migration 0015): never listed or found.
+  const byId = db.prepare('SELECT * FROM categories WHERE id = ? AND id <> 0');
+  const byName = db.prepare('SELECT * FROM categories WHERE name = ? AND id <> 0');
+  const all = db.prepare('SELECT * FROM categories WHERE id <> 0 ORDER BY id');
   const insert = db.prepare(
     'INSERT INTO categories (name, description, invitations, file_upload, chat_history, origin_system, origin_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );

@@ -80,18 +80,23 @@ export function migrate(db: Db): void {
   }
   for (const migration of sqliteMigrations) {
     if (applied.has(migration.version)) continue;
-    // BEGIN IMMEDIATE: two processes starting at once must not both apply a migration.
-    db.transaction(() => {
-      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
-      if (again) return;
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        migration.version,
-        migration.name,
-        Date.now(),
-      );
-    }).immediate();
+    if (migration.writableSchema) db.unsafeMode(true);
+    try {
+      applyMigration(db, migration);
+    } finally {
+      if (migration.writableSchema) db.unsafeMode(false);
+    }
   }
+}
+
+function applyMigration(db: Db, migration: { readonly version: number; readonly name: string; readonly sql: string }): void {
+  // BEGIN IMMEDIATE: two processes starting at once must not both apply a migration.
+  db.transaction(() => {
+    const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+    if (again) return;
+    db.exec(migration.sql);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+  }).immediate();
 }
 
 /** Turns a UNIQUE violation into the domain's name_taken error; rethrows anything else. */

@@ -19,6 +19,7 @@ export function sqliteGroups(db: Db): GroupStore {
   const update = db.prepare('UPDATE groups SET name = ?, description = ?, origin_system = ?, origin_id = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM groups WHERE id = ?');
   const removePolicies = db.prepare("DELETE FROM policies WHERE scope = 'site' AND target_id = ?");
+  const removeDirectPolicies = db.prepare("DELETE FROM direct_policies WHERE scope = 'site' AND target_id = ?");
 
   const toGroup = (row: GroupRow, members = lists.read(row.id).get('members') ?? []): Group => ({
     id: row.id,
@@ -59,6 +60,7 @@ export function sqliteGroups(db: Db): GroupStore {
       db.transaction(() => {
         forgetPrincipal(db, { kind: 'group', id });
         removePolicies.run(id);
+        removeDirectPolicies.run(id);
         remove.run(id);
       })(),
   };

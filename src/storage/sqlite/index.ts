@@ -36,6 +36,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     messages: sqliteMessages(db),
     addins: sqliteAddIns(db),
     policies: sqlitePolicies(db),
+    directPolicies: sqlitePolicies(db, 'direct_policies'),
     settings: sqliteSettings(db),
     sessions: sqliteSessions(db),
     compliance: sqliteCompliance(db),

@@ -1,4 +1,4 @@
-import { PchatError } from '../../core/errors.js';
+import { PchatError, roomNotFound } from '../../core/errors.js';
 import type { Message, MessageKind } from '../../core/model.js';
 import type { AppendResult, ImportedMessage, ImportHistoryResult, MessageStore, NewMessage } from '../../ports/store.js';
 import type { Db } from './database.js';
@@ -36,13 +36,17 @@ const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clien
 });
 
 export function sqliteMessages(db: Db): MessageStore {
-  const nextSeq = db.prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq');
+  const lastSeqOf = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
+  const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
   const insert = db.prepare(
     `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // Since migration 0007 the writer indexes new messages itself (no per-row trigger).
-  const index = db.prepare('INSERT INTO messages_fts (rowid, title, text) VALUES (?, ?, ?)');
+  // Since migration 0007 the writer indexes new messages itself (no per-row trigger), once per
+  // batch: FTS5 writes its pending terms out as a new segment at every statement savepoint, so
+  // an index row per message, between the batch's other statements, made a segment per message.
+  const indexOne = db.prepare('INSERT INTO messages_fts (rowid, title, text) SELECT id, title, text FROM messages WHERE id = ?');
+  const indexRange = db.prepare('INSERT INTO messages_fts (rowid, title, text) SELECT id, title, text FROM messages WHERE id BETWEEN ? AND ?');
   const byClientId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ?`);
   const byOrigin = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE origin_system = ? AND origin_id = ?`);
   // Through the room's index (`+origin_system` keeps SQLite off the origin index, which would
@@ -77,8 +81,11 @@ export function sqliteMessages(db: Db): MessageStore {
     return undefined;
   };
 
-  const appendAll = db.transaction((posts: readonly NewMessage[]): AppendResult[] =>
-    posts.map((post) => {
+  const appendAll = db.transaction((posts: readonly NewMessage[]): AppendResult[] => {
+    // Each room's counter is read once and written once per batch, not bumped per message.
+    const lastSeqs = new Map<number, number>();
+    const indexed: number[] = [];
+    const results = posts.map((post): AppendResult => {
       // A file row needs its message row: file posts are refused in history-less categories.
       if (post.file && !post.keep) throw new PchatError('invalid_input', 'Files cannot be posted where chat history is off.', { field: 'file' });
       const found = existing(post);
@@ -86,7 +93,10 @@ export function sqliteMessages(db: Db): MessageStore {
       let id = 0;
       let seq = 0;
       if (post.keep) {
-        seq = (nextSeq.get(post.roomId) as { last_seq: number }).last_seq;
+        const last = lastSeqs.get(post.roomId) ?? (lastSeqOf.get(post.roomId) as number | undefined);
+        if (last === undefined) throw roomNotFound();
+        seq = last + 1;
+        lastSeqs.set(post.roomId, seq);
         const info = insert.run(
           post.roomId,
           seq,
@@ -100,7 +110,7 @@ export function sqliteMessages(db: Db): MessageStore {
           post.file ? 1 : 0,
         );
         id = Number(info.lastInsertRowid);
-        index.run(id, post.title, post.text);
+        indexed.push(id);
       }
       const { keep: _keep, file: newFile, ...fields } = post;
       let message: Message = { ...fields, id, seq };
@@ -108,8 +118,15 @@ export function sqliteMessages(db: Db): MessageStore {
       const record = { messageId: id, seq, kind: post.kind, title: post.title, text: post.text };
       chat.run(post.roomId, post.authorId, post.createdAt, JSON.stringify(message.file ? { ...record, file: complianceFile(message.file) } : record));
       return { message, duplicate: false };
-    }),
-  );
+    });
+    for (const [roomId, last] of lastSeqs) setLastSeq.run(last, roomId);
+    // Rows inserted one after another in one transaction take consecutive ids; if they ever did not, index them one by one.
+    const first = indexed[0];
+    const last = indexed.at(-1);
+    if (first !== undefined && last !== undefined && last - first + 1 === indexed.length) indexRange.run(first, last);
+    else for (const id of indexed) indexOne.run(id);
+    return results;
+  });
 
   const importAll = sqliteImportHistory(db, files);
 

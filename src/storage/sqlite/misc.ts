@@ -38,12 +38,13 @@ export function sqliteAddIns(db: Db): AddInStore {
   };
 }
 
-export function sqlitePolicies(db: Db): PolicyStore {
-  const all = db.prepare('SELECT scope, target_id, enabled FROM policies ORDER BY scope, target_id');
+/** The chat policy's rules (`policies`), or the direct-message policy's (`direct_policies`, migration 0015): same shape, same semantics. */
+export function sqlitePolicies(db: Db, table: 'policies' | 'direct_policies' = 'policies'): PolicyStore {
+  const all = db.prepare(`SELECT scope, target_id, enabled FROM ${table} ORDER BY scope, target_id`);
   const upsert = db.prepare(
-    'INSERT INTO policies (scope, target_id, enabled) VALUES (?, ?, ?) ON CONFLICT (scope, target_id) DO UPDATE SET enabled = excluded.enabled',
+    `INSERT INTO ${table} (scope, target_id, enabled) VALUES (?, ?, ?) ON CONFLICT (scope, target_id) DO UPDATE SET enabled = excluded.enabled`,
   );
-  const remove = db.prepare('DELETE FROM policies WHERE scope = ? AND target_id = ?');
+  const remove = db.prepare(`DELETE FROM ${table} WHERE scope = ? AND target_id = ?`);
   return {
     list: async () =>
       (all.all() as { scope: PolicyRule['scope']; target_id: number; enabled: number }[]).map((r) => ({

@@ -2,17 +2,20 @@ import type { Room } from '../../core/model.js';
 import type { RoomStore } from '../../ports/store.js';
 import { PchatError } from '../../core/errors.js';
 import { type Db, rethrowUnique } from './database.js';
-import { originColumns, type RoomRow, roomRoles, toRoom } from '../rows.js';
+import { directPairColumn, originColumns, type RoomRow, roomRoles, toRoom } from '../rows.js';
 import { PrincipalLists } from './principalLists.js';
 
 
 const COLUMNS =
-  'id, name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id, legacy_uri';
+  'id, name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id, legacy_uri, direct';
 
 /** A UNIQUE violation of the legacy URI's index (migration 0010) names it; others are name_taken as before. */
 function rethrowRoomUnique(error: unknown): never {
   if (error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('rooms_legacy_uri')) {
     throw new PchatError('conflict', 'Another room already has that legacy URI.', { field: 'legacyUri' });
+  }
+  if (error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('direct_pair')) {
+    throw new PchatError('conflict', 'These two people already have a direct conversation.', { field: 'participants' });
   }
   rethrowUnique(error, 'room');
 }
@@ -22,9 +25,10 @@ export function sqliteRooms(db: Db): RoomStore {
   const byId = db.prepare(`SELECT ${COLUMNS} FROM rooms WHERE id = ?`);
   const byName = db.prepare(`SELECT ${COLUMNS} FROM rooms WHERE name = ?`);
   const all = db.prepare(`SELECT ${COLUMNS} FROM rooms ORDER BY id`);
+  // `direct` and `direct_pair` are written once, at creation: a conversation never becomes a room.
   const insert = db.prepare(
-    `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id, legacy_uri)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO rooms (name, description, category_id, privacy, type, invitations, addin_id, disabled, created_at, origin_system, origin_id, legacy_uri, direct, direct_pair)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const update = db.prepare(
     `UPDATE rooms SET name = ?, description = ?, category_id = ?, privacy = ?, type = ?, invitations = ?, addin_id = ?, disabled = ?,
@@ -62,7 +66,7 @@ export function sqliteRooms(db: Db): RoomStore {
       db.transaction(() => {
         const createdAt = room.createdAt ?? Date.now();
         try {
-          const info = insert.run(...settings(room), createdAt, ...originColumns(room.origin), room.legacyUri);
+          const info = insert.run(...settings(room), createdAt, ...originColumns(room.origin), room.legacyUri, room.direct === true ? 1 : 0, directPairColumn(room));
           const id = Number(info.lastInsertRowid);
           lists.write(id, roomRoles(room));
           return { ...room, id, createdAt };

@@ -6,6 +6,7 @@ import { Icon } from '../icons.js';
 import type { Me } from '../types.js';
 import { Admin } from '../admin/Admin.js';
 import { Directory } from './Directory.js';
+import { DirectList, NewConversation } from './DirectMessages.js';
 import { RoomSettingsPage, RoomView } from './RoomView.js';
 import { Search } from './Search.js';
 import { ForcedPasswordChange } from './PasswordForm.js';
@@ -56,12 +57,15 @@ function Shell() {
   let main;
   if (page === 'room' && roomId && b === 'settings') main = <RoomSettingsPage key={`s${roomId}`} roomId={roomId} />;
   else if (page === 'room' && roomId) main = <RoomView key={roomId} roomId={roomId} focusSeq={b === 'm' && d ? Number(d) : null} />;
+  else if (page === 'direct' && a === 'new') main = <NewConversation />;
   else if (page === 'search') main = <Search />;
   else if (page === 'admin' && c.me?.isAdmin) main = <Admin section={a ?? 'categories'} />;
   else if (page === 'profile') main = <Profile />;
   else main = <Directory />;
 
   const status = CONNECTION_TEXT[c.connection];
+  // Direct conversations are listed under "Direct messages", not with the rooms.
+  const rooms = c.open.filter((id) => !c.direct.has(id));
   return (
     <div class={`shell${menuOpen ? ' menu-open' : ''}`}>
       <a class="skip" href="#main">
@@ -115,13 +119,13 @@ function Shell() {
           The persistent chat policy does not enable chat for your account. Ask an administrator.
         </div>
       )}
-      <aside id="sidebar" class="sidebar" aria-label="Your rooms">
+      <aside id="sidebar" class="sidebar" aria-label="Your rooms and direct messages">
         <h2 class="sidebar-title">Your rooms</h2>
-        {c.open.length === 0 ? (
+        {rooms.length === 0 ? (
           <p class="muted small">Open a room from the directory; rooms you follow open at every sign-in.</p>
         ) : (
           <ul class="room-list">
-            {c.open.map((id) => {
+            {rooms.map((id) => {
               const s = c.rooms.get(id);
               const unread = c.unread(id);
               const name = s?.room?.name ?? `Room ${id}`;
@@ -141,6 +145,7 @@ function Shell() {
             })}
           </ul>
         )}
+        <DirectList currentRoomId={roomId} />
       </aside>
       <div class="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />
       <main id="main" class="main" tabIndex={-1}>

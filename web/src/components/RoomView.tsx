@@ -125,11 +125,12 @@ class MessageRow extends Component<{ m: Message; focused: boolean; mine: boolean
   override render() {
     const { m, focused, mine } = this.props;
     return (
-      <li class={`msg${m.kind === 'story' ? ' story' : ''}${focused ? ' focused' : ''}${mine ? ' mine' : ''}`} data-seq={m.seq} id={`m-${m.seq}`} tabIndex={focused ? -1 : undefined}>
+      <li class={`msg${m.kind === 'story' ? ' story' : ''}${m.kind === 'notice' ? ' notice' : ''}${focused ? ' focused' : ''}${mine ? ' mine' : ''}`} data-seq={m.seq} id={`m-${m.seq}`} tabIndex={focused ? -1 : undefined}>
         <div class="msg-meta">
           <span class="author">{m.authorName ?? `user ${m.authorId}`}</span>
           <time dateTime={m.createdAt}>{time(m.createdAt)}</time>
           {m.kind === 'story' && <span class="tag">story</span>}
+          {m.kind === 'notice' && <span class="tag notice">notice</span>}
         </div>
         {m.kind === 'story' && m.title && <h3 class="story-title">{m.title}</h3>}
         {/* Without a caption the server makes the file name the text: the card says it already. */}

@@ -66,16 +66,16 @@ export const adminRoutes: Route[] = [
   {
     method: 'GET',
     url: '/api/v1/policies',
-    summary: 'Persistent chat policies (global, site = group, user). The most specific applies.',
+    summary: 'Persistent chat policies (global, site = group, user), and in `directPolicies` the direct-message policy with the same scopes. The most specific applies; no direct rule means enabled.',
     tag: 'policies',
     auth: true,
     adminOnly: true,
-    handler: async (c) => ({ policies: await c.app.settings.listPolicies(c.actor) }),
+    handler: async (c) => ({ policies: await c.app.settings.listPolicies(c.actor), directPolicies: await c.app.settings.listPolicies(c.actor, 'direct') }),
   },
   {
     method: 'PUT',
     url: '/api/v1/policies',
-    summary: 'Set a policy rule.',
+    summary: 'Set a policy rule; `kind: "direct"` sets the direct-message policy instead of the chat policy.',
     tag: 'policies',
     auth: true,
     adminOnly: true,
@@ -93,7 +93,7 @@ export const adminRoutes: Route[] = [
     status: 204,
     handler: async (c) => {
       const q = c.query;
-      await c.app.settings.removePolicy(c.actor, { scope: q.scope, targetId: q.targetId === undefined ? null : Number(q.targetId) });
+      await c.app.settings.removePolicy(c.actor, { scope: q.scope, targetId: q.targetId === undefined ? null : Number(q.targetId), ...(q.kind !== undefined && { kind: q.kind }) });
       return null;
     },
   },

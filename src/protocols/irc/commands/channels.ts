@@ -1,16 +1,13 @@
-import type { PrincipalRef } from '../../../core/model.js';
-import { nickTableFor, roomToChannel, sameChannel } from '../channels.js';
+import { roomToChannel, sameChannel } from '../channels.js';
 import { ERR, RPL } from '../numerics.js';
 import { modesOf } from '../roster.js';
 import { topicText } from '../present.js';
 import type { IrcCommand, IrcSession, Reply } from '../session.js';
-import { list, resolveChannel } from './resolve.js';
-
-const isUser = (id: number) => (r: PrincipalRef) => r.kind === 'user' && r.id === id;
+import { list, resolveChannel, resolveOrCreate } from './resolve.js';
 
 /** A nick's user id, or a 401 reply and undefined. */
 export async function userOfNick(session: IrcSession, nick: string, reply: Reply): Promise<number | undefined> {
-  const id = nickTableFor((await session.deps.app.directory.snapshot()).users).userId(nick);
+  const id = session.deps.registry.nicks((await session.deps.app.directory.snapshot()).users).userId(nick);
   if (id === undefined) reply.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
   return id;
 }
@@ -25,7 +22,7 @@ const join: IrcCommand = {
     }
     for (const channel of list(params[0])) {
       try {
-        const view = await resolveChannel(session, channel);
+        const view = await resolveOrCreate(session, channel);
         await session.join(view.room.id, reply);
       } catch (error) {
         reply.error('JOIN', channel, error);
@@ -116,69 +113,10 @@ const listCommand: IrcCommand = {
   },
 };
 
-/**
- * KICK removes the user's own membership (and presenter role) from a closed or secret room
- * through rooms.update, so only managers and administrators can. Open rooms have no members.
- */
-const kick: IrcCommand = {
-  minParams: 2,
-  needsRegistration: true,
-  async run(session, params, reply) {
-    const { app, hub, registry } = session.deps;
-    const view = await resolveChannel(session, params[0] ?? '');
-    const channel = roomToChannel(view.room.name);
-    const targetNick = list(params[1])[0] ?? '';
-    const reason = (params[2] ?? session.nick).slice(0, 300);
-    const target = await userOfNick(session, targetNick, reply);
-    if (target === undefined) return;
-    if (view.room.privacy === 'open') return reply.fail('KICK', 'CANNOT_KICK', channel, 'Open rooms have no membership to remove');
-    const { members, presenters } = view.room;
-    if (!members.some(isUser(target)) && !presenters.some(isUser(target))) {
-      return reply.numeric(ERR.USERNOTINCHANNEL, targetNick, channel, "They aren't a member of that channel");
-    }
-    registry.note(`kick:${view.room.id}:${target}`, { nick: session.mask, reason });
-    const wasPresent = hub.participants(view.room.id).includes(target);
-    await app.rooms.update(await session.actor(), view.room.id, {
-      members: members.filter((r) => !isUser(target)(r)),
-      ...(view.room.type === 'auditorium' && { presenters: presenters.filter((r) => !isUser(target)(r)) }),
-    });
-    const verdict = (await app.rooms.recheck(target, [view.room.id])).get(view.room.id);
-    if (verdict === 'ok') return reply.fail('KICK', 'STILL_ALLOWED', channel, `${targetNick} lost the membership but still has access (a group or the manager role)`);
-    if (!wasPresent || !session.rooms.has(view.room.id)) reply.send({ source: session.mask, command: 'KICK', params: [channel, targetNick, reason] });
-  },
-};
-
-/** INVITE adds the user as a member of a closed or secret room (rooms.update); pchat sends the invitation. */
-const invite: IrcCommand = {
-  minParams: 2,
-  needsRegistration: true,
-  async run(session, params, reply) {
-    const { app, registry } = session.deps;
-    const targetNick = params[0] ?? '';
-    const view = await resolveChannel(session, params[1] ?? '').catch((error: unknown) => reply.error('INVITE', params[1] ?? null, error));
-    if (!view) return;
-    const channel = roomToChannel(view.room.name);
-    const target = await userOfNick(session, targetNick, reply);
-    if (target === undefined) return;
-    if (view.room.privacy === 'open') return reply.fail('INVITE', 'NOT_NEEDED', channel, 'Anyone the category allows may join an open room');
-    if (view.room.members.some(isUser(target))) return reply.numeric(ERR.USERONCHANNEL, targetNick, channel, 'is already a member of the channel');
-    registry.note(`invite:${view.room.id}:${target}`, { nick: session.mask, reason: '' });
-    try {
-      await app.rooms.update(await session.actor(), view.room.id, { members: [...view.room.members, { kind: 'user', id: target }] });
-    } catch (error) {
-      // The channel, not the nick (the first parameter), is what 482 and the others name.
-      return reply.error('INVITE', channel, error);
-    }
-    reply.numeric(RPL.INVITING, targetNick, channel);
-  },
-};
-
 export const CHANNELS: Readonly<Record<string, IrcCommand>> = {
   JOIN: join,
   PART: part,
   TOPIC: topic,
   NAMES: names,
   LIST: listCommand,
-  KICK: kick,
-  INVITE: invite,
 };

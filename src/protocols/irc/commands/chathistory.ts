@@ -5,6 +5,7 @@ import { seqOfMsgid } from '../present.js';
 import type { IrcCommand, IrcSession, Reply } from '../session.js';
 import { CHATHISTORY_MAX } from './registration.js';
 import { resolveChannel } from './resolve.js';
+import { chathistoryTargets, directHistory } from '../direct.js';
 
 /**
  * draft/chathistory (ircv3.net/specs/extensions/chathistory), backed by messages.history, which
@@ -93,7 +94,7 @@ const chathistory: IrcCommand = {
   async run(session, params, reply: Reply) {
     const sub = (params[0] ?? '').toUpperCase();
     const target = params[1] ?? '';
-    if (sub === 'TARGETS') return reply.batch('draft/chathistory-targets', [], () => undefined);
+    if (sub === 'TARGETS') return chathistoryTargets(session, params, reply, CHATHISTORY_MAX);
     const refCount = sub === 'BETWEEN' ? 2 : 1;
     const refs = params.slice(2, 2 + refCount).map(parseRef);
     const limit = Number(params[2 + refCount]);
@@ -101,7 +102,8 @@ const chathistory: IrcCommand = {
     if (refs.length < refCount || refs.some((r) => r === null) || !Number.isInteger(limit) || limit < 1) {
       return reply.fail('CHATHISTORY', 'INVALID_PARAMS', sub, 'Give a reference (* , msgid= or timestamp=) and a limit');
     }
-    if (!target.startsWith('#')) return reply.fail('CHATHISTORY', 'INVALID_TARGET', sub, target, 'pchat has history for channels only');
+    // A nick: the direct conversation with that user (../direct.ts), read as a channel's history is.
+    if (!target.startsWith('#')) return directHistory(session, sub, target, reply, (roomId) => fetch(session, sub, roomId, refs as Ref[], Math.min(limit, CHATHISTORY_MAX)));
     let view;
     try {
       view = await resolveChannel(session, target);

@@ -1,8 +1,10 @@
 import type { IrcCommand } from '../session.js';
 import { CHANNELS } from './channels.js';
 import { CHATHISTORY } from './chathistory.js';
+import { KICK_INVITE } from './kickInvite.js';
 import { MESSAGING } from './messaging.js';
 import { MODES } from './modes.js';
+import { OPERATOR } from './operator.js';
 import { QUERIES } from './queries.js';
 import { REGISTRATION } from './registration.js';
 
@@ -10,8 +12,10 @@ import { REGISTRATION } from './registration.js';
 export const COMMANDS: Readonly<Record<string, IrcCommand>> = Object.freeze({
   ...REGISTRATION,
   ...CHANNELS,
+  ...KICK_INVITE,
   ...MESSAGING,
   ...QUERIES,
+  ...OPERATOR,
   ...MODES,
   ...CHATHISTORY,
 });

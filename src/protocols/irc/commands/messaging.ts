@@ -3,10 +3,17 @@ import { ERR, RPL } from '../numerics.js';
 import { textFromIrc } from '../present.js';
 import type { IrcCommand, IrcSession, Reply } from '../session.js';
 import { list, roomIdOf } from './resolve.js';
+import { sendDirect, userOfNick } from '../direct.js';
+import { bodyBytes, MAX_BODY_BYTES } from '../parser.js';
+import { TAGMSG } from './tagmsg.js';
 
 /**
  * PRIVMSG and NOTICE to a channel post an ordinary pchat message (messages.post decides who
- * may). Long lines are posted as they come: IRC clients split long input themselves.
+ * may), NOTICE as a notice (kind `notice`, shown as NOTICE everywhere); to a nick, a message of
+ * the direct conversation with that user. A PRIVMSG whose text would not fit one line once
+ * relayed (with the sender's nick!user@host before it) is refused with 417, so every line a
+ * client sees relayed is whole: clients split long input themselves. A NOTICE is never
+ * answered (RFC 2812 3.3.2): a long one is posted, and relayed split over several lines.
  */
 async function send(session: IrcSession, params: readonly string[], reply: Reply, command: 'PRIVMSG' | 'NOTICE'): Promise<void> {
   // NOTICE must never trigger an automatic reply (RFC 2812 3.3.2), errors included.
@@ -18,8 +25,14 @@ async function send(session: IrcSession, params: readonly string[], reply: Reply
   const text = textFromIrc(raw);
   if (text === null) return; // CTCP requests are not chat
   for (const target of targets.slice(0, 4)) {
+    if (command === 'PRIVMSG' && bodyBytes({ source: session.mask, command, params: [target, raw] }) > MAX_BODY_BYTES) {
+      reply.numeric(ERR.INPUTTOOLONG, 'Your message would not fit one line once relayed: send it in shorter lines');
+      continue;
+    }
     if (!target.startsWith('#')) {
-      answer?.numeric(ERR.NOSUCHNICK, target, 'pchat has no private messages: talk in a channel');
+      // A nick: the one-to-one direct conversation with that user (../direct.ts).
+      await sendDirect(session, target, text, reply, answer, command);
+      if (command === 'PRIVMSG') awayReply(session, target, reply);
       continue;
     }
     try {
@@ -28,6 +41,15 @@ async function send(session: IrcSession, params: readonly string[], reply: Reply
       answer?.error(command, target, error);
     }
   }
+}
+
+/** RPL_AWAY after a private message to someone marked away (AWAY). */
+function awayReply(session: IrcSession, nick: string, reply: Reply): void {
+  const snapshot = session.deps.app.directory.peek();
+  const userId = snapshot ? userOfNick(session, nick, snapshot) : undefined;
+  if (userId === undefined || userId === session.userId) return;
+  const message = session.deps.registry.awayOf(userId);
+  if (message !== undefined) reply.numeric(RPL.AWAY, nick, message);
 }
 
 /** AWAY, shared by every IRC connection of the user and announced with away-notify. */
@@ -50,7 +72,7 @@ const away: IrcCommand = {
 export const MESSAGING: Readonly<Record<string, IrcCommand>> = {
   PRIVMSG: { minParams: 0, needsRegistration: true, run: (s, p, r) => send(s, p, r, 'PRIVMSG') },
   NOTICE: { minParams: 0, needsRegistration: true, run: (s, p, r) => send(s, p, r, 'NOTICE') },
-  // Client-only tags (typing notifications…) are not chat: accepted and dropped.
-  TAGMSG: { minParams: 1, needsRegistration: true, run: () => undefined },
+  // Client-only tags (reactions, typing notifications…): relayed, not stored (tagmsg.ts).
+  TAGMSG,
   AWAY: away,
 };

@@ -1,5 +1,7 @@
 import { PchatError } from '../../../core/errors.js';
-import type { Privacy, PrincipalRef, RoomType } from '../../../core/model.js';
+import type { Snapshot } from '../../../app/directory.js';
+import type { Privacy, PrincipalRef, Room, RoomType } from '../../../core/model.js';
+import { effectiveRoles, inCategoryScope } from '../../../core/permissions.js';
 import { casefold, roomToChannel } from '../channels.js';
 import { ERR, RPL } from '../numerics.js';
 import { modesOf } from '../roster.js';
@@ -8,9 +10,33 @@ import { userOfNick } from './channels.js';
 import { resolveChannel } from './resolve.js';
 
 /**
- * Channel modes are room settings, changed through rooms.update (so only managers and
- * administrators can): +s secret, +i closed (-i open), +m auditorium, +o manager, +v presenter.
- * Secret implies +i; -s leaves a room closed. n and t are fixed.
+ * Modes pchat has no room rule for: each is refused with 472 and the reason (docs/irc.md, "Rooms
+ * as channels"), so nobody believes a ban, key or limit is in place. Asking for the b, e or I
+ * list (no parameter) answers the empty list, which is the truth.
+ */
+const REFUSED: Readonly<Record<string, string>> = {
+  b: 'pchat has no bans: make the room closed (+i) and KICK, or deny the account in the category',
+  e: 'pchat has no bans, so no ban exceptions',
+  I: 'pchat has no invite exceptions: a closed room (+i) admits its members; INVITE adds one',
+  k: 'pchat rooms have no keys: access goes by account; make the room closed (+i) and INVITE',
+  l: 'pchat rooms have no user limit: everyone who may enter a room may join it',
+};
+const LIST_END: Readonly<Record<string, [string, string]>> = {
+  b: [RPL.ENDOFBANLIST, 'End of channel ban list'],
+  e: [RPL.ENDOFEXCEPTLIST, 'End of channel exception list'],
+  I: [RPL.ENDOFINVEXLIST, 'End of channel invite list'],
+};
+
+/** A mode letter's parameter is taken from the arguments (CHANMODES types A, B, C). */
+const takesParam = (letter: string, sign: '+' | '-'): boolean => 'beIkov'.includes(letter) || (letter === 'l' && sign === '+');
+
+/**
+ * Channel modes are room settings, changed through one rooms.update (the use cases decide who
+ * may: managers and administrators; `can.manage` answers 482 up front): +s secret, +i closed
+ * (-i open), +m auditorium, +o manager, +v presenter (auditoriums only). Secret implies +i; -s
+ * leaves a room closed. n and t are always set. As in IRC, +i and -o never put anyone out of the
+ * channel: closing an open room makes the people in it members, and a manager losing +o in a
+ * closed room stays a member. +o/+v name people in the channel (441 otherwise).
  */
 async function channelMode(session: IrcSession, params: readonly string[], reply: Reply): Promise<void> {
   const view = await resolveChannel(session, params[0] ?? '');
@@ -21,38 +47,48 @@ async function channelMode(session: IrcSession, params: readonly string[], reply
     reply.numeric(RPL.CHANNELMODEIS, channel, modesOf(room));
     return reply.numeric(RPL.CREATIONTIME, channel, String(Math.floor(room.createdAt / 1000)));
   }
+  const { hub, registry } = session.deps;
+  const snapshot = await session.deps.app.directory.snapshot();
   let privacy: Privacy = room.privacy;
   let type: RoomType = room.type;
   let managers: PrincipalRef[] = [...room.managers];
   let presenters: PrincipalRef[] = [...room.presenters];
+  const demoted: number[] = [];
   const touched = new Set<string>();
   const args = params.slice(2);
   let sign: '+' | '-' = '+';
   let withParam = 0;
+  let refusedPrivileges = false;
+  /** A change the caller may not make: 482 once per command. */
+  const mayChange = (): boolean => {
+    if (view.can.manage) return true;
+    if (!refusedPrivileges) reply.numeric(ERR.CHANOPRIVSNEEDED, channel, "You're not a channel operator: only the room's managers change its modes");
+    refusedPrivileges = true;
+    return false;
+  };
   for (const letter of modestring) {
     if (letter === '+' || letter === '-') {
       sign = letter;
       continue;
     }
+    const param = takesParam(letter, sign) ? args.shift() : undefined;
+    const refusal = REFUSED[letter];
+    if (refusal !== undefined) {
+      const end = LIST_END[letter];
+      if (end && param === undefined) reply.numeric(end[0], channel, end[1]);
+      else reply.numeric(ERR.UNKNOWNMODE, letter, `is unknown mode char to me: ${refusal}`);
+      continue;
+    }
     switch (letter) {
-      case 'b':
-      case 'e':
-      case 'I': {
-        // Ban, exception and invite lists do not exist in pchat: they are always empty.
-        if (args.length > 0 && sign === '+') args.shift();
-        const end = { b: [RPL.ENDOFBANLIST, 'End of channel ban list'], e: [RPL.ENDOFEXCEPTLIST, 'End of channel exception list'], I: [RPL.ENDOFINVEXLIST, 'End of channel invite list'] }[letter];
-        reply.numeric(end[0] as string, channel, end[1] as string);
-        continue;
-      }
       case 's':
-        privacy = sign === '+' ? 'secret' : privacy === 'secret' ? 'closed' : privacy;
-        touched.add('privacy');
-        continue;
       case 'i':
-        privacy = sign === '+' ? (privacy === 'open' ? 'closed' : privacy) : 'open';
+        if (!mayChange()) continue;
+        if (letter === 's') privacy = sign === '+' ? 'secret' : privacy === 'secret' ? 'closed' : privacy;
+        else privacy = sign === '+' ? (privacy === 'open' ? 'closed' : privacy) : 'open';
         touched.add('privacy');
         continue;
       case 'm':
+        if (!mayChange()) continue;
         type = sign === '+' ? 'auditorium' : 'normal';
         touched.add('type');
         if (type === 'normal') presenters = [];
@@ -63,23 +99,31 @@ async function channelMode(session: IrcSession, params: readonly string[], reply
         continue;
       case 'o':
       case 'v': {
-        const nick = args.shift();
-        if (nick === undefined) {
+        if (param === undefined) {
           reply.numeric(ERR.NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
           continue;
         }
         if (++withParam > 6) continue; // MODES=6
-        const userId = await userOfNick(session, nick, reply);
-        if (userId === undefined) continue;
+        const userId = await userOfNick(session, param, reply);
+        if (userId === undefined || !mayChange()) continue;
+        if (!hub.participants(room.id).includes(userId)) {
+          reply.numeric(ERR.USERNOTINCHANNEL, param, channel, "They aren't on that channel");
+          continue;
+        }
+        if (letter === 'v' && sign === '+' && type !== 'auditorium') {
+          reply.fail('MODE', 'INVALID_PARAMS', channel, 'Only auditoriums (+m) have presenters (+v): set +m first');
+          continue;
+        }
         const ref: PrincipalRef = { kind: 'user', id: userId };
         const without = (l: PrincipalRef[]) => l.filter((r) => !(r.kind === 'user' && r.id === userId));
         if (letter === 'o') managers = sign === '+' ? [...without(managers), ref] : without(managers);
         else presenters = sign === '+' ? [...without(presenters), ref] : without(presenters);
+        if (letter === 'o' && sign === '-') demoted.push(userId);
         touched.add(letter === 'o' ? 'managers' : 'presenters');
         continue;
       }
       default:
-        reply.numeric(ERR.UNKNOWNMODE, letter, 'is an unknown mode char to me');
+        reply.numeric(ERR.UNKNOWNMODE, letter, 'is unknown mode char to me');
     }
   }
   if (touched.size === 0) return;
@@ -88,9 +132,39 @@ async function channelMode(session: IrcSession, params: readonly string[], reply
   if (touched.has('type') && type !== room.type) patch.type = type;
   if (touched.has('managers')) patch.managers = managers;
   if (touched.has('presenters') || (touched.has('type') && type === 'normal')) patch.presenters = presenters;
+  if (privacy !== 'open') {
+    const members = keptInChannel(snapshot, room, privacy, demoted, hub.participants(room.id));
+    if (members) patch.members = members;
+  }
   if (Object.keys(patch).length === 0) return;
-  session.deps.registry.note(`room:${room.id}`, { nick: session.mask, reason: '' });
+  registry.note(`room:${room.id}`, { nick: session.mask, reason: '' });
   await session.deps.app.rooms.update(await session.actor(), room.id, patch);
+}
+
+/**
+ * The members a closed or secret room needs so that a MODE puts nobody out of the channel: when
+ * an open room closes, the people in it (inside the category's scope, who do not manage or present
+ * there; administrators enter every room); and managers losing +o.
+ * Null when the list stays as it is. Built on the stored list (an open room's view hides it).
+ */
+function keptInChannel(snapshot: Snapshot, room: Room, privacy: Privacy, demoted: readonly number[], present: readonly number[]): PrincipalRef[] | null {
+  const found = snapshot.roomWithCategory(room.id);
+  if (!found) return null;
+  const members = [...found.room.members];
+  const add = (userId: number) => {
+    if (!members.some((r) => r.kind === 'user' && r.id === userId)) members.push({ kind: 'user', id: userId });
+  };
+  for (const userId of demoted) add(userId);
+  if (room.privacy === 'open' && privacy !== 'open') {
+    for (const userId of present) {
+      const actor = snapshot.actor(userId);
+      if (!actor || actor.isAdmin || !inCategoryScope(actor, found.category)) continue;
+      // Managers and presenters take part in a closed room already.
+      const roles = effectiveRoles(actor, found.room, found.category);
+      if (!roles.manager && !roles.presenter) add(userId);
+    }
+  }
+  return members.length === found.room.members.length ? null : members;
 }
 
 /** User modes: +i is always on, +o comes from OPER and can be dropped. */

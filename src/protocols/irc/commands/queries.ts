@@ -1,49 +1,12 @@
-import { nickTableFor, roomToChannel } from '../channels.js';
+import { accountName, roomToChannel } from '../channels.js';
+import { identityOf } from '../identity.js';
 import { ERR, RPL } from '../numerics.js';
 import { highestPrefix, prefixesOf } from '../roster.js';
-import type { Snapshot } from '../../../app/directory.js';
-import type { IrcCommand, IrcSession } from '../session.js';
-import { resolveChannel } from './resolve.js';
+import type { IrcCommand } from '../session.js';
+import { MONITOR } from './monitor.js';
+import { isOper, WHO } from './who.js';
 
-/**
- * Whether a user shows as an IRC operator: one of their connections took OPER and they are an
- * administrator now (the snapshot of this moment), so a demoted administrator stops showing
- * as one at once, whatever their connection did earlier.
- */
-export const isOper = (session: IrcSession, userId: number, snapshot: Snapshot): boolean =>
-  snapshot.actor(userId)?.isAdmin === true && [...session.deps.registry.sessionsOf(userId)].some((s) => s.oper);
-
-/** WHO #channel (the people in it, if the caller may find the room) or WHO nick. */
-const who: IrcCommand = {
-  minParams: 0,
-  needsRegistration: true,
-  async run(session, params, reply) {
-    const mask = params[0] ?? '*';
-    const { app, hub, registry, serverName } = session.deps;
-    const snapshot = await app.directory.snapshot();
-    const nicks = nickTableFor(snapshot.users);
-    const line = (channel: string, userId: number, prefixes: string) => {
-      const user = snapshot.users.get(userId);
-      const flags = (registry.awayOf(userId) === undefined ? 'H' : 'G') + (isOper(session, userId, snapshot) ? '*' : '') + (session.caps.has('multi-prefix') ? prefixes : highestPrefix(prefixes));
-      reply.numeric(RPL.WHOREPLY, channel, `u${userId}`, serverName, serverName, nicks.nick(userId), flags, `0 ${user?.displayName ?? nicks.nick(userId)}`);
-    };
-    if (mask.startsWith('#')) {
-      try {
-        const view = await resolveChannel(session, mask);
-        const channel = roomToChannel(view.room.name);
-        for (const uid of hub.participants(view.room.id)) line(channel, uid, prefixesOf(snapshot, view.room, view.category, uid));
-      } catch {
-        // A room the caller may not find has nobody in it, exactly like no room at all.
-      }
-    } else {
-      const userId = nicks.userId(mask);
-      if (userId !== undefined) line('*', userId, '');
-    }
-    reply.numeric(RPL.ENDOFWHO, mask, 'End of WHO list');
-  },
-};
-
-/** WHOIS nick: the account behind a nick, and the channels of it the caller may see. */
+/** WHOIS [server] nick: who a nick is, the channels of theirs the caller may see, and their account. */
 const whois: IrcCommand = {
   minParams: 1,
   needsRegistration: true,
@@ -51,7 +14,7 @@ const whois: IrcCommand = {
     const nick = (params.length > 1 ? params[1] : params[0]) ?? '';
     const { app, hub, registry, serverName, network } = session.deps;
     const snapshot = await app.directory.snapshot();
-    const nicks = nickTableFor(snapshot.users);
+    const nicks = session.deps.registry.nicks(snapshot.users);
     const userId = nicks.userId(nick);
     const user = userId === undefined ? undefined : snapshot.users.get(userId);
     if (userId === undefined || !user) {
@@ -59,7 +22,8 @@ const whois: IrcCommand = {
       return reply.numeric(RPL.ENDOFWHOIS, nick, 'End of /WHOIS list');
     }
     const shown = nicks.nick(userId);
-    reply.numeric(RPL.WHOISUSER, shown, `u${userId}`, serverName, '*', user.displayName);
+    const { username, realname } = identityOf(registry, userId, snapshot.users);
+    reply.numeric(RPL.WHOISUSER, shown, username, session.host, '*', realname);
     const channels: string[] = [];
     let after = 0;
     for (;;) {
@@ -76,9 +40,43 @@ const whois: IrcCommand = {
     if (isOper(session, userId, snapshot)) reply.numeric(RPL.WHOISOPERATOR, shown, 'is an IRC operator (a pchat administrator)');
     const away = registry.awayOf(userId);
     if (away !== undefined) reply.numeric(RPL.AWAY, shown, away);
-    reply.numeric(RPL.WHOISACCOUNT, shown, shown, 'is logged in as');
-    reply.numeric(RPL.WHOISSPECIAL, shown, `is pchat user ${user.login}${user.disabled ? ' (disabled)' : ''}`);
+    // Guests have no account; an account's name is its own nick (channels.ts, accountName).
+    const account = accountName(snapshot.users, userId);
+    if (account !== null) reply.numeric(RPL.WHOISACCOUNT, shown, account, 'is logged in as');
     reply.numeric(RPL.ENDOFWHOIS, shown, 'End of /WHOIS list');
+  },
+};
+
+/** WHOWAS nick [count]: the nick's past users, newest first; every entry when count is missing or not positive. */
+const whowas: IrcCommand = {
+  minParams: 1,
+  needsRegistration: true,
+  run(session, params, reply) {
+    const nick = params[0] ?? '';
+    const count = Number.parseInt(params[1] ?? '0', 10);
+    const found = session.deps.registry.history.find(nick, Number.isFinite(count) ? count : 0);
+    if (found.length === 0) reply.numeric(ERR.WASNOSUCHNICK, nick, 'There was no such nickname');
+    for (const past of found) {
+      reply.numeric(RPL.WHOWASUSER, past.nick, past.username, past.host, '*', past.realname);
+      reply.numeric(RPL.WHOISSERVER, past.nick, past.server, new Date(past.at).toUTCString());
+    }
+    reply.numeric(RPL.ENDOFWHOWAS, nick, 'End of WHOWAS');
+  },
+};
+
+/** INFO: what this server is, as RPL_INFO lines. */
+const info: IrcCommand = {
+  minParams: 0,
+  needsRegistration: true,
+  run(session, _params, reply) {
+    const { version, serverName, registry } = session.deps;
+    for (const line of [
+      `pchat-${version}: persistent group chat, with this IRC endpoint for legacy clients.`,
+      `Server ${serverName}, up since ${new Date(registry.startedAt).toUTCString()}.`,
+      'Rooms are channels; history, permissions and accounts are pchat\'s.',
+    ])
+      reply.numeric(RPL.INFO, line);
+    reply.numeric(RPL.ENDOFINFO, 'End of /INFO list');
   },
 };
 
@@ -87,7 +85,7 @@ const ison: IrcCommand = {
   minParams: 1,
   needsRegistration: true,
   async run(session, params, reply) {
-    const nicks = nickTableFor((await session.deps.app.directory.snapshot()).users);
+    const nicks = session.deps.registry.nicks((await session.deps.app.directory.snapshot()).users);
     const online = params
       .flatMap((p) => p.split(' '))
       .filter((n) => n !== '')
@@ -103,7 +101,7 @@ const userhost: IrcCommand = {
   needsRegistration: true,
   async run(session, params, reply) {
     const snapshot = await session.deps.app.directory.snapshot();
-    const nicks = nickTableFor(snapshot.users);
+    const nicks = session.deps.registry.nicks(snapshot.users);
     const found = params.slice(0, 5).flatMap((n) => {
       const id = nicks.userId(n);
       if (id === undefined) return [];
@@ -114,4 +112,4 @@ const userhost: IrcCommand = {
   },
 };
 
-export const QUERIES: Readonly<Record<string, IrcCommand>> = { WHO: who, WHOIS: whois, ISON: ison, USERHOST: userhost };
+export const QUERIES: Readonly<Record<string, IrcCommand>> = { ...WHO, ...MONITOR, WHOIS: whois, WHOWAS: whowas, ISON: ison, USERHOST: userhost, INFO: info };

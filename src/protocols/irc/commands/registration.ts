@@ -1,7 +1,13 @@
 import { PchatError } from '../../../core/errors.js';
-import { casefold, CHANNELLEN, isValidNick, NICKLEN, nickTableFor } from '../channels.js';
+import { isGuest } from '../../../app/guests.js';
+import type { Snapshot } from '../../../app/directory.js';
+import { accountName, casefold, isValidNick, nickTableFor } from '../channels.js';
+import { cleanUsername } from '../identity.js';
+import { neighboursOf } from '../neighbours.js';
 import { ERR, RPL } from '../numerics.js';
 import type { IrcCommand, IrcSession, Reply } from '../session.js';
+import { watchDirectConversations } from '../../direct.js';
+import { lusers, motd, sendIsupport, USERLEN } from './welcome.js';
 
 /** Capabilities offered in CAP LS (with their 302 values). cap-notify is implied by 302. */
 export const CAPABILITIES: Readonly<Record<string, string>> = {
@@ -20,38 +26,9 @@ export const CAPABILITIES: Readonly<Record<string, string>> = {
   'userhost-in-names': '',
 };
 
-export const CHATHISTORY_MAX = 500;
-export const AWAYLEN = 300;
-export const TOPICLEN = 256;
-
-/** RPL_ISUPPORT tokens: every one describes what this endpoint really does. */
-export function isupport(network: string): string[] {
-  return [
-    `AWAYLEN=${AWAYLEN}`,
-    'CASEMAPPING=ascii',
-    'CHANLIMIT=#:',
-    'CHANMODES=,,,imst',
-    `CHANNELLEN=${CHANNELLEN}`,
-    'CHANTYPES=#',
-    `CHATHISTORY=${CHATHISTORY_MAX}`,
-    'KICKLEN=300',
-    'MAXTARGETS=4',
-    'MODES=6',
-    'MSGREFTYPES=msgid,timestamp',
-    `NETWORK=${network.replace(/[\s=]/g, '_')}`,
-    `NICKLEN=${NICKLEN}`,
-    'PREFIX=(ov)@+',
-    'TARGMAX=JOIN:,PART:,PRIVMSG:4,NOTICE:4,TAGMSG:4,NAMES:1,WHOIS:1,KICK:1,LIST:',
-    `TOPICLEN=${TOPICLEN}`,
-    'USERLEN=12',
-    'UTF8ONLY',
-  ];
-}
-
-export function sendIsupport(session: IrcSession, reply: Reply): void {
-  const tokens = isupport(session.deps.network);
-  for (let i = 0; i < tokens.length; i += 12) reply.numeric(RPL.ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');
-}
+/** The most base64 a SASL PLAIN exchange may carry in all. */
+const SASL_MAX_BYTES = 2000;
+export { AWAYLEN, CHATHISTORY_MAX, TOPICLEN, USERLEN } from './welcome.js';
 
 /**
  * Signs in with a pchat login and password; the throttle (by the client's address and the
@@ -79,15 +56,59 @@ async function signInWithPass(session: IrcSession, pass: string): Promise<true |
   const colon = pass.indexOf(':', skip);
   if (colon > 0) return signIn(session, pass.slice(0, colon), pass.slice(colon + 1));
   const snapshot = await session.deps.app.directory.snapshot();
-  const userId = nickTableFor(snapshot.users).userId(session.requestedNick ?? '');
+  const userId = session.deps.registry.nicks(snapshot.users).userId(session.requestedNick ?? '');
   const login = userId === undefined ? undefined : snapshot.users.get(userId)?.login;
   return login ? signIn(session, login, pass) : false;
+}
+
+/**
+ * A connection that did not sign in, when the endpoint takes guests (irc.guestGroup): the guest
+ * account of its nick. A nick that belongs to an account, or is shown by a connected user,
+ * answers 433 and registration waits for another NICK, as on any IRC server.
+ */
+async function signInAsGuest(session: IrcSession, reply: Reply, group: string): Promise<boolean> {
+  const nick = session.requestedNick ?? '';
+  const { app, registry } = session.deps;
+  const users = (await app.directory.snapshot()).users;
+  const owner = nickTableFor(users).userId(nick);
+  const ownerUser = owner === undefined ? undefined : users.get(owner);
+  if (ownerUser && !isGuest(ownerUser)) {
+    reply.numeric(ERR.NICKNAMEINUSE, nick, 'Nickname is registered to an account: sign in with SASL or PASS, or choose another nick');
+    return false;
+  }
+  const shownBy = registry.userOf(nick, users);
+  if ((shownBy !== undefined && registry.online(shownBy)) || (owner !== undefined && registry.online(owner))) {
+    reply.numeric(ERR.NICKNAMEINUSE, nick, 'Nickname is already in use');
+    return false;
+  }
+  try {
+    session.userId = (await app.guests.signIn(nick, group)).userId;
+    return true;
+  } catch (error) {
+    if (!(error instanceof PchatError)) throw error;
+    reply.numeric(ERR.PASSWDMISMATCH, error.message);
+    session.kill(error.message);
+    return false;
+  }
+}
+
+/**
+ * The nick a newly registered connection shows: its account's session nick when the account is
+ * already connected (one nick per account, as a bouncer shares one), else the nick it asked for
+ * when nobody else shows or owns it, else the account's own nick.
+ */
+function chooseNick(session: IrcSession, users: Snapshot['users']): string {
+  const { registry } = session.deps;
+  if (registry.online(session.userId)) return registry.nickOf(session.userId, users);
+  const wanted = session.requestedNick;
+  return wanted && registry.nickFree(session.userId, wanted, users) ? wanted : nickTableFor(users).nick(session.userId);
 }
 
 /** Completes registration once NICK, USER, capability negotiation and sign-in are done. */
 export async function tryRegister(session: IrcSession, reply: Reply): Promise<void> {
   if (session.registered || session.isClosed || !session.requestedNick || !session.username || session.capNegotiating) return;
   const outcome = session.userId === 0 && session.password !== null ? await signInWithPass(session, session.password) : false;
+  const triedPassword = session.password !== null;
   session.password = null;
   if (typeof outcome === 'object') {
     // Throttled: ERROR with the wait, as HTTP answers 429 with Retry-After.
@@ -95,6 +116,8 @@ export async function tryRegister(session: IrcSession, reply: Reply): Promise<vo
     session.kill(outcome.limited);
     return;
   }
+  const guests = session.deps.guestGroup;
+  if (session.userId === 0 && !triedPassword && guests !== null && !(await signInAsGuest(session, reply, guests))) return;
   if (session.userId === 0) {
     reply.numeric(ERR.PASSWDMISMATCH, 'Password incorrect: sign in with SASL PLAIN or PASS <login>:<password>');
     session.kill('Bad password');
@@ -102,40 +125,22 @@ export async function tryRegister(session: IrcSession, reply: Reply): Promise<vo
   }
   const { app, hub, registry, serverName, version, network } = session.deps;
   const snapshot = await app.directory.snapshot();
-  session.nick = nickTableFor(snapshot.users).nick(session.userId);
+  session.nick = chooseNick(session, snapshot.users);
   session.registered = true;
   registry.add(session);
+  registry.setNick(session.userId, session.nick, snapshot.users);
   hub.connect(session);
+  // Private messages reach the connection without a JOIN: subscribe it to its user's direct conversations (../direct.ts).
+  await watchDirectConversations(app, hub, session).catch((error: unknown) => session.deps.logger.error({ err: error }, 'subscribing to direct conversations failed'));
   // The connection is a session of its own: listed with the user's sessions, ended like them.
   if (!(await session.openSession())) return;
   reply.numeric(RPL.WELCOME, `Welcome to the ${network} IRC Network ${session.mask}`);
   reply.numeric(RPL.YOURHOST, `Your host is ${serverName}, running version pchat-${version}`);
   reply.numeric(RPL.CREATED, `This server was created ${new Date(registry.startedAt).toUTCString()}`);
-  reply.numeric(RPL.MYINFO, serverName, `pchat-${version}`, 'io', 'imostv', 'ov');
+  reply.numeric(RPL.MYINFO, serverName, `pchat-${version}`, 'io', 'imnostv', 'ov');
   sendIsupport(session, reply);
   await lusers(session, reply);
   motd(session, reply);
-}
-
-export async function lusers(session: IrcSession, reply: Reply): Promise<void> {
-  const { hub, registry, app } = session.deps;
-  const snapshot = await app.directory.snapshot();
-  // Counted as WHOIS shows them: only those who are administrators now.
-  const opers = [...registry.sessions].filter((s) => s.oper && snapshot.actor(s.userId)?.isAdmin === true).length;
-  const rooms = (await app.rooms.directory(await session.actor(), { limit: 1000 })).rooms.filter((v) => !v.room.disabled).length;
-  reply.numeric(RPL.LUSERCLIENT, `There are ${hub.connections()} users and 0 invisible on 1 servers`);
-  reply.numeric(RPL.LUSEROP, String(opers), 'operator(s) online');
-  reply.numeric(RPL.LUSERUNKNOWN, String(registry.connections.size - registry.sessions.size), 'unknown connection(s)');
-  reply.numeric(RPL.LUSERCHANNELS, String(rooms), 'channels formed');
-  reply.numeric(RPL.LUSERME, `I have ${registry.connections.size} clients and 0 servers`);
-}
-
-export function motd(session: IrcSession, reply: Reply): void {
-  const lines = session.deps.motd;
-  if (!lines || lines.length === 0) return reply.numeric(ERR.NOMOTD, 'MOTD File is missing');
-  reply.numeric(RPL.MOTDSTART, `- ${session.deps.serverName} Message of the day - `);
-  for (const line of lines) reply.numeric(RPL.MOTD, `- ${line}`);
-  reply.numeric(RPL.ENDOFMOTD, 'End of /MOTD command.');
 }
 
 function capList(session: IrcSession, names: string[]): string[] {
@@ -212,10 +217,26 @@ const nick: IrcCommand = {
       session.requestedNick = wanted;
       return tryRegister(session, reply);
     }
-    // Nicks are derived from pchat logins (docs/irc.md), so they cannot be changed here.
-    if (casefold(wanted) !== casefold(session.nick)) {
-      reply.numeric(ERR.ERRONEUSNICKNAME, wanted, `Nicks come from pchat logins; yours is ${session.nick}`);
+    if (wanted === session.nick) return;
+    const { registry, app, serverName } = session.deps;
+    const users = (await app.directory.snapshot()).users;
+    if (!registry.nickFree(session.userId, wanted, users)) return reply.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
+    // One nick per account: every connection of the account changes, and everyone who sees one of them is told once.
+    const line = { source: `${session.nick}!u${session.userId}@${serverName}`, command: 'NICK', params: [wanted] };
+    registry.setNick(session.userId, wanted, users);
+    if (casefold(session.nick) !== casefold(wanted)) {
+      // WHOWAS remembers the nick left behind; MONITOR watchers see one go and the other come.
+      registry.recordPastNick(session, session.nick);
+      registry.monitors.notify(session.nick, null);
+      registry.monitors.notify(wanted, `${wanted}!u${session.userId}@${serverName}`);
     }
+    const own = [...registry.sessionsOf(session.userId)];
+    for (const other of neighboursOf(registry, session.userId)) other.write(line);
+    for (const mine of own) {
+      mine.nick = wanted;
+      if (mine !== session) mine.write(line);
+    }
+    reply.send(line);
   },
 };
 
@@ -224,7 +245,10 @@ const user: IrcCommand = {
   needsRegistration: false,
   async run(session, params, reply) {
     if (session.registered) return reply.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
-    session.username = (params[0] ?? '').slice(0, 12) || 'user';
+    // An empty username or real name is no parameter (modern.ircdocs.horse, USER).
+    const username = cleanUsername(params[0] ?? '', USERLEN - 1);
+    if (username === undefined || (params[3] ?? '') === '') return reply.numeric(ERR.NEEDMOREPARAMS, 'USER', 'Not enough parameters: USER <username> 0 * :<real name>, neither empty');
+    session.username = username;
     session.realname = params[3] ?? '';
     await tryRegister(session, reply);
   },
@@ -245,6 +269,8 @@ const authenticate: IrcCommand = {
   needsRegistration: false,
   async run(session, params, reply) {
     const arg = params[0] ?? '';
+    // A registered connection keeps its account: signing in again would change whose session it is.
+    if (session.registered) return reply.numeric(ERR.ALREADYREGISTERED, 'You may not reregister: SASL is available before registration only');
     if (session.userId !== 0) return reply.numeric(ERR.SASLALREADY, 'You have already authenticated using SASL');
     // SASL is negotiated (ircv3 sasl-3.1): without the capability there is no exchange to take part in.
     if (!session.caps.has('sasl')) return reply.numeric(ERR.SASLFAIL, 'SASL authentication failed: request the sasl capability first (CAP REQ :sasl)');
@@ -260,9 +286,14 @@ const authenticate: IrcCommand = {
       session.sasl = { buffer: '' };
       return reply.send({ source: session.deps.serverName, command: 'AUTHENTICATE', params: ['+'] });
     }
-    if (arg.length > 400 || session.sasl.buffer.length + arg.length > 2000) {
+    if (arg.length > 400) {
       session.sasl = null;
       return reply.numeric(ERR.SASLTOOLONG, 'SASL message too long');
+    }
+    // PLAIN's login and password fit in far less: more is not a sign-in, and is not kept.
+    if (session.sasl.buffer.length + arg.length > SASL_MAX_BYTES) {
+      session.sasl = null;
+      return reply.numeric(ERR.SASLFAIL, `SASL authentication failed: more than ${SASL_MAX_BYTES} bytes of credentials`);
     }
     if (arg !== '+') session.sasl.buffer += arg;
     if (arg.length === 400) return; // more chunks follow
@@ -271,7 +302,7 @@ const authenticate: IrcCommand = {
     const ok = authcid !== undefined && password !== undefined && (!authzid || authzid === authcid) && (await signIn(session, authcid, password));
     if (typeof ok === 'object') return reply.numeric(ERR.SASLFAIL, `SASL authentication failed: ${ok.limited}`);
     if (!ok) return reply.numeric(ERR.SASLFAIL, 'SASL authentication failed');
-    const account = nickTableFor((await session.deps.app.directory.snapshot()).users).nick(session.userId);
+    const account = accountName((await session.deps.app.directory.snapshot()).users, session.userId) ?? '*';
     const shownNick = session.requestedNick ?? account;
     reply.numeric(RPL.LOGGEDIN, `${shownNick}!u${session.userId}@${session.host}`, account, `You are now logged in as ${account}`);
     reply.numeric(RPL.SASLSUCCESS, 'SASL authentication successful');

@@ -1,5 +1,5 @@
 import type { RoomView } from '../../../app/rooms.js';
-import { roomNotFound } from '../../../core/errors.js';
+import { notPermitted, PchatError, roomNotFound } from '../../../core/errors.js';
 import { casefold, channelToRoom, roomToChannel, sameChannel } from '../channels.js';
 import type { IrcSession } from '../session.js';
 
@@ -30,10 +30,39 @@ export async function resolveChannel(session: IrcSession, channel: string): Prom
   }
 }
 
-/** A room id for a channel: a joined one without asking storage, else resolved. */
+/**
+ * JOIN's lookup: the channel's room, or, when it does not exist and the endpoint creates rooms
+ * (irc.createRoomsIn), a new open room in that category, created by the joiner (who manages it)
+ * if the category lets them create rooms. Any refusal answers as a missing channel: a name taken
+ * by a secret room must not tell an outsider that the room exists.
+ */
+export async function resolveOrCreate(session: IrcSession, channel: string): Promise<RoomView> {
+  try {
+    return await resolveChannel(session, channel);
+  } catch (error) {
+    const categoryName = session.deps.createRoomsIn;
+    const decoded = channelToRoom(channel);
+    if (categoryName === null || decoded.kind !== 'name' || !(error instanceof PchatError) || error.code !== 'room_not_found') throw error;
+    const { app } = session.deps;
+    const category = [...(await app.directory.snapshot()).categories.values()].find((c) => c.name === categoryName);
+    if (!category) throw error;
+    try {
+      return await app.rooms.create(await session.actor(), { name: decoded.name, categoryId: category.id, privacy: 'open' });
+    } catch {
+      throw roomNotFound();
+    }
+  }
+}
+
+/**
+ * The room a message to `channel` goes to: a channel this connection joined. Every channel is
+ * +n: one not joined answers 404 (not_permitted), or 403 when the caller may not find it, and
+ * messages.post still decides who may post in a joined one.
+ */
 export async function roomIdOf(session: IrcSession, channel: string): Promise<number> {
   for (const [roomId, state] of session.rooms) if (sameChannel(state.channel, channel)) return roomId;
-  return (await resolveChannel(session, channel)).room.id;
+  await resolveChannel(session, channel);
+  throw notPermitted('Cannot send to channel (+n): join it first');
 }
 
 /** The comma-separated list of a parameter, without empties. */

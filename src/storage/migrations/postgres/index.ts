@@ -10,6 +10,8 @@ import { sql as roomLegacyUri } from './0010_room_legacy_uri.js';
 import { sql as files } from './0011_files.js';
 import { sql as complianceExport } from './0012_compliance_export.js';
 import { sql as sessions } from './0014_sessions.js';
+import { sql as directConversations } from './0015_direct_conversations.js';
+import { sql as noticeKind } from './0016_notice_kind.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -28,4 +30,6 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 11, name: 'files in rooms', sql: files },
   { version: 12, name: 'compliance export cursor', sql: complianceExport },
   { version: 14, name: 'sessions listed and revoked, must-change password', sql: sessions },
+  { version: 15, name: 'direct conversations', sql: directConversations },
+  { version: 16, name: 'notice message kind', sql: noticeKind },
 ];

@@ -10,9 +10,12 @@ import { sql as roomLegacyUri } from './0010_room_legacy_uri.js';
 import { sql as files } from './0011_files.js';
 import { sql as complianceExport } from './0012_compliance_export.js';
 import { sql as sessions } from './0014_sessions.js';
+import { sql as directConversations } from './0015_direct_conversations.js';
+import { sql as noticeKind } from './0016_notice_kind.js';
 
 /** Numbered schema migrations for SQLite, applied in order, each exactly once. */
-export const sqliteMigrations: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
+/** `writableSchema`: the migration edits the stored schema (see 0016), which better-sqlite3's defensive mode forbids otherwise. */
+export const sqliteMigrations: readonly { readonly version: number; readonly name: string; readonly sql: string; readonly writableSchema?: true }[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'audit', sql: audit },
   { version: 3, name: 'session expiry index', sql: sessionExpiry },
@@ -25,4 +28,6 @@ export const sqliteMigrations: readonly { readonly version: number; readonly nam
   { version: 11, name: 'files in rooms', sql: files },
   { version: 12, name: 'compliance export cursor', sql: complianceExport },
   { version: 14, name: 'sessions listed and revoked, must-change password', sql: sessions },
+  { version: 15, name: 'direct conversations', sql: directConversations },
+  { version: 16, name: 'notice message kind', sql: noticeKind, writableSchema: true },
 ];

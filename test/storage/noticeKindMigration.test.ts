@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Store } from '../../src/ports/store.js';
+import { post, seedRoom } from '../../src/storage/contract/harness.js';
+import { postgresMigrations } from '../../src/storage/migrations/postgres/index.js';
+import { sqliteMigrations } from '../../src/storage/migrations/sqlite/index.js';
+import { createPostgresStore } from '../../src/storage/postgres/index.js';
+import { createSqliteStore } from '../../src/storage/sqlite/index.js';
+import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
+
+/** After migration 0016 a store keeps notices as notices, next to what it held before. */
+async function checkNotices(store: Store): Promise<void> {
+  const { roomId, userId } = await seedRoom(store, 'after-upgrade');
+  await store.messages.append([post(roomId, userId, 'a message'), post(roomId, userId, 'a notice', { kind: 'notice' })]);
+  const page = await store.messages.history({ roomId, limit: 10 });
+  assert.deepEqual(
+    page.map((m) => [m.text, m.kind]),
+    [
+      ['a message', 'text'],
+      ['a notice', 'notice'],
+    ],
+  );
+}
+
+describe('migration 0016 adds the notice message kind', () => {
+  it('SQLite: widens the CHECK in place, still refuses other kinds, and connections already open see it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pchat-notice-migration-'));
+    const file = join(dir, 'pchat.db');
+    try {
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+      for (const m of sqliteMigrations.filter((m) => m.version < 16)) {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 0);
+      }
+      const kindOf = (k: string) => () =>
+        db.prepare("INSERT INTO messages (room_id, seq, author_id, kind, text, created_at) SELECT id, 999, (SELECT id FROM users LIMIT 1), ?, 'raw', 0 FROM rooms WHERE id > 0 LIMIT 1").run(k);
+      const store = createSqliteStore(file, { synchronous: 'normal' });
+      try {
+        await checkNotices(store);
+        // The connection opened before the upgrade re-reads the schema: it may write notices too.
+        assert.doesNotThrow(kindOf('notice'));
+        assert.throws(kindOf('bogus'), /CHECK constraint failed/);
+        assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+      } finally {
+        db.close();
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('PostgreSQL', () => {
+    let cluster: PostgresCluster;
+    before(async () => {
+      cluster = await startPostgres();
+    });
+    after(() => cluster?.stop());
+
+    it('upgrades in place', async () => {
+      const url = await cluster.createSchema();
+      const raw = new pg.Client({ connectionString: url });
+      await raw.connect();
+      try {
+        await raw.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
+        for (const m of postgresMigrations.filter((m) => m.version < 16)) {
+          await raw.query(m.sql);
+          await raw.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+        }
+      } finally {
+        await raw.end();
+      }
+      const store = await createPostgresStore(url);
+      try {
+        await checkNotices(store);
+      } finally {
+        await store.close();
+        cluster.drop(url);
+      }
+    });
+  });
+});
