@@ -12,7 +12,8 @@ import { createCategoryFor, createRooms, createUsers, openBenchStore, pinSelf, s
 import { countLines, createIrcUsers, findNgircd, IRC_PASSWORD, ircServerEnv, NGIRCD_INSTALL_HINT, type RawIrc, registerIrc, startNgircd } from './lib/irc.js';
 import { progress, report, round, sleep } from './lib/report.js';
 import { pool } from './lib/ws.js';
-import { runWsFanout, type ThroughputPhase } from './lib/wsFanout.js';
+import { measurePhase, slowest, type ThroughputPhase } from './lib/throughputPhase.js';
+import { runWsFanout } from './lib/wsFanout.js';
 
 const NAME = 'irc-throughput';
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 32);
@@ -25,8 +26,6 @@ const MEASURE_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CHANNEL = roomToChannel('bench 0');
 const log = progress(NAME);
 
-type Phase = ThroughputPhase;
-
 interface Target {
   readonly label: string;
   readonly port: number;
@@ -37,7 +36,7 @@ interface Target {
 }
 
 /** One measured run against one server: connect, join, warm up, measure, close. */
-async function runLoad(target: Target): Promise<Phase> {
+async function runLoad(target: Target): Promise<ThroughputPhase> {
   const connectAs = async (nick: string): Promise<RawIrc> => {
     const pass = target.pass(nick);
     const c = await registerIrc('127.0.0.1', target.port, { nick, ...(pass && { pass }) });
@@ -65,12 +64,6 @@ async function runLoad(target: Target): Promise<Phase> {
     };
     c.socket.once('close', () => disconnected++);
   });
-  const slowest = (): number => {
-    let min = Infinity;
-    for (const v of received) if (v < min) min = v;
-    return min;
-  };
-  const base = received.slice();
 
   let sent = 0;
   let accepted = 0;
@@ -100,8 +93,8 @@ async function runLoad(target: Target): Promise<Phase> {
     let w = 0;
     let seq = 0;
     while (running && !c.closed) {
-      // Bounded output: wait while the slowest receiver trails too far (relative to its start).
-      while (running && sent - (slowest() - (base[0] ?? 0)) > LAG) await sleep(1);
+      // Bounded output: wait while the slowest receiver trails too far.
+      while (running && sent - slowest(received) > LAG) await sleep(1);
       let lines = '';
       for (let k = 0; k < WINDOW; k++) lines += `PRIVMSG ${CHANNEL} :s${id} m${seq++} ${text}\r\n`;
       const token = `p${id}x${w++}`;
@@ -117,38 +110,24 @@ async function runLoad(target: Target): Promise<Phase> {
   };
 
   const loops = senders.map((c, i) => senderLoop(c, i));
-  await sleep(WARMUP_S * 1000);
-  const cpu0 = await target.cpuMs();
-  const load0 = process.cpuUsage();
-  const a0 = accepted;
-  const d0 = received.reduce((x, y) => x + y, 0);
-  const t0 = process.hrtime.bigint();
-  await sleep(MEASURE_S * 1000);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const a1 = accepted;
-  const d1 = received.reduce((x, y) => x + y, 0);
-  const cpu1 = await target.cpuMs();
-  const load = process.cpuUsage(load0);
-  const rss = await target.rss();
-  const lost = disconnected; // before this side closes the connections
-  running = false;
-  await Promise.all(loops);
-  for (const c of [...senders, ...receivers]) c.close();
-  await sleep(500);
-  return {
-    accepted: (a1 - a0) / seconds,
-    delivered: (d1 - d0) / seconds,
-    seconds,
-    serverCpuCores: (cpu1 - cpu0) / 1000 / seconds,
-    serverRssMiB: rss / 2 ** 20,
-    loadCpuCores: (load.user + load.system) / 1e6 / seconds,
-    disconnected: lost,
-    totalAccepted: accepted,
-  };
+  return measurePhase(
+    {
+      received,
+      accepted: () => accepted,
+      disconnected: () => disconnected,
+      stop: async () => {
+        running = false;
+        await Promise.all(loops);
+        for (const c of [...senders, ...receivers]) c.close();
+        await sleep(500);
+      },
+    },
+    { warmupS: WARMUP_S, measureS: MEASURE_S, cpuMs: () => target.cpuMs(), rss: () => target.rss() },
+  );
 }
 
 /** `members`: who gets each line besides the receivers (over IRC the other senders; over WebSocket every sender, the poster included). */
-const shown = (p: Phase, members = RECEIVERS + SENDERS - 1) => ({
+const shown = (p: ThroughputPhase, members = RECEIVERS + SENDERS - 1) => ({
   'lines accepted/s': round(p.accepted, 0),
   'messages delivered to receivers/s': round(p.delivered, 0),
   'per receiver (msgs/s)': round(p.delivered / RECEIVERS, 0),
@@ -170,7 +149,7 @@ async function main(): Promise<void> {
     const wsReceivers = await createUsers(store, RECEIVERS, 'wsrecv');
     const people = [...senders, ...receivers, ...wsSenders, ...wsReceivers].map((u) => ({ kind: 'user' as const, id: u.id }));
     const categoryId = await createCategoryFor(store, 'Everyone', people);
-    const [, wsRoomId] = await createRooms(store, categoryId, 2, 'bench');
+    const [ircRoomId, wsRoomId] = (await createRooms(store, categoryId, 2, 'bench')) as [number, number];
     await store.close();
     const logins = new Map([...senders, ...receivers].map((u) => [u.nick, u.login]));
 
@@ -189,7 +168,7 @@ async function main(): Promise<void> {
     // The same load over WebSocket, on the same server, in a room of its own.
     const ws = await runWsFanout({
       url: server.url,
-      roomId: wsRoomId as number,
+      roomId: wsRoomId,
       senderTokens: wsSenders.map((u) => u.token),
       receiverTokens: wsReceivers.map((u) => u.token),
       inFlight: WINDOW * IN_FLIGHT,
@@ -203,13 +182,12 @@ async function main(): Promise<void> {
     // A cross-check: every accepted line (post) is a message in the database.
     await server.stop();
     const check = openBenchStore(data.dir);
-    const [roomId, wsRoom] = (await check.rooms.list()).map((r) => r.id) as [number, number];
-    const persisted = await check.rooms.lastSeq(roomId);
-    const wsPersisted = await check.rooms.lastSeq(wsRoom);
+    const persisted = await check.rooms.lastSeq(ircRoomId);
+    const wsPersisted = await check.rooms.lastSeq(wsRoomId);
     await check.close();
 
     const binary = findNgircd();
-    let reference: Phase | null = null;
+    let reference: ThroughputPhase | null = null;
     let referenceVersion = 'not installed';
     if (!binary) {
       console.log(`\n  ${NGIRCD_INSTALL_HINT}\n  The reference is reported as "not measured".`);

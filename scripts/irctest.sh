@@ -4,11 +4,11 @@
 # starting a fresh pchat per test. Tests pchat does not claim are deselected by name in
 # test/irctest/deselected.txt, each with its reason (docs/irc.md lists them too).
 #
-#   scripts/irctest.sh              the whole selection (what npm test runs)
+#   scripts/irctest.sh              the whole selection (what CI runs after npm test)
 #   scripts/irctest.sh -k lusers    any extra pytest arguments narrow it down
 #
 # Needs Debian's python3-pytest and python3-pytest-xdist (.ci/run installs them) and a built
-# dist/ (npm test builds it first). IRCTEST_WORKERS sets the parallelism (default: 2 per core).
+# dist/ (`npm run test:irctest` builds it first; CI runs this script right after `npm test` built it). IRCTEST_WORKERS sets the parallelism (default: 2 per core).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 suite="${IRCTEST_DIR:-$here/../shared/vendor/irctest}"

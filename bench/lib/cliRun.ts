@@ -19,7 +19,7 @@ export function benchSizes(): number[] {
 }
 
 /** Exits with a clear message when GNU time (for peak RSS) is missing. */
-export function requireGnuTime(): void {
+function requireGnuTime(): void {
   if (existsSync(TIME)) return;
   console.error(`${TIME} is missing: install it (apt-get install -y time) to measure peak RSS.`);
   process.exit(1);

@@ -2,7 +2,8 @@ import type WebSocket from 'ws';
 import { nowMs, sleep } from './report.js';
 
 const MESSAGE = Buffer.from('{"type":"message"');
-const isMessageFrame = (data: Buffer): boolean => data.length > MESSAGE.length && data.compare(MESSAGE, 0, MESSAGE.length, 0, MESSAGE.length) === 0;
+/** Whether a WebSocket frame is a room message, told by its first bytes alone. */
+export const isMessageFrame = (data: Buffer): boolean => data.length > MESSAGE.length && data.compare(MESSAGE, 0, MESSAGE.length, 0, MESSAGE.length) === 0;
 
 /**
  * The posting load of the throughput benchmarks: each WebSocket client keeps `window` posts in

@@ -4,23 +4,10 @@
 // is acknowledged only once durable) and the slowest receiver may trail what was sent by at
 // most LAG messages. Receivers count message frames by their first bytes, nothing more.
 import type WebSocket from 'ws';
+import { isMessageFrame } from './postLoad.js';
 import { sleep } from './report.js';
+import { measurePhase, slowest, type ThroughputPhase } from './throughputPhase.js';
 import { call, closeAll, connect, pool } from './ws.js';
-
-/** One measured run of a throughput phase (IRC or WebSocket). */
-export interface ThroughputPhase {
-  /** Lines (posts) acknowledged per second. */
-  readonly accepted: number;
-  /** Messages delivered per second to the receivers. */
-  readonly delivered: number;
-  readonly seconds: number;
-  readonly serverCpuCores: number;
-  readonly serverRssMiB: number;
-  readonly loadCpuCores: number;
-  readonly disconnected: number;
-  /** Lines (posts) acknowledged over the whole run, warm-up included. */
-  readonly totalAccepted: number;
-}
 
 export interface WsFanoutOptions {
   readonly url: string;
@@ -36,8 +23,6 @@ export interface WsFanoutOptions {
   rss(): Promise<number>;
 }
 
-const MESSAGE = Buffer.from('{"type":"message"');
-const isMessageFrame = (data: Buffer): boolean => data.length > MESSAGE.length && data.compare(MESSAGE, 0, MESSAGE.length, 0, MESSAGE.length) === 0;
 const ACK = Buffer.from('{"type":"ack"');
 const isAck = (data: Buffer): boolean => data.length > ACK.length && data.compare(ACK, 0, ACK.length, 0, ACK.length) === 0;
 
@@ -59,12 +44,6 @@ export async function runWsFanout(o: WsFanoutOptions): Promise<ThroughputPhase> 
     });
     ws.once('close', () => disconnected++);
   });
-  const slowest = (): number => {
-    let min = Infinity;
-    for (const v of received) if (v < min) min = v;
-    return min;
-  };
-  const base = received.slice();
 
   let sent = 0;
   let accepted = 0;
@@ -85,8 +64,8 @@ export async function runWsFanout(o: WsFanoutOptions): Promise<ThroughputPhase> 
     ws.once('close', () => disconnected++);
     let seq = 0;
     while (running && ws.readyState === ws.OPEN) {
-      // Bounded output: wait while the slowest receiver trails too far (relative to its start).
-      while (running && sent - (slowest() - (base[0] ?? 0)) > o.lag) await sleep(1);
+      // Bounded output: wait while the slowest receiver trails too far.
+      while (running && sent - slowest(received) > o.lag) await sleep(1);
       while (inFlight >= o.inFlight) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       inFlight++;
@@ -99,32 +78,19 @@ export async function runWsFanout(o: WsFanoutOptions): Promise<ThroughputPhase> 
   };
 
   const loops = senders.map((ws, i) => senderLoop(ws, i));
-  await sleep(o.warmupS * 1000);
-  const cpu0 = await o.cpuMs();
-  const load0 = process.cpuUsage();
-  const a0 = accepted;
-  const d0 = received.reduce((x, y) => x + y, 0);
-  const t0 = process.hrtime.bigint();
-  await sleep(o.measureS * 1000);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const a1 = accepted;
-  const d1 = received.reduce((x, y) => x + y, 0);
-  const cpu1 = await o.cpuMs();
-  const load = process.cpuUsage(load0);
-  const rss = await o.rss();
-  const lost = disconnected;
-  running = false;
-  await Promise.all(loops);
-  await closeAll([...senders, ...receivers]);
+  const phase = await measurePhase(
+    {
+      received,
+      accepted: () => accepted,
+      disconnected: () => disconnected,
+      stop: async () => {
+        running = false;
+        await Promise.all(loops);
+        await closeAll([...senders, ...receivers]);
+      },
+    },
+    o,
+  );
   if (errors) throw new Error(`a WebSocket post failed: ${errors}`);
-  return {
-    accepted: (a1 - a0) / seconds,
-    delivered: (d1 - d0) / seconds,
-    seconds,
-    serverCpuCores: (cpu1 - cpu0) / 1000 / seconds,
-    serverRssMiB: rss / 2 ** 20,
-    loadCpuCores: (load.user + load.system) / 1e6 / seconds,
-    disconnected: lost,
-    totalAccepted: accepted,
-  };
+  return phase;
 }

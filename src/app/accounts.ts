@@ -55,7 +55,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  */
 export function accountUseCases(ctx: AppContext, sessions: ReturnType<typeof sessionUseCases>) {
   // Connections open and close in crowds (a restart reconnects every client): their rows are
-  // written by group commit, one transaction (one fsync) for all that arrive together.
+  // written by group commit, one transaction for all that arrive together (a store may commit it
+  // without an fsync: SQLite does, see SessionStore.createMany).
   const opening = new GroupCommit<NewSession, StoredSession>((batch) => ctx.store.sessions.createMany(batch, ctx.clock.now() - ctx.sessionPolicy.idleMs));
   const closing = new GroupCommit<number, void>(async (ids) => {
     await ctx.store.sessions.removeMany(ids);

@@ -110,7 +110,7 @@ export function categoryUseCases(ctx: AppContext) {
 
     async remove(actor: Actor, categoryId: number): Promise<void> {
       requireAdmin(actor);
-      if (!(await ctx.store.categories.get(categoryId))) throw notFound('category');
+      if (!(await ctx.store.categories.get(parse(id, categoryId)))) throw notFound('category');
       await ctx.store.categories.remove(categoryId);
       await changed();
     },

@@ -50,9 +50,9 @@ export interface ExportSummary {
  * A room's name in an export; a direct conversation, whose own name is internal, is named by its
  * participants' logins ("direct: alice@example.com, bob@example.com"), so a reviewer sees who talked.
  */
-async function exportName(store: Store, room: Room): Promise<string> {
+async function exportName(room: Room, user: (id: number) => Promise<ExportUser>): Promise<string> {
   if (room.direct !== true) return room.name;
-  const logins = await Promise.all(participantsOf(room).map(async (uid) => (await store.users.get(uid))?.login ?? `user ${uid}`));
+  const logins = await Promise.all(participantsOf(room).map(async (uid) => (await user(uid)).login ?? `user ${uid}`));
   return `direct: ${logins.join(', ')}`;
 }
 
@@ -61,28 +61,27 @@ function resolver(store: Store): Pick<ExportSource, 'room' | 'user'> {
   const rooms = new Map<number, Promise<ExportRoom>>();
   const users = new Map<number, Promise<ExportUser>>();
   let instance: Promise<string> | undefined;
-  return {
-    room: (id) => {
-      let found = rooms.get(id);
-      if (!found) {
-        found = (async () => {
-          const room = await store.rooms.get(id);
-          const uri = room?.legacyUri ?? `pchat://${await (instance ??= store.settings.instanceId())}/room/${id}`;
-          return { id, name: room ? await exportName(store, room) : null, uri, legacyUri: room?.legacyUri ?? null };
-        })();
-        rooms.set(id, found);
-      }
-      return found;
-    },
-    user: (id) => {
-      let found = users.get(id);
-      if (!found) {
-        found = store.users.get(id).then((u) => ({ id, login: u?.login ?? null, displayName: u?.displayName ?? null, email: u?.email ?? null }));
-        users.set(id, found);
-      }
-      return found;
-    },
+  const user = (id: number): Promise<ExportUser> => {
+    let found = users.get(id);
+    if (!found) {
+      found = store.users.get(id).then((u) => ({ id, login: u?.login ?? null, displayName: u?.displayName ?? null, email: u?.email ?? null }));
+      users.set(id, found);
+    }
+    return found;
   };
+  const room = (id: number): Promise<ExportRoom> => {
+    let found = rooms.get(id);
+    if (!found) {
+      found = (async () => {
+        const stored = await store.rooms.get(id);
+        const uri = stored?.legacyUri ?? `pchat://${await (instance ??= store.settings.instanceId())}/room/${id}`;
+        return { id, name: stored ? await exportName(stored, user) : null, uri, legacyUri: stored?.legacyUri ?? null };
+      })();
+      rooms.set(id, found);
+    }
+    return found;
+  };
+  return { room, user };
 }
 
 /** The records after `afterId` through `span.lastId`, for a writer. */

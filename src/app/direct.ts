@@ -6,6 +6,7 @@ import {
   DIRECT_DISABLED_MESSAGE,
   isDirect,
   MAX_DIRECT_PARTICIPANTS,
+  MIN_DIRECT_PARTICIPANTS,
   participantsOf,
 } from '../core/direct.js';
 import { notPermitted, PchatError, roomNotFound } from '../core/errors.js';
@@ -13,6 +14,7 @@ import type { Message, Room, User } from '../core/model.js';
 import { type Actor, can } from '../core/permissions.js';
 import { type AppContext, roomAccess } from './context.js';
 import type { Snapshot } from './directory.js';
+import { readingStateOf } from './reading.js';
 import { id, parse } from './validate.js';
 
 /** Who to talk with: user ids or logins, besides the caller (who is always a participant). */
@@ -67,10 +69,11 @@ export function directUseCases(ctx: AppContext) {
     };
   };
 
-  const lastReadOf = async (userId: number, roomId: number): Promise<number> =>
-    (await ctx.store.reading.list(userId)).find((r) => r.roomId === roomId)?.lastRead ?? 0;
+  const lastReadOf = async (userId: number, roomId: number): Promise<number> => (await readingStateOf(ctx.store, userId, roomId))?.lastRead ?? 0;
 
-  const findPair = async (a: number, b: number): Promise<Room | null> => (await ctx.directory.snapshot()).directPair(a, b);
+  /** The caller's conversations that they may read (all of them, unless their access is gone). */
+  const readableDirect = (actor: Actor, snapshot: Snapshot): Room[] =>
+    snapshot.directRoomsOf(actor.userId).filter((room) => can(actor, 'read', room, DIRECT_CATEGORY));
 
   return {
     /**
@@ -93,7 +96,7 @@ export function directUseCases(ctx: AppContext) {
         }
         if (!ids.includes(user.id)) ids.push(user.id);
       });
-      if (ids.length < 2) throw new PchatError('invalid_input', 'Name at least one other person: you alone are no conversation.', { field: 'participants' });
+      if (ids.length < MIN_DIRECT_PARTICIPANTS) throw new PchatError('invalid_input', 'Name at least one other person: you alone are no conversation.', { field: 'participants' });
       if (ids.length > MAX_DIRECT_PARTICIPANTS) {
         throw new PchatError('invalid_input', `A direct conversation has at most ${MAX_DIRECT_PARTICIPANTS} participants, you included.`, { field: 'participants' });
       }
@@ -125,9 +128,10 @@ export function directUseCases(ctx: AppContext) {
         // Both people opened it at the same moment: the store's unique pair index let one win.
         if (!(error instanceof PchatError && error.code === 'conflict' && ids.length === 2)) throw error;
         ctx.directory.invalidate();
-        const winner = await findPair(me, other);
+        const reloaded = await ctx.directory.snapshot();
+        const winner = reloaded.directPair(me, other);
         if (!winner) throw error;
-        return { ...(await view(actor, await ctx.directory.snapshot(), winner, await lastReadOf(actor.userId, winner.id))), created: false };
+        return { ...(await view(actor, reloaded, winner, await lastReadOf(actor.userId, winner.id))), created: false };
       }
       // Published (and so the directory reloaded, the participants' sessions subscribed) before anyone can post in it.
       await ctx.bus.publish({ type: 'direct.opened', roomId: room.id, userIds: ids });
@@ -145,16 +149,14 @@ export function directUseCases(ctx: AppContext) {
     async list(actor: Actor): Promise<ConversationView[]> {
       const [snapshot, reading] = await Promise.all([ctx.directory.snapshot(), ctx.store.reading.list(actor.userId)]);
       const lastRead = new Map(reading.map((r) => [r.roomId, r.lastRead]));
-      const rooms = snapshot.directRoomsOf(actor.userId).filter((room) => can(actor, 'read', room, DIRECT_CATEGORY));
-      const views = await Promise.all(rooms.map((room) => view(actor, snapshot, room, lastRead.get(room.id) ?? 0)));
+      const views = await Promise.all(readableDirect(actor, snapshot).map((room) => view(actor, snapshot, room, lastRead.get(room.id) ?? 0)));
       const activity = (v: ConversationView): number => v.lastMessage?.createdAt ?? v.room.createdAt;
       return views.sort((a, b) => activity(b) - activity(a) || b.room.id - a.room.id);
     },
 
     /** The ids of the caller's conversations: what a connected session subscribes to at sign-in. */
     async roomIds(actor: Actor): Promise<number[]> {
-      const snapshot = await ctx.directory.snapshot();
-      return snapshot.directRoomsOf(actor.userId).filter((room) => can(actor, 'read', room, DIRECT_CATEGORY)).map((r) => r.id);
+      return readableDirect(actor, await ctx.directory.snapshot()).map((r) => r.id);
     },
 
     /**
@@ -163,13 +165,16 @@ export function directUseCases(ctx: AppContext) {
      */
     async lastActivity(actor: Actor, roomIds: Iterable<number>): Promise<Map<number, number>> {
       const snapshot = await ctx.directory.snapshot();
-      const out = new Map<number, number>();
-      for (const roomId of roomIds) {
+      const readable = [...roomIds].filter((roomId) => {
         const found = snapshot.roomWithCategory(roomId);
-        if (!found || !can(actor, 'read', found.room, found.category)) continue;
-        const newest = (await ctx.store.messages.history({ roomId, limit: 1 })).at(-1);
-        if (newest) out.set(roomId, newest.createdAt);
-      }
+        return found !== null && can(actor, 'read', found.room, found.category);
+      });
+      const newest = await Promise.all(readable.map(async (roomId) => (await ctx.store.messages.history({ roomId, limit: 1 })).at(-1)));
+      const out = new Map<number, number>();
+      readable.forEach((roomId, i) => {
+        const message = newest[i];
+        if (message) out.set(roomId, message.createdAt);
+      });
       return out;
     },
   };

@@ -1,9 +1,9 @@
 import { notFound, PchatError } from '../core/errors.js';
 import { GroupGraph, identityOf } from '../core/groupGraph.js';
 import { foldLegacyUri } from '../core/legacyUri.js';
-import type { AddIn, Category, ChatConfig, Group, PolicyRule, PrincipalRef, Room, User } from '../core/model.js';
+import type { AddIn, Category, ChatConfig, Group, PolicyKind, PolicyRule, PrincipalRef, Room, User } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
-import { chatEnabledFor, directEnabledFor } from '../core/policy.js';
+import { policyEnabledFor } from '../core/policy.js';
 import { DIRECT_CATEGORY, directPairKey, isDirect, participantsOf } from '../core/direct.js';
 import type { DomainEvent, EventBus } from '../ports/events.js';
 import type { Maintenance } from '../ports/pool.js';
@@ -47,6 +47,11 @@ export class Snapshot {
     this.addins = new Map(addins.map((a) => [a.id, a]));
   }
 
+  /** One policy's rules: persistent chat (`chat`) or direct conversations (`direct`). */
+  policiesOf(kind: PolicyKind): readonly PolicyRule[] {
+    return kind === 'direct' ? this.directPolicies : this.policies;
+  }
+
   /** The permission model's view of a user; null when the user does not exist. */
   actor(userId: number): Actor | null {
     const cached = this.actors.get(userId);
@@ -58,8 +63,8 @@ export class Snapshot {
       userId,
       isAdmin: user.isAdmin,
       disabled: user.disabled,
-      chatEnabled: chatEnabledFor(userId, this.policies, this.graph),
-      directEnabled: directEnabledFor(userId, this.directPolicies, this.graph),
+      chatEnabled: policyEnabledFor(userId, this.policies, this.graph),
+      directEnabled: policyEnabledFor(userId, this.directPolicies, this.graph),
     };
     this.actors.set(userId, actor);
     return actor;

@@ -16,57 +16,54 @@ export const GUEST_ORIGIN = 'irc-guest';
 export const guestLogin = (nick: string): string => `${nick.toLowerCase()}@${GUEST_DOMAIN}`;
 export const isGuest = (user: Pick<User, 'login'>): boolean => user.login.endsWith(`@${GUEST_DOMAIN}`);
 
+/** What `get` finds, else what `create` makes (`created`); a create that lost a race to another connection finds the winner's. */
+async function getOrCreate<T>(get: () => Promise<T | null>, create: () => Promise<T>): Promise<{ value: T; created: boolean }> {
+  const existing = await get();
+  if (existing) return { value: existing, created: false };
+  try {
+    return { value: await create(), created: true };
+  } catch (error) {
+    const raced = await get();
+    if (raced) return { value: raced, created: false };
+    throw error;
+  }
+}
+
+/** Group names compare as the stores compare them: without regard to case. */
+const sameName = (a: string, b: string): boolean => a.toLocaleLowerCase() === b.toLocaleLowerCase();
+
 export function guestUseCases(ctx: AppContext) {
-  async function ensureGroup(name: string): Promise<number> {
-    const existing = await ctx.store.groups.getByName(name);
-    if (existing) return existing.id;
-    try {
-      const created = await ctx.store.groups.create({ name, description: 'IRC guests: people who connect over IRC without signing in.', members: [], origin: null });
-      return created.id;
-    } catch (error) {
-      // Another connection created it at the same moment.
-      const raced = await ctx.store.groups.getByName(name);
-      if (raced) return raced.id;
-      throw error;
-    }
-  }
-
-  async function ensureUser(nick: string): Promise<User> {
+  /**
+   * Creates the guest and the group as needed and adds the one to the other. Every step is
+   * safe against the same step elsewhere (unique keys, an addition in one statement), so pool
+   * nodes may enrol guests at the same moment.
+   */
+  async function enrol(nick: string, groupName: string): Promise<User> {
     const login = guestLogin(nick);
-    const existing = await ctx.store.users.getByLogin(login);
-    if (existing) return existing;
-    try {
-      return await ctx.store.users.create({ login, displayName: nick, email: null, isAdmin: false, disabled: false, origin: { system: GUEST_ORIGIN, id: nick.toLowerCase() }, passwordHash: null });
-    } catch (error) {
-      const raced = await ctx.store.users.getByLogin(login);
-      if (raced) return raced;
-      throw error;
-    }
+    const user = await getOrCreate(
+      () => ctx.store.users.getByLogin(login),
+      () => ctx.store.users.create({ login, displayName: nick, email: null, isAdmin: false, disabled: false, origin: { system: GUEST_ORIGIN, id: nick.toLowerCase() }, passwordHash: null }),
+    );
+    const group = await getOrCreate(
+      () => ctx.store.groups.getByName(groupName),
+      () => ctx.store.groups.create({ name: groupName, description: 'IRC guests: people who connect over IRC without signing in.', members: [], origin: null }),
+    );
+    const added = await ctx.store.groups.addMember(group.value.id, { kind: 'user', id: user.value.id });
+    if (user.created || group.created || added) await ctx.bus.publish({ type: 'directory.changed', what: 'user' });
+    return user.value;
   }
-
-  // Group membership is read, changed and written: one guest at a time in this process.
-  let turn: Promise<unknown> = Promise.resolve();
-  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = turn.then(work, work);
-    turn = next.catch(() => undefined);
-    return next;
-  };
 
   return {
     /**
      * The guest account of `nick` (created, and put in `groupName`, the first time), as an
-     * actor. Refused with `guest_disabled` when an administrator disabled that guest.
+     * actor. A returning guest costs one indexed read; refused (`unauthenticated`) when an
+     * administrator disabled that guest.
      */
     async signIn(nick: string, groupName: string): Promise<Actor> {
-      const user = await oneAtATime(async () => {
-        const known = (await ctx.directory.snapshot()).users.get((await ctx.store.users.getByLogin(guestLogin(nick)))?.id ?? 0);
-        const guest = known ?? (await ensureUser(nick));
-        const group = await ctx.store.groups.get(await ensureGroup(groupName));
-        const joined = group?.members.some((m) => m.kind === 'user' && m.id === guest.id) ?? true;
-        if (group && !joined) await ctx.store.groups.update({ ...group, members: [...group.members, { kind: 'user', id: guest.id }] });
-        if (!known || !joined) await ctx.bus.publish({ type: 'directory.changed', what: 'user' });
-        return guest;
-      });
+      const known = await ctx.store.users.getByLogin(guestLogin(nick));
+      const group = [...(await ctx.directory.snapshot()).groups.values()].find((g) => sameName(g.name, groupName));
+      const enrolled = known && group?.members.some((m) => m.kind === 'user' && m.id === known.id);
+      const user = enrolled ? known : await enrol(nick, groupName);
       const actor = (await ctx.directory.snapshot()).actor(user.id);
       if (!actor || actor.disabled) throw new PchatError('unauthenticated', 'This guest nick was disabled by an administrator.');
       return actor;

@@ -58,14 +58,21 @@ export function messageUseCases(ctx: AppContext) {
     return { messages, moreBefore: extra, moreAfter: q.before !== undefined && (messages.at(-1)?.seq ?? 0) < lastSeq, lastSeq };
   };
 
+  /** The gate every post passes: the actor may post in the room, and the pool is not in read-only maintenance. */
+  const postingGate = async (actor: Actor, roomId: number) => {
+    const access = await roomAccess(ctx, actor, parse(id, roomId), 'post');
+    // Read-only maintenance (pool-wide, from the directory snapshot): every door posts through here.
+    if (access.snapshot.maintenance) throw new PchatError('read_only', access.snapshot.maintenance.message);
+    return access;
+  };
+
   return {
     /**
      * Refuses as `post` would, without posting: for what is said in a room but not kept (an IRC
      * TAGMSG, a typing notification), which must pass the same gate.
      */
     async mayPost(actor: Actor, roomId: number): Promise<void> {
-      const { snapshot } = await roomAccess(ctx, actor, parse(id, roomId), 'post');
-      if (snapshot.maintenance) throw new PchatError('read_only', snapshot.maintenance.message);
+      await postingGate(actor, roomId);
     },
 
     /**
@@ -75,9 +82,7 @@ export function messageUseCases(ctx: AppContext) {
      */
     async post(actor: Actor, roomId: number, input: unknown, options: { onQueued?: () => void } = {}): Promise<AppendResult> {
       const data = parse(postInput, input);
-      const { snapshot, category } = await roomAccess(ctx, actor, parse(id, roomId), 'post');
-      // Read-only maintenance (pool-wide, from the directory snapshot): every door posts through here.
-      if (snapshot.maintenance) throw new PchatError('read_only', snapshot.maintenance.message);
+      const { snapshot, category } = await postingGate(actor, roomId);
       const text = validateMessageText(data.text, snapshot.config);
       if (data.kind !== 'story' && data.title !== null) {
         throw new PchatError('invalid_input', 'Only stories have titles.', { field: 'title' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Actor, can } from '../core/permissions.js';
+import type { ReadingState, Store } from '../ports/store.js';
 import { type AppContext, roomAccess } from './context.js';
 import { id, parse } from './validate.js';
 
@@ -18,13 +19,18 @@ export interface ReadingView {
   readonly unread: number;
 }
 
+/** The user's reading state in one room: null when they neither follow nor have read it. */
+export async function readingStateOf(store: Store, userId: number, roomId: number): Promise<ReadingState | null> {
+  return (await store.reading.list(userId)).find((r) => r.roomId === roomId) ?? null;
+}
+
 /**
  * Followed rooms (opened at every sign-in) and read positions, kept on the server so they roam
  * between a user's devices. Only rooms the user may still read are reported.
  */
 export function readingUseCases(ctx: AppContext) {
   const one = async (actor: Actor, roomId: number): Promise<ReadingView> => {
-    const row = (await ctx.store.reading.list(actor.userId)).find((r) => r.roomId === roomId);
+    const row = await readingStateOf(ctx.store, actor.userId, roomId);
     const lastSeq = await ctx.store.rooms.lastSeq(roomId);
     const lastRead = row?.lastRead ?? 0;
     return { roomId, followed: row?.followed ?? false, lastRead, lastSeq, unread: Math.max(0, lastSeq - lastRead) };

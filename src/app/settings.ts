@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { notFound, PchatError } from '../core/errors.js';
 import { type ChatConfig, POLICY_KINDS, type PolicyKind, type PolicyRule } from '../core/model.js';
 import type { Actor } from '../core/permissions.js';
-import { chatEnabledFor } from '../core/policy.js';
+import { policyEnabledFor } from '../core/policy.js';
 import { validateHttpUrl } from '../core/validation.js';
 import { type AppContext, requireAdmin } from './context.js';
 import { parse } from './validate.js';
@@ -49,7 +49,7 @@ export function settingsUseCases(ctx: AppContext) {
     async listPolicies(actor: Actor, kind: PolicyKind = 'chat'): Promise<PolicyRule[]> {
       requireAdmin(actor);
       const snapshot = await ctx.directory.snapshot();
-      return [...(kind === 'direct' ? snapshot.directPolicies : snapshot.policies)];
+      return [...snapshot.policiesOf(kind)];
     },
     async setPolicy(actor: Actor, input: unknown): Promise<PolicyRule & { kind: PolicyKind }> {
       requireAdmin(actor);
@@ -71,7 +71,7 @@ export function settingsUseCases(ctx: AppContext) {
       requireAdmin(actor);
       const snapshot = await ctx.directory.snapshot();
       if (!snapshot.users.has(userId)) throw notFound('user');
-      return chatEnabledFor(userId, snapshot.policies, snapshot.graph);
+      return policyEnabledFor(userId, snapshot.policies, snapshot.graph);
     },
     async chatConfig(actor: Actor): Promise<ChatConfig> {
       void actor;

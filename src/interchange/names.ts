@@ -23,7 +23,11 @@ const ELLIPSIS = '…';
  * name, when that takes at most half the room: the middle of the path gives way (`A / B / … / room ~1a2b3c4d`).
  */
 export function shortenName(name: string, kind: string, sourceId: string, limit = MAX_NAME_CHARS): string {
-  const suffix = ` ${distinguishingSuffix(kind, sourceId)}`;
+  return shortenedWith(name, ` ${distinguishingSuffix(kind, sourceId)}`, limit);
+}
+
+/** `name` cut as shortenName cuts it, so that `suffix` still fits after it. */
+function shortenedWith(name: string, suffix: string, limit: number): string {
   const budget = limit - codePoints(suffix);
   const chars = [...name.trim()];
   if (chars.length <= budget) return `${chars.join('')}${suffix}`;
@@ -38,8 +42,12 @@ export function shortenName(name: string, kind: string, sourceId: string, limit 
 
 /** `name` told apart from an equal one by the item's suffix (shortened to fit when need be). */
 export function distinctName(name: string, kind: string, sourceId: string, limit = MAX_NAME_CHARS): string {
-  const suffix = ` ${distinguishingSuffix(kind, sourceId)}`;
-  return codePoints(name) + codePoints(suffix) <= limit ? `${name}${suffix}` : shortenName(name, kind, sourceId, limit);
+  return nameWithSuffix(name, ` ${distinguishingSuffix(kind, sourceId)}`, limit);
+}
+
+/** `name` followed by `suffix`, the name shortened (as shortenName does) when both would not fit: the suffix always survives. */
+export function nameWithSuffix(name: string, suffix: string, limit = MAX_NAME_CHARS): string {
+  return codePoints(name) + codePoints(suffix) <= limit ? `${name}${suffix}` : shortenedWith(name, suffix, limit);
 }
 
 /** A login told apart the same way; logins have no spaces, so the suffix follows directly. */

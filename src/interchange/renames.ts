@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { PchatError } from '../core/errors.js';
 import { codePoints, MAX_NAME_CHARS } from '../core/validation.js';
 import type { NoteRecord, RecordOf, RecordType } from './archive/records.js';
-
 import { filesOf, type RecordSource, recordBatches } from './source.js';
 
 /**
@@ -183,7 +182,7 @@ export function withRenames<S extends RecordSource>(source: S, renames: Renames)
   };
   const renamed = new Set(renames.list.map((r) => `${r.kind}\u0000${r.id}`));
   /** Which name of its item a note is about: a user's shortened name is the display name, a user's collision the login. */
-  const nameKindOf = (n: NoteRecord & { item: NonNullable<NoteRecord['item']> }): string => (n.item.type !== 'user' ? n.item.type : n.code === 'name_shortened' ? 'user' : 'login');
+  const nameKindOf = (code: NoteRecord['code'], item: NonNullable<NoteRecord['item']>): string => (item.type !== 'user' ? item.type : code === 'name_shortened' ? 'user' : 'login');
   const renameNotes = (): NoteRecord[] =>
     renames.list.map((r) => {
       const old = before.get(`${r.kind}\u0000${r.id}`);
@@ -197,7 +196,7 @@ export function withRenames<S extends RecordSource>(source: S, renames: Renames)
     });
   // A source's note that it shortened or told apart a name the administrator chose is replaced by the rename's.
   const superseded = (n: NoteRecord) =>
-    (n.code === 'name_shortened' || n.code === 'name_deduplicated' || n.code === 'login_collision') && n.item !== null && renamed.has(`${nameKindOf({ ...n, item: n.item })}\u0000${n.item.id}`);
+    (n.code === 'name_shortened' || n.code === 'name_deduplicated' || n.code === 'login_collision') && n.item !== null && renamed.has(`${nameKindOf(n.code, n.item)}\u0000${n.item.id}`);
 
   async function* batches<T extends RecordType>(type: T): AsyncGenerator<readonly RecordOf[T][]> {
     if (type === 'notes') {

@@ -10,6 +10,7 @@ import type {
   MessageKind,
   Origin,
   PolicyRule,
+  PrincipalRef,
   Room,
   User,
 } from '../core/model.js';
@@ -94,6 +95,11 @@ export interface GroupStore {
   list(): Promise<Group[]>;
   create(group: Omit<Group, 'id'>): Promise<Group>;
   update(group: Group): Promise<void>;
+  /**
+   * Adds one member at the end of the group's list, in one statement, so concurrent additions
+   * (from several pool nodes) never overwrite each other. False when it was a member already.
+   */
+  addMember(groupId: number, member: PrincipalRef): Promise<boolean>;
   /** Also removes the group from every member list, ACL and policy that names it. */
   remove(id: number): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { directPairKey } from '../core/direct.js';
+import { directPairKey, participantsOf } from '../core/direct.js';
 import type { Category, ComplianceEvent, Message, MessageKind, Origin, PrincipalRef, Privacy, Room, RoomType, User } from '../core/model.js';
 import type { ComplianceExportFormat, ComplianceExportState } from '../ports/complianceExport.js';
 import type { NodeRecord } from '../ports/pool.js';
@@ -105,7 +105,7 @@ export const toRoom = (row: RoomRow, roles: Lists): Room => ({
 });
 /** The one-to-one key a room row stores (migration 0015): set for direct conversations of two people only. */
 export const directPairColumn = (r: Omit<Room, 'id' | 'createdAt'>): string | null =>
-  r.direct === true ? directPairKey(r.members.filter((m) => m.kind === 'user').map((m) => m.id)) : null;
+  r.direct === true ? directPairKey(participantsOf(r)) : null;
 export const roomRoles = (r: Omit<Room, 'id' | 'createdAt'>): Record<string, readonly PrincipalRef[]> => ({
   member: r.members,
   manager: r.managers,

@@ -66,6 +66,15 @@ describe('direct conversations (app)', () => {
     assert.notEqual(g1.room.id, g2.room.id);
   });
 
+  it('opens one conversation when both people open it at the same moment', async () => {
+    const [alice, bob] = [await actor('alice'), await actor('bob')];
+    const [x, y] = await Promise.all([app.direct.open(alice, { participants: [ids.bob] }), app.direct.open(bob, { participants: [ids.alice] })]);
+    assert.equal(x.room.id, y.room.id, 'both get the same conversation');
+    assert.deepEqual([x.created, y.created].filter(Boolean), [true], 'exactly one of them created it');
+    assert.equal((await app.direct.list(alice)).length, 1);
+    assert.equal((await app.direct.list(bob)).length, 1);
+  });
+
   it('refuses bad participant lists with the field at fault', async () => {
     const alice = await actor('alice');
     await assert.rejects(app.direct.open(alice, { participants: [ids.alice] }), fails('invalid_input', 'participants', /you alone/));
@@ -83,8 +92,7 @@ describe('direct conversations (app)', () => {
     const { room } = await app.direct.open(await actor('alice'), { participants: [ids.bob] });
     await app.messages.post(await actor('alice'), room.id, { text: 'secret plans for friday' });
     await app.messages.post(await actor('bob'), room.id, { text: 'count me in' });
-    const participant = await actor('bob');
-    const bob0 = () => participant;
+    const bob = await actor('bob');
     for (const name of ['carol', 'admin']) {
       const other = await actor(name);
       await assert.rejects(app.direct.get(other, room.id), fails('room_not_found'), name);
@@ -103,14 +111,13 @@ describe('direct conversations (app)', () => {
     await assert.rejects(app.rooms.remove(await actor('admin'), room.id), fails('room_not_found'));
     await assert.rejects(app.rooms.get(SYSTEM_ACTOR, room.id), fails('room_not_found'), 'the CLI administrator');
     assert.equal((await app.rooms.directory(SYSTEM_ACTOR)).rooms.some((v) => v.room.id === room.id), false, 'pchat room list');
-    await assert.rejects(app.rooms.getByName(bob0(), room.name), fails('room_not_found'), 'not by its internal name either');
+    await assert.rejects(app.rooms.getByName(bob, room.name), fails('room_not_found'), 'not by its internal name either');
     assert.equal((await app.categories.list(SYSTEM_ACTOR)).some((c) => c.id === room.categoryId), false, 'its category is listed nowhere');
     await assert.rejects(app.moderation.clearRoom(SYSTEM_ACTOR, room.id, { upTo: new Date().toISOString() }), fails('room_not_found'));
     // Moderation by author neither counts nor touches direct messages.
     const swept = await app.moderation.removeMessages(SYSTEM_ACTOR, { authorId: ids.alice, action: 'remove', dryRun: true });
     assert.deepEqual(swept, { matched: 0, rooms: [] });
     // Participants read, search and post; nobody manages, not even them; it is no room of the directory.
-    const bob = await actor('bob');
     assert.deepEqual((await app.messages.history(bob, room.id)).messages.map((m) => m.text), ['secret plans for friday', 'count me in']);
     const hits = (await app.search.search(bob, { q: 'plans' })).hits;
     assert.deepEqual(hits.map((h) => [h.message.text, h.roomName]), [['secret plans for friday', 'ALICE']]);

@@ -61,7 +61,8 @@ describe('web client: direct messages in a real browser', () => {
     await entry.locator('.badge').waitFor({ state: 'detached' });
     await b.post('Yes! See you there.');
     await a.page.locator('.msg-list li.msg:not(.pending) .text', { hasText: 'See you there' }).waitFor();
-    // The read position is the server's: a fresh page of Bob's shows nothing unread.
+    // The server lists Bob's one conversation; after a reload, which keeps nothing of the page, no
+    // badge shows: the read position came from the server.
     const stored = expectStatus(await bob.api.get('/api/v1/direct'), 200).conversations;
     assert.equal(stored.length, 1);
     await b.page.reload();

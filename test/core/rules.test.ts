@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { PchatError } from '../../src/core/errors.js';
 import { GroupGraph } from '../../src/core/groupGraph.js';
 import { matchesKeywords } from '../../src/core/moderation.js';
-import { chatEnabledFor } from '../../src/core/policy.js';
+import { policyEnabledFor } from '../../src/core/policy.js';
 import { isWellFormedText, validateHttpUrl, validateDescription, validateMessageText, validateName } from '../../src/core/validation.js';
 import { decodeUtf8Marked } from '../../src/protocols/text.js';
 
@@ -89,7 +89,7 @@ describe('persistent chat policy', () => {
     { id: 11, members: [{ kind: 'user', id: 2 }] },
   ]);
   it('is enabled when no rule exists (a fresh install)', () => {
-    assert.equal(chatEnabledFor(3, [], graph), true);
+    assert.equal(policyEnabledFor(3, [], graph), true);
   });
   it('takes the most specific scope: user, then site, then global', () => {
     const rules = [
@@ -97,16 +97,16 @@ describe('persistent chat policy', () => {
       { scope: 'site' as const, targetId: 10, enabled: true },
       { scope: 'user' as const, targetId: 1, enabled: false },
     ];
-    assert.equal(chatEnabledFor(1, rules, graph), false, 'user rule wins');
-    assert.equal(chatEnabledFor(2, rules, graph), true, 'site rule wins over global');
-    assert.equal(chatEnabledFor(3, rules, graph), false, 'global applies');
+    assert.equal(policyEnabledFor(1, rules, graph), false, 'user rule wins');
+    assert.equal(policyEnabledFor(2, rules, graph), true, 'site rule wins over global');
+    assert.equal(policyEnabledFor(3, rules, graph), false, 'global applies');
   });
   it('disables when sites disagree', () => {
     const rules = [
       { scope: 'site' as const, targetId: 10, enabled: true },
       { scope: 'site' as const, targetId: 11, enabled: false },
     ];
-    assert.equal(chatEnabledFor(2, rules, graph), false);
-    assert.equal(chatEnabledFor(1, rules, graph), true);
+    assert.equal(policyEnabledFor(2, rules, graph), false);
+    assert.equal(policyEnabledFor(1, rules, graph), true);
   });
 });

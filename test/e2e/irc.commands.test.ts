@@ -122,6 +122,28 @@ describe('IRC commands against the room model', () => {
     await a.sync();
   });
 
+  it('AWAY from a connection in no channel reaches those sharing a channel with another connection of the account', async () => {
+    const inSquare = await connect('alice@example.com');
+    const elsewhere = await connect('alice@example.com');
+    const b = await connect('bob@example.com', PASSWORD, ['away-notify']);
+    const outsider = await connect('carol@example.com', PASSWORD, ['away-notify']);
+    inSquare.send('JOIN #square');
+    b.send('JOIN #square');
+    await inSquare.sync();
+    await b.sync();
+    const [fromB, fromOutsider] = [b.lines.length, outsider.lines.length];
+    elsewhere.send('AWAY :on the other device');
+    assert.ok((await elsewhere.sync()).some((l) => / 306 alice /.test(l)));
+    await b.next(/^:alice!\S+ AWAY :on the other device$/, 5000, fromB);
+    elsewhere.send('AWAY');
+    await elsewhere.sync();
+    await b.next(/^:alice!\S+ AWAY$/, 5000, fromB);
+    await outsider.sync();
+    assert.deepEqual(outsider.lines.slice(fromOutsider).filter((l) => / AWAY/.test(l)), [], 'nobody sharing no channel with alice hears it');
+    for (const c of [inSquare, elsewhere, b, outsider]) c.close();
+    await Promise.all([inSquare, elsewhere, b, outsider].map((c) => c.waitClose()));
+  });
+
   it('INVITE to a +i channel adds a member through rooms.update; the invitee can then JOIN', async () => {
     const a = await connect('alice@example.com');
     const b = await connect('bob@example.com');

@@ -39,7 +39,7 @@ describe('IRC endpoint, driven by irc-framework and raw sockets', () => {
   });
 
   it('signs in with SASL PLAIN and sends a truthful welcome burst', async () => {
-    const a = await FrameworkClient.connect(port, 'whatever', { account: { account: 'alice@example.com', password: PASSWORD } });
+    const a = track(await FrameworkClient.connect(port, 'whatever', { account: { account: 'alice@example.com', password: PASSWORD } }));
     assert.equal(a.client.user.nick, 'whatever', 'the nick asked for, as nobody else shows or owns it');
     assert.ok(a.lines.some((l) => / 900 \S+ whatever!\S+ alice :You are now logged in as alice/.test(l)), a.lines.join('\n'));
     const isupport = a.lines.filter((l) => / 005 /.test(l)).join(' ');
@@ -82,6 +82,10 @@ describe('IRC endpoint, driven by irc-framework and raw sockets', () => {
     assert.ok(b.lines.some((l) => / BATCH \+\S+ chathistory #release_planning/.test(l)));
 
     const c = track(await RawClient.register(port, 'bob@example.com', PASSWORD, ['draft/chathistory', 'batch', 'server-time', 'message-tags']));
+    c.send('CHATHISTORY LATEST #release_planning * 2');
+    const before = await c.sync();
+    assert.ok(before.some((l) => / FAIL CHATHISTORY INVALID_TARGET LATEST #release_planning :You are not on that channel/.test(l)), 'a channel is read once joined');
+    assert.ok(!before.some((l) => l.includes('PRIVMSG')));
     c.send('JOIN #release_planning');
     const joined = await c.sync();
     assert.ok(joined.some((l) => / 366 /.test(l)));
@@ -98,13 +102,14 @@ describe('IRC endpoint, driven by irc-framework and raw sockets', () => {
   it('hides a secret room from a non-member exactly like a missing channel', async () => {
     const c = track(await RawClient.register(port, 'carol@example.com', PASSWORD));
     const ask = async (channel: string) => {
-      c.send(`NAMES ${channel}`, `WHO ${channel}`, `JOIN ${channel}`, `MODE ${channel}`, `TOPIC ${channel}`);
+      c.send(`NAMES ${channel}`, `WHO ${channel}`, `CHATHISTORY LATEST ${channel} * 10`, `JOIN ${channel}`, `MODE ${channel}`, `TOPIC ${channel}`);
       return (await c.sync()).filter((l) => !l.includes('PONG')).map((l) => l.replaceAll(channel, '<chan>'));
     };
     const secret = await ask('#Secret_Ops');
     const missing = await ask('#No_Such_Room');
     assert.deepEqual(secret, missing);
     assert.ok(secret.some((l) => / 403 carol <chan> /.test(l)));
+    assert.ok(secret.some((l) => / FAIL CHATHISTORY INVALID_TARGET LATEST <chan> /.test(l)), secret.join('\n'));
     c.send('LIST');
     const list = await c.sync();
     assert.ok(list.some((l) => l.includes('#release_planning')));

@@ -77,6 +77,19 @@ describe('IRC guests, nick changes and channels created by JOIN', () => {
     assert.match(owner.lines.find((l) => / 001 /.test(l)) ?? '', / 001 newcomer /);
   });
 
+  it('a guest an administrator disabled is refused and closed', async () => {
+    const g = await asGuest('troublemaker');
+    await welcomed(g);
+    g.close();
+    const { users } = expectStatus(await admin.get('/api/v1/users'), 200) as { users: { login: string; id: number }[] };
+    const guest = users.find((u) => u.login === 'troublemaker@guest.invalid');
+    assert.ok(guest);
+    expectStatus(await admin.patch(`/api/v1/users/${guest.id}`, { disabled: true }), 200);
+    const again = await asGuest('troublemaker');
+    await again.next((l) => / 464 \* :This guest nick was disabled by an administrator/.test(l));
+    await again.waitClose();
+  });
+
   it('a wrong PASS is refused, never turned into a guest', async () => {
     const c = await raw();
     c.send('PASS alice@example.com:wrong-password', 'NICK intruder', 'USER intruder 0 * :x');
@@ -120,5 +133,9 @@ describe('IRC guests, nick changes and channels created by JOIN', () => {
     assert.ok((await g.sync()).some((l) => / 433 watcher alice /.test(l)), "alice's own nick stays reserved");
     g.send('WHOIS ally');
     assert.ok((await g.sync()).some((l) => / 311 watcher ally /.test(l)), 'WHOIS finds the new nick');
+    // PASS <password> with the account's own nick still signs in while the account shows another nick.
+    const a3 = await raw();
+    a3.send(`PASS ${PASSWORD}`, 'NICK alice', 'USER alice 0 * :alice');
+    assert.match(await welcomed(a3), / 376 ally /, 'signed in, with the nick the account shows');
   });
 });

@@ -180,6 +180,15 @@ describe('IRC messages and replies', () => {
     a.send('@label=u4 JOIN #lobby');
     const start = await a.next((l) => /label=u4/.test(l), 5000, from);
     assert.match(start, /^@label=u4 :irc\.test BATCH \+[A-Za-z0-9]+ labeled-response$/);
+    // One reference proves little about a random one: thirty more labeled multi-line replies, and
+    // every batch reference the connection was sent, are letters and digits.
+    from = after_(a);
+    a.send(...Array.from({ length: 30 }, (_, i) => `@label=n${i} NAMES #lobby`));
+    await a.sync();
+    assert.equal(a.lines.slice(from).filter((l) => /^@label=n\d+ :irc\.test BATCH \+\S+ labeled-response$/.test(l)).length, 30, a.lines.slice(from).join('\n'));
+    const refs = a.lines.map((l) => / BATCH [+-](\S+)/.exec(l)?.[1]).filter((ref) => ref !== undefined);
+    assert.ok(refs.length >= 62, `every batch opened and closed: ${refs.length}`);
+    for (const ref of refs) assert.match(ref, /^[A-Za-z0-9]+$/);
   });
 
   it('417 for tag data over 4094 bytes and for a PRIVMSG that would not fit one line once relayed; FAIL … INVALID_UTF8 names the command', async () => {

@@ -7,13 +7,16 @@ import { RawClient } from '../irc/clients.js';
 
 /** A bound on waiting for replies, generous for a loaded machine (nothing here measures time). */
 const WAIT_MS = 30_000;
+/** The app's refusal of a post by a non-presenter in an auditorium (not the +n check's). */
+const PRESENTERS_ONLY = 'Only presenters may post in an auditorium.';
 
 /**
  * A connection's posts to a channel start before the lines ahead of them are answered (so they
- * share group commits). What must still hold: posts are stored in the order they were sent,
- * every reply comes in line order, and a PONG comes only once every line before it is done.
+ * may share group commits; that sharing is not observed here). What must still hold, and is
+ * tested: posts are stored in the order they were sent, every reply comes in line order, and a
+ * PONG comes only once every line before it is done (stored).
  */
-describe('IRC: posts of one connection in flight together', () => {
+describe('IRC: pipelined posts of one connection keep their order; a PONG follows them once stored', () => {
   let server: TestServer;
   let port: number;
   let alice: { id: number; api: Api };
@@ -29,7 +32,7 @@ describe('IRC: posts of one connection in flight together', () => {
     const bob = await createUser(admin, 'bob@example.com');
     const cat = await createCategory(admin, 'Engineering', { allowed: [user(alice.id), user(bob.id)] });
     rooms.plan = await createRoom(admin, 'release planning', cat, { members: [user(alice.id)] });
-    rooms.hall = await createRoom(admin, 'Town Hall', cat, { type: 'auditorium', presenters: [user(bob.id)] });
+    rooms.hall = await createRoom(admin, 'Town Hall', cat, { type: 'auditorium', members: [user(alice.id), user(bob.id)], presenters: [user(bob.id)] });
   });
   after(async () => {
     for (const c of open) c.close();
@@ -54,7 +57,9 @@ describe('IRC: posts of one connection in flight together', () => {
 
   it('answers refused posts, echoes and labels in line order, and only then the PONG', async () => {
     const c = track(await RawClient.register(port, 'alice@example.com', PASSWORD, ['echo-message', 'labeled-response', 'batch']));
-    c.send('JOIN #release_planning');
+    // Alice joins the auditorium too, so her posts there pass the channel's +n check and reach
+    // the app, which refuses them because she is not a presenter.
+    c.send('JOIN #release_planning,#Town_Hall');
     await c.sync(WAIT_MS);
     const lines: string[] = [];
     const expected: string[] = [];
@@ -62,7 +67,7 @@ describe('IRC: posts of one connection in flight together', () => {
       if (i % 7 === 3) {
         // Refused in the app (only presenters post in an auditorium): 404, between the echoes.
         lines.push(`@label=r${i} PRIVMSG #Town_Hall :not a presenter ${i}`);
-        expected.push(`r${i} 404`);
+        expected.push(`r${i} 404 ${PRESENTERS_ONLY}`);
       } else if (i % 11 === 5) {
         // No such channel: refused before any post.
         lines.push(`@label=m${i} PRIVMSG #no_such_room :nobody ${i}`);
@@ -74,12 +79,15 @@ describe('IRC: posts of one connection in flight together', () => {
     }
     c.send(...lines, '@label=x PING done');
     await c.next((l) => l.startsWith('@label=x ') && l.includes(' PONG '), WAIT_MS);
-    // "<label> <numeric>", "<label> PRIVMSG <text>" (the echo), "x PONG", in the order received.
+    // "<label> <numeric>" ("<label> 404 <text>" for the auditorium's refusal), "<label> PRIVMSG
+    // <text>" (the echo), "x PONG", in the order received.
     const answers = c.lines.flatMap((l) => {
       const label = /^@label=(\w+) /.exec(l)?.[1];
       if (label === undefined) return [];
       const command = l.split(' ')[2];
-      return [command === 'PRIVMSG' ? `${label} PRIVMSG ${l.slice(l.indexOf(' :', l.indexOf(' PRIVMSG ')) + 2)}` : `${label} ${command}`];
+      if (command === 'PRIVMSG') return [`${label} PRIVMSG ${l.slice(l.indexOf(' :', l.indexOf(' PRIVMSG ')) + 2)}`];
+      if (command === '404') return [`${label} 404 ${l.slice(l.indexOf(' :', l.indexOf(' 404 ')) + 2)}`];
+      return [`${label} ${command}`];
     });
     assert.deepEqual(answers, [...expected, 'x PONG'], c.lines.join('\n'));
     const stored = (await texts(rooms.plan as number)).filter((t) => t.startsWith('ordered '));

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { createPostgresStore } from '../../src/storage/postgres/index.js';
 import { adminApi, createCategory, createRoom, createUser, user } from '../helpers/fixtures.js';
 import { Api, expectStatus } from '../helpers/http.js';
-import { PCHAT_BIN } from '../helpers/childServer.js';
+import { pchatJson } from '../helpers/interchange.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/wsClient.js';
 
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCHAT_')));
-
-/** Runs the real `pchat` executable against the database. */
-function pchat(database: string, ...args: string[]): Promise<any> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [PCHAT_BIN, ...args, '--json', '--database', database], { env: ENV, cwd: tmpdir(), timeout: 30_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`pchat ${args.join(' ')}: ${stderr || error.message}`)) : resolve(JSON.parse(stdout)),
-    );
-  });
-}
+/** Runs the real `pchat` executable against the database, from a directory without a config file. */
+const pchat = (database: string, ...args: string[]): Promise<any> => pchatJson(database, args, { cwd: tmpdir(), timeout: 30_000 });
 
 const on = (server: TestServer, api: Api): Api => new Api(server.url, api.token);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

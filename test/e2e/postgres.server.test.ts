@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
@@ -9,22 +7,14 @@ import { startServer } from '../../src/main.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { adminApi, createCategory, createRoom, createUser, user } from '../helpers/fixtures.js';
 import { expectStatus } from '../helpers/http.js';
+import { pchatJson } from '../helpers/interchange.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
 import { rejoinDuringBurst } from '../helpers/scenarios.js';
 import { WsClient } from '../helpers/wsClient.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/pchat.js', import.meta.url));
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCHAT_')));
-
-/** Runs the real `pchat` executable against the database. */
-function pchat(database: string, ...args: string[]): Promise<any> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args, '--json', '--database', database], { env: ENV, cwd: tmpdir(), timeout: 30_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`pchat ${args.join(' ')}: ${stderr || error.message}`)) : resolve(JSON.parse(stdout)),
-    );
-  });
-}
+/** Runs the real `pchat` executable against the database, from a directory without a config file. */
+const pchat = (database: string, ...args: string[]): Promise<any> => pchatJson(database, args, { cwd: tmpdir(), timeout: 30_000 });
 
 /** The whole server on PostgreSQL: the `database` setting is a URL, the rest is unchanged. */
 describe('a pchat server on PostgreSQL', () => {

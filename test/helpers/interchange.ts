@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { SYSTEM_ACTOR } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/load.js';
 import { openArchive } from '../../src/interchange/archive/reader.js';
 import { RECORD_TYPE_NAMES, type RecordOf, type RecordType } from '../../src/interchange/archive/records.js';
 import { identityOf } from '../../src/interchange/source.js';
 import { type LocalApp, openApplication } from '../../src/main.js';
+import { PCHAT_BIN } from './childServer.js';
 
-export const BIN = fileURLToPath(new URL('../../../bin/pchat.js', import.meta.url));
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCHAT_')));
 
 export interface CliRun {
@@ -23,11 +22,18 @@ export interface CliRun {
  */
 export function pchat(args: readonly string[], { timeout = 120_000, cwd }: { timeout?: number; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: ENV, timeout, maxBuffer: 64 << 20, ...(cwd !== undefined && { cwd }) }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [PCHAT_BIN, ...args], { env: ENV, timeout, maxBuffer: 64 << 20, ...(cwd !== undefined && { cwd }) }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
     child.stdin?.end('');
   });
+}
+
+/** Runs `pchat <args> --json --database <database>` (in `cwd`) and returns its JSON answer; a failed command rejects with its stderr. */
+export async function pchatJson(database: string, args: readonly string[], options: { timeout?: number; cwd?: string } = {}): Promise<any> {
+  const run = await pchat([...args, '--json', '--database', database], options);
+  if (run.code !== 0) throw new Error(`pchat ${args.join(' ')}: exit ${run.code}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
 }
 
 export const openDir = (dataDir: string): Promise<LocalApp> => openApplication(loadConfig({ env: {}, overrides: { dataDir, 'log.level': 'silent' } }), 'test');

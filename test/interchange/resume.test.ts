@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generatedSource } from '../../bench/lib/archiveGen.js';
 import { writeArchive } from '../../src/interchange/archive/writer.js';
-import { BIN, normalisedRecords, pchat, seedDatabase } from '../helpers/interchange.js';
+import { PCHAT_BIN } from '../helpers/childServer.js';
+import { normalisedRecords, pchat, seedDatabase } from '../helpers/interchange.js';
 
 /** Starts an import and SIGKILLs it once its JSON progress shows `after` messages written. */
 function killImportAfter(archive: string, dataDir: string, after: number, extra: readonly string[] = []): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'import', archive, '--yes', '--json', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [PCHAT_BIN, 'import', archive, '--yes', '--json', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     let seen = 0;
     let buffer = '';
     child.stderr.on('data', (chunk: Buffer) => {

@@ -18,6 +18,22 @@ describe('IRC presenters', () => {
     assert.equal(joinPieces(cut), dense);
   });
 
+  it('lets one word be one byte longer than the budget (it goes on the wire without the colon), and no more', () => {
+    const source = 'alice!u2@pchat.local';
+    const budget = textBudget(source, 'PRIVMSG', '#lobby');
+    const word = 'w'.repeat(budget + 1);
+    assert.deepEqual(messageLines({ kind: 'text', title: null, text: word }, budget), [word], 'one word of budget + 1 bytes stays whole');
+    assert.equal(Buffer.byteLength(`:${source} PRIVMSG #lobby ${word}`), 510, 'and fits the line without its colon');
+    // Anything that would need the colon, or is longer still, is split within the budget.
+    for (const text of [`${word}w`, `:${word.slice(1)}`, `${word.slice(2)} w`]) {
+      const lines = messageLines({ kind: 'text', title: null, text }, budget);
+      assert.ok(lines.length > 1, text.slice(0, 20));
+      for (const l of lines) assert.ok(Buffer.byteLength(l) <= budget);
+    }
+    const prefixed = messageLines({ kind: 'text', title: null, text: word }, budget, '[12:00] ');
+    assert.ok(prefixed.length > 1 && prefixed.every((l) => Buffer.byteLength(l) <= budget), 'a time prefix takes no extra byte');
+  });
+
   it('renders a story title first, then every non-empty line, each within the limit', () => {
     const text = `${'long paragraph '.repeat(80)}\n\nsecond paragraph\nthird`;
     const source = 'alice!u2@pchat.local';

@@ -7,10 +7,9 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../../src/ports/store.js';
 import { post, seedRoom } from '../../src/storage/contract/harness.js';
-import { postgresMigrations } from '../../src/storage/migrations/postgres/index.js';
-import { sqliteMigrations } from '../../src/storage/migrations/sqlite/index.js';
 import { createPostgresStore } from '../../src/storage/postgres/index.js';
 import { createSqliteStore } from '../../src/storage/sqlite/index.js';
+import { applyPostgresMigrationsBefore, applySqliteMigrationsBefore } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 /** After migration 0016 a store keeps notices as notices, next to what it held before. */
@@ -34,11 +33,7 @@ describe('migration 0016 adds the notice message kind', () => {
     try {
       const db = new Database(file);
       db.pragma('journal_mode = WAL');
-      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-      for (const m of sqliteMigrations.filter((m) => m.version < 16)) {
-        db.exec(m.sql);
-        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 0);
-      }
+      applySqliteMigrationsBefore(db, 16);
       const kindOf = (k: string) => () =>
         db.prepare("INSERT INTO messages (room_id, seq, author_id, kind, text, created_at) SELECT id, 999, (SELECT id FROM users LIMIT 1), ?, 'raw', 0 FROM rooms WHERE id > 0 LIMIT 1").run(k);
       const store = createSqliteStore(file, { synchronous: 'normal' });
@@ -69,11 +64,7 @@ describe('migration 0016 adds the notice message kind', () => {
       const raw = new pg.Client({ connectionString: url });
       await raw.connect();
       try {
-        await raw.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
-        for (const m of postgresMigrations.filter((m) => m.version < 16)) {
-          await raw.query(m.sql);
-          await raw.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
-        }
+        await applyPostgresMigrationsBefore(raw, 16);
       } finally {
         await raw.end();
       }

@@ -6,10 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../../src/ports/store.js';
-import { postgresMigrations } from '../../src/storage/migrations/postgres/index.js';
-import { sqliteMigrations } from '../../src/storage/migrations/sqlite/index.js';
 import { createPostgresStore } from '../../src/storage/postgres/index.js';
 import { createSqliteStore } from '../../src/storage/sqlite/index.js';
+import { applyPostgresMigrationsBefore, applySqliteMigrationsBefore } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 const DAY = 86_400_000;
@@ -37,11 +36,7 @@ describe('migration 0014 keeps the sessions of before', () => {
     const file = join(dir, 'pchat.db');
     try {
       const db = new Database(file);
-      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-      for (const m of sqliteMigrations.filter((m) => m.version < 14)) {
-        db.exec(m.sql);
-        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 0);
-      }
+      applySqliteMigrationsBefore(db, 14);
       const user = db.prepare("INSERT INTO users (login, display_name, disabled, is_admin, created_at) VALUES ('old@example.com', 'Old', 0, 0, 0)").run();
       db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)').run('old-token-hash', user.lastInsertRowid, EXPIRES);
       db.close();
@@ -69,11 +64,7 @@ describe('migration 0014 keeps the sessions of before', () => {
       const raw = new pg.Client({ connectionString: url });
       await raw.connect();
       try {
-        await raw.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
-        for (const m of postgresMigrations.filter((m) => m.version < 14)) {
-          await raw.query(m.sql);
-          await raw.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
-        }
+        await applyPostgresMigrationsBefore(raw, 14);
         const { rows } = await raw.query<{ id: string }>("INSERT INTO users (login, display_name, created_at) VALUES ('old@example.com', 'Old', 0) RETURNING id");
         await raw.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', ['old-token-hash', rows[0]?.id, EXPIRES]);
       } finally {

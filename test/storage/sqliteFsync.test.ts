@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { NewSession } from '../../src/ports/store.js';
 import { openDatabase, withoutFsync } from '../../src/storage/sqlite/database.js';
+import { sqliteSessions } from '../../src/storage/sqlite/sessions.js';
 
 // Connections' session rows commit without an fsync; every other write must keep the configured FULL.
 describe('sqlite: withoutFsync relaxes only its own commits', () => {
@@ -20,6 +22,58 @@ describe('sqlite: withoutFsync relaxes only its own commits', () => {
     assert.equal(withoutFsync(db, () => level()), 1);
     assert.equal(level(), 2);
     assert.throws(() => withoutFsync(db, () => { throw new Error('write failed'); }), /write failed/);
+    assert.equal(level(), 2);
+  });
+});
+
+// The session store's connection writes go through withoutFsync; its other writes do not.
+describe('sqlite: connection session rows commit at NORMAL, other session writes at FULL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pchat-fsync-'));
+  const db = openDatabase(join(dir, 'pchat.db'));
+  after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const userId = Number(db.prepare("INSERT INTO users (login, display_name, created_at) VALUES ('alice@example.com', 'Alice', 0)").run().lastInsertRowid);
+  const session = (tokenHash: string): NewSession => ({
+    tokenHash,
+    userId,
+    kind: 'irc',
+    createdAt: 1_000_000,
+    expiresAt: 9_000_000,
+    userAgent: null,
+    address: '192.0.2.7',
+  });
+
+  /**
+   * What happened, in order: each change of `synchronous` (db.pragma is wrapped to note it before
+   * passing it on) and each row written to or deleted from sessions (temporary triggers call a
+   * function that notes it). A row written between "NORMAL" and the setting put back was
+   * committed at NORMAL.
+   */
+  const events: string[] = [];
+  const pragma = db.pragma.bind(db);
+  db.pragma = ((source: string, options?: { simple?: boolean }) => {
+    if (source.includes('=')) events.push(source.replace(/\s+/g, ' '));
+    return pragma(source, options);
+  }) as typeof db.pragma;
+  db.function('note_session_write', (what: string) => (events.push(what), 0));
+  db.exec(`CREATE TEMP TRIGGER note_insert AFTER INSERT ON sessions BEGIN SELECT note_session_write('insert ' || NEW.token_hash); END;
+           CREATE TEMP TRIGGER note_delete AFTER DELETE ON sessions BEGIN SELECT note_session_write('delete ' || OLD.token_hash); END;`);
+  const sessions = sqliteSessions(db);
+  const level = () => pragma('synchronous', { simple: true });
+
+  it('createMany and removeMany write between setting NORMAL and putting FULL back; create does not', async () => {
+    assert.equal(level(), 2, 'the store opens at FULL');
+    events.length = 0;
+    const created = await sessions.createMany([session('conn-1'), session('conn-2')], 0);
+    assert.deepEqual(events, ['synchronous = NORMAL', 'insert conn-1', 'insert conn-2', 'synchronous = 2']);
+    events.length = 0;
+    await sessions.removeMany(created.map((s) => s.id));
+    assert.deepEqual(events, ['synchronous = NORMAL', 'delete conn-1', 'delete conn-2', 'synchronous = 2']);
+    events.length = 0;
+    await sessions.create({ ...session('browser-1'), kind: 'token' }, 0);
+    assert.deepEqual(events, ['insert browser-1'], 'a sign-in session commits at the configured FULL');
     assert.equal(level(), 2);
   });
 });

@@ -1,6 +1,6 @@
 import { GroupGraph } from '../../core/groupGraph.js';
 import type { PolicyRule } from '../../core/model.js';
-import { chatEnabledFor } from '../../core/policy.js';
+import { policyEnabledFor } from '../../core/policy.js';
 import type { PolicyRecord, UserRecord } from '../archive/records.js';
 import type { RecordSource } from '../source.js';
 
@@ -40,7 +40,7 @@ export async function sourcePolicies(source: RecordSource): Promise<SourcePolici
   const decidedBySource = new Set<string>();
   for (const u of users) {
     const id = ids.user.get(u.id) as number;
-    enabled.set(u.id, chatEnabledFor(id, rules, graph));
+    enabled.set(u.id, policyEnabledFor(id, rules, graph));
     const groupsOf = graph.groupsOf({ kind: 'user', id });
     if (rules.some((r) => (r.scope === 'user' && r.targetId === id) || (r.scope === 'site' && r.targetId !== null && groupsOf.has(r.targetId)))) decidedBySource.add(u.id);
   }
@@ -64,7 +64,7 @@ export function hiddenAfterImport(
     const existing = target.existing.get(u.id);
     const rules = sourceGlobal ? [...target.rules.filter((r) => r.scope !== 'global'), { scope: 'global' as const, targetId: null, enabled: sourceGlobal.enabled }] : target.rules;
     if (existing !== undefined) {
-      if (!chatEnabledFor(existing, rules, target.graph)) hidden.push({ login: u.login, reason: `the target's policy for the existing account (id ${existing}) disables chat` });
+      if (!policyEnabledFor(existing, rules, target.graph)) hidden.push({ login: u.login, reason: `the target's policy for the existing account (id ${existing}) disables chat` });
     } else if (!(rules.find((r) => r.scope === 'global')?.enabled ?? true)) {
       hidden.push({ login: u.login, reason: "the target's global policy disables chat" });
     }

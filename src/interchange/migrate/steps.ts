@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { SYSTEM_ACTOR } from '../../app/context.js';
 import { PchatError } from '../../core/errors.js';
-import { chatEnabledFor } from '../../core/policy.js';
+import { policyEnabledFor } from '../../core/policy.js';
 import { VERSION } from '../../version.js';
 import type { ExportOptions, Manifest, NoteRecord } from '../archive/records.js';
 import { openArchive } from '../archive/reader.js';
@@ -281,7 +281,7 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
         if (u.disabled || policies.enabled.get(u.id) !== true) continue;
         const o = identityOf(description, u);
         const user = byOrigin.get(`${o.system}\u0000${o.id}`);
-        if (!user || chatEnabledFor(user.id, snapshot.policies, snapshot.graph)) continue;
+        if (!user || policyEnabledFor(user.id, snapshot.policies, snapshot.graph)) continue;
         await target.app.settings.setPolicy(SYSTEM_ACTOR, { scope: 'user', targetId: user.id, enabled: true });
         enabled.push(u.login);
       }

@@ -46,10 +46,16 @@ export function quitRooms(session: IrcSession, reason: string, disconnect: () =>
   departing({ userId: session.userId, reason, gathered }, disconnect);
   if (gathered.size === 0) return;
   const lastConnection = [...registry.sessionsOf(session.userId)].every((other) => other === session);
+  // Whether the user is still present in a room (over another door): asked once per room.
+  const presentIn = new Map<number, boolean>();
+  const stillIn = (roomId: number): boolean => {
+    let present = presentIn.get(roomId);
+    if (present === undefined) presentIn.set(roomId, (present = hub.participants(roomId).includes(session.userId)));
+    return present;
+  };
   for (const [other, channels] of gathered) {
     if (other.isClosed) continue;
-    const stillSeen = [...other.rooms.keys()].some((roomId) => hub.participants(roomId).includes(session.userId));
-    if (lastConnection && !stillSeen) other.write({ source: session.mask, command: 'QUIT', params: [reason] });
+    if (lastConnection && ![...other.rooms.keys()].some(stillIn)) other.write({ source: session.mask, command: 'QUIT', params: [reason] });
     else for (const channel of channels) other.write({ source: session.mask, command: 'PART', params: [channel, reason] });
   }
 }

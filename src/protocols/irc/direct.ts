@@ -3,6 +3,7 @@ import { isDirect, participantsOf } from '../../core/direct.js';
 import type { Message, Room } from '../../core/model.js';
 import type { DomainEvent } from '../../ports/events.js';
 import { historyLines } from './membership.js';
+import { handledAsEcho, type LinePost } from './posting.js';
 import { ERR } from './numerics.js';
 import { serverTime } from './present.js';
 import type { IrcSession, Reply } from './session.js';
@@ -14,14 +15,6 @@ import type { IrcSession, Reply } from './session.js';
  * client, and CHATHISTORY reads them by nick. Group conversations (three or more people) have
  * no IRC form: they are used from the web client and the WebSocket API.
  */
-
-/**
- * Who a nick names. The one place that resolves a recipient: the registry knows the nicks the
- * connected sessions show now (a NICK change) and falls back to the nicks derived from logins.
- */
-export function userOfNick(session: IrcSession, nick: string, snapshot: Snapshot): number | undefined {
-  return session.deps.registry.userOf(nick, snapshot.users);
-}
 
 /** The nick a user shows now (this connection's own for its user). */
 function nickOf(session: IrcSession, userId: number, snapshot: Snapshot | null): string {
@@ -36,19 +29,19 @@ function partnerOf(room: Room, userId: number): number | null {
 }
 
 /**
- * PRIVMSG or NOTICE to a nick: posts `text` into the conversation with that user (persisted
+ * PRIVMSG or NOTICE to a nick: posts the line into the conversation with that user (persisted
  * before anything is delivered). `answer` is null for NOTICE, which never triggers a reply.
  */
-export async function sendDirect(session: IrcSession, target: string, text: string, reply: Reply, answer: Reply | null, command: string): Promise<void> {
+export async function sendDirect(session: IrcSession, target: string, post: LinePost, reply: Reply, answer: Reply | null, command: string): Promise<void> {
   const { app } = session.deps;
   const snapshot = await app.directory.snapshot();
-  const userId = userOfNick(session, target, snapshot);
+  const userId = session.deps.registry.userOf(target, snapshot.users);
   if (userId === undefined) return answer?.numeric(ERR.NOSUCHNICK, target, 'No such nick');
   if (userId === session.userId) return answer?.numeric(ERR.CANNOTSENDTOCHAN, target, 'A direct conversation needs another person: pchat keeps no notes to self');
   try {
     const actor = await session.actor();
     const room = snapshot.directPair(session.userId, userId) ?? (await app.direct.open(actor, { participants: [userId] })).room;
-    await session.post(room.id, text, reply);
+    await session.ownPosts.post(session, room.id, post, reply);
   } catch (error) {
     answer?.error(command, target, error);
   }
@@ -79,14 +72,7 @@ function show(session: IrcSession, room: Room, m: Message, snapshot: Snapshot | 
   if (partner === null) return;
   // From me: addressed to them; from them: addressed to me. History shows the same lines.
   const target = m.authorId === session.userId ? nickOf(session, partner, snapshot) : session.nick;
-  if (m.authorId === session.userId && session.isOwnPost(m.clientId)) {
-    if (!session.caps.has('echo-message')) return;
-    const pending = session.echoFor(m.clientId);
-    if (pending) {
-      for (const out of historyLines(session, m, target, snapshot, {}, true)) pending.send(out);
-      return;
-    }
-  }
+  if (handledAsEcho(session, m, target, snapshot)) return;
   for (const out of historyLines(session, m, target, snapshot, {}, true)) session.write(out);
 }
 
@@ -103,7 +89,7 @@ export async function directHistory(
   fetch: (roomId: number) => Promise<Message[] | null>,
 ): Promise<void> {
   const snapshot = await session.deps.app.directory.snapshot();
-  const userId = userOfNick(session, target, snapshot);
+  const userId = session.deps.registry.userOf(target, snapshot.users);
   const room = userId === undefined ? null : snapshot.directPair(session.userId, userId);
   if (!room || userId === undefined) return reply.fail('CHATHISTORY', 'INVALID_TARGET', sub, target, 'No conversation with that nick');
   let messages: Message[] | null;

@@ -2,7 +2,8 @@ import type { Message } from '../../core/model.js';
 import type { Actor } from '../../core/permissions.js';
 import { type DomainEvent, signsOut } from '../../ports/events.js';
 import { accountName, roomToChannel } from './channels.js';
-import { type ChannelState, forgetRoom, historyLines, sendNames } from './membership.js';
+import { type ChannelState, kickFromRoom, sendNames } from './membership.js';
+import { handledAsEcho } from './posting.js';
 import { serialize } from './parser.js';
 import { ircCommandOf, messageLines, msgidOf, serverTime, textBudget, topicText } from './present.js';
 import { clientTagsOf } from './clientTags.js';
@@ -34,14 +35,7 @@ export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roo
   // IRC cannot take back a line: removals, replacements and clearing show in history only.
   if (event.type !== 'message.posted') return;
   const m = event.message;
-  if (m.authorId === session.userId && session.isOwnPost(m.clientId)) {
-    if (!session.caps.has('echo-message')) return;
-    const pending = session.echoFor(m.clientId);
-    if (pending) {
-      for (const out of historyLines(session, m, state.channel, session.deps.app.directory.peek(), {}, true)) pending.send(out);
-      return;
-    }
-  }
+  if (handledAsEcho(session, m, state.channel, session.deps.app.directory.peek())) return;
   session.writeLines(render(session, event, m, state.channel));
 }
 
@@ -91,14 +85,19 @@ export function deliverPresence(session: IrcSession, roomId: number, userId: num
     if (kick) return session.write({ source: kick.nick, command: 'KICK', params: [state.channel, nick, kick.reason] });
     // An IRC connection leaving states its reason (departures.ts); a QUIT's PARTs are gathered.
     const departure = departureOf(userId);
-    if (departure?.gathered) departure.gathered.set(session, [...(departure.gathered.get(session) ?? []), state.channel]);
-    else session.write({ source: mask, command: 'PART', params: departure?.reason ? [state.channel, departure.reason] : [state.channel] });
+    if (departure?.gathered) {
+      const channels = departure.gathered.get(session);
+      if (channels) channels.push(state.channel);
+      else departure.gathered.set(session, [state.channel]);
+    } else session.write({ source: mask, command: 'PART', params: departure?.reason ? [state.channel, departure.reason] : [state.channel] });
     return;
   }
   const nick = mask.split('!')[0] as string;
-  const real = identityOf(registry, userId, snapshot?.users).realname || nick;
-  const account = snapshot ? (accountName(snapshot.users, userId) ?? '*') : nick;
-  session.write({ source: mask, command: 'JOIN', params: session.caps.has('extended-join') ? [state.channel, account, real] : [state.channel] });
+  if (session.caps.has('extended-join')) {
+    const account = snapshot ? (accountName(snapshot.users, userId) ?? '*') : nick;
+    const real = identityOf(registry, userId, snapshot?.users).realname || nick;
+    session.write({ source: mask, command: 'JOIN', params: [state.channel, account, real] });
+  } else session.write({ source: mask, command: 'JOIN', params: [state.channel] });
   const found = snapshot?.roomWithCategory(roomId);
   if (snapshot && found) {
     const prefixes = prefixesOf(snapshot, found.room, found.category, userId);
@@ -145,9 +144,7 @@ async function recheck(session: IrcSession, event: DomainEvent): Promise<void> {
     if (verdict !== 'ok') {
       const kick = registry.noteFor(`kick:${roomId}:${session.userId}`);
       const reason = verdict === 'disabled' ? 'The room was disabled' : verdict === 'deleted' ? 'The room was deleted' : (kick?.reason ?? 'Your access to this room was removed');
-      forgetRoom(session, roomId);
-      session.write({ source: kick?.nick ?? serverName, command: 'KICK', params: [state.channel, session.nick, reason] });
-      await app.messages.leave({ userId: session.userId }, roomId).catch(() => undefined);
+      kickFromRoom(session, roomId, kick?.nick ?? serverName, reason);
     } else if (event.type === 'room.changed' && event.roomId === roomId) {
       await refresh(session, actor, roomId, state);
     } else if (event.type === 'directory.changed') {
@@ -185,7 +182,7 @@ async function refresh(session: IrcSession, actor: Actor, roomId: number, state:
     const after = prefixesOf(snapshot, view.room, view.category, uid);
     const before = state.prefixes.get(uid) ?? '';
     state.prefixes.set(uid, after);
-    const nick = uid === session.userId ? session.nick : session.deps.registry.nicks(snapshot.users).nick(uid);
+    const nick = uid === session.userId ? session.nick : registry.nickOf(uid, snapshot.users);
     for (const [m, who] of prefixChanges(before, after, nick)) session.write({ source, command: 'MODE', params: [channel, m, who] });
   }
 }

@@ -71,7 +71,7 @@ export function sendNames(session: IrcSession, reply: Reply, roomId: number, cha
   const entries = session.deps.hub.participants(roomId).map((uid) => {
     const prefixes = state?.prefixes.get(uid) ?? (found ? prefixesOf(snapshot, found.room, found.category, uid) : '');
     const shown = session.caps.has('multi-prefix') ? prefixes : highestPrefix(prefixes);
-    return shown + (session.caps.has('userhost-in-names') ? session.maskOf(uid, snapshot) : session.deps.registry.nicks(snapshot.users).nick(uid));
+    return shown + (session.caps.has('userhost-in-names') ? session.maskOf(uid, snapshot) : session.deps.registry.nickOf(uid, snapshot.users));
   });
   const head = [session.nickOrStar, secret ? '@' : '=', channel];
   const budget = MAX_BODY_BYTES - Buffer.byteLength(`:${session.deps.serverName} ${RPL.NAMREPLY} ${head.join(' ')} :`);

@@ -1,24 +1,28 @@
+import type { Hub } from '../../delivery/hub.js';
 import type { IrcRegistry } from './registry.js';
 import type { IrcSession } from './session.js';
 
 /**
- * The connections that see `userId` in a channel: every registered connection of another
- * account that has joined a room one of `userId`'s connections has joined. NICK and QUIT go to
- * them once each, whatever number of rooms they share.
+ * Who is in a channel on this endpoint: the open registered connections that joined `roomId`,
+ * found through the hub's index of the room's people (not by scanning every connection).
  */
-export function neighboursOf(registry: IrcRegistry, userId: number): Set<IrcSession> {
+export function sessionsIn(registry: IrcRegistry, hub: Hub, roomId: number): IrcSession[] {
+  const found: IrcSession[] = [];
+  for (const userId of hub.participants(roomId)) {
+    for (const s of registry.sessionsOf(userId)) if (!s.isClosed && s.rooms.has(roomId)) found.push(s);
+  }
+  return found;
+}
+
+/**
+ * The connections that see `userId` in a channel: every open registered connection of another
+ * account that has joined a room one of `userId`'s connections has joined. NICK, QUIT and AWAY
+ * go to them once each, whatever number of rooms they share.
+ */
+export function neighboursOf(registry: IrcRegistry, hub: Hub, userId: number): Set<IrcSession> {
   const rooms = new Set<number>();
   for (const own of registry.sessionsOf(userId)) for (const roomId of own.rooms.keys()) rooms.add(roomId);
   const seen = new Set<IrcSession>();
-  if (rooms.size === 0) return seen;
-  for (const other of registry.sessions) {
-    if (other.userId === userId || other.isClosed) continue;
-    for (const roomId of other.rooms.keys()) {
-      if (rooms.has(roomId)) {
-        seen.add(other);
-        break;
-      }
-    }
-  }
+  for (const roomId of rooms) for (const s of sessionsIn(registry, hub, roomId)) if (s.userId !== userId) seen.add(s);
   return seen;
 }

@@ -16,8 +16,9 @@ const NOTE_TTL_MS = 10_000;
 
 /**
  * State one IRC endpoint shares between its connections: who is connected (for ISON, AWAY
- * and away-notify), away messages, and short-lived notes about who kicked whom or changed a
- * room (domain events do not carry the actor; these notes let IRC show `:op KICK …`).
+ * and away-notify), the nicks accounts show (session nicks over login-derived ones), away
+ * messages, MONITOR lists, the WHOWAS history, and short-lived notes about who kicked whom or
+ * changed a room (domain events do not carry the actor; these notes let IRC show `:op KICK …`).
  */
 export class IrcRegistry {
   /** Every open connection, registered or not. */
@@ -80,11 +81,6 @@ export class IrcRegistry {
     if (chosen !== undefined) return chosen;
     const derived = nickTableFor(users).userId(nick);
     return derived !== undefined && !this.nickByUser.has(derived) ? derived : undefined;
-  }
-
-  /** nick ↔ user lookups over one directory picture, as NickTable offers them, with session nicks applied. */
-  nicks(users: ReadonlyMap<number, User>): { nick(userId: number): string; userId(nick: string): number | undefined } {
-    return { nick: (userId) => this.nickOf(userId, users), userId: (nick) => this.userOf(nick, users) };
   }
 
   /** Whether `userId` may show `nick`: no other account shows it now or owns it by its login. */

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { ircError } from './errors.js';
-import type { IrcMessage } from './parser.js';
 import type { IrcSession, Out } from './session.js';
 
 /** A batch reference: letters and digits only, as some clients expect of it. */
@@ -14,8 +13,6 @@ const batchRef = (): string => randomBytes(6).toString('hex');
  */
 export class Reply {
   private readonly held: Out[] | null;
-  /** The line being answered, when it parsed (IrcSession.post reads its command and client tags). */
-  request: IrcMessage | null = null;
 
   constructor(
     readonly session: IrcSession,

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Application } from '../../app/index.js';
 import type { Snapshot } from '../../app/directory.js';
-import type { Message } from '../../core/model.js';
 import type { Actor } from '../../core/permissions.js';
 import { NOT_UTF8 } from '../../core/validation.js';
 import type { Hub, Subscriber } from '../../delivery/hub.js';
@@ -10,19 +8,18 @@ import type { Logger } from '../../observability/logger.js';
 import type { DomainEvent } from '../../ports/events.js';
 import { deliverAccessChange, deliverPresence, deliverRoomEvent } from './events.js';
 import { type FloodControl, FloodGate } from './flood.js';
-import { type ChannelState, forgetRoom, historyLines, joinRoom, partRoom, sendNames } from './membership.js';
+import type { ChannelState } from './membership.js';
 import { ERR } from './numerics.js';
 import { type IrcMessage, LineSplitter, MAX_CLIENT_TAG_BYTES, parseLine, serialize, tagSectionBytes } from './parser.js';
 import type { IrcRegistry } from './registry.js';
 import { Reply } from './reply.js';
 import { decodeLine, fit, LineOutput, negotiatedTags } from './wire.js';
 import { deliverDirect } from './direct.js';
-import { clientOnlyTags, withClientTags } from './clientTags.js';
 import { quitRooms } from './departures.js';
+import { OwnPosts } from './posting.js';
 
 export type { FloodControl };
 export { Reply };
-export { topicText } from './present.js';
 
 /** A command of the table in commands/: data, so arity and registration are checked in one place. */
 export interface IrcCommand {
@@ -101,10 +98,8 @@ export class IrcSession implements Subscriber {
   readonly rooms = new Map<number, ChannelState>();
   lastActive = Date.now();
   awaitingPong = false;
-  /** Own posts carry clientIds with this prefix, so their live echo is recognised. */
-  private readonly clientPrefix = `irc-${randomBytes(6).toString('base64url')}-`;
-  private posted = 0;
-  private readonly echoes = new Map<string, Reply>();
+  /** This connection's posts under way, and how their live echo is recognised (posting.ts). */
+  readonly ownPosts = new OwnPosts();
   /** When the next line may start: once this one is answered, or, for a post to a channel, once it is queued for commit. */
   private chain: Promise<void> = Promise.resolve();
   /** When every line read so far is answered. */
@@ -215,7 +210,6 @@ export class IrcSession implements Subscriber {
     }
     const message = parsed.message;
     const reply = new Reply(this, this.labelOf(message.tags), early ? release : undefined);
-    reply.request = message;
     try {
       await this.dispatch(message, reply, validUtf8);
     } finally {
@@ -244,6 +238,9 @@ export class IrcSession implements Subscriber {
       await command.run(this, message.params, reply, message);
     } catch (error) {
       reply.error(message.command, message.params[0] ?? null, error);
+    } finally {
+      // A command under way when the connection departed may have joined rooms (or registered) meanwhile: leave them now.
+      if (this.departed) this.depart();
     }
   }
 
@@ -288,7 +285,9 @@ export class IrcSession implements Subscriber {
     setTimeout(() => this.socket.destroy(), graceMs).unref();
     // The others see the QUIT now, not once the client has closed its side; a turn later, so a
     // connection cut off in the middle of a delivery does not re-enter the hub from inside it.
-    setImmediate(() => this.depart());
+    setImmediate(() => {
+      if (!this.departed) this.depart();
+    });
   }
 
   /**
@@ -317,13 +316,13 @@ export class IrcSession implements Subscriber {
     this.gone = true;
     this.closed = true;
     clearTimeout(this.registrationTimer);
-    this.depart();
+    if (!this.departed) this.depart();
   }
 
   /**
-   * Leaves the hub, the registry and every room (recording PART). Run at kill and again when
-   * the socket is gone, for anything a command still under way joined meanwhile; the QUIT is
-   * shown once.
+   * Leaves the hub, the registry and every room (recording PART). Run once, at kill or when the
+   * socket is gone, whichever comes first, and again by each command that was still under way
+   * then, for whatever it joined meanwhile (dispatch); the QUIT is shown once.
    */
   private depart(): void {
     const first = !this.departed;
@@ -341,62 +340,7 @@ export class IrcSession implements Subscriber {
     return this.closed;
   }
 
-  // ---- posting
-
-  nextClientId(): string {
-    return `${this.clientPrefix}${++this.posted}`;
-  }
-
-  /** Whether a message's clientId says this connection posted it. */
-  isOwnPost(clientId: string | null | undefined): clientId is string {
-    return clientId?.startsWith(this.clientPrefix) === true;
-  }
-
-  /** The reply of the command whose post this is, while it is under way (for echo-message). */
-  echoFor(clientId: string): Reply | undefined {
-    return this.echoes.get(clientId);
-  }
-
-  /**
-   * Posts to a room, as a notice when the command is NOTICE; the live echo (echo-message) goes
-   * into `reply`, so it carries the label, and the line's client-only tags go with the live
-   * message (clientTags.ts).
-   */
-  async post(roomId: number, text: string, reply: Reply): Promise<Message> {
-    const clientId = this.nextClientId();
-    const kind = reply.request?.command === 'NOTICE' ? 'notice' : 'text';
-    const tags = reply.request ? clientOnlyTags(reply.request.tags) : null;
-    this.echoes.set(clientId, reply);
-    try {
-      const actor = await this.actor();
-      const { message } = await withClientTags(clientId, tags, () => this.deps.app.messages.post(actor, roomId, { text, kind, clientId }, { onQueued: reply.onQueued }));
-      return message;
-    } finally {
-      this.echoes.delete(clientId);
-    }
-  }
-
   // ---- channels (membership.ts)
-
-  join(roomId: number, reply: Reply): Promise<void> {
-    return joinRoom(this, roomId, reply);
-  }
-
-  names(reply: Reply, roomId: number, channel: string, secret: boolean, snapshot: Snapshot): void {
-    sendNames(this, reply, roomId, channel, secret, snapshot);
-  }
-
-  historyLines(m: Message, channel: string, snapshot: Snapshot | null, extra: Record<string, string>, live = false): Out[] {
-    return historyLines(this, m, channel, snapshot, extra, live);
-  }
-
-  part(roomId: number, reason: string | null, reply: Reply | null): Promise<void> {
-    return partRoom(this, roomId, reason, reply);
-  }
-
-  forget(roomId: number): void {
-    forgetRoom(this, roomId);
-  }
 
   channelOf(roomId: number): string | undefined {
     return this.rooms.get(roomId)?.channel;

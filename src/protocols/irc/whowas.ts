@@ -12,7 +12,7 @@ export interface PastNick {
 }
 
 /** How many past nicks an endpoint remembers: the oldest go first. */
-export const WHOWAS_LIMIT = 1000;
+const WHOWAS_LIMIT = 1000;
 
 /**
  * The nicks that left (their account's last connection closed) or were changed away from, in

@@ -44,7 +44,7 @@ export class WsSession implements Subscriber {
     readonly ws: WebSocket,
     private readonly deps: WsDeps,
     /** The connection under `ws` (as handed to handleUpgrade): frames of one turn of the event loop leave in one write. */
-    private readonly socket: Duplex | null = null,
+    private readonly socket: Duplex,
   ) {}
 
   get authenticated(): boolean {
@@ -67,12 +67,12 @@ export class WsSession implements Subscriber {
     }
     // Frames sent in one turn of the event loop (a commit batch's messages) leave in one
     // system call instead of one each; ws's own cork per frame nests inside this one.
-    if (this.socket && !this.corked) {
+    if (!this.corked) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(() => {
         this.corked = false;
-        this.socket?.uncork();
+        this.socket.uncork();
       });
     }
     ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame), { binary: false });

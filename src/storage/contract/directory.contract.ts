@@ -51,6 +51,17 @@ export function directoryContract(factory: StoreFactory): void {
       assert.equal((await store.policies.list()).some((p) => p.scope === 'site'), false);
     });
 
+    it('adds a member at the end of a group once, however often asked', async () => {
+      const { userId } = await seedRoom(store);
+      const other = await store.users.create({ login: 'other@example.com', displayName: 'Other', email: null, disabled: false, isAdmin: false, origin: null, passwordHash: null });
+      const empty = await store.groups.create({ name: 'empty', description: '', members: [], origin: null });
+      assert.equal(await store.groups.addMember(empty.id, { kind: 'user', id: userId }), true);
+      assert.deepEqual((await store.groups.get(empty.id))?.members, [{ kind: 'user', id: userId }]);
+      const both = await Promise.all([store.groups.addMember(empty.id, { kind: 'user', id: other.id }), store.groups.addMember(empty.id, { kind: 'user', id: userId })]);
+      assert.deepEqual(both, [true, false], 'the second was a member already');
+      assert.deepEqual((await store.groups.get(empty.id))?.members, [{ kind: 'user', id: userId }, { kind: 'user', id: other.id }]);
+    });
+
     it('round-trips categories with their three lists and refuses to remove a non-empty one', async () => {
       const { userId, categoryId, roomId } = await seedRoom(store);
       const c = await store.categories.create({

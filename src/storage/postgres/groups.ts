@@ -56,6 +56,15 @@ export function postgresGroups(pool: pg.Pool): GroupStore {
           await lists.write(tx, group.id, { members: group.members });
         }),
       ),
+    addMember: async (groupId, member) =>
+      ((
+        await pool.query(
+          `INSERT INTO group_members (group_id, member_kind, member_id, position)
+           SELECT $1, $2, $3, COALESCE(MAX(position) + 1, 0) FROM group_members WHERE group_id = $1
+           ON CONFLICT DO NOTHING`,
+          [groupId, member.kind, member.id],
+        )
+      ).rowCount ?? 0) > 0,
     remove: (id) =>
       transaction(pool, async (tx) => {
         await forgetPrincipal(tx, { kind: 'group', id });

@@ -18,6 +18,9 @@ export function sqliteGroups(db: Db): GroupStore {
   const insert = db.prepare('INSERT INTO groups (name, description, origin_system, origin_id) VALUES (?, ?, ?, ?)');
   const update = db.prepare('UPDATE groups SET name = ?, description = ?, origin_system = ?, origin_id = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM groups WHERE id = ?');
+  const addMember = db.prepare(
+    'INSERT INTO group_members (group_id, member_kind, member_id, position) SELECT ?, ?, ?, COALESCE(MAX(position) + 1, 0) FROM group_members WHERE group_id = ? ON CONFLICT DO NOTHING',
+  );
   const removePolicies = db.prepare("DELETE FROM policies WHERE scope = 'site' AND target_id = ?");
   const removeDirectPolicies = db.prepare("DELETE FROM direct_policies WHERE scope = 'site' AND target_id = ?");
 
@@ -56,6 +59,7 @@ export function sqliteGroups(db: Db): GroupStore {
         }
         lists.write(group.id, { members: group.members });
       })(),
+    addMember: async (groupId, member) => addMember.run(groupId, member.kind, member.id, groupId).changes > 0,
     remove: async (id) =>
       db.transaction(() => {
         forgetPrincipal(db, { kind: 'group', id });

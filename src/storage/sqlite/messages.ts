@@ -120,10 +120,12 @@ export function sqliteMessages(db: Db): MessageStore {
       return { message, duplicate: false };
     });
     for (const [roomId, last] of lastSeqs) setLastSeq.run(last, roomId);
-    // Rows inserted one after another in one transaction take consecutive ids; if they ever did not, index them one by one.
+    // Without AUTOINCREMENT a new row takes max(rowid) + 1, so rows inserted one after another in
+    // one write transaction normally get consecutive ids; SQLite does not promise it (past the
+    // largest rowid it picks unused ones at random), so the range is indexed in one statement only
+    // when the ids are exactly first, first + 1, ... and one by one otherwise.
     const first = indexed[0];
-    const last = indexed.at(-1);
-    if (first !== undefined && last !== undefined && last - first + 1 === indexed.length) indexRange.run(first, last);
+    if (first !== undefined && indexed.every((id, i) => id === first + i)) indexRange.run(first, first + indexed.length - 1);
     else for (const id of indexed) indexOne.run(id);
     return results;
   });

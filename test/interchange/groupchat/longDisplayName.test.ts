@@ -100,3 +100,29 @@ describe('groupchat dump: a user display name or a group name over 256 character
     });
   });
 });
+
+describe('groupchat dump: two groups sharing a name of 254 characters', () => {
+  let dir: string;
+  let done: () => Promise<void>;
+  before(async () => ({ dir, done } = await tempDir()));
+  after(() => done());
+
+  it('tells the second apart with " (<prinID>)", the name giving way so the suffix survives', async () => {
+    const NAME = 'H'.repeat(254);
+    const t = baseTables();
+    t.tblPrincipal.rows.push(group(201, NAME), group(202, NAME));
+    const source = await groupChatSource(await writeDump(dir, t));
+    try {
+      const groups = await all(source, 'groups');
+      assert.equal(groups.find((g) => g.id === '201')!.name, NAME);
+      const renamed = groups.find((g) => g.id === '202')!.name;
+      assert.equal(renamed, `${'H'.repeat(256 - 6 - 1)}… (202)`);
+      assert.equal([...renamed].length, 256);
+      const note = (await all(source, 'notes')).find((n) => n.code === 'group_renamed');
+      assert.deepEqual(note?.item, { type: 'group', id: '202', name: renamed });
+      assert.ok(note.message.includes(`shares the name "${NAME}"`) && note.message.endsWith(`renamed "${renamed}".`), note.message);
+    } finally {
+      await source.close();
+    }
+  });
+});

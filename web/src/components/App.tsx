@@ -9,6 +9,7 @@ import { Directory } from './Directory.js';
 import { DirectList, NewConversation } from './DirectMessages.js';
 import { RoomSettingsPage, RoomView } from './RoomView.js';
 import { Search } from './Search.js';
+import { SidebarLink } from './SidebarLink.js';
 import { ForcedPasswordChange } from './PasswordForm.js';
 import { Profile } from './Profile.js';
 import { SignIn } from './SignIn.js';
@@ -131,15 +132,14 @@ function Shell() {
               const name = s?.room?.name ?? `Room ${id}`;
               return (
                 <li key={id}>
-                  <a href={`#/room/${id}`} aria-current={roomId === id ? 'page' : undefined} class={s?.status === 'removed' ? 'gone' : ''}>
-                    {s?.followed && <Icon name="star" size={14} />}
-                    <span class="room-name">{name}</span>
-                    {unread > 0 && (
-                      <span class="badge" aria-label={`${unread} unread`}>
-                        {unread > 999 ? '999+' : unread}
-                      </span>
-                    )}
-                  </a>
+                  <SidebarLink
+                    roomId={id}
+                    current={roomId === id}
+                    name={name}
+                    unread={unread}
+                    icon={s?.followed && <Icon name="star" size={14} />}
+                    className={s?.status === 'removed' ? 'gone' : ''}
+                  />
                 </li>
               );
             })}

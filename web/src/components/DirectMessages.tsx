@@ -4,6 +4,7 @@ import { navigate, useChat, useLoad } from '../hooks.js';
 import { Icon } from '../icons.js';
 import type { Principal, User } from '../types.js';
 import { PrincipalPicker } from './PrincipalPicker.js';
+import { SidebarLink } from './SidebarLink.js';
 import { ErrorNote, fieldError, Loading } from './ui.js';
 
 /** The sidebar's "Direct messages": every conversation, most recent first, with its unread count. */
@@ -30,15 +31,7 @@ export function DirectList({ currentRoomId }: { currentRoomId: number | null }) 
             const title = c.direct.titleOf(id, c.me?.id) ?? `Conversation ${id}`;
             return (
               <li key={id} data-conversation={title}>
-                <a href={`#/room/${id}`} aria-current={currentRoomId === id ? 'page' : undefined}>
-                  <Icon name="user" size={14} />
-                  <span class="room-name">{title}</span>
-                  {unread > 0 && (
-                    <span class="badge" aria-label={`${unread} unread`}>
-                      {unread > 999 ? '999+' : unread}
-                    </span>
-                  )}
-                </a>
+                <SidebarLink roomId={id} current={currentRoomId === id} name={title} unread={unread} icon={<Icon name="user" size={14} />} />
               </li>
             );
           })}

@@ -6,6 +6,7 @@ import type { FileRecord, MessageRecord, NoteRecord } from '../../archive/record
 import { externalSort, fileOrder, inOrder, type ChatRow, type SortOptions } from './chatOrder.js';
 import { dumpError } from './dumpFiles.js';
 import { makeTempDir, removeTempDir } from './tempDirs.js';
+import { codePoints } from '../../../core/validation.js';
 import { convertContent, MAX_TITLE } from './content.js';
 import type { LegacyFileStore } from './fileStore.js';
 import type { Dump } from './load.js';
@@ -151,7 +152,7 @@ export async function* messages(ctx: MessageContext, pass: MessagePass, sorted: 
       const id = `${row.channel}:${row.chat}`;
       const content = convertContent(row.content);
       let title = content.title;
-      if (title !== null && [...title].length > MAX_TITLE) {
+      if (title !== null && codePoints(title) > MAX_TITLE) {
         pass.warning('story_title_clipped', item('message', id), `The story title at ${table.file.name} line ${row.line} has more than ${MAX_TITLE} characters; clipped.`);
         title = [...title].slice(0, MAX_TITLE).join('');
       }

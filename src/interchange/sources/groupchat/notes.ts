@@ -1,4 +1,6 @@
+import { codePoints, MAX_NAME_CHARS } from '../../../core/validation.js';
 import type { NoteRecord } from '../../archive/records.js';
+import { shortenName } from '../../names.js';
 
 type Item = NoteRecord['item'];
 
@@ -22,3 +24,22 @@ export class Notes {
 
 export const item = (type: string, id: string | number, name?: string): NonNullable<Item> =>
   name === undefined ? { type, id: String(id) } : { type, id: String(id), name };
+
+/**
+ * `full` when pchat can store it; else shortened (src/interchange/names.ts: the same suffix from
+ * the source id on every run, so re-runs and verify agree) and reported as `name_shortened`, never
+ * cut silently. `report` gives the note's item name and message for the shortened name.
+ */
+export function fittedName(
+  notes: Notes,
+  kind: 'user' | 'group' | 'category' | 'room',
+  id: string | number,
+  full: string,
+  report: (shortened: string) => { readonly itemName: string; readonly message: string },
+): string {
+  if (codePoints(full) <= MAX_NAME_CHARS) return full;
+  const name = shortenName(full, kind, String(id));
+  const { itemName, message } = report(name);
+  notes.conversion('name_shortened', item(kind, id, itemName), message);
+  return name;
+}

@@ -1,9 +1,9 @@
 import type { GroupRecord, MembershipRecord, PrincipalRefRecord, UserRecord } from '../../archive/records.js';
 import type { Dump } from './load.js';
 import { decideDomains, describeEvidence, domainEvidence, type DomainDecision, type GivenDomains } from './domains.js';
-import { item, type Notes } from './notes.js';
-import { codePoints } from '../../../core/validation.js';
-import { shortenName } from '../../names.js';
+import { fittedName, item, type Notes } from './notes.js';
+import { codePoints, MAX_NAME_CHARS } from '../../../core/validation.js';
+import { nameWithSuffix } from '../../names.js';
 
 /**
  * Principals → users, groups and direct memberships.
@@ -29,23 +29,16 @@ export interface PrincipalsOut {
   readonly domainDecision: DomainDecision;
 }
 
-const MAX = 256;
-const clip = (text: string, max = MAX) => ([...text].length > max ? [...text].slice(0, max).join('') : text);
+const clip = (text: string, max = MAX_NAME_CHARS) => (codePoints(text) > max ? [...text].slice(0, max).join('') : text);
 const sipDomain = (login: string) => login.slice(login.lastIndexOf('@') + 1).toLowerCase();
 const loginOf = (uri: string) => uri.trim().replace(/^sip:/i, '');
 
-/**
- * A user's display name or a group's name as pchat can store it. A longer one is shortened like
- * every other over-long name (src/interchange/names.ts: the same suffix from the source id on
- * every run, so re-runs and verify agree) and reported with the original, never cut silently.
- */
-function fittedName(kind: 'user' | 'group', full: string, id: string, label: string, notes: Notes): string {
-  if (codePoints(full) <= MAX) return full;
-  const name = shortenName(full, kind, id, MAX);
-  const what = kind === 'user' ? `The display name of user ${label}` : `The name of group ${label}`;
-  notes.conversion('name_shortened', item(kind, id, kind === 'user' ? label : name), `${what} has ${codePoints(full)} characters; at most ${MAX} are allowed, so it is shortened to "${name}" (the original: "${full}"; set another one with --renames, kind ${kind}).`);
-  return name;
-}
+/** A user's display name or a group's name as pchat can store it, shortened and reported when longer (notes.ts fittedName). */
+const principalName = (kind: 'user' | 'group', full: string, id: string, label: string, notes: Notes): string =>
+  fittedName(notes, kind, id, full, (name) => ({
+    itemName: kind === 'user' ? label : name,
+    message: `${kind === 'user' ? `The display name of user ${label}` : `The name of group ${label}`} has ${codePoints(full)} characters; at most ${MAX_NAME_CHARS} are allowed, so it is shortened to "${name}" (the original: "${full}"; set another one with --renames, kind ${kind}).`,
+  }));
 
 export function convertPrincipals(dump: Dump, givenDomains: GivenDomains, notes: Notes): PrincipalsOut {
   const kinds = new Map<number, 'user' | 'system' | 'group'>();
@@ -99,7 +92,7 @@ export function convertPrincipals(dump: Dump, givenDomains: GivenDomains, notes:
     users.push({
       id,
       login,
-      displayName: fittedName('user', (p.displayName ?? p.name ?? login).trim(), id, login, notes),
+      displayName: principalName('user', (p.displayName ?? p.name ?? login).trim(), id, login, notes),
       email: p.email ? clip(p.email.trim()) : null,
       disabled: reasons.length > 0,
       isAdmin: false,
@@ -121,10 +114,11 @@ export function convertPrincipals(dump: Dump, givenDomains: GivenDomains, notes:
   const names = new Map<string, number>();
   for (const p of sorted.filter((q) => kinds.get(q.id) === 'group')) {
     const id = String(p.id);
-    let name = fittedName('group', (p.displayName ?? p.name ?? p.uri).trim() || `group-${p.id}`, id, p.uri, notes);
+    let name = principalName('group', (p.displayName ?? p.name ?? p.uri).trim() || `group-${p.id}`, id, p.uri, notes);
     // Group names are unique in pchat; AD allows the same display name in two OUs.
     if (names.has(name.toLowerCase())) {
-      const renamed = clip(`${name} (${p.id})`);
+      // The name gives way to the suffix when both do not fit, so the renamed group always differs.
+      const renamed = nameWithSuffix(name, ` (${p.id})`);
       notes.conversion('group_renamed', item('group', id, renamed), `Group ${p.uri} shares the name "${name}" with principal ${names.get(name.toLowerCase())}; renamed "${renamed}".`);
       name = renamed;
     }

@@ -1,8 +1,9 @@
 import { groupChatRoomUri } from '../../../core/legacyUri.js';
 import type { AddinRecord, CategoryRecord, PrincipalRefRecord, RoomRecord } from '../../archive/records.js';
 import type { Dump, NodeRow } from './load.js';
-import { distinctName, shortenName } from '../../names.js';
-import { item, type Notes } from './notes.js';
+import { codePoints, MAX_NAME_CHARS } from '../../../core/validation.js';
+import { distinctName } from '../../names.js';
+import { fittedName, item, type Notes } from './notes.js';
 import { rootManagersRule, type RootManagersOptions } from './rootManagers.js';
 
 /**
@@ -34,7 +35,6 @@ export const SEPARATOR = ' / ';
 export { ROOT_MANAGERS_RULES, type RootManagersRule } from './rootManagers.js';
 export type TreeOptions = RootManagersOptions;
 
-const MAX_NAME = 256;
 const UNKNOWN_CREATED = '1970-01-01T00:00:00.000Z';
 
 export interface TreeOut {
@@ -52,7 +52,6 @@ interface Resolved {
   readonly root: NodeRow;
 }
 
-const length = (s: string) => [...s].length;
 const sortedRefs = (refs: Iterable<PrincipalRefRecord>) =>
   [...new Map([...refs].map((r) => [`${r.kind}:${r.id}`, r])).values()].sort((a, b) => (a.kind === b.kind ? Number(a.id) - Number(b.id) : a.kind < b.kind ? 1 : -1));
 
@@ -103,7 +102,7 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
   const addins: AddinRecord[] = [];
   for (const [id, a] of [...(dump.addins ?? new Map())].sort((x, y) => x[0].localeCompare(y[0]))) {
     if (!/^https?:\/\//i.test(a.url)) notes.error('addin_url_invalid', item('addin', id, a.name), `Add-in ${a.name} has the URL "${a.url}"; pchat accepts only http and https.`);
-    addins.push({ id, name: a.name.slice(0, MAX_NAME) || id, url: a.url.slice(0, 2048) || 'about:blank' });
+    addins.push({ id, name: a.name.slice(0, MAX_NAME_CHARS) || id, url: a.url.slice(0, 2048) || 'about:blank' });
   }
 
   const categories: CategoryRecord[] = [];
@@ -115,14 +114,13 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
   // told apart by a suffix from the node id, and reported (src/interchange/names.ts): the
   // migration goes on, and every run gives the item the same name.
   const named = (kind: 'category' | 'room', node: NodeRow, full: string, seen: Map<string, number>): string => {
-    let name = full.trim();
-    if (length(name) > MAX_NAME) {
-      name = shortenName(name, kind, String(node.id), MAX_NAME);
-      notes.conversion('name_shortened', item(kind, node.id, name), `The ${kind} name "${full}" has ${length(full.trim())} characters after flattening; at most ${MAX_NAME} are allowed, so it is shortened to "${name}" (rename it with --renames to choose the name).`);
-    }
+    let name = fittedName(notes, kind, node.id, full.trim(), (shortened) => ({
+      itemName: shortened,
+      message: `The ${kind} name "${full}" has ${codePoints(full.trim())} characters after flattening; at most ${MAX_NAME_CHARS} are allowed, so it is shortened to "${shortened}" (rename it with --renames to choose the name).`,
+    }));
     const other = seen.get(name.toLowerCase());
     if (other !== undefined) {
-      const distinct = distinctName(name, kind, String(node.id), MAX_NAME);
+      const distinct = distinctName(name, kind, String(node.id));
       notes.conversion('name_deduplicated', item(kind, node.id, distinct), `The ${kind} name "${name}" is used by nodes ${other} and ${node.id} after flattening; node ${node.id} is named "${distinct}" (rename it with --renames to choose the name).`);
       name = distinct;
     }
@@ -182,7 +180,7 @@ export function convertTree(dump: Dump, refs: ReadonlyMap<number, PrincipalRefRe
     }
     const fullName = category.path.length >= 2 ? `${categoryNameOf(category)}${SEPARATOR}${n.name}` : n.name;
     const name = named('room', n, fullName, roomNames);
-    if (name !== n.name && length(fullName) <= MAX_NAME) notes.conversion('room_renamed', item('room', n.id, name), `Room ${n.name} is in a nested category; renamed "${name}".`);
+    if (name !== n.name && codePoints(fullName) <= MAX_NAME_CHARS) notes.conversion('room_renamed', item('room', n.id, name), `Room ${n.name} is in a nested category; renamed "${name}".`);
     const it = item('room', n.id, name);
 
     const visibility = n.visibility === null ? undefined : dump.lookups.enums.get(n.visibility);

@@ -1,29 +1,23 @@
 import { roomToChannel, sameChannel } from '../channels.js';
+import { joinRoom, partRoom, sendNames } from '../membership.js';
 import { ERR, RPL } from '../numerics.js';
 import { modesOf } from '../roster.js';
 import { topicText } from '../present.js';
-import type { IrcCommand, IrcSession, Reply } from '../session.js';
+import type { IrcCommand } from '../session.js';
 import { list, resolveChannel, resolveOrCreate } from './resolve.js';
-
-/** A nick's user id, or a 401 reply and undefined. */
-export async function userOfNick(session: IrcSession, nick: string, reply: Reply): Promise<number | undefined> {
-  const id = session.deps.registry.nicks((await session.deps.app.directory.snapshot()).users).userId(nick);
-  if (id === undefined) reply.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
-  return id;
-}
 
 const join: IrcCommand = {
   minParams: 1,
   needsRegistration: true,
   async run(session, params, reply) {
     if (params[0] === '0') {
-      for (const roomId of [...session.rooms.keys()]) await session.part(roomId, 'Left all channels', reply);
+      for (const roomId of [...session.rooms.keys()]) await partRoom(session, roomId, 'Left all channels', reply);
       return;
     }
     for (const channel of list(params[0])) {
       try {
         const view = await resolveOrCreate(session, channel);
-        await session.join(view.room.id, reply);
+        await joinRoom(session, view.room.id, reply);
       } catch (error) {
         reply.error('JOIN', channel, error);
       }
@@ -38,7 +32,7 @@ const part: IrcCommand = {
     for (const channel of list(params[0])) {
       const joined = [...session.rooms].find(([, s]) => sameChannel(s.channel, channel));
       if (joined) {
-        await session.part(joined[0], params[1] ?? null, reply);
+        await partRoom(session, joined[0], params[1] ?? null, reply);
         continue;
       }
       try {
@@ -81,7 +75,7 @@ const names: IrcCommand = {
       try {
         const view = await resolveChannel(session, channel);
         const snapshot = await session.deps.app.directory.snapshot();
-        session.names(reply, view.room.id, roomToChannel(view.room.name), view.room.privacy === 'secret', snapshot);
+        sendNames(session, reply, view.room.id, roomToChannel(view.room.name), view.room.privacy === 'secret', snapshot);
       } catch {
         reply.numeric(RPL.ENDOFNAMES, channel, 'End of /NAMES list');
       }

@@ -1,10 +1,10 @@
 import type { HistoryPage } from '../../../app/messages.js';
 import type { Message } from '../../../core/model.js';
-import { roomToChannel } from '../channels.js';
+import { sameChannel } from '../channels.js';
+import { historyLines } from '../membership.js';
 import { seqOfMsgid } from '../present.js';
 import type { IrcCommand, IrcSession, Reply } from '../session.js';
-import { CHATHISTORY_MAX } from './registration.js';
-import { resolveChannel } from './resolve.js';
+import { CHATHISTORY_MAX } from './welcome.js';
 import { chathistoryTargets, directHistory } from '../direct.js';
 
 /**
@@ -104,18 +104,16 @@ const chathistory: IrcCommand = {
     }
     // A nick: the direct conversation with that user (../direct.ts), read as a channel's history is.
     if (!target.startsWith('#')) return directHistory(session, sub, target, reply, (roomId) => fetch(session, sub, roomId, refs as Ref[], Math.min(limit, CHATHISTORY_MAX)));
-    let view;
-    try {
-      view = await resolveChannel(session, target);
-    } catch (error) {
-      return reply.error('CHATHISTORY', target, error);
-    }
-    const channel = roomToChannel(view.room.name);
-    const messages = await fetch(session, sub, view.room.id, refs as Ref[], Math.min(limit, CHATHISTORY_MAX));
+    // A channel's history is read once the connection has joined it, as on other servers. One
+    // answer for a channel not joined and one that is missing or secret: it tells an outsider nothing.
+    const joined = [...session.rooms].find(([, state]) => sameChannel(state.channel, target));
+    if (!joined) return reply.fail('CHATHISTORY', 'INVALID_TARGET', sub, target, 'You are not on that channel: JOIN it to read its history');
+    const [roomId, { channel }] = joined;
+    const messages = await fetch(session, sub, roomId, refs as Ref[], Math.min(limit, CHATHISTORY_MAX));
     if (messages === null) return reply.fail('CHATHISTORY', 'INVALID_PARAMS', sub, 'This subcommand needs a msgid= or timestamp= reference');
     const snapshot = await session.deps.app.directory.snapshot();
     await reply.batch('chathistory', [channel], (tags) => {
-      for (const m of messages) for (const out of session.historyLines(m, channel, snapshot, tags)) reply.send(out);
+      for (const m of messages) for (const out of historyLines(session, m, channel, snapshot, tags)) reply.send(out);
     });
   },
 };

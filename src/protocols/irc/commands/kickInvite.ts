@@ -1,11 +1,11 @@
+import type { Snapshot } from '../../../app/directory.js';
 import type { RoomView } from '../../../app/rooms.js';
 import type { PrincipalRef } from '../../../core/model.js';
 import { accountName, roomToChannel } from '../channels.js';
 import { kickFromRoom } from '../membership.js';
 import { ERR, RPL } from '../numerics.js';
 import type { IrcCommand, IrcSession, Reply } from '../session.js';
-import { userOfNick } from './channels.js';
-import { list, resolveChannel } from './resolve.js';
+import { list, resolveChannel, userOfNick } from './resolve.js';
 
 const isUser = (id: number) => (r: PrincipalRef) => r.kind === 'user' && r.id === id;
 
@@ -33,13 +33,14 @@ const kick: IrcCommand = {
   needsRegistration: true,
   async run(session, params, reply) {
     const { app, hub, registry } = session.deps;
+    const snapshot = await app.directory.snapshot();
     const view = await resolveChannel(session, params[0] ?? '');
     const roomId = view.room.id;
     const channel = roomToChannel(view.room.name);
     const targetNick = list(params[1])[0] ?? '';
     // RFC 2812: without a comment, the kicker's nick.
     const reason = (params[2] || session.nick).slice(0, 300);
-    const target = await userOfNick(session, targetNick, reply);
+    const target = userOfNick(session, targetNick, snapshot.users, reply);
     if (target === undefined) return;
     if (!onChannel(session, view)) return reply.numeric(ERR.NOTONCHANNEL, channel, "You're not on that channel");
     if (!view.can.manage) return reply.numeric(ERR.CHANOPRIVSNEEDED, channel, "You're not a channel operator: only the room's managers may KICK");
@@ -60,8 +61,7 @@ const kick: IrcCommand = {
     // (events.ts, deliverPresence): unless the kicker is elsewhere, the target is still present
     // over another door, or the room is above participantUpdateLimit, the kicker is told here.
     const still = hub.participants(roomId);
-    const limit = (await app.directory.snapshot()).config.participantUpdateLimit;
-    const heard = kickedHere || (session.rooms.has(roomId) && !still.includes(target) && still.length <= limit);
+    const heard = kickedHere || (session.rooms.has(roomId) && !still.includes(target) && still.length <= snapshot.config.participantUpdateLimit);
     if (!heard) reply.send({ source: session.mask, command: 'KICK', params: [channel, targetNick, reason] });
     if (holdsRole && (await app.rooms.recheck(target, [roomId])).get(roomId) === 'ok') {
       reply.send({ source: session.deps.serverName, command: 'NOTE', params: ['KICK', 'STILL_ALLOWED', channel, `${targetNick} lost the membership but may still enter (a group or the manager role)`] });
@@ -80,18 +80,19 @@ const invite: IrcCommand = {
   needsRegistration: true,
   async run(session, params, reply) {
     const { app, registry } = session.deps;
+    const snapshot = await app.directory.snapshot();
     const targetNick = params[0] ?? '';
     const view = await resolveChannel(session, params[1] ?? '').catch((error: unknown) => reply.error('INVITE', params[1] ?? null, error));
     if (!view) return;
     const roomId = view.room.id;
     const channel = roomToChannel(view.room.name);
-    const target = await userOfNick(session, targetNick, reply);
+    const target = userOfNick(session, targetNick, snapshot.users, reply);
     if (target === undefined) return;
     if (!onChannel(session, view)) return reply.numeric(ERR.NOTONCHANNEL, channel, "You're not on that channel");
     if (present(session, roomId, target)) return reply.numeric(ERR.USERONCHANNEL, targetNick, channel, 'is already on channel');
     if (view.room.privacy === 'open' || view.room.members.some(isUser(target))) {
       if (view.room.privacy !== 'open' && !view.can.manage) return reply.numeric(ERR.CHANOPRIVSNEEDED, channel, "You're not a channel operator: only the room's managers may INVITE to a +i channel");
-      return passOn(session, reply, roomId, channel, target, targetNick);
+      return passOn(session, reply, snapshot, roomId, channel, target, targetNick);
     }
     registry.note(`invite:${roomId}:${target}`, { nick: session.mask, reason: '' });
     try {
@@ -105,9 +106,8 @@ const invite: IrcCommand = {
 };
 
 /** Sends INVITE to the invitee's IRC connections, if the use cases let them enter the room. */
-async function passOn(session: IrcSession, reply: Reply, roomId: number, channel: string, target: number, targetNick: string): Promise<void> {
+async function passOn(session: IrcSession, reply: Reply, snapshot: Snapshot, roomId: number, channel: string, target: number, targetNick: string): Promise<void> {
   const { app, registry } = session.deps;
-  const snapshot = await app.directory.snapshot();
   const actor = snapshot.actor(target);
   const theirs = actor && (await app.rooms.get(actor, roomId).catch(() => null));
   if (!theirs?.can.enter) return reply.fail('INVITE', 'CANNOT_JOIN', channel, `${targetNick} may not enter this room`);

@@ -6,8 +6,7 @@ import { casefold, roomToChannel } from '../channels.js';
 import { ERR, RPL } from '../numerics.js';
 import { modesOf } from '../roster.js';
 import type { IrcCommand, IrcSession, Reply } from '../session.js';
-import { userOfNick } from './channels.js';
-import { resolveChannel } from './resolve.js';
+import { resolveChannel, userOfNick } from './resolve.js';
 
 /**
  * Modes pchat has no room rule for: each is refused with 472 and the reason (docs/irc.md, "Rooms
@@ -104,7 +103,7 @@ async function channelMode(session: IrcSession, params: readonly string[], reply
           continue;
         }
         if (++withParam > 6) continue; // MODES=6
-        const userId = await userOfNick(session, param, reply);
+        const userId = userOfNick(session, param, snapshot.users, reply);
         if (userId === undefined || !mayChange()) continue;
         if (!hub.participants(room.id).includes(userId)) {
           reply.numeric(ERR.USERNOTINCHANNEL, param, channel, "They aren't on that channel");

@@ -16,7 +16,7 @@ const kill: IrcCommand = {
     const snapshot = await app.directory.snapshot();
     if (!session.oper || !isOper(session, session.userId, snapshot)) return reply.numeric(ERR.NOPRIVILEGES, 'Permission Denied- You do not have the correct IRC operator privileges');
     const nick = params[0] ?? '';
-    const target = registry.nicks(snapshot.users).userId(nick);
+    const target = registry.userOf(nick, snapshot.users);
     const sessionIds = target === undefined ? [] : [...registry.sessionsOf(target)].map((s) => s.sessionId).filter((id) => id !== 0);
     if (target === undefined || sessionIds.length === 0) return reply.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
     await app.accounts.end(await session.actor(), target, sessionIds);

@@ -14,14 +14,13 @@ const whois: IrcCommand = {
     const nick = (params.length > 1 ? params[1] : params[0]) ?? '';
     const { app, hub, registry, serverName, network } = session.deps;
     const snapshot = await app.directory.snapshot();
-    const nicks = session.deps.registry.nicks(snapshot.users);
-    const userId = nicks.userId(nick);
+    const userId = registry.userOf(nick, snapshot.users);
     const user = userId === undefined ? undefined : snapshot.users.get(userId);
     if (userId === undefined || !user) {
       reply.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
       return reply.numeric(RPL.ENDOFWHOIS, nick, 'End of /WHOIS list');
     }
-    const shown = nicks.nick(userId);
+    const shown = registry.nickOf(userId, snapshot.users);
     const { username, realname } = identityOf(registry, userId, snapshot.users);
     reply.numeric(RPL.WHOISUSER, shown, username, session.host, '*', realname);
     const channels: string[] = [];
@@ -85,13 +84,14 @@ const ison: IrcCommand = {
   minParams: 1,
   needsRegistration: true,
   async run(session, params, reply) {
-    const nicks = session.deps.registry.nicks((await session.deps.app.directory.snapshot()).users);
+    const { registry } = session.deps;
+    const { users } = await session.deps.app.directory.snapshot();
     const online = params
       .flatMap((p) => p.split(' '))
       .filter((n) => n !== '')
-      .map((n) => nicks.userId(n))
-      .filter((id): id is number => id !== undefined && session.deps.registry.online(id))
-      .map((id) => nicks.nick(id));
+      .map((n) => registry.userOf(n, users))
+      .filter((id): id is number => id !== undefined && registry.online(id))
+      .map((id) => registry.nickOf(id, users));
     reply.numeric(RPL.ISON, [...new Set(online)].join(' '));
   },
 };
@@ -101,12 +101,12 @@ const userhost: IrcCommand = {
   needsRegistration: true,
   async run(session, params, reply) {
     const snapshot = await session.deps.app.directory.snapshot();
-    const nicks = session.deps.registry.nicks(snapshot.users);
+    const { registry } = session.deps;
     const found = params.slice(0, 5).flatMap((n) => {
-      const id = nicks.userId(n);
+      const id = registry.userOf(n, snapshot.users);
       if (id === undefined) return [];
-      const away = session.deps.registry.awayOf(id) !== undefined;
-      return [`${nicks.nick(id)}${isOper(session, id, snapshot) ? '*' : ''}=${away ? '-' : '+'}u${id}@${session.deps.serverName}`];
+      const away = registry.awayOf(id) !== undefined;
+      return [`${registry.nickOf(id, snapshot.users)}${isOper(session, id, snapshot) ? '*' : ''}=${away ? '-' : '+'}u${id}@${session.deps.serverName}`];
     });
     reply.numeric(RPL.USERHOST, found.join(' '));
   },

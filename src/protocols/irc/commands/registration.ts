@@ -28,7 +28,6 @@ export const CAPABILITIES: Readonly<Record<string, string>> = {
 
 /** The most base64 a SASL PLAIN exchange may carry in all. */
 const SASL_MAX_BYTES = 2000;
-export { AWAYLEN, CHATHISTORY_MAX, TOPICLEN, USERLEN } from './welcome.js';
 
 /**
  * Signs in with a pchat login and password; the throttle (by the client's address and the
@@ -56,7 +55,9 @@ async function signInWithPass(session: IrcSession, pass: string): Promise<true |
   const colon = pass.indexOf(':', skip);
   if (colon > 0) return signIn(session, pass.slice(0, colon), pass.slice(colon + 1));
   const snapshot = await session.deps.app.directory.snapshot();
-  const userId = session.deps.registry.nicks(snapshot.users).userId(session.requestedNick ?? '');
+  // The nick the account shows now, or its own (login-derived) one, which stays its own while it shows another.
+  const nick = session.requestedNick ?? '';
+  const userId = session.deps.registry.userOf(nick, snapshot.users) ?? nickTableFor(snapshot.users).userId(nick);
   const login = userId === undefined ? undefined : snapshot.users.get(userId)?.login;
   return login ? signIn(session, login, pass) : false;
 }
@@ -231,7 +232,7 @@ const nick: IrcCommand = {
       registry.monitors.notify(wanted, `${wanted}!u${session.userId}@${serverName}`);
     }
     const own = [...registry.sessionsOf(session.userId)];
-    for (const other of neighboursOf(registry, session.userId)) other.write(line);
+    for (const other of neighboursOf(registry, session.deps.hub, session.userId)) other.write(line);
     for (const mine of own) {
       mine.nick = wanted;
       if (mine !== session) mine.write(line);

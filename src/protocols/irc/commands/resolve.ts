@@ -1,7 +1,9 @@
 import type { RoomView } from '../../../app/rooms.js';
 import { notPermitted, PchatError, roomNotFound } from '../../../core/errors.js';
 import { casefold, channelToRoom, roomToChannel, sameChannel } from '../channels.js';
-import type { IrcSession } from '../session.js';
+import type { Snapshot } from '../../../app/directory.js';
+import { ERR } from '../numerics.js';
+import type { IrcSession, Reply } from '../session.js';
 
 /**
  * The room a channel name stands for, as the caller may see it. Every lookup goes through the
@@ -63,6 +65,13 @@ export async function roomIdOf(session: IrcSession, channel: string): Promise<nu
   for (const [roomId, state] of session.rooms) if (sameChannel(state.channel, channel)) return roomId;
   await resolveChannel(session, channel);
   throw notPermitted('Cannot send to channel (+n): join it first');
+}
+
+/** A nick's user id in `users` (the directory snapshot the command works on), or a 401 reply and undefined. */
+export function userOfNick(session: IrcSession, nick: string, users: Snapshot['users'], reply: Reply): number | undefined {
+  const id = session.deps.registry.userOf(nick, users);
+  if (id === undefined) reply.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+  return id;
 }
 
 /** The comma-separated list of a parameter, without empties. */

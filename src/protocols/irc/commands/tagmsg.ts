@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { clientOnlyTags } from '../clientTags.js';
-import { userOfNick } from '../direct.js';
 import { ERR } from '../numerics.js';
+import type { IrcMessage } from '../parser.js';
 import { serverTime } from '../present.js';
 import type { IrcCommand, IrcSession, Out, Reply } from '../session.js';
 import { list, roomIdOf } from './resolve.js';
+import { sessionsIn } from '../neighbours.js';
 
 /**
  * TAGMSG (IRCv3 message-tags): a line of client-only tags (a reaction, a typing notification)
@@ -14,8 +15,8 @@ import { list, roomIdOf } from './resolve.js';
  * Sending to a channel passes the same gate as posting there (messages.mayPost). In a pool it
  * reaches the connections of the sender's node only.
  */
-async function tagmsg(session: IrcSession, params: readonly string[], reply: Reply): Promise<void> {
-  const tags = clientOnlyTags(reply.request?.tags ?? {}) ?? {};
+async function tagmsg(session: IrcSession, params: readonly string[], reply: Reply, line: IrcMessage): Promise<void> {
+  const tags = clientOnlyTags(line.tags) ?? {};
   for (const target of list(params[0]).slice(0, 4)) {
     try {
       const recipients = target.startsWith('#') ? await channelRecipients(session, target) : nickRecipients(session, target, reply);
@@ -46,12 +47,12 @@ async function channelRecipients(session: IrcSession, channel: string): Promise<
   const roomId = await roomIdOf(session, channel);
   await session.deps.app.messages.mayPost(await session.actor(), roomId);
   const shown = session.channelOf(roomId) ?? channel;
-  return { target: shown, sessions: [...session.deps.registry.sessions].filter((s) => s.rooms.has(roomId)), toSelf: false };
+  return { target: shown, sessions: sessionsIn(session.deps.registry, session.deps.hub, roomId), toSelf: false };
 }
 
 function nickRecipients(session: IrcSession, nick: string, reply: Reply): Recipients | null {
   const snapshot = session.deps.app.directory.peek();
-  const userId = snapshot ? userOfNick(session, nick, snapshot) : undefined;
+  const userId = snapshot ? session.deps.registry.userOf(nick, snapshot.users) : undefined;
   if (userId === undefined || !session.deps.registry.online(userId)) {
     reply.numeric(ERR.NOSUCHNICK, nick, 'No such nick');
     return null;
@@ -60,4 +61,4 @@ function nickRecipients(session: IrcSession, nick: string, reply: Reply): Recipi
   return { target: nick, sessions: new Set([...registry.sessionsOf(userId), ...registry.sessionsOf(session.userId)]), toSelf: userId === session.userId };
 }
 
-export const TAGMSG: IrcCommand = { minParams: 1, needsRegistration: true, run: (s, p, r) => tagmsg(s, p, r) };
+export const TAGMSG: IrcCommand = { minParams: 1, needsRegistration: true, run: (s, p, r, m) => tagmsg(s, p, r, m) };

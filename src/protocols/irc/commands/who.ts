@@ -15,7 +15,7 @@ export const isOper = (session: IrcSession, userId: number, snapshot: Snapshot):
   snapshot.actor(userId)?.isAdmin === true && [...session.deps.registry.sessionsOf(userId)].some((s) => s.oper);
 
 /** An IRC wildcard mask (`*` any run, `?` one character), ASCII case-insensitive, as a test. */
-export function maskMatcher(mask: string): (candidate: string) => boolean {
+function maskMatcher(mask: string): (candidate: string) => boolean {
   const pattern = [...casefold(mask)].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
   const re = new RegExp(`^${pattern}$`, 'su');
   return (candidate) => re.test(casefold(candidate));
@@ -54,15 +54,14 @@ const who: IrcCommand = {
       }
     } else if (mask === '0' || /[*?]/.test(mask)) {
       const matches = maskMatcher(mask === '0' ? '*' : mask);
-      const nicks = session.deps.registry.nicks(snapshot.users);
       const full = mask.includes('!') || mask.includes('@');
       for (const uid of visibleTo(session)) {
-        const nick = nicks.nick(uid);
+        const nick = session.deps.registry.nickOf(uid, snapshot.users);
         const shown = full ? [`${nick}!${identityOf(session.deps.registry, uid, snapshot.users).username}@${session.host}`, session.maskOf(uid, snapshot)] : [nick];
         if (shown.some(matches)) answer('*', uid, '');
       }
     } else {
-      const userId = session.deps.registry.nicks(snapshot.users).userId(mask);
+      const userId = session.deps.registry.userOf(mask, snapshot.users);
       if (userId !== undefined) answer('*', userId, '');
     }
     reply.numeric(RPL.ENDOFWHO, mask, 'End of WHO list');
@@ -72,14 +71,13 @@ const who: IrcCommand = {
 /** RPL_WHOREPLY: channel, username, host, server, nick, H/G (here or away), `*` for an operator, prefixes, hops and real name. */
 function whoLine(session: IrcSession, reply: Reply, snapshot: Snapshot, opersOnly: boolean) {
   const { registry, serverName } = session.deps;
-  const nicks = registry.nicks(snapshot.users);
   return (channel: string, userId: number, prefixes: string): void => {
     const oper = isOper(session, userId, snapshot);
     if (opersOnly && !oper) return;
     const { username, realname } = identityOf(registry, userId, snapshot.users);
     const shownPrefixes = session.caps.has('multi-prefix') ? prefixes : highestPrefix(prefixes);
     const flags = (registry.awayOf(userId) === undefined ? 'H' : 'G') + (oper ? '*' : '') + shownPrefixes;
-    reply.numeric(RPL.WHOREPLY, channel, username, session.host, serverName, nicks.nick(userId), flags, `0 ${realname}`);
+    reply.numeric(RPL.WHOREPLY, channel, username, session.host, serverName, registry.nickOf(userId, snapshot.users), flags, `0 ${realname}`);
   };
 }
 
