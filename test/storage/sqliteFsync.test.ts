@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { NewSession } from '../../src/ports/store.js';
 import { openDatabase, withoutFsync } from '../../src/storage/sqlite/database.js';
+import { sqliteNodes } from '../../src/storage/sqlite/nodes.js';
 import { sqliteSessions } from '../../src/storage/sqlite/sessions.js';
 
 // Connections' session rows commit without an fsync; every other write must keep the configured FULL.
@@ -75,5 +76,34 @@ describe('sqlite: connection session rows commit at NORMAL, other session writes
     await sessions.create({ ...session('browser-1'), kind: 'token' }, 0);
     assert.deepEqual(events, ['insert browser-1'], 'a sign-in session commits at the configured FULL');
     assert.equal(level(), 2);
+  });
+});
+
+// A node's heartbeat (every 5 s, even when idle) commits without an fsync; registering does not.
+describe('sqlite: node heartbeats commit at NORMAL, registration at FULL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pchat-fsync-'));
+  const db = openDatabase(join(dir, 'pchat.db'));
+  after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const events: string[] = [];
+  const pragma = db.pragma.bind(db);
+  db.pragma = ((source: string, options?: { simple?: boolean }) => {
+    if (source.includes('=')) events.push(source.replace(/\s+/g, ' '));
+    return pragma(source, options);
+  }) as typeof db.pragma;
+  db.function('note_node_write', (what: string) => (events.push(what), 0));
+  db.exec(`CREATE TEMP TRIGGER note_node_insert AFTER INSERT ON nodes BEGIN SELECT note_node_write('insert ' || NEW.name); END;
+           CREATE TEMP TRIGGER note_node_update AFTER UPDATE ON nodes BEGIN SELECT note_node_write('update ' || NEW.name); END;`);
+  const nodes = sqliteNodes(db);
+
+  it('writes the heartbeat between setting NORMAL and putting FULL back', async () => {
+    const connections = { websocket: 0, irc: 0 };
+    await nodes.register({ name: 'node-a', host: 'a', pid: 1, startedAt: 1, heartbeatAt: 1, connections });
+    assert.deepEqual(events, ['insert node-a'], 'registration commits at the configured FULL');
+    events.length = 0;
+    assert.equal(await nodes.heartbeat('node-a', 2, connections), true);
+    assert.deepEqual(events, ['synchronous = NORMAL', 'update node-a', 'synchronous = 2']);
   });
 });
