@@ -15,6 +15,7 @@ import { isItemProblem } from '../interchange/resolutions.js';
 import { errorLines, errorNotes, sourceErrorsSummary } from '../interchange/sourceErrors.js';
 import type { GlobalOptions } from './options.js';
 import { withExamples } from './resource.js';
+import { peopleOptionsOf, withPeopleOptions } from './people.js';
 import { databaseConfig, openDatabase, openImportTarget, openSource, SOURCE_HELP, withLegacySourceOptions } from './sources.js';
 import { checkContentInWorker } from './importCheck.js';
 import { digestInWorker } from './verifyTarget.js';
@@ -109,6 +110,7 @@ export function registerInterchange(program: Command): void {
       'pchat export --from old.db --scope Engineering --start-date 2020-01-01 --out eng.zip',
       'pchat export --level room-directory --out directory.zip',
       'pchat export --from groupchat-db:./dump --renames renames.csv --out legacy.zip',
+      'pchat export --from irc-logs:./irclogs --log-timezone Europe/Berlin --category "IRC archive" --out irc.zip',
     ],
     `Levels: all (default) · user (users, groups, policies) · category (+ categories) ·
 room-directory (+ add-ins, rooms) · content (messages, with the users and rooms they refer to).
@@ -141,6 +143,7 @@ and --report lists them) unless --allow-errors is given, or when the export fail
             preconfirmed: opts.yes === true,
             blobs: local.store.blobs,
             strict: opts.strict === true,
+            people: await peopleOptionsOf(cmd),
             ...(opts.batched ? {} : { contentChecker: checkContentInWorker }),
             ...(opts.report ? { report: opts.report } : {}),
           });
@@ -156,10 +159,19 @@ and --report lists them) unless --allow-errors is given, or when the export fail
       'pchat import legacy.zip --what-if --renames renames.csv   # see the item-level problems, choose names',
       'pchat import legacy.zip --yes --strict   # all or nothing',
       'pchat import legacy.zip --yes --report import.html', 'pchat import legacy.zip --database postgres://pchat@db/pchat --yes --json', 'pchat import later.zip --yes --batched',
+      'pchat import irc.zip --what-if --users users.csv   # lists every unmapped nick with its messages',
+      'pchat import irc.zip --yes --users users.csv --create-users',
     ],
     `Items are matched by the id they had in the source (kept as their origin), then by name: a
 name collision overwrites the existing item, as Microsoft's import did. Re-running an import,
 or resuming a killed one, adds nothing twice. Imported accounts have no password until one is set.
+
+People. The users of an IRC-logs archive (export --from irc-logs:<dir>) are people, not
+accounts: each is found among the pchat accounts (the one imported for it before, then a line of
+--users users.csv, then the same e-mail, then the same login), several nicks mapped to one login
+are one person, and no account is created unless the file says "new" or --create-users is given:
+otherwise the plan lists every unmapped author with their message count and the import refuses.
+--users applies the same mapping to any other source's users.
 
 Item-level problems. An item pchat cannot take as it is does not stop the import: a name used
 twice gets a suffix from its source id (\`Ops ~1a2b3c4d\`, the same on every run); a room whose
@@ -199,6 +211,7 @@ server's posts never wait long for it, and a killed import, run again, keeps wha
             progress: Progress.auto(json(cmd)),
             targetDigests: digestInWorker(databaseConfig(cmd, opts.target)),
             filter,
+            people: await peopleOptionsOf(cmd),
             ...(opts.report ? { report: opts.report } : {}),
             ...(opts.conflicts ? { conflicts: opts.conflicts } : {}),
           });
@@ -223,16 +236,22 @@ server's posts never wait long for it, and a killed import, run again, keeps wha
       'pchat verify --source groupchat-db:./dump --target /var/lib/pchat/pchat.db --report verify.html --conflicts conflicts.json',
       'pchat verify --source old.db --scope Engineering --start-date 2020-01-01   # after pchat export with the same options',
       'pchat verify --source groupchat-db:./dump --renames renames.csv   # the rename file the migration used',
+      'pchat verify --source irc-logs:./irclogs --log-timezone Europe/Berlin --users users.csv   # as exported and imported',
     ],
     `Give --level, --scope and --start-date as they were given to \`pchat export\`: verify then compares
 what that export carried (from --start-date on, the target's older messages are left out too).
 A room whose messages differ is reported with its first differing message: the target's seq, the
 source's message id, the field (identity, author, at, kind, title, text) and both values.
+For an irc-logs source give the --log-* options given to export and the --users file given to
+import: verify converts the logs the same way and compares each nick as the account it was mapped to.
 Exit status 0 only when there is no unexplained difference; expected conversions are listed apart.`,
   );
 
   // A legacy source converts the same way wherever it is read (verify must see what export wrote).
   for (const name of ['export', 'verify']) withLegacySourceOptions(program.commands.find((c) => c.name() === name)!);
+  // Who the source's people are in pchat: decided by the import, followed by verify (docs/migration-guide.md, "People").
+  withPeopleOptions(program.commands.find((c) => c.name() === 'import')!, true);
+  withPeopleOptions(program.commands.find((c) => c.name() === 'verify')!, false);
 }
 
 async function disableExported(app: import('../app/index.js').Application, archive: string): Promise<number> {

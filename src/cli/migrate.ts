@@ -16,7 +16,10 @@ import type { GlobalOptions } from './options.js';
 import { printJson, printList } from './output.js';
 import { withExamples } from './resource.js';
 import { claimSipAddress, releaseSipAddress, sipClaimProblems, sipSettingsOf } from './sipEndpoints.js';
-import { legacySourceOptionsOf, openDatabase, openSource, SOURCE_HELP, withLegacySourceOptions } from './sources.js';
+import { USERS_HELP } from './people.js';
+import { readUsersFile } from '../interchange/people/usersFile.js';
+import type { PlannedPeople } from '../interchange/people/planned.js';
+import { ircFlagGiven, legacySourceOptionsOf, openDatabase, openSource, SOURCE_HELP, withLegacySourceOptions } from './sources.js';
 
 const isJson = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
 const isPostgres = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
@@ -105,11 +108,20 @@ function positive(value: string): number {
   return Number(value);
 }
 
+/** --users (its text kept, so every step maps as planned) and --create-users; null when neither is given. */
+async function plannedPeople(cmd: Command): Promise<PlannedPeople | null> {
+  const opts = cmd.opts<{ users?: string; createUsers?: boolean }>();
+  if (!opts.users && !opts.createUsers) return null;
+  return { users: opts.users ? { file: resolve(opts.users), text: (await readUsersFile(opts.users)).text } : null, createUsers: opts.createUsers === true };
+}
+
 /** --root-managers scope and --domains shape a Group Chat source's conversion: refused for any other source. */
 function noLegacyOptions(cmd: Command): Record<string, never> {
   const given = legacySourceOptionsOf(cmd);
   const flag = given.domains ? '--domains' : given.rootManagers === 'scope' ? '--root-managers' : null;
   if (flag) throw new PchatError('invalid_input', `${flag} applies to a legacy Group Chat source (groupchat-db:<dir>) only`, { field: flag });
+  const ircFlag = ircFlagGiven(given);
+  if (ircFlag) throw new PchatError('invalid_input', `${ircFlag} applies to an irc-logs:<dir> source only`, { field: ircFlag });
   return {};
 }
 
@@ -194,6 +206,8 @@ SHA-256. See docs/migration-guide.md.`,
       .requiredOption('-o, --out <plan.json>', 'the plan file to write (read by `migrate run`)')
       .option('--renames <renames.csv>', 'names to give items (header "kind,source id,new name"; kinds room, category, group, addin, user, login): kept in the plan, applied by every step')
       .option('--strict', 'all or nothing: any item-level problem stops the migration instead of being resolved')
+      .option('--users <users.csv>', `${USERS_HELP}: kept in the plan, applied by every step`)
+      .option('--create-users', 'create an account for every source user of a people source (IRC logs) that nothing maps; without it the plan lists them as errors')
       .action(async (opts: SipPlanOptions & { from: string; to: string; toConfig?: string; webUrl?: string; ircListen?: { host: string; port: number }; ircServerName?: string; incremental?: boolean; catchUpDays: number; calibrate: number; out: string; renames?: string; strict?: boolean }, cmd: Command) => {
         if (opts.ircServerName !== undefined && !opts.ircListen) throw new PchatError('invalid_input', '--irc-server-name needs --irc-listen: the legacy address to take over', { field: '--irc-server-name' });
         const sip = sipOptions(opts);
@@ -201,6 +215,7 @@ SHA-256. See docs/migration-guide.md.`,
           throw new PchatError('invalid_input', `the target database ${opts.to} does not exist: deploy pchat first (\`pchat serve\` creates it), then plan`, { field: '--to' });
         }
         const env = environment(cmd);
+        const people = await plannedPeople(cmd);
         const plan = await buildPlan(env, {
           from: absolute(opts.from),
           sourceKind: sourceKindOf(opts.from),
@@ -216,6 +231,7 @@ SHA-256. See docs/migration-guide.md.`,
           // The rename file's text is kept in the plan: later steps apply exactly what was planned.
           ...(opts.renames && { renames: { file: resolve(opts.renames), text: (await readRenames(opts.renames)).text } }),
           ...(opts.strict && { strict: true }),
+          ...(people && { people }),
         });
         const problems = plan.sip?.listen ? sipClaimProblems({ ...plan.sip.listen, domains: plan.sip.domains, serverName: plan.sip.serverName }) : [];
         if (problems.length > 0) throw new PchatError('invalid_input', `the SIP endpoint would be refused by the configuration with the source's SIP domains: ${problems.join('; ')}`, { field: '--sip-listen' });

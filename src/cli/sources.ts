@@ -6,6 +6,7 @@ import { openArchive } from '../interchange/archive/reader.js';
 import { pchatSource } from '../interchange/pchat/source.js';
 import { LEGACY_SOURCES, type LegacySourceOptions } from '../interchange/sources/index.js';
 import { ROOT_MANAGERS_RULES, type RootManagersRule } from '../interchange/sources/groupchat/tree.js';
+import { LOG_FORMATS, type LogFormat } from '../interchange/sources/irclogs/formats.js';
 import type { RecordSource } from '../interchange/source.js';
 import { type LocalApp, openApplication } from '../main.js';
 import { historyPagesInWorker } from './historyPages.js';
@@ -61,13 +62,38 @@ export function withLegacySourceOptions(command: Command): Command {
       const domains = value.split(',').map((d) => d.trim()).filter(Boolean);
       if (domains.length === 0) throw new InvalidArgumentError('Write one or more SIP domains, comma-separated, e.g. example.com,example.org.');
       return domains;
-    });
+    })
+    .addOption(new Option('--log-format <format>', 'an irc-logs source: the format of every file (default auto: told per file from its first lines)').choices(LOG_FORMATS))
+    .option('--log-timezone <zone>', 'an irc-logs source: the IANA time zone the logs\' times are in, e.g. Europe/Berlin (default UTC)')
+    .option('--log-encoding <encoding>', 'an irc-logs source: the encoding of the lines that are not UTF-8, each decoded alone and counted (default cp1252)')
+    .option('--category <name>', 'an irc-logs source: the category the channels\' rooms go into (default IRC)')
+    .addOption(new Option('--room-privacy <privacy>', 'an irc-logs source: the privacy of the channels\' rooms (default open)').choices(['open', 'closed', 'secret']));
 }
+
+/** The options only an irc-logs source takes, by their flags. */
+const IRC_FLAGS: [keyof LegacySourceOptions, string][] = [
+  ['logFormat', '--log-format'],
+  ['logTimezone', '--log-timezone'],
+  ['logEncoding', '--log-encoding'],
+  ['category', '--category'],
+  ['roomPrivacy', '--room-privacy'],
+];
+
+/** The flag of an irc-logs option among `given`, or null: refused for every other source. */
+export const ircFlagGiven = (given: LegacySourceOptions): string | null => IRC_FLAGS.find(([key]) => given[key] !== undefined)?.[1] ?? null;
 
 /** The legacy source options given to `command` (see withLegacySourceOptions); none for a command without them. */
 export function legacySourceOptionsOf(command: Command): LegacySourceOptions {
-  const opts = command.opts<{ rootManagers?: RootManagersRule; domains?: string[] }>();
-  return { ...(opts.rootManagers && { rootManagers: opts.rootManagers }), ...(opts.domains && { domains: opts.domains }) };
+  const opts = command.opts<{ rootManagers?: RootManagersRule; domains?: string[]; logFormat?: LogFormat; logTimezone?: string; logEncoding?: string; category?: string; roomPrivacy?: 'open' | 'closed' | 'secret' }>();
+  return {
+    ...(opts.rootManagers && { rootManagers: opts.rootManagers }),
+    ...(opts.domains && { domains: opts.domains }),
+    ...(opts.logFormat && { logFormat: opts.logFormat }),
+    ...(opts.logTimezone && { logTimezone: opts.logTimezone }),
+    ...(opts.logEncoding && { logEncoding: opts.logEncoding }),
+    ...(opts.category && { category: opts.category }),
+    ...(opts.roomPrivacy && { roomPrivacy: opts.roomPrivacy }),
+  };
 }
 
 /** Opens whatever `spec` names as a record source (`legacy`: the options of a legacy source, by default those given to `command`). */
@@ -79,11 +105,15 @@ export async function openSource(command: Command, spec: string | undefined, sta
     const [, kind, location] = legacy as unknown as [string, string, string];
     const reader = LEGACY_SOURCES[kind];
     if (!reader) throw new PchatError('invalid_input', `unknown source kind "${kind}"; known: ${Object.keys(LEGACY_SOURCES).join(', ')}`, { field: '--from' });
+    const ircFlag = kind === 'irc-logs' ? null : ircFlagGiven(legacyGiven);
+    if (ircFlag) throw new PchatError('invalid_input', `${ircFlag} applies to an irc-logs:<dir> source only`, { field: ircFlag });
     const source = await reader.open(location, { startDate, ...legacyGiven });
     return { source, local: null, close: () => source.close() };
   }
   if (legacyGiven.domains) throw new PchatError('invalid_input', '--domains applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--domains' });
   if (legacyGiven.rootManagers === 'scope') throw new PchatError('invalid_input', '--root-managers applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--root-managers' });
+  const ircFlag = ircFlagGiven(legacyGiven);
+  if (ircFlag) throw new PchatError('invalid_input', `${ircFlag} applies to an irc-logs:<dir> source only`, { field: ircFlag });
   if (spec !== undefined && /\.zip$/i.test(spec)) {
     const source = await openArchive(spec);
     return { source, local: null, close: () => source.close() };

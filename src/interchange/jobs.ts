@@ -7,6 +7,7 @@ import { writeArchive } from './archive/writer.js';
 import { filtered, LEVEL_TYPES } from './exportFilter.js';
 import { BULK_PARTS, bulkImport, type ContentChecker } from './import/bulk.js';
 import { accountsWithoutPassword } from './import/credentials.js';
+import type { PeopleOptions } from './people/mapping.js';
 import { checkFiles, completePlan, ErrorNotes, errorsOf, type ImportPlan, planContent, planDirectory, type PlanHooks, sourceNotes } from './import/plan.js';
 import { type ImportPorts, type ImportResult, runImport } from './import/run.js';
 import { targetIndex } from './import/target.js';
@@ -124,6 +125,8 @@ export async function importJob(
     blobs?: Pick<BlobStore, 'put'>;
     /** --strict: refuse on any item-level problem instead of resolving it (resolutions.ts). */
     strict?: boolean;
+    /** --users and --create-users: how source users are mapped to pchat accounts (people/mapping.ts). */
+    people?: PeopleOptions;
   },
 ): Promise<ImportOutcome> {
   const level = source.manifest?.options.level ?? 'all';
@@ -136,7 +139,7 @@ export async function importJob(
   };
   const started = Date.now();
   options.progress.start('check', total);
-  const directory = await planDirectory(source, level, index, hooks, { strict: options.strict === true });
+  const directory = await planDirectory(source, level, index, hooks, { strict: options.strict === true, ...(options.people && { people: options.people }) });
   // The spool of the bulk path carries no files: an archive with files is written batch by batch.
   const hasFiles = Object.keys(source.manifest?.attachments ?? {}).length > 0;
   const bulk =
@@ -235,7 +238,7 @@ const filterText = (f: ExportOptions) =>
 export async function verifyJob(
   source: RecordSource,
   store: Store,
-  options: { progress: Progress; report?: string; conflicts?: string; targetDigests?: TargetDigester; filter?: ExportOptions },
+  options: { progress: Progress; report?: string; conflicts?: string; targetDigests?: TargetDigester; filter?: ExportOptions; people?: PeopleOptions },
 ): Promise<VerifyResult> {
   const view = options.filter ? await verifyView(source, options.filter) : { source, filter: {} };
   options.progress.start('verify', 0);
@@ -248,6 +251,7 @@ export async function verifyJob(
       ...(options.targetDigests ? { targetDigests: options.targetDigests } : {}),
     },
     view.filter,
+    options.people,
   );
   options.progress.stop();
   if (options.conflicts) {

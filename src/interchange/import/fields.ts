@@ -18,11 +18,16 @@ export const mapRef = (maps: IdMaps, ref: PrincipalRefRecord): PrincipalRef | nu
   const id = maps[ref.kind].get(ref.id);
   return id === undefined ? null : { kind: ref.kind, id };
 };
+/** The pchat principals of a list, each once: the people mapping may fold several source users into one account. */
 const mapRefs = (maps: IdMaps, refs: readonly PrincipalRefRecord[]): PrincipalRef[] | null => {
   const out: PrincipalRef[] = [];
+  const seen = new Set<string>();
   for (const ref of refs) {
     const mapped = mapRef(maps, ref);
     if (!mapped) return null;
+    const key = `${mapped.kind}:${mapped.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     out.push(mapped);
   }
   return out;

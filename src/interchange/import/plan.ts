@@ -1,7 +1,7 @@
 import { foldLegacyUri } from '../../core/legacyUri.js';
 import { typeName } from '../reportWords.js';
 import type { Origin } from '../../core/model.js';
-import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord } from '../archive/records.js';
+import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord, UserRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, recordBatches, type SourceDescription, systemKey } from '../source.js';
 import { categoryFields, emptyMaps, type IdMaps, legacyUriOf, roomFields, sameFields } from './fields.js';
 import { distinctLogin, distinctName } from '../names.js';
@@ -9,14 +9,17 @@ import { type ItemResolution, itemResolutions, resolveNote } from '../resolution
 import { IdHashes } from './idHashes.js';
 import { addinUrlProblem, droppedRefs, emptyDecisions, type ItemDecisions, membershipKey, messageSkipReason, resolutionNote, resolvedCategory, resolvedRoom, roomSkipReason } from './resolve.js';
 import { outOfScopeNotes, scopedLists, SourceScope } from './scope.js';
+import { decidePeople, mapsPeople, type PeopleOptions, type PersonDecision } from '../people/mapping.js';
+import { unmappedNotes } from '../people/unmapped.js';
 import type { TargetIndex } from './target.js';
 
 export type ItemType = 'user' | 'group' | 'addin' | 'category' | 'room';
-export type Action = 'create' | 'update' | 'overwrite' | 'unchanged' | 'resolve' | 'skip';
+export type Action = 'create' | 'update' | 'overwrite' | 'unchanged' | 'resolve' | 'skip' | 'map';
 
 /**
  * What the import does with one item. `overwrite` = a name collision with another item; `skip` =
- * an item-level problem leaves it out (see resolve.ts).
+ * an item-level problem leaves it out (see resolve.ts); `map` = a source user who is an existing
+ * pchat account, or the account another source user is created as (people/mapping.ts).
  */
 export interface PlannedItem {
   readonly type: ItemType;
@@ -65,6 +68,8 @@ export interface ImportPlan {
 export interface PlanOptions {
   /** Refuse the import on any item-level problem rather than resolving it. */
   readonly strict?: boolean;
+  /** How source users are mapped to pchat accounts (people/mapping.ts): --users and --create-users. */
+  readonly people?: PeopleOptions;
 }
 
 export const errorsOf = (plan: ImportPlan): NoteRecord[] => plan.notes.filter((n) => n.severity === 'error');
@@ -277,8 +282,38 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
   };
   const count = (type: string) => hooks.onRecord?.(type);
 
-  for await (const u of source.records('users')) {
+  // People sources: every user is decided at once against the target's accounts (people/mapping.ts).
+  const people = !resolveOnly && mapsPeople(source.description.system, options.people) ? (options.people ?? { file: null, createUsers: false }) : null;
+  let userList: UserRecord[] | null = null;
+  let personOf: Map<string, PersonDecision> | null = null;
+  if (people) {
+    userList = [];
+    for await (const u of source.records('users')) userList.push(u);
+    personOf = decidePeople(userList, identity, target.users.all(), people);
+  }
+  const unmapped: UserRecord[] = [];
+  for await (const u of userList ?? source.records('users')) {
     count('users');
+    const person = personOf?.get(u.id);
+    if (person && person.kind !== 'new') {
+      counts.user = (counts.user ?? 0) + 1;
+      if (ids.user.has(u.id)) {
+        error('user', u.id, `duplicate user id "${u.id}"`, u.login);
+        continue;
+      }
+      ids.user.add(u.id);
+      decisions.principals.user.add(u.id);
+      if (person.kind === 'account') {
+        maps.user.set(u.id, person.account.id);
+        decisions.mapped.add(u.id);
+        items.push({ type: 'user', id: u.id, name: person.account.login, action: 'map', targetId: person.account.id });
+      } else if (person.kind === 'same') {
+        decisions.sameAs.set(u.id, person.as);
+        items.push({ type: 'user', id: u.id, name: person.login, action: 'map', targetId: null });
+      } else if (person.kind === 'unmapped') unmapped.push(u);
+      else errors.push({ severity: 'error', code: 'user_mapping_invalid', item: { type: 'user', id: u.id, name: u.login }, message: person.message });
+      continue;
+    }
     const login = nameOf('user', u.id, u.login);
     const found = target.users.match(identity(u), login);
     const { id: _id, isAdmin: _admin, ...fields } = u;
@@ -286,6 +321,7 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
     decisions.principals.user.add(u.id);
     if (!found && !resolveOnly && !u.disabled) needCredentials.push(login);
   }
+  if (unmapped.length > 0) for (const note of await unmappedNotes(source, unmapped)) errors.push(note);
   for await (const g of source.records('groups')) {
     count('groups');
     const name = nameOf('group', g.id, g.name);

@@ -35,6 +35,10 @@ export interface ItemDecisions {
   readonly legacyUriDropped: Set<string>;
   /** Memberships left out, as membershipKey. */
   readonly membershipsSkipped: Set<string>;
+  /** Source users who are existing pchat accounts (people/mapping.ts): mapped, never written. */
+  readonly mapped: Set<string>;
+  /** Source user → the source user whose new account it is too (the mapping file folds them). */
+  readonly sameAs: Map<string, string>;
 }
 
 const perType = <T>(make: () => T): Record<ResolvedType, T> => ({ user: make(), group: make(), addin: make(), category: make(), room: make() });
@@ -45,6 +49,8 @@ export const emptyDecisions = (): ItemDecisions => ({
   addins: new Set(),
   legacyUriDropped: new Set(),
   membershipsSkipped: new Set(),
+  mapped: new Set(),
+  sameAs: new Map(),
 });
 
 export const membershipKey = (m: MembershipRecord): string => `${m.group}\u0000${m.member.kind}:${m.member.id}`;

@@ -93,11 +93,17 @@ export async function writeDirectory(
     }
     // Users are only resolved (by the plan) when importing content alone.
     for await (const record of source.records('users')) {
+      // A user the people mapping found in pchat is that account, written by nobody here.
+      if (d.mapped.has(record.id) || d.sameAs.has(record.id)) continue;
       const u = resolvedUser(record, d);
       const fields = { login: u.login, displayName: u.displayName, email: u.email, disabled: u.disabled, isAdmin: u.isAdmin, origin: identity(u) };
       // isAdmin is not compared: an import never takes the administrator role away (see saveUser).
       const { isAdmin: _admin, ...compared } = fields;
       await upsert('user', u.id, target.users.match(fields.origin, u.login)?.item, compared, (e) => imports.saveUser(actor, e, fields));
+    }
+    for (const [id, as] of d.sameAs) {
+      const account = maps.user.get(as);
+      if (account !== undefined) maps.user.set(id, account);
     }
     await importMemberships(source, maps, target, ports, d);
     for await (const record of source.records('addins')) {

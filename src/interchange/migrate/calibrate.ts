@@ -6,10 +6,14 @@ import { join } from 'node:path';
 import { type MessageRecord, type NoteRecord, RECORD_TYPE_NAMES, type RecordOf, type RecordType } from '../archive/records.js';
 import { openArchive } from '../archive/reader.js';
 import { exportJob, importJob, verifyJob } from '../jobs.js';
+import type { PeopleOptions } from '../people/mapping.js';
 import { Progress } from '../progress.js';
 import { filesOf, type RecordSource, recordBatches } from '../source.js';
 import type { MigrateEnv } from './env.js';
 import type { Calibration, PhaseSeconds, SourceTiming, WindowEstimate } from './types.js';
+
+/** The scratch database has no accounts to map people to: the calibration creates them all, as the timing needs. */
+const SCRATCH_PEOPLE: PeopleOptions = { file: null, createUsers: true };
 
 /**
  * The window estimate is built from the work the migration does, timed on this host:
@@ -166,9 +170,9 @@ export async function calibrate(env: MigrateEnv, real: RecordSource, sample: Sam
     const bareArchive = join(dir, 'directory.zip');
     const fullArchive = join(dir, 'sample.zip');
     const check = (archive: string, target: Awaited<ReturnType<MigrateEnv['openDatabase']>>) =>
-      withReader(archive, (reader) => importJob(reader, target.app, { whatIf: true, confirm: async () => true, progress: off }));
+      withReader(archive, (reader) => importJob(reader, target.app, { whatIf: true, confirm: async () => true, progress: off, people: SCRATCH_PEOPLE }));
     const load = (archive: string, target: Awaited<ReturnType<MigrateEnv['openDatabase']>>) =>
-      withReader(archive, (reader) => importJob(reader, target.app, { whatIf: false, confirm: async () => true, progress: off, blobs: target.store.blobs }));
+      withReader(archive, (reader) => importJob(reader, target.app, { whatIf: false, confirm: async () => true, progress: off, blobs: target.store.blobs, people: SCRATCH_PEOPLE }));
     const compare = (from: RecordSource, target: Awaited<ReturnType<MigrateEnv['openDatabase']>>) => seconds(() => verifyJob(from, target.store, { progress: off }));
 
     // What can be repeated (it writes nothing) is timed REPEATS times and the median kept.

@@ -13,6 +13,7 @@ import { hiddenAfterImport, sourcePolicies } from './policy.js';
 import type { MigrationPlan, SipListen, SipPlan, SourceKind, WindowEstimate } from './types.js';
 import type { LegacySourceOptions } from '../sources/index.js';
 import { parseRenames, withRenames } from '../renames.js';
+import { peopleOfPlan, type PlannedPeople } from '../people/planned.js';
 import { isItemProblem, type ItemResolution } from '../resolutions.js';
 
 export interface PlanOptions {
@@ -34,6 +35,8 @@ export interface PlanOptions {
   readonly renames?: { readonly file: string; readonly text: string };
   /** --strict: any item-level problem stops the migration instead of being resolved. */
   readonly strict?: boolean;
+  /** --users and --create-users, kept in the plan. */
+  readonly people?: PlannedPeople;
 }
 
 /** The standard SIP ports Lync/OCS clients use: TLS, and TCP where it was allowed. */
@@ -81,7 +84,7 @@ export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<
     const target = await env.openDatabase(options.to);
     try {
       env.out('Checking the import against the target (read-only) …');
-      const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: new Progress('off'), strict: options.strict === true });
+      const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: new Progress('off'), strict: options.strict === true, people: peopleOfPlan(options.people) });
       const snapshot = await target.app.directory.snapshot();
       const policies = await sourcePolicies(source);
       const hiddenUsers = hiddenAfterImport(policies, { rules: snapshot.policies, graph: snapshot.graph, existing: plan.maps.user });
@@ -100,6 +103,7 @@ export async function buildPlan(env: MigrateEnv, options: PlanOptions): Promise<
         ...(options.sourceOptions && { sourceOptions: options.sourceOptions }),
         ...(options.renames && { renames: options.renames }),
         ...(options.strict && { strict: true }),
+        ...(options.people && { people: options.people }),
         to: options.to,
         toConfig: options.toConfig,
         webUrl: options.webUrl,
@@ -203,6 +207,8 @@ export function planText(plan: MigrationPlan): string {
   list('Errors that stop the import', others(plan.errors));
   if (plan.resolutions) for (const line of resolutionText(plan.resolutions, plan.strict === true)) out(line);
   if (plan.renames) out(`Rename file: ${plan.renames.file} (kept in this plan; every step applies it)`);
+  if (plan.people?.users) out(`Users file: ${plan.people.users.file} (kept in this plan; every step maps people by it)`);
+  if (plan.people?.createUsers) out('--create-users: an account is created for every source user nothing maps');
   list('Conversions', others(plan.conversions));
   list('Warnings', others(plan.warnings));
   out(`Name collisions with the target (overwritten by the import) (${plan.collisions.length}):`);

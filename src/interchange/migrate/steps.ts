@@ -20,6 +20,7 @@ import { historyAbove, messagesAbove, sourceMarks, targetMarks } from './delta.j
 import type { MigrateEnv } from './env.js';
 import { sourcePolicies } from './policy.js';
 import { withPlanRenames } from './plan.js';
+import { peopleOfPlan } from '../people/planned.js';
 import type { migrationFiles } from './state.js';
 import { StepStopped } from './stopped.js';
 import { cutOver } from './cutOver.js';
@@ -126,7 +127,7 @@ const windowArchive = (ctx: StepContext): string => ctx.files.archive;
 async function importArchive(ctx: StepContext, path: string): Promise<StepResult> {
   return withArchive(path, (source) =>
     withTarget(ctx, async (target) => {
-      const { plan, result } = await importJob(source, target.app, { whatIf: false, confirm: async () => true, progress: ctx.progress(), blobs: target.store.blobs, strict: ctx.plan.strict === true });
+      const { plan, result } = await importJob(source, target.app, { whatIf: false, confirm: async () => true, progress: ctx.progress(), blobs: target.store.blobs, strict: ctx.plan.strict === true, people: peopleOfPlan(ctx.plan.people) });
       if (!result) throw new StepStopped(`the import refused the archive: ${plural(errorsOf(plan).length, 'error')} (see the report)`);
       ctx.midway();
       const notCarried = plan.notes.filter((n) => n.severity === 'file');
@@ -140,7 +141,7 @@ async function importArchive(ctx: StepContext, path: string): Promise<StepResult
 }
 
 async function verifyInto(ctx: StepContext, source: RecordSource, store: Parameters<typeof verifyJob>[1]): Promise<StepResult> {
-  const result = await verifyJob(source, store, { progress: ctx.progress(), conflicts: ctx.files.conflicts });
+  const result = await verifyJob(source, store, { progress: ctx.progress(), conflicts: ctx.files.conflicts, people: peopleOfPlan(ctx.plan.people) });
   ctx.midway();
   ctx.state.verify = { ok: result.conflicts.length === 0, compared: result.compared, conflicts: result.conflicts.length, conflictsFile: ctx.files.conflicts };
   const counts = { ...result.compared, conflicts: result.conflicts.length, expectedConversions: result.conversions.length };
@@ -236,7 +237,7 @@ const STEP_WORK: Record<StepName, (ctx: StepContext) => Promise<StepResult>> = {
   async 'import-what-if'(ctx) {
     return withArchive(windowArchive(ctx), (source) =>
       withTarget(ctx, async (target) => {
-        const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: ctx.progress(), strict: ctx.plan.strict === true });
+        const { plan } = await importJob(source, target.app, { whatIf: true, confirm: async () => false, progress: ctx.progress(), strict: ctx.plan.strict === true, people: peopleOfPlan(ctx.plan.people) });
         ctx.midway();
         const errors = errorsOf(plan);
         const warnings = plan.notes.filter((n) => n.severity === 'warning').map((n) => `${n.code}: ${n.message}`);

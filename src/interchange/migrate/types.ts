@@ -2,6 +2,7 @@ import type { NoteRecord } from '../archive/records.js';
 import type { ItemResolution } from '../resolutions.js';
 import type { ConfigBefore } from './configBackup.js';
 import type { LegacySourceOptions } from '../sources/index.js';
+import type { PlannedPeople } from '../people/planned.js';
 
 /** What the migration is from: a pchat database (it can be frozen and decommissioned), a legacy dump or an archive. */
 export type SourceKind = 'pchat' | 'legacy' | 'archive';
@@ -115,6 +116,8 @@ export interface MigrationPlan {
   readonly renames?: { readonly file: string; readonly text: string };
   /** --strict: an item-level problem stops the migration rather than being resolved. */
   readonly strict?: boolean;
+  /** --users (path and text) and --create-users: how the source's people map to pchat accounts, applied by every step. */
+  readonly people?: PlannedPeople;
   /** The target deployment's database (SQLite file or postgres:// URL) and configuration file. */
   readonly to: string;
   readonly toConfig: string;

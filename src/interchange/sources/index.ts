@@ -1,6 +1,8 @@
 import type { RecordSource } from '../source.js';
 import { groupChatSource } from './groupchat/source.js';
 import type { RootManagersRule } from './groupchat/tree.js';
+import type { LogFormat } from './irclogs/formats.js';
+import { ircLogsSource } from './irclogs/source.js';
 
 /** Options that shape how a legacy source converts (given on export, verify and `migrate plan`; kept in a migration plan). */
 export interface LegacySourceOptions {
@@ -8,6 +10,16 @@ export interface LegacySourceOptions {
   readonly rootManagers?: RootManagersRule;
   /** The organisation's SIP domains, instead of domains.txt or the dump's facts. */
   readonly domains?: readonly string[];
+  /** IRC logs: each file's format (default auto: told per file). */
+  readonly logFormat?: LogFormat;
+  /** IRC logs: the IANA time zone their times are in (default UTC). */
+  readonly logTimezone?: string;
+  /** IRC logs: the encoding of lines that are not UTF-8 (default cp1252). */
+  readonly logEncoding?: string;
+  /** IRC logs: the category their rooms go into (default IRC). */
+  readonly category?: string;
+  /** IRC logs: the rooms' privacy (default open). */
+  readonly roomPrivacy?: 'open' | 'closed' | 'secret';
 }
 
 /** A legacy system pchat reads, selected on the command line as `<kind>:<location>`. */
@@ -25,5 +37,18 @@ export const LEGACY_SOURCES: Readonly<Record<string, LegacySource>> = {
     description: 'table dumps of a Lync 2013 Persistent Chat / Lync 2010 / OCS 2007 R2 Group Chat database, see docs/groupchat-dump.md',
     open: (dir, { startDate, rootManagers, domains }) =>
       groupChatSource(dir, { startDate: startDate === null ? null : new Date(startDate), ...(rootManagers && { rootManagers }), ...(domains && { domains }) }),
+  },
+  'irc-logs': {
+    location: 'dir',
+    description: 'a directory of IRC channel logs written by weechat, irssi, ZNC or a [HH:MM] <nick> client, see docs/migration-guide.md "IRC logs"',
+    open: (dir, o) =>
+      ircLogsSource(dir, {
+        startDate: o.startDate === null ? null : new Date(o.startDate),
+        ...(o.logFormat && { format: o.logFormat }),
+        ...(o.logTimezone && { timezone: o.logTimezone }),
+        ...(o.logEncoding && { encoding: o.logEncoding }),
+        ...(o.category && { category: o.category }),
+        ...(o.roomPrivacy && { privacy: o.roomPrivacy }),
+      }),
   },
 };

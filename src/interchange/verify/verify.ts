@@ -9,6 +9,8 @@ import { outOfScopeNotes, scopedLists, scopeOf } from '../import/scope.js';
 import { compareContent, type TargetDigester } from './content.js';
 import { compareFiles, SourceFiles } from './files.js';
 import { firstDifferences, type MessageDifference } from './firstDifference.js';
+import { mapsPeople, type PeopleOptions } from '../people/mapping.js';
+import { mapPeople } from './people.js';
 
 /** One unexplained difference between source and target. */
 export interface Conflict {
@@ -107,13 +109,17 @@ export async function verify(
   store: Store,
   hooks: { onRecord?(): void; onMessages?(n: number): void; targetDigests?: TargetDigester } = {},
   filter: VerifyFilter = {},
+  /** --users: how the import mapped the source's people to pchat accounts (a people source maps them even without a file). */
+  people?: PeopleOptions,
 ): Promise<VerifyResult> {
   const compares = (type: Conflict['type']) => filter.kinds === undefined || filter.kinds.has(type);
   const target = await pchatSource(store);
   const [s, t] = [await readSide(source, hooks.onRecord), await readSide(target)];
+  if (mapsPeople(source.description.system, people)) mapPeople(source, s, t, people ?? { file: null, createUsers: false });
   const conflicts: Conflict[] = [];
   const compared: Record<string, number> = {};
-  const refs = (side: Side, list: readonly PrincipalRefRecord[]) => list.map((r) => `${r.kind}:${side.keyOf[r.kind].get(r.id) ?? `missing ${r.id}`}`).sort();
+  // Each principal once: the people mapping may fold several source users into one account.
+  const refs = (side: Side, list: readonly PrincipalRefRecord[]) => [...new Set(list.map((r) => `${r.kind}:${side.keyOf[r.kind].get(r.id) ?? `missing ${r.id}`}`))].sort();
   // The import drops source role holders and creators outside their category's scope (an
   // explained conversion, listed with the others): compare what it keeps.
   const { scope, categoryNames } = await scopeOf(source);
