@@ -198,6 +198,10 @@ describe('pchat admin CLI', () => {
     assert.equal((await json('config', 'get')).participantUpdateLimit, 75);
     await fails(1, /defaultChatHistory: .*>=1.*\(field: --default-chat-history\)/, 'config', 'set', '--default-chat-history', '0');
     await fails(2, /option '--default-chat-history <n>' argument 'lots' is invalid/, 'config', 'set', '--default-chat-history', 'lots');
+    assert.equal((await json('config', 'get')).editOwnMessages, 15, 'authors may edit for 15 minutes by default');
+    assert.equal((await json('config', 'set', '--edit-own-messages', '60')).editOwnMessages, 60);
+    assert.equal((await json('config', 'set', '--edit-own-messages', 'Off')).editOwnMessages, 'off');
+    await fails(1, /editOwnMessages: Give "off", "always", or a number of minutes.*\(field: --edit-own-messages\)/, 'config', 'set', '--edit-own-messages', 'sometimes');
   });
 
   it('moderates messages: dry run, replace, remove and clear', async () => {

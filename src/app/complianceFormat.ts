@@ -99,23 +99,28 @@ function dateTime(element: string, ms: number): string {
   return `<${element} since1970="${ms}" string="${string}" long="${BigInt(ms) * 10_000n + EPOCH_TICKS}" />`;
 }
 
+/** The records that name a message by its id: a post, and its author's edits and deletion (pchat's EDIT and DELETE). */
+const ABOUT_A_MESSAGE = new Set(['CHAT', 'EDIT', 'DELETE']);
+
 /**
  * What Lync's `content` attribute holds for each type: CHAT the message text as recorded
- * (the original, kept after moderation); FILEUPLOAD / FILEDOWNLOAD the file name; JOIN and
- * PART nothing; anything else with data (BACKCHAT: how much history was read) its data as JSON.
+ * (the original, kept after moderation); EDIT the new text (the previous one is the content of
+ * the message's record before it, and in the JSON lines' data); DELETE the text removed;
+ * FILEUPLOAD / FILEDOWNLOAD the file name; JOIN and PART nothing; anything else with data
+ * (BACKCHAT: how much history was read) its data as JSON.
  */
 export function contentOf(event: ComplianceEvent): string {
   const data = event.data;
-  if (event.type === 'CHAT') return typeof data?.text === 'string' ? data.text : '';
+  if (ABOUT_A_MESSAGE.has(event.type)) return typeof data?.text === 'string' ? data.text : '';
   if (event.type === 'FILEUPLOAD' || event.type === 'FILEDOWNLOAD') {
     for (const key of ['name', 'fileName']) if (typeof data?.[key] === 'string') return data[key] as string;
   }
   return data ? JSON.stringify(data) : '';
 }
 
-/** Lync's `id` attribute: the message's id for CHAT records (0 for live-only messages), else 0. */
+/** Lync's `id` attribute: the message's id for CHAT, EDIT and DELETE records (0 for live-only messages), else 0. */
 function contentId(event: ComplianceEvent): number {
-  return event.type === 'CHAT' && typeof event.data?.messageId === 'number' ? event.data.messageId : 0;
+  return ABOUT_A_MESSAGE.has(event.type) && typeof event.data?.messageId === 'number' ? event.data.messageId : 0;
 }
 
 async function message(element: 'Message' | 'FirstMessage', event: ComplianceEvent, source: ExportSource, indent: string): Promise<string> {

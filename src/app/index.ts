@@ -16,6 +16,7 @@ import { importUseCases } from './imports.js';
 import type { ThrottleSettings } from './loginThrottle.js';
 import { messageUseCases } from './messages.js';
 import { moderationUseCases } from './moderation.js';
+import { ownMessageUseCases } from './ownMessages.js';
 import { poolUseCases } from './pool.js';
 import { readingUseCases } from './reading.js';
 import { roomUseCases } from './rooms.js';
@@ -62,6 +63,8 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     addins: audited(ctx, 'addins', addInUseCases(ctx)),
     settings: audited(ctx, 'settings', settingsUseCases(ctx)),
     messages: messageUseCases(ctx),
+    /** Authors editing and deleting their own messages, within the configured window. */
+    ownMessages: ownMessageUseCases(ctx, filesRemoved),
     direct: directUseCases(ctx),
     files,
     reading: readingUseCases(ctx),

@@ -20,12 +20,18 @@ export const policyTarget = z.strictObject({
   targetId: z.int().positive().nullable().default(null),
   kind: policyKind,
 });
+/** How long authors may edit or delete their own messages: `off`, `always`, or minutes after posting (at most a year). */
+const EDIT_WINDOW_WORDS = 'Give "off", "always", or a number of minutes from 1 to 525600.';
+export const editWindowInput = z.union([z.enum(['off', 'always']), z.int(EDIT_WINDOW_WORDS).min(1, EDIT_WINDOW_WORDS).max(525_600, EDIT_WINDOW_WORDS)], {
+  error: EDIT_WINDOW_WORDS,
+});
 export const chatConfigInput = z.strictObject({
   defaultChatHistory: z.int().min(1).max(500).optional(),
   participantUpdateLimit: z.int().min(1).max(100_000).optional(),
   maxMessageChars: z.int().min(1).max(1_000_000).optional(),
   maxFileSizeKB: z.int().min(1).max(10_000_000).optional(),
   roomManagementUrl: z.string().nullable().optional(),
+  editOwnMessages: editWindowInput.optional(),
 });
 
 export function settingsUseCases(ctx: AppContext) {

@@ -102,6 +102,11 @@ export interface Message {
   readonly origin: Origin | null;
   /** The file this message posted, if it is a file post (a file belongs to one room and one message). */
   readonly file?: FileInfo | null;
+  /**
+   * When its author last edited it (UTC ms; migration 0017); absent (or null) if never. Moderation's
+   * replacement does not set it: only the author's own edit does (app/ownMessages.ts).
+   */
+  readonly editedAt?: number | null;
 }
 
 /** A file posted in a room: its bytes are stored once per content (SHA-256), its row per post. */
@@ -144,12 +149,20 @@ export interface PolicyRule {
 }
 
 /** Runtime chat configuration, stored in the database and changeable while running. */
+/**
+ * How long authors may edit or delete their own messages: `off` (Lync's rule: never), a number of
+ * minutes after posting, or `always`. Administrators' moderation is not bound by it.
+ */
+export type EditWindow = 'off' | 'always' | number;
+
 export interface ChatConfig {
   readonly defaultChatHistory: number;
   readonly participantUpdateLimit: number;
   readonly maxMessageChars: number;
   readonly maxFileSizeKB: number;
   readonly roomManagementUrl: string | null;
+  /** Authors' own edits and deletions (docs: README, "Editing and deleting your messages"). */
+  readonly editOwnMessages: EditWindow;
 }
 
 export const DEFAULT_CHAT_CONFIG: ChatConfig = {
@@ -158,9 +171,13 @@ export const DEFAULT_CHAT_CONFIG: ChatConfig = {
   maxMessageChars: 16_000,
   maxFileSizeKB: 20_000,
   roomManagementUrl: null,
+  // Long enough to fix a typo or take back a message sent to the wrong room, short enough that
+  // what others read and answered an hour ago is not rewritten under them (compliance keeps every text anyway).
+  editOwnMessages: 15,
 };
 
-export const COMPLIANCE_TYPES = ['JOIN', 'PART', 'CHAT', 'BACKCHAT', 'FILEUPLOAD', 'FILEDOWNLOAD'] as const;
+/** EDIT and DELETE (migration 0017): an author edited (previous and new text) or deleted (the text removed) their own message. */
+export const COMPLIANCE_TYPES = ['JOIN', 'PART', 'CHAT', 'BACKCHAT', 'FILEUPLOAD', 'FILEDOWNLOAD', 'EDIT', 'DELETE'] as const;
 export type ComplianceType = (typeof COMPLIANCE_TYPES)[number];
 
 export interface ComplianceEvent {

@@ -6,11 +6,27 @@ import type { Message } from '../core/model.js';
  */
 export type DomainEvent =
   | { readonly type: 'message.posted'; readonly roomId: number; readonly message: Message; readonly live: boolean }
-  | { readonly type: 'messages.removed'; readonly roomId: number; readonly seqs: readonly number[] }
+  | {
+      readonly type: 'messages.removed';
+      readonly roomId: number;
+      readonly seqs: readonly number[];
+      /**
+       * Set when the author removed their own message (app/ownMessages.ts; the one in `seqs`):
+       * the message as it was, for doors that take it back by its own id (IRC's REDACT names
+       * each line's msgid), and the author's reason. Absent for moderation. Never sent to clients as is.
+       */
+      readonly byAuthor?: { readonly message: Message; readonly reason: string | null };
+    }
   | { readonly type: 'room.cleared'; readonly roomId: number; readonly upTo: number }
   /** An import added older history to the room (and may have renumbered its tail): reload it. */
   | { readonly type: 'room.historyMerged'; readonly roomId: number }
-  | { readonly type: 'messages.replaced'; readonly roomId: number; readonly messages: readonly Message[] }
+  | {
+      readonly type: 'messages.replaced';
+      readonly roomId: number;
+      readonly messages: readonly Message[];
+      /** True when the author edited their own message (the one in `messages`, with `editedAt`); absent for moderation. */
+      readonly byAuthor?: boolean;
+    }
   | { readonly type: 'room.changed'; readonly roomId: number }
   | { readonly type: 'room.deleted'; readonly roomId: number }
   | { readonly type: 'directory.changed'; readonly what: 'category' | 'group' | 'policy' | 'addin' | 'user' | 'config' }

@@ -331,6 +331,35 @@ export interface MessageStore {
   /** Deletes messages in the room created at or before `upTo` (ms). Returns how many. */
   clear(roomId: number, upTo: number): Promise<number>;
   count(roomId: number): Promise<number>;
+  /**
+   * An author's edit of their own message (app/ownMessages.ts decides who may): in one
+   * transaction, sets the text of message `id` if `authorId` wrote it, marks it edited at `at`,
+   * and appends an EDIT compliance record with the previous and the new text (read inside the
+   * transaction, so two edits at once each record what they replaced). The full-text index
+   * follows the text. Null when no such message of that author exists (removed meanwhile).
+   */
+  editOwn(edit: OwnEdit): Promise<{ readonly before: Message; readonly after: Message } | null>;
+  /**
+   * An author's deletion of their own message: in one transaction, deletes message `id` (its
+   * file row with it) if `authorId` wrote it, and appends a DELETE compliance record with what
+   * was removed. The removed message, or null when there was none.
+   */
+  removeOwn(removal: OwnRemoval): Promise<Message | null>;
+}
+
+export interface OwnEdit {
+  readonly id: number;
+  readonly authorId: number;
+  readonly text: string;
+  readonly at: number;
+}
+
+export interface OwnRemoval {
+  readonly id: number;
+  readonly authorId: number;
+  readonly at: number;
+  /** The author's reason (IRC's REDACT may give one), kept in the compliance record. */
+  readonly reason: string | null;
 }
 
 export interface AddInStore {

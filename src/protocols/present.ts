@@ -21,6 +21,8 @@ export function presentMessage(m: Message, snapshot: Snapshot | null): Record<st
     clientId: m.clientId,
     origin: m.origin,
     file: m.file ? presentFile(m.file) : null,
+    /** When its author last edited it; null if never (docs/websocket.md). */
+    editedAt: m.editedAt ? new Date(m.editedAt).toISOString() : null,
   };
 }
 
@@ -34,8 +36,17 @@ export function presentFile(f: FileInfo): Record<string, unknown> {
   return { id: f.id, name: f.name, contentType: f.contentType, size: f.size, sha256: f.sha256, url: fileUrl(f) };
 }
 
+/**
+ * Principals by kind, id and name (a user's login, a group's name); users also by display name
+ * and whether they are disabled (as GET /api/v1/users says to anyone), so a client can show an
+ * auditorium's presenters as people know them without listing every user.
+ */
 export function presentPrincipals(refs: readonly PrincipalRef[], snapshot: Snapshot): Record<string, unknown>[] {
-  return refs.map((ref) => ({ kind: ref.kind, id: ref.id, name: snapshot.principalName(ref) }));
+  return refs.map((ref) => {
+    const user = ref.kind === 'user' ? snapshot.users.get(ref.id) : undefined;
+    const base = { kind: ref.kind, id: ref.id, name: snapshot.principalName(ref) };
+    return user ? { ...base, displayName: user.displayName, disabled: user.disabled } : base;
+  });
 }
 
 export function presentRoom(view: RoomView, snapshot: Snapshot): Record<string, unknown> {

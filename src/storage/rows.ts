@@ -52,8 +52,11 @@ export interface MessageRow extends OriginColumns {
   text: string;
   created_at: number;
   client_id: string | null;
+  /** Migration 0017: when the author last edited it; null if never. */
+  edited_at: number | null;
 }
-export const MESSAGE_COLUMNS = 'id, room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id';
+export const MESSAGE_COLUMNS = 'id, room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, edited_at';
+/** A message from its row; `editedAt` only when it was edited (as `file` only for a file post), so unedited messages read as before. */
 export const toMessage = (row: MessageRow): Message => ({
   id: row.id,
   roomId: row.room_id,
@@ -65,6 +68,7 @@ export const toMessage = (row: MessageRow): Message => ({
   createdAt: row.created_at,
   clientId: row.client_id,
   origin: originOf(row),
+  ...(row.edited_at !== null && row.edited_at !== undefined && { editedAt: row.edited_at }),
 });
 
 type Lists = ReadonlyMap<string, PrincipalRef[]>;

@@ -32,6 +32,9 @@ export async function launchBrowser(): Promise<Browser> {
 export class Person {
   readonly foreignRequests: string[] = [];
   readonly pageErrors: string[] = [];
+  /** What the browser logged as an error (a failed request included), and the answers of 400 and up. */
+  readonly consoleErrors: string[] = [];
+  readonly failedResponses: string[] = [];
 
   private constructor(
     readonly context: BrowserContext,
@@ -43,10 +46,13 @@ export class Person {
       if (url.origin !== new URL(baseUrl).origin && url.protocol !== 'data:' && url.protocol !== 'about:') this.foreignRequests.push(request.url());
     });
     page.on('pageerror', (error) => this.pageErrors.push(String(error)));
+    page.on('console', (message) => void (message.type() === 'error' && this.consoleErrors.push(message.text())));
+    page.on('response', (response) => void (response.status() >= 400 && this.failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`)));
   }
 
-  static async open(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<Person> {
-    const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+  /** `timezoneId` and `locale` set the browser's (e.g. to test local days); by default the machine's. */
+  static async open(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }, options: { timezoneId?: string; locale?: string } = {}): Promise<Person> {
+    const context = await browser.newContext({ viewport, reducedMotion: 'reduce', ...options });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     return new Person(context, page, baseUrl);
@@ -86,6 +92,17 @@ export class Person {
 
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  /** A screenshot named by the window's width too (`screens-room-390.png`), for the set of every screen at each width. */
+  async screen(name: string): Promise<void> {
+    await this.screenshot(`screens-${name}-${this.page.viewportSize()?.width ?? 0}`);
+  }
+
+  /** Nothing logged as an error in the console and no answer of 400 or more: a clean page load. */
+  assertQuiet(): void {
+    assert.deepEqual(this.consoleErrors, [], 'the console logged errors');
+    assert.deepEqual(this.failedResponses, [], 'requests failed');
   }
 
   /** Nothing was fetched from elsewhere, and no script error happened. */

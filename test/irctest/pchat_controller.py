@@ -18,12 +18,15 @@ would switch on (docs/irc.md):
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
 from pathlib import Path
 import shutil
 import signal
+import sqlite3
+import tempfile
 import time
 from typing import Any, Dict, List, Optional, Set, Type
 import urllib.error
@@ -40,6 +43,13 @@ ADMIN_PASSWORD = "irctest-admin-password"
 GUEST_GROUP = "irc-guests"
 ACCOUNT_GROUP = "irc-accounts"
 ROOM_CATEGORY = "IRC"
+
+
+# What every test's server starts from, made once per pytest worker by the first test: the
+# database right after `_set_up` (migrations applied, the administrator with a signed-in session,
+# the groups and the category). Copying it spares each later test the migrations, the
+# administrator's password hashing and the set-up requests; the server itself starts as usual.
+_template: Optional[Dict[str, Any]] = None
 
 
 def _own_group_ending_with_us() -> None:
@@ -64,6 +74,7 @@ class PchatController(BaseServerController, DirectoryBasedController):
             Capabilities.EXTENDED_JOIN,
             Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_TAGS,
+            Capabilities.MESSAGE_REDACTION,
             Capabilities.MULTI_PREFIX,
             Capabilities.SERVER_TIME,
         )
@@ -173,6 +184,9 @@ class PchatController(BaseServerController, DirectoryBasedController):
         }
         config_path = self.directory / "pchat.config.json"
         config_path.write_text(json.dumps(config))
+        if _template is not None:
+            (self.directory / "data").mkdir()
+            shutil.copyfile(_template["database"], self.directory / "data" / "pchat.db")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PCHAT_")}
         node = os.environ.get("PCHAT_IRCTEST_NODE") or shutil.which("node") or "node"
         self.proc = self.execute(
@@ -182,7 +196,27 @@ class PchatController(BaseServerController, DirectoryBasedController):
             preexec_fn=_own_group_ending_with_us,
         )
         self._wait_for_http()
-        self._set_up()
+        if _template is None:
+            self._set_up()
+            self._keep_as_template()
+        else:
+            self.token = _template["token"]
+            self.account_group = _template["account_group"]
+
+    def _keep_as_template(self) -> None:
+        """Copies the set-up database (SQLite's online backup: consistent while the server runs)."""
+        global _template
+        assert self.directory
+        folder = tempfile.mkdtemp(prefix="pchat-irctest-template-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        database = Path(folder) / "pchat.db"
+        source, copy = sqlite3.connect(self.directory / "data" / "pchat.db"), sqlite3.connect(database)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
+        _template = {"database": database, "token": self.token, "account_group": self.account_group}
 
     def wait_for_services(self) -> None:
         # Accounts are pchat's own (no separate services package): ready once run() returned.

@@ -7,7 +7,7 @@ import { api, ApiError, get, query, upload } from './api.js';
 import { Connection, type ConnectionState, type Frame } from './connection.js';
 import { DirectMessages } from './direct.js';
 import { filesRefused, humanSize } from './files.js';
-import type { Conversation, HistoryPage, Me, Message, ReadingView, Room } from './types.js';
+import type { Conversation, EditWindow, HistoryPage, Me, Message, ReadingView, Room } from './types.js';
 
 /** The most messages kept in one room's window; scrolling further loads pages and drops the far end. */
 export const WINDOW = 400;
@@ -114,6 +114,8 @@ export class Chat {
   reading = new Map<number, ReadingView>();
   /** The largest file the server takes (GET /api/v1/config), null until known. */
   maxFileSizeKB: number | null = null;
+  /** How long authors may edit or delete their own messages (GET /api/v1/config), null until known. */
+  editOwnMessages: EditWindow | null = null;
   /** Direct conversations (direct.ts); their rooms are entered like any other. */
   readonly direct = new DirectMessages(() => this.changed());
   private conn: Connection | null = null;
@@ -168,8 +170,10 @@ export class Chat {
 
   private async loadConfig(): Promise<void> {
     try {
-      const config = await get<{ maxFileSizeKB?: number }>('/api/v1/config');
+      const config = await get<{ maxFileSizeKB?: number; editOwnMessages?: EditWindow }>('/api/v1/config');
       this.maxFileSizeKB = typeof config.maxFileSizeKB === 'number' ? config.maxFileSizeKB : null;
+      this.editOwnMessages = config.editOwnMessages ?? 'off';
+      this.changed();
     } catch {
       // Unknown: the server still refuses what is too large.
     }
@@ -213,6 +217,9 @@ export class Chat {
     if (focusSeq !== null) {
       state.focusSeq = focusSeq;
       void this.loadAround(state, focusSeq);
+    } else if (state.focusSeq !== null) {
+      // Opened again without a message asked for: the latest messages, nothing highlighted any more.
+      void this.loadLatest(state);
     }
     if (!existed || state.status === 'error' || state.status === 'removed') {
       state.status = 'joining';
@@ -502,7 +509,10 @@ export class Chat {
     this.readTimers.set(
       roomId,
       setTimeout(() => {
-        void api('PUT', `/api/v1/me/rooms/${roomId}/read`, { seq: state.lastRead }).catch(() => undefined);
+        // Kept, so a room left and opened again draws its "New messages" line at the new position.
+        void api<ReadingView>('PUT', `/api/v1/me/rooms/${roomId}/read`, { seq: state.lastRead })
+          .then((view) => this.reading.set(roomId, view))
+          .catch(() => undefined);
       }, 400),
     );
   }

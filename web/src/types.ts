@@ -2,7 +2,11 @@
 export interface Principal {
   readonly kind: 'user' | 'group';
   readonly id: number;
+  /** A user's login, a group's name. */
   readonly name?: string | null;
+  /** Users only, in the server's principal lists: how people know them, and whether the account is disabled. */
+  readonly displayName?: string;
+  readonly disabled?: boolean;
 }
 export interface AddIn {
   readonly id: number;
@@ -44,7 +48,11 @@ export interface Message {
   readonly createdAt: string;
   readonly clientId: string | null;
   readonly file?: FileInfo | null;
+  /** When its author last edited it (ISO 8601); null if never. */
+  readonly editedAt?: string | null;
 }
+/** The chat configuration's `editOwnMessages`: how long authors may edit or delete their own messages. */
+export type EditWindow = 'off' | 'always' | number;
 /** A file posted in a room; `url` is a same-origin path (/api/v1/files/<id>/<name>) served with the session cookie. */
 export interface FileInfo {
   readonly id: number | string;

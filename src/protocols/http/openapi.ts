@@ -30,8 +30,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       name: m[1],
       in: 'path',
       required: true,
-      // Ids are integers; any other path parameter (a file's cosmetic name) is text.
-      schema: m[1]?.endsWith('Id') ? { type: 'integer', minimum: 1 } : { type: 'string' },
+      // Ids and a message's seq are integers; any other path parameter (a file's cosmetic name) is text.
+      schema: m[1]?.endsWith('Id') || m[1] === 'seq' ? { type: 'integer', minimum: 1 } : { type: 'string' },
     }));
     if (route.query) {
       const schema = toSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };

@@ -5,6 +5,7 @@ import type { DomainEvent } from '../../ports/events.js';
 import { historyLines } from './membership.js';
 import { handledAsEcho, type LinePost } from './posting.js';
 import { ERR } from './numerics.js';
+import { showOwnChange } from './ownEdits.js';
 import { serverTime } from './present.js';
 import type { IrcSession, Reply } from './session.js';
 
@@ -52,7 +53,9 @@ export async function sendDirect(session: IrcSession, target: string, post: Line
  * direct conversation's new message, shown as a private message. Anything else is ignored.
  */
 export function deliverDirect(session: IrcSession, event: DomainEvent & { roomId: number }): void {
-  if (event.type !== 'message.posted' || session.isClosed) return;
+  if (session.isClosed) return;
+  if (event.type === 'messages.removed' || event.type === 'messages.replaced') return ownChange(session, event);
+  if (event.type !== 'message.posted') return;
   const snapshot = session.deps.app.directory.peek();
   const room = snapshot?.rooms.get(event.roomId);
   if (room) return show(session, room, event.message, snapshot);
@@ -64,6 +67,17 @@ export function deliverDirect(session: IrcSession, event: DomainEvent & { roomId
       if (found) show(session, found, event.message, fresh);
     })
     .catch((error: unknown) => session.deps.logger.error({ err: error }, 'irc direct message delivery failed'));
+}
+
+/** An author's edit or deletion in a one-to-one conversation, addressed as its messages are (ownEdits.ts). */
+function ownChange(session: IrcSession, event: DomainEvent & { type: 'messages.removed' | 'messages.replaced' }): void {
+  const snapshot = session.deps.app.directory.peek();
+  const room = snapshot?.rooms.get(event.roomId);
+  const authorId = event.type === 'messages.removed' ? event.byAuthor?.message.authorId : event.messages[0]?.authorId;
+  if (!room || !isDirect(room) || authorId === undefined) return;
+  const partner = partnerOf(room, session.userId);
+  if (partner === null) return;
+  showOwnChange(session, event, authorId === session.userId ? nickOf(session, partner, snapshot) : session.nick);
 }
 
 function show(session: IrcSession, room: Room, m: Message, snapshot: Snapshot | null): void {

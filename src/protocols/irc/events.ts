@@ -13,6 +13,7 @@ import type { IrcSession } from './session.js';
 import { admitLive } from '../liveRoom.js';
 import { departureOf } from './departures.js';
 import { identityOf } from './identity.js';
+import { showOwnChange } from './ownEdits.js';
 
 /**
  * What the hub pushes to one IRC connection (IrcSession delegates its Subscriber methods
@@ -32,7 +33,9 @@ let lastRendered: Renderings = new Map();
 export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roomId: number }): void {
   const state = session.rooms.get(event.roomId);
   if (!state || session.isClosed || !admitLive(state, event)) return;
-  // IRC cannot take back a line: removals, replacements and clearing show in history only.
+  // An author's own edit or deletion is told (ownEdits.ts); moderation's removals and
+  // replacements, and clearing, show in history only.
+  if (event.type === 'messages.removed' || event.type === 'messages.replaced') return showOwnChange(session, event, state.channel);
   if (event.type !== 'message.posted') return;
   const m = event.message;
   if (handledAsEcho(session, m, state.channel, session.deps.app.directory.peek())) return;

@@ -16,6 +16,7 @@ interface Command {
 const authFrame = z.strictObject({ token: z.string().min(1).max(512) });
 const joinFrame = z.strictObject({ roomId, since: z.int().nonnegative().nullable().default(null) });
 const roomFrame = z.strictObject({ roomId });
+const messageFrame = z.strictObject({ roomId, seq: z.int().positive() });
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   auth: {
@@ -75,6 +76,28 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const page = await deps.app.messages.history(actor, target, query);
       const snapshot = await deps.app.directory.snapshot();
       session.send({ type: 'history', ...(ref !== undefined && { ref }), roomId: target, ...page, messages: page.messages.map((m) => presentMessage(m, snapshot)) });
+    },
+  },
+  edit: {
+    needsAuth: true,
+    help: '{type:"edit", roomId, seq, text}: edit your own message within the configured window; answered with {type:"edited", message}, and everyone in the room gets messages.replaced.',
+    async run(session, payload, ref, deps) {
+      const { roomId: id, seq, ...input } = payload;
+      const target = parse(messageFrame, { roomId: id, seq });
+      const actor = await deps.app.sessions.actorFor(session.userId);
+      const message = await deps.app.ownMessages.edit(actor, target.roomId, target.seq, input);
+      session.send({ type: 'edited', ...(ref !== undefined && { ref }), message: presentMessage(message, await deps.app.directory.snapshot()) });
+    },
+  },
+  delete: {
+    needsAuth: true,
+    help: '{type:"delete", roomId, seq, reason?}: delete your own message within the configured window; answered with {type:"deleted", roomId, seq}, and everyone in the room gets messages.removed.',
+    async run(session, payload, ref, deps) {
+      const { roomId: id, seq, ...input } = payload;
+      const target = parse(messageFrame, { roomId: id, seq });
+      const actor = await deps.app.sessions.actorFor(session.userId);
+      const removed = await deps.app.ownMessages.remove(actor, target.roomId, target.seq, input);
+      session.send({ type: 'deleted', ...(ref !== undefined && { ref }), roomId: target.roomId, seq: removed.seq });
     },
   },
   'direct.open': {

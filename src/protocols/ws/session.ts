@@ -214,8 +214,14 @@ export class WsSession implements Subscriber {
           text = JSON.stringify({ type: 'message', roomId: event.roomId, live: event.live, message: presentMessage(event.message, snapshot) });
           break;
         case 'messages.replaced':
-          text = JSON.stringify({ type: 'messages.replaced', roomId: event.roomId, messages: event.messages.map((m) => presentMessage(m, snapshot)) });
+          text = JSON.stringify({ type: 'messages.replaced', roomId: event.roomId, messages: event.messages.map((m) => presentMessage(m, snapshot)), ...(event.byAuthor && { byAuthor: true }) });
           break;
+        case 'messages.removed': {
+          // The removed message itself (kept in the event for IRC's REDACT) never goes out: only who removed it, and why.
+          const by = event.byAuthor;
+          text = JSON.stringify({ type: 'messages.removed', roomId: event.roomId, seqs: event.seqs, ...(by && { byAuthor: { userId: by.message.authorId, reason: by.reason } }) });
+          break;
+        }
         default:
           text = JSON.stringify(event);
       }

@@ -5,6 +5,7 @@ import { filesContract } from './files.contract.js';
 import type { StoreFactory } from './harness.js';
 import { importsContract } from './imports.contract.js';
 import { messagesContract } from './messages.contract.js';
+import { ownMessagesContract } from './ownMessages.contract.js';
 import { readingContract } from './reading.contract.js';
 import { sessionsContract } from './sessions.contract.js';
 import { sipContract } from './sip.contract.js';
@@ -15,6 +16,7 @@ export type { StoreFactory } from './harness.js';
 export function storeContract(factory: StoreFactory): void {
   directoryContract(factory);
   messagesContract(factory);
+  ownMessagesContract(factory);
   importsContract(factory);
   readingContract(factory);
   sipContract(factory);

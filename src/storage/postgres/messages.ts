@@ -6,6 +6,7 @@ import { first, retryingTransaction, transaction } from './database.js';
 import { originColumns } from '../rows.js';
 import { complianceFile } from '../files/rows.js';
 import { READ_COLUMNS as COLUMNS, type FlaggedRow, insertFiles, readMessages, withTheirFiles } from './files.js';
+import { postgresOwnMessages } from './ownMessages.js';
 import { searchMessages } from './search.js';
 import { Where } from './where.js';
 
@@ -67,6 +68,7 @@ export function postgresMessages(pool: pg.Pool): MessageStore {
       }),
     clear: async (roomId, upTo) => (await pool.query('DELETE FROM messages WHERE room_id = $1 AND created_at <= $2', [roomId, upTo])).rowCount ?? 0,
     count: async (roomId) => first(await pool.query<{ n: number }>('SELECT count(*) AS n FROM messages WHERE room_id = $1', [roomId]))?.n ?? 0,
+    ...postgresOwnMessages(pool),
   };
 }
 

@@ -6,6 +6,7 @@ import { complianceFile } from '../files/rows.js';
 import { type FlaggedRow, sqliteMessageFiles } from './files.js';
 import { MESSAGE_COLUMNS, originColumns } from '../rows.js';
 import { historyMerge } from './historyMerge.js';
+import { sqliteOwnMessages } from './ownMessages.js';
 import { Where } from './where.js';
 
 // Reads take the has_file flag too (migration 0011): only a page with a flagged message looks up files.
@@ -21,8 +22,8 @@ export function ftsQuery(terms: readonly string[]): string {
 }
 
 /** A message row as a raw statement returns it: the values of COLUMNS, in that order. */
-type RawMessageRow = [number, number, number, number, MessageKind, string | null, string, number, string | null, string | null, string | null, number];
-const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clientId, originSystem, originId]: RawMessageRow): Message => ({
+type RawMessageRow = [number, number, number, number, MessageKind, string | null, string, number, string | null, string | null, string | null, number | null, number];
+const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clientId, originSystem, originId, editedAt]: RawMessageRow): Message => ({
   id,
   roomId,
   seq,
@@ -33,7 +34,10 @@ const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clien
   createdAt,
   clientId,
   origin: originSystem !== null && originId !== null ? { system: originSystem, id: originId } : null,
+  ...(editedAt !== null && { editedAt }),
 });
+/** Where has_file is in a raw row (the last of COLUMNS). */
+const HAS_FILE = 12;
 
 export function sqliteMessages(db: Db): MessageStore {
   const lastSeqOf = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
@@ -71,7 +75,7 @@ export function sqliteMessages(db: Db): MessageStore {
   const page = (rows: RawMessageRow[]): Message[] => {
     const messages = rows.map(fromRaw);
     let flagged: number[] | null = null;
-    for (const row of rows) if (row[11]) (flagged ??= []).push(row[0]);
+    for (const row of rows) if (row[HAS_FILE]) (flagged ??= []).push(row[0]);
     return flagged ? files.attach(messages, flagged) : messages;
   };
 
@@ -191,6 +195,7 @@ export function sqliteMessages(db: Db): MessageStore {
         return n;
       })(),
     count: async (roomId) => (count.get(roomId) as { n: number }).n,
+    ...sqliteOwnMessages(db, files),
   };
 }
 

@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { api, get, query } from '../api.js';
 import { useLoad } from '../hooks.js';
 import type { Principal, Room } from '../types.js';
-import { Empty, ErrorNote, Field, fieldError, Loading, time } from '../components/ui.js';
+import { Empty, ErrorNote, Field, fieldError, Loading } from '../components/ui.js';
+import { Compliance } from './Compliance.js';
 import { type ResourceSpec, Resources, useAllPrincipals } from './Resources.js';
 
 const names = (v: unknown) => ((v as Principal[] | undefined) ?? []).map((p) => p.name).join(', ') || '—';
@@ -11,6 +12,7 @@ const SPECS: Record<string, ResourceSpec> = {
   categories: {
     path: 'categories',
     noun: 'category',
+    plural: 'categories',
     removable: true,
     title: (c) => String(c.name),
     summary: (c) => `allowed: ${names(c.allowed)} · denied: ${names(c.denied)} · creators: ${names(c.creators)}${c.chatHistory ? '' : ' · no history'}`,
@@ -28,6 +30,7 @@ const SPECS: Record<string, ResourceSpec> = {
   addins: {
     path: 'addins',
     noun: 'add-in',
+    plural: 'add-ins',
     removable: true,
     title: (a) => String(a.name),
     summary: (a) => String(a.url),
@@ -39,6 +42,7 @@ const SPECS: Record<string, ResourceSpec> = {
   users: {
     path: 'users',
     noun: 'user',
+    plural: 'users',
     removable: false,
     title: (u) => `${String(u.displayName)} (${String(u.login)})`,
     summary: (u) => [u.isAdmin ? 'administrator' : '', u.disabled ? 'disabled' : 'active', u.email ? String(u.email) : ''].filter(Boolean).join(' · '),
@@ -54,6 +58,7 @@ const SPECS: Record<string, ResourceSpec> = {
   groups: {
     path: 'groups',
     noun: 'group',
+    plural: 'groups',
     removable: true,
     title: (g) => String(g.name),
     summary: (g) => `members: ${names(g.members)}`,
@@ -212,6 +217,9 @@ function Config() {
     try {
       const body: Record<string, unknown> = Object.fromEntries(CONFIG_FIELDS.map(([k]) => [k, Number(values[k])]));
       body.roomManagementUrl = values.roomManagementUrl ? values.roomManagementUrl : null;
+      // "off", "always", or minutes; anything else goes as typed and the server says what it takes.
+      const window = (values.editOwnMessages ?? '').trim().toLowerCase();
+      if (window) body.editOwnMessages = /^\d+$/.test(window) ? Number(window) : window;
       await api('PATCH', '/api/v1/config', body);
       setSaved(true);
       current.reload();
@@ -229,6 +237,9 @@ function Config() {
       ))}
       <Field label="Room management page (optional URL)" id="cfg-url" error={fieldError(error, 'roomManagementUrl')}>
         <input id="cfg-url" type="url" value={values.roomManagementUrl ?? ''} onInput={(e) => setForm({ ...values, roomManagementUrl: e.currentTarget.value })} />
+      </Field>
+      <Field label="Authors may edit and delete their own messages" id="cfg-edit" error={fieldError(error, 'editOwnMessages')} hint="off, always, or for this many minutes after posting">
+        <input id="cfg-edit" aria-describedby="cfg-edit-hint" value={values.editOwnMessages ?? ''} onInput={(e) => setForm({ ...values, editOwnMessages: e.currentTarget.value })} />
       </Field>
       <ErrorNote error={error} prefix="Not saved." />
       {saved && (
@@ -389,103 +400,6 @@ function Moderation() {
           </button>
         </div>
       </form>
-    </div>
-  );
-}
-
-interface ComplianceEvent {
-  id: number;
-  type: string;
-  roomId: number;
-  userId: number;
-  at: string;
-  data: Record<string, unknown> | null;
-}
-
-/** The compliance record, read-only: nothing here changes or deletes it. */
-function Compliance() {
-  const [filter, setFilter] = useState({ type: '', roomId: '' });
-  const [pages, setPages] = useState<ComplianceEvent[]>([]);
-  const [after, setAfter] = useState(0);
-  const first = useLoad(async () => {
-    const r = await get<{ events: ComplianceEvent[]; next: number | null }>(`/api/v1/compliance${query({ type: filter.type, roomId: filter.roomId, limit: 200 })}`);
-    setPages(r.events);
-    setAfter(r.next ?? 0);
-    return r;
-  }, [filter.type, filter.roomId]);
-  const users = useAllPrincipals();
-  const rooms = useLoad(() => get<{ rooms: Room[] }>('/api/v1/rooms?limit=1000'), []);
-  const roomName = (id: number) => rooms.data?.rooms.find((r) => r.id === id)?.name ?? `#${id}`;
-  const userName = (id: number) => users.find((p) => p.kind === 'user' && p.id === id)?.name ?? `#${id}`;
-  const more = async () => {
-    const r = await get<{ events: ComplianceEvent[]; next: number | null }>(`/api/v1/compliance${query({ type: filter.type, roomId: filter.roomId, after, limit: 200 })}`);
-    setPages([...pages, ...r.events]);
-    setAfter(r.next ?? 0);
-  };
-  return (
-    <div>
-      <h2>Compliance log</h2>
-      <p class="muted">Append-only: JOIN, PART, CHAT and BACKCHAT events with room, user and time. Read-only here and everywhere.</p>
-      <div class="inline-form">
-        <Field label="Type" id="cmp-type">
-          <select id="cmp-type" value={filter.type} onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })}>
-            <option value="">All</option>
-            {['JOIN', 'PART', 'CHAT', 'BACKCHAT', 'FILEUPLOAD', 'FILEDOWNLOAD'].map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Room" id="cmp-room">
-          <select id="cmp-room" value={filter.roomId} onChange={(e) => setFilter({ ...filter, roomId: e.currentTarget.value })}>
-            <option value="">All</option>
-            {(rooms.data?.rooms ?? []).map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-      </div>
-      {first.loading ? (
-        <Loading what="the compliance log" />
-      ) : first.error ? (
-        <ErrorNote error={first.error} />
-      ) : pages.length === 0 ? (
-        <Empty>No events.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class="table">
-            <caption class="sr-only">Compliance events, oldest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Time</th>
-                <th scope="col">Type</th>
-                <th scope="col">Room</th>
-                <th scope="col">User</th>
-                <th scope="col">Data</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pages.map((e) => (
-                <tr key={e.id}>
-                  <td>{e.id}</td>
-                  <td>
-                    <time dateTime={e.at}>{time(e.at)}</time>
-                  </td>
-                  <td>
-                    <span class="tag">{e.type}</span>
-                  </td>
-                  <td>{roomName(e.roomId)}</td>
-                  <td>{userName(e.userId)}</td>
-                  <td class="data">{e.data ? (typeof e.data.text === 'string' ? e.data.text : JSON.stringify(e.data)) : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {after > 0 && <button onClick={() => void more()}>Load more</button>}
     </div>
   );
 }

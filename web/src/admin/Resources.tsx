@@ -19,6 +19,8 @@ export interface ResourceSpec {
   /** e.g. categories: the API path segment and the list's key */
   readonly path: string;
   readonly noun: string;
+  /** The noun in the plural, as people write it ("add-ins"): headings and messages. */
+  readonly plural: string;
   readonly fields: readonly FieldSpec[];
   readonly removable: boolean;
   readonly title: (item: Record<string, unknown>) => string;
@@ -33,6 +35,8 @@ export function useAllPrincipals(version = 0): Principal[] {
   }, [version]);
   return data ?? [];
 }
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 const blank = (spec: ResourceSpec): Record<string, unknown> =>
   Object.fromEntries(spec.fields.map((f) => [f.key, f.kind === 'bool' ? f.key !== 'disabled' && f.key !== 'isAdmin' : f.kind === 'principals' ? [] : '']));
@@ -49,7 +53,7 @@ export function Resources({ spec }: { spec: ResourceSpec }) {
   return (
     <div>
       <div class="page-head">
-        <h2>{spec.path[0]!.toUpperCase() + spec.path.slice(1)}</h2>
+        <h2>{capitalised(spec.plural)}</h2>
         <button class="primary" onClick={() => setEditing(blank(spec))}>
           New {spec.noun}
         </button>
@@ -68,14 +72,14 @@ export function Resources({ spec }: { spec: ResourceSpec }) {
         />
       )}
       {list.loading && !list.data ? (
-        <Loading what={spec.path} />
+        <Loading what={spec.plural} />
       ) : list.error ? (
         <ErrorNote error={list.error} />
       ) : items.length === 0 ? (
-        <Empty>No {spec.path} yet.</Empty>
+        <Empty>No {spec.plural} yet.</Empty>
       ) : (
         <table class="table">
-          <caption class="sr-only">{spec.path}</caption>
+          <caption class="sr-only">{capitalised(spec.plural)}</caption>
           <thead>
             <tr>
               <th scope="col">Name</th>

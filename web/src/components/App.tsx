@@ -9,6 +9,7 @@ import { Directory } from './Directory.js';
 import { DirectList, NewConversation } from './DirectMessages.js';
 import { RoomSettingsPage, RoomView } from './RoomView.js';
 import { Search } from './Search.js';
+import { QuickSwitcher } from './QuickSwitcher.js';
 import { SidebarLink } from './SidebarLink.js';
 import { ForcedPasswordChange } from './PasswordForm.js';
 import { Profile } from './Profile.js';
@@ -33,8 +34,9 @@ export function App() {
       setForced(null);
       if (chat.me) chat.reset('Your session ended. Sign in again.');
     });
-    get<Me>('/api/v1/me')
-      .then(begin)
+    // The probe answers 200 either way: a page load before sign-in logs no failed request.
+    get<{ signedIn: boolean; user?: Me }>('/api/v1/session')
+      .then((session) => (session.signedIn && session.user ? begin(session.user) : undefined))
       .catch((e: unknown) => {
         if (!(e instanceof ApiError && e.status === 401)) chat.signedOutReason = e instanceof Error ? e.message : String(e);
       })
@@ -151,6 +153,7 @@ function Shell() {
       <main id="main" class="main" tabIndex={-1}>
         {main}
       </main>
+      <QuickSwitcher />
     </div>
   );
 }

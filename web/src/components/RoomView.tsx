@@ -1,16 +1,18 @@
-import { Component } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { type Pending, type RoomState } from '../chat.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type RoomState } from '../chat.js';
 import { get } from '../api.js';
 import { filesRefused } from '../files.js';
 import { navigate, useChat, useLoad } from '../hooks.js';
 import { Icon } from '../icons.js';
-import type { Message, Room } from '../types.js';
+import type { Room } from '../types.js';
 import { PrivacyBadge } from './Directory.js';
-import { FileCard, Uploads, useDropZone } from './Files.js';
+import { Uploads, useDropZone } from './Files.js';
+import { MessageList } from './MessageList.js';
 import { RoomSettings } from './RoomSettings.js';
-import { Text } from './Text.js';
-import { Empty, ErrorNote, Loading, time } from './ui.js';
+import { ErrorNote, Loading } from './ui.js';
+
+/** Who may post in an auditorium, as people know them: display names, disabled accounts left out. */
+export const presenterNames = (room: Room): string[] => room.presenters.filter((p) => !p.disabled).map((p) => p.displayName ?? p.name ?? `${p.kind} ${p.id}`);
 
 /** A room's settings need no entry: administrators manage rooms they are not members of. */
 export function RoomSettingsPage({ roomId }: { roomId: number }) {
@@ -106,7 +108,7 @@ export function RoomView({ roomId, focusSeq }: { roomId: number; focusSeq: numbe
           {room.type === 'auditorium' && (
             <p class="auditorium-note">
               <Icon name="megaphone" size={14} /> Auditorium: only presenters post
-              {room.presenters.length > 0 ? ` — ${room.presenters.map((p) => p.name).join(', ')}` : ' (no presenters yet)'}.
+              {presenterNames(room).length > 0 ? ` — ${presenterNames(room).join(', ')}` : ' (no presenters yet)'}.
             </p>
           )}
         </header>
@@ -115,163 +117,6 @@ export function RoomView({ roomId, focusSeq }: { roomId: number; focusSeq: numbe
       </section>
       {showPanel && room.addin && <AddInPanel room={room} onClose={() => setPanel(false)} />}
     </div>
-  );
-}
-
-class MessageRow extends Component<{ m: Message; focused: boolean; mine: boolean }> {
-  override shouldComponentUpdate(next: { m: Message; focused: boolean; mine: boolean }): boolean {
-    return next.m !== this.props.m || next.focused !== this.props.focused;
-  }
-  override render() {
-    const { m, focused, mine } = this.props;
-    return (
-      <li class={`msg${m.kind === 'story' ? ' story' : ''}${m.kind === 'notice' ? ' notice' : ''}${focused ? ' focused' : ''}${mine ? ' mine' : ''}`} data-seq={m.seq} id={`m-${m.seq}`} tabIndex={focused ? -1 : undefined}>
-        <div class="msg-meta">
-          <span class="author">{m.authorName ?? `user ${m.authorId}`}</span>
-          <time dateTime={m.createdAt}>{time(m.createdAt)}</time>
-          {m.kind === 'story' && <span class="tag">story</span>}
-          {m.kind === 'notice' && <span class="tag notice">notice</span>}
-        </div>
-        {m.kind === 'story' && m.title && <h3 class="story-title">{m.title}</h3>}
-        {/* Without a caption the server makes the file name the text: the card says it already. */}
-        {(!m.file || (m.text && m.text !== m.file.name)) && (
-          <div class="text">
-            <Text text={m.text} />
-          </div>
-        )}
-        {m.file && <FileCard file={m.file} />}
-      </li>
-    );
-  }
-}
-
-const NEAR = 120;
-
-/** The window of history: loads older/newer pages at the edges and keeps the reader's place. */
-function MessageList({ state }: { state: RoomState }) {
-  const c = useChat();
-  const box = useRef<HTMLDivElement>(null);
-  const anchor = useRef<{ seq: number; offset: number } | null>(null);
-  const stick = useRef(true);
-  const generation = useRef(-1);
-  const [atBottom, setAtBottom] = useState(true);
-
-  const measure = () => {
-    const el = box.current;
-    if (!el) return;
-    const bottomGap = el.scrollHeight - el.scrollTop - el.clientHeight;
-    stick.current = bottomGap < NEAR && !state.moreAfter;
-    setAtBottom(bottomGap < NEAR);
-    // Remember the first message in view, to keep it in place when pages come or go above it.
-    const top = el.getBoundingClientRect().top;
-    for (const item of el.querySelectorAll<HTMLElement>('li.msg')) {
-      const r = item.getBoundingClientRect();
-      if (r.bottom > top) {
-        anchor.current = { seq: Number(item.dataset.seq), offset: r.top - top };
-        break;
-      }
-    }
-  };
-
-  const onScroll = () => {
-    const el = box.current;
-    if (!el) return;
-    measure();
-    if (el.scrollTop < 400 && state.moreBefore) void c.loadOlder(state);
-    if (el.scrollHeight - el.scrollTop - el.clientHeight < 400 && state.moreAfter) void c.loadNewer(state);
-    if (stick.current && document.visibilityState === 'visible') c.markRead(state.id);
-  };
-
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    if (generation.current !== state.generation) {
-      generation.current = state.generation;
-      const target = state.focusSeq !== null ? el.querySelector<HTMLElement>(`#m-${state.focusSeq}`) : null;
-      if (target) {
-        target.scrollIntoView({ block: 'center' });
-        target.focus({ preventScroll: true });
-      } else el.scrollTop = el.scrollHeight;
-    } else if (stick.current) {
-      el.scrollTop = el.scrollHeight;
-    } else if (anchor.current) {
-      const item = el.querySelector<HTMLElement>(`#m-${anchor.current.seq}`);
-      if (item) el.scrollTop += item.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.current.offset;
-    }
-    measure();
-    if (stick.current && document.visibilityState === 'visible') c.markRead(state.id);
-    // Not enough history to scroll yet, but more exists: fetch it.
-    if (el.scrollHeight <= el.clientHeight && state.moreBefore) void c.loadOlder(state);
-  });
-
-  const unreadBelow = !atBottom || state.moreAfter;
-  return (
-    <div class="messages-wrap">
-      <div class="messages" ref={box} onScroll={onScroll} tabIndex={0} role="log" aria-label={`Messages in ${state.room?.name ?? 'the room'}`} aria-busy={state.status === 'joining'}>
-        {state.moreBefore ? (
-          <p class="edge" role="status">
-            {state.loadingOlder ? 'Loading older messages…' : 'Scroll up for older messages'}
-          </p>
-        ) : (
-          state.messages.length > 0 && <p class="edge">The beginning of {state.room?.name}</p>
-        )}
-        {state.status === 'joining' && state.messages.length === 0 ? (
-          <Loading what="messages" />
-        ) : state.messages.length === 0 && state.pending.length === 0 ? (
-          <Empty>No messages yet. Say hello.</Empty>
-        ) : null}
-        <ol class="msg-list">
-          {state.messages.map((m) => (
-            <MessageRow key={m.seq || `live-${m.id}`} m={m} focused={m.seq === state.focusSeq} mine={m.authorId === c.me?.id} />
-          ))}
-          {!state.moreAfter && state.pending.map((p) => <PendingRow key={p.clientId} p={p} roomId={state.id} />)}
-        </ol>
-        {state.moreAfter && (
-          <p class="edge" role="status">
-            {state.loadingNewer ? 'Loading newer messages…' : 'Scroll down for newer messages'}
-          </p>
-        )}
-        {state.error && state.status === 'joined' && <ErrorNote error={state.error} />}
-      </div>
-      {unreadBelow && (
-        <button
-          class="jump"
-          onClick={() => {
-            if (state.moreAfter) void c.loadLatest(state);
-            else if (box.current) box.current.scrollTop = box.current.scrollHeight;
-          }}
-        >
-          <Icon name="down" size={14} /> Jump to latest{c.unread(state.id) > 0 ? ` (${c.unread(state.id)} unread)` : ''}
-        </button>
-      )}
-    </div>
-  );
-}
-
-function PendingRow({ p, roomId }: { p: Pending; roomId: number }) {
-  const c = useChat();
-  return (
-    <li class={`msg pending ${p.state}`}>
-      <div class="msg-meta">
-        <span class="author">{c.me?.displayName}</span>
-        <span class="muted small">{p.state === 'sending' ? 'sending…' : p.state === 'waiting' ? 'waiting for the connection…' : 'not sent'}</span>
-      </div>
-      {p.title && <h3 class="story-title">{p.title}</h3>}
-      <div class="text">
-        <Text text={p.text} />
-      </div>
-      {p.state === 'failed' && (
-        <div class="pending-actions">
-          <ErrorNote error={p.error} />
-          <button class="small" onClick={() => c.retry(roomId, p.clientId)}>
-            Retry
-          </button>
-          <button class="small ghost" onClick={() => c.discard(roomId, p.clientId)}>
-            Discard
-          </button>
-        </div>
-      )}
-    </li>
   );
 }
 
@@ -286,13 +131,13 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
   if (!room.can.post) {
     const why =
       room.type === 'auditorium'
-        ? `Only presenters post in this auditorium${room.presenters.length ? ` (${room.presenters.map((p) => p.name).join(', ')})` : ''}. You can read along.`
+        ? `Only presenters post in this auditorium${presenterNames(room).length ? ` (${presenterNames(room).join(', ')})` : ''}. You can read along.`
         : 'You may read this room but not post in it.';
+    // Said once, in full: no box to type into that would take no text.
     return (
       <div class="composer disabled" aria-live="polite">
-        <textarea aria-label={`Message ${room.name}`} disabled placeholder={why} aria-describedby={`${id}-why`} rows={1} />
-        <p id={`${id}-why`} class="muted small">
-          {why}
+        <p class="composer-note">
+          <Icon name={room.type === 'auditorium' ? 'megaphone' : 'lock'} size={16} /> <span>{why}</span>
         </p>
       </div>
     );
@@ -353,10 +198,12 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
         <label for={id} class="sr-only">
           Message {room.name}
         </label>
+        {/* A short placeholder, whole at any width: a long room name is in the header already. */}
         <textarea
           id={id}
           rows={story ? 6 : 2}
-          placeholder={story ? 'Write the story…' : `Message ${room.name} (Enter sends, Shift+Enter for a new line)`}
+          placeholder={story ? 'Write the story…' : room.name.length <= 24 ? `Message ${room.name}` : 'Write a message'}
+          aria-describedby={story ? undefined : `${id}-keys`}
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
           onPaste={(e) => {
@@ -382,6 +229,11 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
           </button>
         </div>
       </div>
+      {!story && (
+        <p id={`${id}-keys`} class="composer-keys">
+          Enter sends, Shift+Enter starts a new line.
+        </p>
+      )}
     </form>
   );
 }

@@ -23,6 +23,8 @@ export function Search() {
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  /** The words of the search whose results are shown, to mark in them. */
+  const [words, setWords] = useState<string[]>([]);
   const users = useLoad(() => get<{ users: User[] }>('/api/v1/users'), []);
   const rooms = useLoad(() => get<{ rooms: Room[] }>('/api/v1/rooms?limit=1000'), []);
 
@@ -34,6 +36,7 @@ export function Search() {
         `/api/v1/search${query({ q: form.q, authorId: form.authorId, roomId: form.roomId, from: dayStart(form.from), to: dayEnd(form.to), cursor, limit: 50 })}`,
       );
       setHits(cursor === null ? res.hits : [...(hits ?? []), ...res.hits]);
+      if (cursor === null) setWords(searchWords(form.q));
       setNext(res.next);
     } catch (e) {
       setError(e);
@@ -109,9 +112,9 @@ export function Search() {
                   </a>
                   {h.message.title && <strong class="story-title">{h.message.title}</strong>}
                   {h.message.text && (
-                    <p class="text clamp">
-                      <Text text={h.message.text} />
-                    </p>
+                    <div class="text clamp">
+                      <Text text={h.message.text} highlight={words} actor={h.authorName} />
+                    </div>
                   )}
                   {h.message.file && <p class="muted small">File: {h.message.file.name}</p>}
                 </li>
@@ -126,4 +129,13 @@ export function Search() {
         ))}
     </section>
   );
+}
+
+/** The words a query looks for, as the results should mark them: quotes and a final `*` dropped, excluded (`-word`) words left out. */
+function searchWords(q: string): string[] {
+  return q
+    .split(/\s+/)
+    .filter((w) => w !== '' && !w.startsWith('-'))
+    .map((w) => w.replace(/^"+|"+$/g, '').replace(/\*$/, ''))
+    .filter((w) => w.length > 0);
 }

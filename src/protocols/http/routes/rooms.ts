@@ -1,5 +1,6 @@
 import { historyQuery, postInput } from '../../../app/messages.js';
 import { clearInput } from '../../../app/moderation.js';
+import { editInput, removeOwnInput } from '../../../app/ownMessages.js';
 import { createRoomInput, directoryQuery, updateRoomInput } from '../../../app/rooms.js';
 import { presentMessage, presentPrincipals, presentRoom } from '../../present.js';
 import { idParam, type Route } from '../route.js';
@@ -87,6 +88,29 @@ export const roomRoutes: Route[] = [
       const { message, duplicate } = await c.app.messages.post(c.actor, idParam(c, 'roomId'), c.body);
       if (duplicate) c.reply.status(200);
       return { message: presentMessage(message, await c.app.directory.snapshot()), duplicate };
+    },
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/rooms/:roomId/messages/:seq',
+    summary:
+      "Edit one's own message: its new `text` (the text rule of a post). Only its author, within the configured `editOwnMessages` window; compliance records the previous text. Answers the message with `editedAt`.",
+    tag: 'messages',
+    auth: true,
+    body: editInput,
+    handler: async (c) => ({ message: presentMessage(await c.app.ownMessages.edit(c.actor, idParam(c, 'roomId'), idParam(c, 'seq'), c.body), await c.app.directory.snapshot()) }),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/rooms/:roomId/messages/:seq',
+    summary: "Delete one's own message (and its file), with an optional `reason` in the query. Only its author, within the configured `editOwnMessages` window; compliance records the text removed.",
+    tag: 'messages',
+    auth: true,
+    query: removeOwnInput,
+    status: 204,
+    handler: async (c) => {
+      await c.app.ownMessages.remove(c.actor, idParam(c, 'roomId'), idParam(c, 'seq'), c.query);
+      return null;
     },
   },
   {

@@ -1,4 +1,7 @@
-import { loginInput } from '../../../app/sessions.js';
+import type { Application } from '../../../app/index.js';
+import { type Authenticated, loginInput } from '../../../app/sessions.js';
+import { PchatError } from '../../../core/errors.js';
+import type { Actor } from '../../../core/permissions.js';
 import { publicUser } from '../../../app/users.js';
 import type { Route } from '../route.js';
 
@@ -39,14 +42,37 @@ export const sessionRoutes: Route[] = [
   },
   {
     method: 'GET',
+    url: '/api/v1/session',
+    summary:
+      'Whether the request carries a valid session: `{"signedIn": false}` (200, not 401) when it carries none or one that is no longer valid, else `{"signedIn": true, "user": …}` with the user as GET /api/v1/me gives it. For a page deciding whether to show its sign-in form; it grants nothing, and every other route still answers 401 without a valid session.',
+    tag: 'sessions',
+    auth: false,
+    handler: async (c) => {
+      if (!c.token) return { signedIn: false };
+      let session: Authenticated;
+      try {
+        // As GET /api/v1/me: a session that must change its password is signed in (only that form works).
+        session = await c.app.sessions.authenticateSession(c.token, { passwordChange: true });
+      } catch (error) {
+        if (error instanceof PchatError && error.code === 'unauthenticated') return { signedIn: false };
+        throw error;
+      }
+      return { signedIn: true, user: await me(c.app, session.actor, session.mustChangePassword) };
+    },
+  },
+  {
+    method: 'GET',
     url: '/api/v1/me',
     summary: 'The signed-in user; mustChangePassword says the account must choose a new password first.',
     tag: 'sessions',
     auth: true,
     duringPasswordChange: true,
-    handler: async (c) => {
-      const user = await c.app.users.get(c.actor, c.actor.userId);
-      return { ...publicUser(user, c.actor), chatEnabled: c.actor.chatEnabled, mustChangePassword: c.session?.mustChangePassword ?? false };
-    },
+    handler: async (c) => me(c.app, c.actor, c.session?.mustChangePassword ?? false),
   },
 ];
+
+/** The signed-in user as GET /api/v1/me and GET /api/v1/session describe them. */
+async function me(app: Application, actor: Actor, mustChangePassword: boolean): Promise<Record<string, unknown>> {
+  const user = await app.users.get(actor, actor.userId);
+  return { ...publicUser(user, actor), chatEnabled: actor.chatEnabled, mustChangePassword };
+}

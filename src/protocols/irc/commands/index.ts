@@ -6,6 +6,7 @@ import { MESSAGING } from './messaging.js';
 import { MODES } from './modes.js';
 import { OPERATOR } from './operator.js';
 import { QUERIES } from './queries.js';
+import { REDACT } from './redact.js';
 import { REGISTRATION } from './registration.js';
 
 /** Every command the endpoint understands, by name: the one table the session dispatches on. */
@@ -18,4 +19,6 @@ export const COMMANDS: Readonly<Record<string, IrcCommand>> = Object.freeze({
   ...OPERATOR,
   ...MODES,
   ...CHATHISTORY,
+  // Deleting one's own message (draft/message-redaction).
+  REDACT,
 });

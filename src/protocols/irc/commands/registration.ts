@@ -16,6 +16,7 @@ export const CAPABILITIES: Readonly<Record<string, string>> = {
   batch: '',
   'cap-notify': '',
   'draft/chathistory': '',
+  'draft/message-redaction': '',
   'echo-message': '',
   'extended-join': '',
   'labeled-response': '',

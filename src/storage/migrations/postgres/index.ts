@@ -12,6 +12,7 @@ import { sql as complianceExport } from './0012_compliance_export.js';
 import { sql as sessions } from './0014_sessions.js';
 import { sql as directConversations } from './0015_direct_conversations.js';
 import { sql as noticeKind } from './0016_notice_kind.js';
+import { sql as ownEdits } from './0017_own_edits.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -32,4 +33,5 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 14, name: 'sessions listed and revoked, must-change password', sql: sessions },
   { version: 15, name: 'direct conversations', sql: directConversations },
   { version: 16, name: 'notice message kind', sql: noticeKind },
+  { version: 17, name: 'authors edit and delete their own messages', sql: ownEdits },
 ];

@@ -12,6 +12,7 @@ import { sql as complianceExport } from './0012_compliance_export.js';
 import { sql as sessions } from './0014_sessions.js';
 import { sql as directConversations } from './0015_direct_conversations.js';
 import { sql as noticeKind } from './0016_notice_kind.js';
+import { sql as ownEdits } from './0017_own_edits.js';
 
 /** Numbered schema migrations for SQLite, applied in order, each exactly once. */
 /** `writableSchema`: the migration edits the stored schema (see 0016), which better-sqlite3's defensive mode forbids otherwise. */
@@ -30,4 +31,5 @@ export const sqliteMigrations: readonly { readonly version: number; readonly nam
   { version: 14, name: 'sessions listed and revoked, must-change password', sql: sessions },
   { version: 15, name: 'direct conversations', sql: directConversations },
   { version: 16, name: 'notice message kind', sql: noticeKind, writableSchema: true },
+  { version: 17, name: 'authors edit and delete their own messages', sql: ownEdits, writableSchema: true },
 ];
