@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.js';
 import { expectStatus } from '../helpers/http.js';
 import { launchBrowser, Person } from './browser.js';
+import { seriousViolations } from './axe.js';
 import { clippedElements, clippedPlaceholders, pageProblems, squeezedCells } from './layout.js';
 import { lived, type Scenario } from './scenario.js';
 
@@ -16,8 +17,9 @@ const ADMIN_TABS = ['categories', 'addins', 'users', 'groups', 'policy', 'config
 /**
  * Every main screen at a desktop and a phone width: each is photographed for review
  * (test-artifacts/screenshots/screens-<screen>-<width>.png) and checked for what a reviewer
- * would see at a glance: nothing cut off, no sideways page, no scrolling twice, and a page load
- * that logs no error.
+ * would see at a glance: nothing cut off, no sideways page, no scrolling twice, a page load
+ * that logs no error, and no serious or critical accessibility violation as axe-core finds them
+ * (axe.ts; the dark colour scheme is checked in accessibility.browser.test.ts).
  */
 describe('web client: every main screen at 1280 and 390 px', () => {
   let server: TestServer;
@@ -38,7 +40,13 @@ describe('web client: every main screen at 1280 and 390 px', () => {
   /** Photographs the screen and collects what is wrong with it, keyed by screen. */
   const look = async (p: Person, screen: string, problems: Record<string, string[]>, within = '#main') => {
     await p.screen(screen);
-    const found = [...(await pageProblems(p.page)), ...(await clippedElements(p.page, within)), ...(await clippedPlaceholders(p.page)), ...(await squeezedCells(p.page))];
+    const found = [
+      ...(await pageProblems(p.page)),
+      ...(await clippedElements(p.page, within)),
+      ...(await clippedPlaceholders(p.page)),
+      ...(await squeezedCells(p.page)),
+      ...(await seriousViolations(p.page)),
+    ];
     if (found.length > 0) problems[screen] = found;
   };
 

@@ -38,7 +38,7 @@ export function parseBlocks(text: string): Block[] {
         continue;
       }
     }
-    if (/^> ?/.test(line) && line.startsWith('>')) {
+    if (line.startsWith('>')) {
       const quoted: string[] = [];
       while (i < lines.length && lines[i]!.startsWith('>')) quoted.push(lines[i++]!.replace(/^> ?/, ''));
       i--;
@@ -67,8 +67,8 @@ export function parseInline(text: string): Inline[] {
   };
   let i = 0;
   while (i < text.length) {
-    const rest = text.slice(i);
-    const code = /^`([^`\n]+)`/.exec(rest);
+    CODE_SPAN.lastIndex = i;
+    const code = CODE_SPAN.exec(text);
     if (code) {
       flush();
       out.push({ kind: 'code', text: code[1]! });
@@ -90,6 +90,13 @@ export function parseInline(text: string): Inline[] {
 }
 
 const WORD = /[\p{L}\p{N}]/u;
+/** A code span starting exactly at lastIndex (sticky). */
+const CODE_SPAN = /`([^`\n]+)`/y;
+/**
+ * How far ahead a closing delimiter is looked for: emphasis spans a phrase, and the bound keeps a
+ * long text full of `*` from costing time quadratic in its length.
+ */
+const MAX_EMPHASIS_CHARS = 1000;
 
 function emphasisAt(text: string, i: number): { kind: 'strong' | 'em'; inner: string; end: number } | null {
   for (const [delimiter, kind] of [
@@ -103,8 +110,9 @@ function emphasisAt(text: string, i: number): { kind: 'strong' | 'em'; inner: st
     const first = text[innerStart];
     if (first === undefined || /\s/.test(first) || first === delimiter[0]) continue;
     if (i > 0 && WORD.test(text[i - 1]!)) continue;
+    const limit = innerStart + MAX_EMPHASIS_CHARS;
     let close = text.indexOf(delimiter, innerStart + 1);
-    while (close !== -1) {
+    while (close !== -1 && close <= limit) {
       const before = text[close - 1]!;
       const after = text[close + delimiter.length];
       const wordAfter = after !== undefined && WORD.test(after);
@@ -113,7 +121,7 @@ function emphasisAt(text: string, i: number): { kind: 'strong' | 'em'; inner: st
       if (!/\s/.test(before) && !wordAfter && !doubled && !text.slice(innerStart, close).includes('\n\n')) break;
       close = text.indexOf(delimiter, close + (doubled ? 2 : 1));
     }
-    if (close === -1) continue;
+    if (close === -1 || close > limit) continue;
     return { kind, inner: text.slice(innerStart, close), end: close + delimiter.length };
   }
   return null;

@@ -105,7 +105,8 @@ export function Search() {
             <ol class="hits">
               {hits.map((h) => (
                 <li key={h.message.id} class="card hit">
-                  <a href={`#/room/${h.message.roomId}/m/${h.message.seq}`} aria-label={`Open in context: ${h.authorName} in ${h.roomName}, ${time(h.message.createdAt)}`}>
+                  {/* The name a screen reader gives contains the words on screen, in their order (WCAG 2.5.3). */}
+                  <a href={`#/room/${h.message.roomId}/m/${h.message.seq}`} aria-label={`Open in context: ${h.roomName} · ${h.authorName} · ${time(h.message.createdAt)}`}>
                     <span class="hit-meta">
                       <strong>{h.roomName}</strong> · {h.authorName} · <time dateTime={h.message.createdAt}>{time(h.message.createdAt)}</time>
                     </span>
