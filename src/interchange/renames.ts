@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { csvFields } from './csvFields.js';
 import { PchatError } from '../core/errors.js';
 import { codePoints, MAX_NAME_CHARS } from '../core/validation.js';
 import type { NoteRecord, RecordOf, RecordType } from './archive/records.js';
@@ -46,45 +47,10 @@ const fail = (file: string, line: number, message: string): never => {
   throw new PchatError('invalid_input', `${file} line ${line}: ${message}`, { field: '--renames' });
 };
 
-/** The fields of one CSV line (quotes as RFC 4180, no line breaks inside a field). */
-export function csvFields(text: string, file: string, line: number): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (text[i] === '"') {
-      i += 1;
-      for (;;) {
-        if (i >= text.length) fail(file, line, 'a quoted field is not closed (a field cannot span lines)');
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i += 1;
-          break;
-        }
-        field += text[i];
-        i += 1;
-      }
-      if (i < text.length && text[i] !== ',') fail(file, line, `unexpected text after a quoted field at column ${i + 1}`);
-    } else {
-      const end = text.indexOf(',', i);
-      field = text.slice(i, end < 0 ? text.length : end);
-      if (field.includes('"')) fail(file, line, `a quote inside an unquoted field at column ${i + field.indexOf('"') + 1} (quote the whole field and double the quote)`);
-      i = end < 0 ? text.length : end;
-    }
-    fields.push(field);
-    if (i >= text.length) return fields;
-    i += 1; // the comma
-  }
-}
-
 /** Parses and checks a rename file's text; throws `invalid_input` naming the first bad line. */
 export function parseRenames(text: string, file = 'renames.csv'): Renames {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = csvFields(lines[0] ?? '', file, 1).map((f) => f.trim().toLowerCase());
+  const header = csvFields(lines[0] ?? '', file, 1, '--renames').map((f) => f.trim().toLowerCase());
   if (header.length !== 3 || header.some((h, i) => h !== HEADER[i])) {
     fail(file, 1, `the first line must be the header "${HEADER.join(',')}", not "${lines[0] ?? ''}"`);
   }
@@ -94,7 +60,7 @@ export function parseRenames(text: string, file = 'renames.csv'): Renames {
   lines.forEach((raw, index) => {
     const line = index + 1;
     if (index === 0 || raw.trim() === '') return;
-    const fields = csvFields(raw, file, line);
+    const fields = csvFields(raw, file, line, '--renames');
     if (fields.length !== 3) fail(file, line, `expected 3 fields (kind, source id, new name), found ${fields.length}`);
     const [kindField, idField, nameField] = fields as [string, string, string];
     const kind = kindField.trim().toLowerCase();

@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
-import type pg from 'pg';
+import pg from 'pg';
+import type { Store } from '../../src/ports/store.js';
+import { createPostgresStore } from '../../src/storage/postgres/index.js';
 import { postgresMigrations } from '../../src/storage/migrations/postgres/index.js';
 import { sqliteMigrations } from '../../src/storage/migrations/sqlite/index.js';
+import type { PostgresCluster } from './postgres.js';
 
 /**
  * A database as an older pchat left it, for upgrade tests: every migration before `version` applied
@@ -21,5 +24,29 @@ export async function applyPostgresMigrationsBefore(client: pg.Client, version: 
   for (const m of postgresMigrations.filter((m) => m.version < version)) {
     await client.query(m.sql);
     await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+  }
+}
+
+/**
+ * Upgrades a fresh PostgreSQL schema of `cluster` as an older pchat left it: migrations before
+ * `version`, then `seed` on that database (rows written before the upgrade), then a store opened
+ * on it (which runs `version` and later), checked by `check`. The schema is dropped after.
+ */
+export async function upgradePostgres(cluster: PostgresCluster, version: number, seed: (raw: pg.Client) => Promise<void>, check: (store: Store) => Promise<void>): Promise<void> {
+  const url = await cluster.createSchema();
+  const raw = new pg.Client({ connectionString: url });
+  await raw.connect();
+  try {
+    await applyPostgresMigrationsBefore(raw, version);
+    await seed(raw);
+  } finally {
+    await raw.end();
+  }
+  const store = await createPostgresStore(url);
+  try {
+    await check(store);
+  } finally {
+    await store.close();
+    cluster.drop(url);
   }
 }

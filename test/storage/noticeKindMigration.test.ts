@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Store } from '../../src/ports/store.js';
 import { post, seedRoom } from '../../src/storage/contract/harness.js';
-import { createPostgresStore } from '../../src/storage/postgres/index.js';
 import { createSqliteStore } from '../../src/storage/sqlite/index.js';
-import { applyPostgresMigrationsBefore, applySqliteMigrationsBefore } from '../helpers/migrations.js';
+import { applySqliteMigrationsBefore, upgradePostgres } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 /** After migration 0016 a store keeps notices as notices, next to what it held before. */
@@ -60,21 +58,7 @@ describe('migration 0016 adds the notice message kind', () => {
     after(() => cluster?.stop());
 
     it('upgrades in place', async () => {
-      const url = await cluster.createSchema();
-      const raw = new pg.Client({ connectionString: url });
-      await raw.connect();
-      try {
-        await applyPostgresMigrationsBefore(raw, 16);
-      } finally {
-        await raw.end();
-      }
-      const store = await createPostgresStore(url);
-      try {
-        await checkNotices(store);
-      } finally {
-        await store.close();
-        cluster.drop(url);
-      }
+      await upgradePostgres(cluster, 16, async () => undefined, checkNotices);
     });
   });
 });

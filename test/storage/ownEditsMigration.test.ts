@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Store } from '../../src/ports/store.js';
 import { post, seedRoom } from '../../src/storage/contract/harness.js';
-import { createPostgresStore } from '../../src/storage/postgres/index.js';
 import { createSqliteStore } from '../../src/storage/sqlite/index.js';
-import { applyPostgresMigrationsBefore, applySqliteMigrationsBefore } from '../helpers/migrations.js';
+import { applySqliteMigrationsBefore, upgradePostgres } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 /** After migration 0017 a store edits and deletes authors' messages, next to the records it held before. */
@@ -70,22 +68,12 @@ describe('migration 0017 adds edited_at and the EDIT and DELETE compliance types
     after(() => cluster?.stop());
 
     it('upgrades in place', async () => {
-      const url = await cluster.createSchema();
-      const raw = new pg.Client({ connectionString: url });
-      await raw.connect();
-      try {
-        await applyPostgresMigrationsBefore(raw, 17);
-        await raw.query(`INSERT INTO compliance (type, room_id, user_id, at, data) VALUES ('CHAT', 1, 1, 1, '{"text":"said before the upgrade"}')`);
-      } finally {
-        await raw.end();
-      }
-      const store = await createPostgresStore(url);
-      try {
-        await checkUpgraded(store);
-      } finally {
-        await store.close();
-        cluster.drop(url);
-      }
+      await upgradePostgres(
+        cluster,
+        17,
+        async (raw) => void (await raw.query(`INSERT INTO compliance (type, room_id, user_id, at, data) VALUES ('CHAT', 1, 1, 1, '{"text":"said before the upgrade"}')`)),
+        checkUpgraded,
+      );
     });
   });
 });

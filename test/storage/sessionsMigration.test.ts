@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Store } from '../../src/ports/store.js';
-import { createPostgresStore } from '../../src/storage/postgres/index.js';
 import { createSqliteStore } from '../../src/storage/sqlite/index.js';
-import { applyPostgresMigrationsBefore, applySqliteMigrationsBefore } from '../helpers/migrations.js';
+import { applySqliteMigrationsBefore, upgradePostgres } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 const DAY = 86_400_000;
@@ -60,24 +58,17 @@ describe('migration 0014 keeps the sessions of before', () => {
     after(() => cluster?.stop());
 
     it('upgrades in place', async () => {
-      const url = await cluster.createSchema();
-      const raw = new pg.Client({ connectionString: url });
-      await raw.connect();
-      try {
-        await applyPostgresMigrationsBefore(raw, 14);
-        const { rows } = await raw.query<{ id: string }>("INSERT INTO users (login, display_name, created_at) VALUES ('old@example.com', 'Old', 0) RETURNING id");
-        await raw.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', ['old-token-hash', rows[0]?.id, EXPIRES]);
-      } finally {
-        await raw.end();
-      }
-      const before = Date.now();
-      const store = await createPostgresStore(url);
-      try {
-        await checkUpgraded(store, before);
-      } finally {
-        await store.close();
-        cluster.drop(url);
-      }
+      let before = 0;
+      await upgradePostgres(
+        cluster,
+        14,
+        async (raw) => {
+          const { rows } = await raw.query<{ id: string }>("INSERT INTO users (login, display_name, created_at) VALUES ('old@example.com', 'Old', 0) RETURNING id");
+          await raw.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', ['old-token-hash', rows[0]?.id, EXPIRES]);
+          before = Date.now();
+        },
+        (store) => checkUpgraded(store, before),
+      );
     });
   });
 });

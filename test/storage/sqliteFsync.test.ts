@@ -4,18 +4,42 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { NewSession } from '../../src/ports/store.js';
-import { openDatabase, withoutFsync } from '../../src/storage/sqlite/database.js';
+import { type Db, openDatabase, withoutFsync } from '../../src/storage/sqlite/database.js';
 import { sqliteNodes } from '../../src/storage/sqlite/nodes.js';
 import { sqliteSessions } from '../../src/storage/sqlite/sessions.js';
 
-// Connections' session rows commit without an fsync; every other write must keep the configured FULL.
-describe('sqlite: withoutFsync relaxes only its own commits', () => {
+/** A throwaway database in its own directory, removed after the suite. */
+function throwawayDatabase(): Db {
   const dir = mkdtempSync(join(tmpdir(), 'pchat-fsync-'));
   const db = openDatabase(join(dir, 'pchat.db'));
   after(() => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return db;
+}
+
+/**
+ * What happens on `db`, in order: each change of `synchronous` (db.pragma is wrapped to note it
+ * before passing it on) and each row `triggers` note (temporary triggers that call
+ * `note_write(...)`). A row written between "NORMAL" and the setting put back was committed at
+ * NORMAL. Answers the list (empty it between steps) and the unwrapped pragma.
+ */
+function recordWrites(db: Db, triggers: string): { events: string[]; pragma: Db['pragma'] } {
+  const events: string[] = [];
+  const pragma = db.pragma.bind(db);
+  db.pragma = ((source: string, options?: { simple?: boolean }) => {
+    if (source.includes('=')) events.push(source.replace(/\s+/g, ' '));
+    return pragma(source, options);
+  }) as typeof db.pragma;
+  db.function('note_write', (what: string) => (events.push(what), 0));
+  db.exec(triggers);
+  return { events, pragma };
+}
+
+// Connections' session rows commit without an fsync; every other write must keep the configured FULL.
+describe('sqlite: withoutFsync relaxes only its own commits', () => {
+  const db = throwawayDatabase();
   const level = () => db.pragma('synchronous', { simple: true });
 
   it('commits at NORMAL inside, and puts FULL back after, also when the write throws', () => {
@@ -29,12 +53,7 @@ describe('sqlite: withoutFsync relaxes only its own commits', () => {
 
 // The session store's connection writes go through withoutFsync; its other writes do not.
 describe('sqlite: connection session rows commit at NORMAL, other session writes at FULL', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pchat-fsync-'));
-  const db = openDatabase(join(dir, 'pchat.db'));
-  after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const db = throwawayDatabase();
   const userId = Number(db.prepare("INSERT INTO users (login, display_name, created_at) VALUES ('alice@example.com', 'Alice', 0)").run().lastInsertRowid);
   const session = (tokenHash: string): NewSession => ({
     tokenHash,
@@ -45,22 +64,11 @@ describe('sqlite: connection session rows commit at NORMAL, other session writes
     userAgent: null,
     address: '192.0.2.7',
   });
-
-  /**
-   * What happened, in order: each change of `synchronous` (db.pragma is wrapped to note it before
-   * passing it on) and each row written to or deleted from sessions (temporary triggers call a
-   * function that notes it). A row written between "NORMAL" and the setting put back was
-   * committed at NORMAL.
-   */
-  const events: string[] = [];
-  const pragma = db.pragma.bind(db);
-  db.pragma = ((source: string, options?: { simple?: boolean }) => {
-    if (source.includes('=')) events.push(source.replace(/\s+/g, ' '));
-    return pragma(source, options);
-  }) as typeof db.pragma;
-  db.function('note_session_write', (what: string) => (events.push(what), 0));
-  db.exec(`CREATE TEMP TRIGGER note_insert AFTER INSERT ON sessions BEGIN SELECT note_session_write('insert ' || NEW.token_hash); END;
-           CREATE TEMP TRIGGER note_delete AFTER DELETE ON sessions BEGIN SELECT note_session_write('delete ' || OLD.token_hash); END;`);
+  const { events, pragma } = recordWrites(
+    db,
+    `CREATE TEMP TRIGGER note_insert AFTER INSERT ON sessions BEGIN SELECT note_write('insert ' || NEW.token_hash); END;
+     CREATE TEMP TRIGGER note_delete AFTER DELETE ON sessions BEGIN SELECT note_write('delete ' || OLD.token_hash); END;`,
+  );
   const sessions = sqliteSessions(db);
   const level = () => pragma('synchronous', { simple: true });
 
@@ -81,21 +89,12 @@ describe('sqlite: connection session rows commit at NORMAL, other session writes
 
 // A node's heartbeat (every 5 s, even when idle) commits without an fsync; registering does not.
 describe('sqlite: node heartbeats commit at NORMAL, registration at FULL', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pchat-fsync-'));
-  const db = openDatabase(join(dir, 'pchat.db'));
-  after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const events: string[] = [];
-  const pragma = db.pragma.bind(db);
-  db.pragma = ((source: string, options?: { simple?: boolean }) => {
-    if (source.includes('=')) events.push(source.replace(/\s+/g, ' '));
-    return pragma(source, options);
-  }) as typeof db.pragma;
-  db.function('note_node_write', (what: string) => (events.push(what), 0));
-  db.exec(`CREATE TEMP TRIGGER note_node_insert AFTER INSERT ON nodes BEGIN SELECT note_node_write('insert ' || NEW.name); END;
-           CREATE TEMP TRIGGER note_node_update AFTER UPDATE ON nodes BEGIN SELECT note_node_write('update ' || NEW.name); END;`);
+  const db = throwawayDatabase();
+  const { events } = recordWrites(
+    db,
+    `CREATE TEMP TRIGGER note_node_insert AFTER INSERT ON nodes BEGIN SELECT note_write('insert ' || NEW.name); END;
+     CREATE TEMP TRIGGER note_node_update AFTER UPDATE ON nodes BEGIN SELECT note_write('update ' || NEW.name); END;`,
+  );
   const nodes = sqliteNodes(db);
 
   it('writes the heartbeat between setting NORMAL and putting FULL back', async () => {

@@ -29,9 +29,10 @@ export function parseBlocks(text: string): Block[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (FENCE.test(line)) {
-      const end = lines.findIndex((l, j) => j > i && l.startsWith('```'));
+      let end = i + 1;
+      while (end < lines.length && !lines[end]!.startsWith('```')) end++;
       // An unclosed fence is not a code block: it shows as written.
-      if (end > i) {
+      if (end < lines.length) {
         flushPlain();
         blocks.push({ kind: 'codeBlock', text: lines.slice(i + 1, end).join('\n') });
         i = end;

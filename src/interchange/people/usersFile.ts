@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { PchatError } from '../../core/errors.js';
-import { csvFields } from '../renames.js';
+import { csvFields } from '../csvFields.js';
 
 /**
  * The administrator's people mapping (`--users users.csv`): who each source user is in pchat.
@@ -70,12 +70,7 @@ export function parseUsersFile(text: string, file: string): UsersFile {
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
     if (raw.trim() === '') return;
-    let fields: string[];
-    try {
-      fields = csvFields(raw, file, lineNo);
-    } catch (error) {
-      return fail(file, lineNo, (error as Error).message.replace(`${file} line ${lineNo}: `, ''));
-    }
+    const fields = csvFields(raw, file, lineNo, '--users');
     if (!header) {
       if (fields.length !== 2 || fields.some((f, i) => f.trim().toLowerCase() !== HEADER[i])) fail(file, lineNo, `the first line must be the header "source,pchat", not "${raw}"`);
       header = true;
