@@ -1,7 +1,11 @@
-import type Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../../src/ports/store.js';
 import { createPostgresStore } from '../../src/storage/postgres/index.js';
+import { createSqliteStore } from '../../src/storage/sqlite/index.js';
 import { postgresMigrations } from '../../src/storage/migrations/postgres/index.js';
 import { sqliteMigrations } from '../../src/storage/migrations/sqlite/index.js';
 import type { PostgresCluster } from './postgres.js';
@@ -12,9 +16,41 @@ import type { PostgresCluster } from './postgres.js';
  */
 export function applySqliteMigrationsBefore(db: Database.Database, version: number): void {
   db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  for (const m of sqliteMigrations.filter((m) => m.version < version)) {
-    db.exec(m.sql);
-    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 0);
+  // Some migrations (0016) edit the stored schema, which better-sqlite3 allows only in unsafe mode, as the store's runner sets it.
+  db.unsafeMode(true);
+  try {
+    for (const m of sqliteMigrations.filter((m) => m.version < version)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 0);
+    }
+  } finally {
+    db.unsafeMode(false);
+  }
+}
+
+/**
+ * Upgrades a throwaway SQLite database as an older pchat left it: migrations before `version`,
+ * then `seed` on that connection, then a store opened on the file (which runs `version` and
+ * later), checked by `check` while the old connection is still open (it must see the new schema
+ * too). The file is removed after.
+ */
+export async function upgradeSqlite(version: number, seed: (db: Database.Database) => void, check: (store: Store, db: Database.Database) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `pchat-migration-${version}-`));
+  const file = join(dir, 'pchat.db');
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    applySqliteMigrationsBefore(db, version);
+    seed(db);
+    const store = createSqliteStore(file, { synchronous: 'normal' });
+    try {
+      await check(store, db);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Store } from '../../src/ports/store.js';
 import { post, seedRoom } from '../../src/storage/contract/harness.js';
-import { createSqliteStore } from '../../src/storage/sqlite/index.js';
-import { applySqliteMigrationsBefore, upgradePostgres } from '../helpers/migrations.js';
+import { upgradePostgres, upgradeSqlite } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 /** After migration 0016 a store keeps notices as notices, next to what it held before. */
@@ -26,28 +22,19 @@ async function checkNotices(store: Store): Promise<void> {
 
 describe('migration 0016 adds the notice message kind', () => {
   it('SQLite: widens the CHECK in place, still refuses other kinds, and connections already open see it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pchat-notice-migration-'));
-    const file = join(dir, 'pchat.db');
-    try {
-      const db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      applySqliteMigrationsBefore(db, 16);
-      const kindOf = (k: string) => () =>
-        db.prepare("INSERT INTO messages (room_id, seq, author_id, kind, text, created_at) SELECT id, 999, (SELECT id FROM users LIMIT 1), ?, 'raw', 0 FROM rooms WHERE id > 0 LIMIT 1").run(k);
-      const store = createSqliteStore(file, { synchronous: 'normal' });
-      try {
+    const kindOf = (db: Database.Database, k: string) => () =>
+      db.prepare("INSERT INTO messages (room_id, seq, author_id, kind, text, created_at) SELECT id, 999, (SELECT id FROM users LIMIT 1), ?, 'raw', 0 FROM rooms WHERE id > 0 LIMIT 1").run(k);
+    await upgradeSqlite(
+      16,
+      () => undefined,
+      async (store, db) => {
         await checkNotices(store);
         // The connection opened before the upgrade re-reads the schema: it may write notices too.
-        assert.doesNotThrow(kindOf('notice'));
-        assert.throws(kindOf('bogus'), /CHECK constraint failed/);
+        assert.doesNotThrow(kindOf(db, 'notice'));
+        assert.throws(kindOf(db, 'bogus'), /CHECK constraint failed/);
         assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
-      } finally {
-        db.close();
-        await store.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      },
+    );
   });
 
   describe('PostgreSQL', () => {

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Store } from '../../src/ports/store.js';
 import { post, seedRoom } from '../../src/storage/contract/harness.js';
-import { createSqliteStore } from '../../src/storage/sqlite/index.js';
-import { applySqliteMigrationsBefore, upgradePostgres } from '../helpers/migrations.js';
+import { upgradePostgres, upgradeSqlite } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 /** After migration 0017 a store edits and deletes authors' messages, next to the records it held before. */
@@ -32,32 +28,21 @@ async function checkUpgraded(store: Store): Promise<void> {
 
 describe('migration 0017 adds edited_at and the EDIT and DELETE compliance types', () => {
   it('SQLite: widens the compliance CHECK in place, still refuses other types, and connections already open see it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pchat-own-edits-migration-'));
-    const file = join(dir, 'pchat.db');
-    try {
-      const db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      // 0016 edits the stored schema too, which better-sqlite3 allows only in unsafe mode (as the store's runner does).
-      db.unsafeMode(true);
-      applySqliteMigrationsBefore(db, 17);
-      db.unsafeMode(false);
-      db.prepare(`INSERT INTO compliance (type, room_id, user_id, at, data) VALUES ('CHAT', 1, 1, 1, '{"text":"said before the upgrade"}')`).run();
-      const record = (type: string) => () => db.prepare('INSERT INTO compliance (type, room_id, user_id, at) VALUES (?, 1, 1, 2)').run(type);
-      assert.throws(record('EDIT'), /CHECK constraint failed/, 'before the upgrade EDIT is refused');
-      const store = createSqliteStore(file, { synchronous: 'normal' });
-      try {
+    const record = (db: Database.Database, type: string) => () => db.prepare('INSERT INTO compliance (type, room_id, user_id, at) VALUES (?, 1, 1, 2)').run(type);
+    await upgradeSqlite(
+      17,
+      (db) => {
+        db.prepare(`INSERT INTO compliance (type, room_id, user_id, at, data) VALUES ('CHAT', 1, 1, 1, '{"text":"said before the upgrade"}')`).run();
+        assert.throws(record(db, 'EDIT'), /CHECK constraint failed/, 'before the upgrade EDIT is refused');
+      },
+      async (store, db) => {
         await checkUpgraded(store);
         // The connection opened before the upgrade re-reads the schema: it may write the new types too.
-        assert.doesNotThrow(record('DELETE'));
-        assert.throws(record('BOGUS'), /CHECK constraint failed/);
+        assert.doesNotThrow(record(db, 'DELETE'));
+        assert.throws(record(db, 'BOGUS'), /CHECK constraint failed/);
         assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
-      } finally {
-        db.close();
-        await store.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      },
+    );
   });
 
   describe('PostgreSQL', () => {

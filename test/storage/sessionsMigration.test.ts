@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import type { Store } from '../../src/ports/store.js';
-import { createSqliteStore } from '../../src/storage/sqlite/index.js';
-import { applySqliteMigrationsBefore, upgradePostgres } from '../helpers/migrations.js';
+import { upgradePostgres, upgradeSqlite } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 const DAY = 86_400_000;
@@ -30,24 +25,16 @@ async function checkUpgraded(store: Store, before: number): Promise<void> {
 
 describe('migration 0014 keeps the sessions of before', () => {
   it('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pchat-sessions-migration-'));
-    const file = join(dir, 'pchat.db');
-    try {
-      const db = new Database(file);
-      applySqliteMigrationsBefore(db, 14);
-      const user = db.prepare("INSERT INTO users (login, display_name, disabled, is_admin, created_at) VALUES ('old@example.com', 'Old', 0, 0, 0)").run();
-      db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)').run('old-token-hash', user.lastInsertRowid, EXPIRES);
-      db.close();
-      const before = Date.now();
-      const store = createSqliteStore(file, { synchronous: 'normal' });
-      try {
-        await checkUpgraded(store, before);
-      } finally {
-        await store.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    let before = 0;
+    await upgradeSqlite(
+      14,
+      (db) => {
+        const user = db.prepare("INSERT INTO users (login, display_name, disabled, is_admin, created_at) VALUES ('old@example.com', 'Old', 0, 0, 0)").run();
+        db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)').run('old-token-hash', user.lastInsertRowid, EXPIRES);
+        before = Date.now();
+      },
+      (store) => checkUpgraded(store, before),
+    );
   });
 
   describe('PostgreSQL', () => {
