@@ -7,6 +7,7 @@ import { appendAll, historyRoom, PAGE, timeHistoryPages } from './lib/datasets.j
 import { openBenchStore, tempDir } from './lib/fixture.js';
 import { nowMs, percentiles, progress, report, round } from './lib/report.js';
 import { rng } from './lib/words.js';
+import type { Store } from '../src/ports/store.js';
 
 const NAME = 'history-page';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
     const local = await openApplication(config, 'bench');
     await timeHistoryPages(local.store, roomId, 1000, random); // warm-up
     const storeTimes = percentiles(await timeHistoryPages(local.store, roomId, STORE_QUERIES, random));
+    // The same pages once one message in ten has reactions (three people, two emoji; migration 0019):
+    // a page then looks its reactions up; a page without any never does (has_reactions).
+    const reactedCount = await reactToEveryTenth(local.store, roomId, authors.map((a) => a.id));
+    const reactedTimes = percentiles(await timeHistoryPages(local.store, roomId, STORE_QUERIES, random));
 
     // 3. The use case: permission check, page + 1 row, room's last seq, and a BACKCHAT compliance record (a durable write).
     const actor = await local.app.sessions.actorFor((authors[0] as { id: number }).id);
@@ -61,6 +66,8 @@ async function main(): Promise<void> {
         'store page p50 (ms)': round(storeTimes.p50, 3),
         'store page p99 (ms)': round(storeTimes.p99, 3),
         'store page max (ms)': round(storeTimes.max, 3),
+        'store page, 1 in 10 messages reacted, p50 (ms)': round(reactedTimes.p50, 3),
+        'store page, 1 in 10 messages reacted, p99 (ms)': round(reactedTimes.p99, 3),
         'app history p50 (ms)': round(appTimes.p50, 3),
         'app history p99 (ms)': round(appTimes.p99, 3),
       },
@@ -68,12 +75,27 @@ async function main(): Promise<void> {
       notes: [
         `data generated with store.messages.append (keep=true) in batches of ${BATCH}, synchronous=NORMAL; timed with the default synchronous=FULL.`,
         `${STORE_QUERIES} store pages and ${APP_QUERIES} use-case pages of ${PAGE} before a uniformly random seq, after warm-up.`,
+        `then ${reactedCount} reactions were imported (every tenth message: three people, two emoji) and ${STORE_QUERIES} store pages timed again.`,
         'app history writes a BACKCHAT compliance record per page (one fsync), so its time includes a durable commit.',
       ],
-      details: { storeMs: storeTimes, appMs: appTimes, generateSeconds: round(generateS, 1) },
+      details: { storeMs: storeTimes, reactedStoreMs: reactedTimes, appMs: appTimes, generateSeconds: round(generateS, 1) },
     });
   } finally {
     data.remove();
+  }
+}
+
+/** Imports reactions on every tenth message of the room (read back in pages of 1,000); returns how many. */
+async function reactToEveryTenth(store: Store, roomId: number, userIds: readonly number[]): Promise<number> {
+  let total = 0;
+  for (let after = 0; ; ) {
+    const page = await store.messages.history({ roomId, afterSeq: after, limit: 1000 });
+    if (page.length === 0) return total;
+    const rows = page
+      .filter((m) => m.seq % 10 === 0)
+      .flatMap((m) => [0, 1, 2].map((k) => ({ messageId: m.id, userId: userIds[k] as number, emoji: k === 2 ? '🎉' : '👍', createdAt: m.createdAt + k })));
+    total += await store.reactions.importReactions(rows);
+    after = page.at(-1)!.seq;
   }
 }
 

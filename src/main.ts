@@ -115,6 +115,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   try {
     const { app, bus } = local;
     await bus.start();
+    // Topic feeds match in the serving process only (the CLI never loads the filters).
+    await app.feeds.matcher.start(logger);
     const admin = await ensureAdministrator(app.context, config.admin.password);
     if (admin?.generatedPassword) {
       announce(`Created administrator "${admin.login}" with one-time password: ${admin.generatedPassword}`);

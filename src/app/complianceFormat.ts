@@ -107,20 +107,22 @@ const ABOUT_A_MESSAGE = new Set(['CHAT', 'EDIT', 'DELETE']);
  * (the original, kept after moderation); EDIT the new text (the previous one is the content of
  * the message's record before it, and in the JSON lines' data); DELETE the text removed;
  * FILEUPLOAD / FILEDOWNLOAD the file name; JOIN and PART nothing; anything else with data
- * (BACKCHAT: how much history was read) its data as JSON.
+ * (BACKCHAT: how much history was read) its data as JSON; REACT / UNREACT the emoji.
  */
 export function contentOf(event: ComplianceEvent): string {
   const data = event.data;
   if (ABOUT_A_MESSAGE.has(event.type)) return typeof data?.text === 'string' ? data.text : '';
+  if (event.type === 'REACT' || event.type === 'UNREACT') return typeof data?.emoji === 'string' ? data.emoji : '';
   if (event.type === 'FILEUPLOAD' || event.type === 'FILEDOWNLOAD') {
     for (const key of ['name', 'fileName']) if (typeof data?.[key] === 'string') return data[key] as string;
   }
   return data ? JSON.stringify(data) : '';
 }
 
-/** Lync's `id` attribute: the message's id for CHAT, EDIT and DELETE records (0 for live-only messages), else 0. */
+/** Lync's `id` attribute: the message's id for CHAT, EDIT, DELETE, REACT and UNREACT records (0 for live-only messages), else 0. */
 function contentId(event: ComplianceEvent): number {
-  return ABOUT_A_MESSAGE.has(event.type) && typeof event.data?.messageId === 'number' ? event.data.messageId : 0;
+  const aboutAMessage = ABOUT_A_MESSAGE.has(event.type) || event.type === 'REACT' || event.type === 'UNREACT';
+  return aboutAMessage && typeof event.data?.messageId === 'number' ? event.data.messageId : 0;
 }
 
 async function message(element: 'Message' | 'FirstMessage', event: ComplianceEvent, source: ExportSource, indent: string): Promise<string> {

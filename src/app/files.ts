@@ -5,6 +5,7 @@ import type { Actor } from '../core/permissions.js';
 import { formatSize } from '../core/sizes.js';
 import { validateMessageText } from '../core/validation.js';
 import { type AppContext, roomAccess } from './context.js';
+import { mentionedUsers } from './mentions.js';
 import { type FileSweepResult, sweepOrphanFiles } from './fileSweep.js';
 import { id, parse } from './validate.js';
 
@@ -127,7 +128,7 @@ export function fileUseCases(ctx: AppContext) {
         throw error;
       }
       // An upload can take a while: whatever changed meanwhile (access, the category) applies.
-      await checks();
+      const current = await checks();
       const result = await ctx.writer.submit({
         roomId: room,
         authorId: actor.userId,
@@ -139,6 +140,7 @@ export function fileUseCases(ctx: AppContext) {
         origin: null,
         keep: category.chatHistory,
         file: { name, contentType, size: stored.size, sha256: stored.sha256 },
+        mentions: caption === null ? [] : mentionedUsers(current.snapshot, current.room, current.category, caption, actor.userId),
       });
       const file = result.message.file;
       if (!file) throw new PchatError('conflict', 'This clientId was already used for a message without a file.', { field: 'clientId' });

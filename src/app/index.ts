@@ -1,3 +1,4 @@
+import type { Message } from '../core/model.js';
 import type { Clock, EventBus } from '../ports/events.js';
 import type { AppendResult, NewComplianceEvent, NewMessage, Store } from '../ports/store.js';
 import { addInUseCases } from './addins.js';
@@ -12,13 +13,17 @@ import { Directory } from './directory.js';
 import { groupUseCases } from './groups.js';
 import { guestUseCases } from './guests.js';
 import { GroupCommit } from './groupCommit.js';
+import { feedUseCases } from './feeds/feeds.js';
+import { FeedMatcher } from './feeds/matcher.js';
 import { importUseCases } from './imports.js';
 import type { ThrottleSettings } from './loginThrottle.js';
+import { mentionUseCases } from './mentions.js';
 import { messageUseCases } from './messages.js';
 import { moderationUseCases } from './moderation.js';
 import { ownMessageUseCases } from './ownMessages.js';
 import { poolUseCases } from './pool.js';
 import { readingUseCases } from './reading.js';
+import { reactionUseCases } from './reactions.js';
 import { roomUseCases } from './rooms.js';
 import { searchUseCases } from './search.js';
 import { accountUseCases } from './accounts.js';
@@ -32,12 +37,20 @@ export type Application = ReturnType<typeof createApplication>;
 /** Every use case, bound to one context. Protocols hold this and nothing below it. */
 export function createApplication(deps: { store: Store; bus: EventBus; clock: Clock; sipCredentialKey?: Buffer | null; signInThrottle?: ThrottleSettings; sessionPolicy?: SessionPolicy; minPasswordLength?: number }) {
   const directory = new Directory(deps.store, deps.bus);
+  const mentionsOf = new WeakMap<Message, readonly number[]>();
   const writer = new GroupCommit<NewMessage, AppendResult>(
-    (posts) => deps.store.messages.append(posts),
+    async (posts) => {
+      const results = await deps.store.messages.append(posts);
+      // Whom each post mentions, from its input to its event: the hub tells them (WebSocket `mention`).
+      posts.forEach((post, i) => void (post.mentions?.length && !results[i]!.duplicate && mentionsOf.set(results[i]!.message, post.mentions)));
+      return results;
+    },
     (results) => {
       for (const { message, duplicate } of results) {
-        if (!duplicate) void deps.bus.publish({ type: 'message.posted', roomId: message.roomId, message, live: message.seq === 0 });
+        const mentions = mentionsOf.get(message);
+        if (!duplicate) void deps.bus.publish({ type: 'message.posted', roomId: message.roomId, message, live: message.seq === 0, ...(mentions && { mentions }) });
       }
+      feedMatcher.committed(results); // topic feeds: queued, matched after the acknowledgements
     },
   );
   const compliance = new GroupCommit<NewComplianceEvent, void>(async (events) => {
@@ -45,6 +58,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     return events.map(() => undefined);
   });
   const ctx: AppContext = { ...deps, sipCredentialKey: deps.sipCredentialKey ?? null, sessionPolicy: deps.sessionPolicy ?? DEFAULT_SESSION_POLICY, minPasswordLength: deps.minPasswordLength ?? 8, directory, writer, compliance };
+  const feedMatcher = new FeedMatcher(ctx);
   const files = fileUseCases(ctx);
   const sessions = sessionUseCases(ctx);
   const accounts = accountUseCases(ctx, sessions);
@@ -68,6 +82,12 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     direct: directUseCases(ctx),
     files,
     reading: readingUseCases(ctx),
+    /** Emoji reactions on messages. */
+    reactions: reactionUseCases(ctx),
+    /** Topic feeds: users' keyword filters, matched on the server as messages commit (`feeds.matcher.start` in the server). */
+    feeds: feedUseCases(ctx, feedMatcher),
+    /** @mentions: the Mentions view, completion's people, per-room notification settings. */
+    mentions: mentionUseCases(ctx),
     sip: sipUseCases(ctx),
     search: searchUseCases(ctx),
     moderation: audited(ctx, 'moderation', moderationUseCases(ctx, filesRemoved)),
@@ -80,6 +100,7 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
     flush: async () => {
       await writer.flush();
       await compliance.flush();
+      await feedMatcher.flush();
       await accounts.flush();
     },
   };

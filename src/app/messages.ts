@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { PchatError } from '../core/errors.js';
 import type { Message } from '../core/model.js';
+import { parentRef } from '../core/replies.js';
 import type { Actor } from '../core/permissions.js';
 import { validateMessageText, validateTitle } from '../core/validation.js';
 import type { AppendResult, NewComplianceEvent } from '../ports/store.js';
 import { type AppContext, roomAccess } from './context.js';
+import { mentionedUsers } from './mentions.js';
 import { id, parse, timestamp } from './validate.js';
 
 export const postInput = z.strictObject({
@@ -13,6 +15,8 @@ export const postInput = z.strictObject({
   title: z.string().nullable().default(null),
   /** Chosen by the client; a retry with the same id is stored once. */
   clientId: z.string().min(1).max(128).nullable().default(null),
+  /** A reply: the seq of the message of the same room it answers. */
+  replyTo: z.int().positive().nullable().default(null),
 });
 
 const seq = z.coerce.number().pipe(z.int().nonnegative());
@@ -66,6 +70,14 @@ export function messageUseCases(ctx: AppContext) {
     return access;
   };
 
+  /** A reply's parent: a kept message of the same room (the poster may read it: they may post there). */
+  const parentOf = async (roomId: number, seq: number, kept: boolean) => {
+    if (!kept) throw new PchatError('invalid_input', 'Replies need chat history, which is off in this category.', { field: 'replyTo' });
+    const parent = await ctx.store.messages.getBySeq(roomId, seq);
+    if (!parent) throw new PchatError('invalid_input', `There is no message ${seq} in this room to reply to.`, { field: 'replyTo' });
+    return parentRef(parent);
+  };
+
   return {
     /**
      * Refuses as `post` would, without posting: for what is said in a room but not kept (an IRC
@@ -82,11 +94,12 @@ export function messageUseCases(ctx: AppContext) {
      */
     async post(actor: Actor, roomId: number, input: unknown, options: { onQueued?: () => void } = {}): Promise<AppendResult> {
       const data = parse(postInput, input);
-      const { snapshot, category } = await postingGate(actor, roomId);
+      const { snapshot, room, category } = await postingGate(actor, roomId);
       const text = validateMessageText(data.text, snapshot.config);
       if (data.kind !== 'story' && data.title !== null) {
         throw new PchatError('invalid_input', 'Only stories have titles.', { field: 'title' });
       }
+      const replyTo = data.replyTo === null ? null : await parentOf(roomId, data.replyTo, category.chatHistory);
       const committed = ctx.writer.submit({
         roomId,
         authorId: actor.userId,
@@ -97,6 +110,8 @@ export function messageUseCases(ctx: AppContext) {
         clientId: data.clientId,
         origin: null,
         keep: category.chatHistory,
+        mentions: mentionedUsers(snapshot, room, category, text, actor.userId),
+        ...(replyTo && { replyTo }),
       });
       options.onQueued?.();
       return committed;

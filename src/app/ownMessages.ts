@@ -5,6 +5,7 @@ import { checkOwnEdit } from '../core/ownMessages.js';
 import type { Actor } from '../core/permissions.js';
 import { validateMessageText } from '../core/validation.js';
 import { type AppContext, type RoomAccess, roomAccess } from './context.js';
+import { mentionedUsers } from './mentions.js';
 import { id, parse } from './validate.js';
 
 export const editInput = z.strictObject({ text: z.string() });
@@ -55,7 +56,8 @@ export function ownMessageUseCases(ctx: AppContext, filesRemoved: () => void = (
       const { access, message } = await target(actor, roomId, seq);
       const text = validateMessageText(raw, access.snapshot.config);
       if (text === message.text) return message;
-      const done = await ctx.store.messages.editOwn({ id: message.id, authorId: actor.userId, text, at: ctx.clock.now() });
+      const mentions = mentionedUsers(access.snapshot, access.room, access.category, text, actor.userId);
+      const done = await ctx.store.messages.editOwn({ id: message.id, authorId: actor.userId, text, at: ctx.clock.now(), mentions });
       if (!done) throw notFound('message');
       await ctx.bus.publish({ type: 'messages.replaced', roomId, messages: [done.after], byAuthor: true });
       return done.after;

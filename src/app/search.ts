@@ -31,7 +31,7 @@ export function searchTerms(q: string): string[] {
 }
 
 /** A room's name; a direct conversation's is the other participants' names (its own name is never shown). */
-function roomNameFor(actor: Actor, snapshot: Snapshot, roomId: number): string {
+export function roomNameFor(actor: Actor, snapshot: Snapshot, roomId: number): string {
   const room = snapshot.rooms.get(roomId);
   if (!room) return '';
   if (!isDirect(room)) return room.name;

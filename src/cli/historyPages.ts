@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import type { FileRecord, MessageRecord } from '../interchange/archive/records.js';
-import type { MessagePages } from '../interchange/pchat/source.js';
+import type { ConversationFields, MessagePages } from '../interchange/pchat/source.js';
 import { WORKER_HEAP } from './verifyTarget.js';
 
 export interface HistoryWorkerData {
@@ -14,7 +14,7 @@ export type HistoryReply = { type: 'page'; room: string; flat: unknown[] } | { t
 /** This thread has taken a page: the reader may read one more. */
 export type HistoryAck = { type: 'ack' };
 
-export const FIELDS = 10;
+export const FIELDS = 11;
 /** Pages the reading thread may be ahead of this one. */
 export const AHEAD = 4;
 
@@ -78,7 +78,8 @@ function toRecords(room: string, flat: unknown[]): MessageRecord[] {
       origin: system === null ? null : { system, id: flat[i + 8] as string },
     };
     if (file !== null) record.file = file;
-    records[k] = record;
+    const conversation = flat[i + 10] as ConversationFields | null;
+    records[k] = conversation ? Object.assign(record, conversation) : record;
   }
   return records;
 }

@@ -2,7 +2,7 @@
 // its own connection and posts them as flat arrays, a few pages ahead of the exporting thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { IsoFormatter } from '../interchange/pchat/isoTime.js';
-import { fileRecord, roomHistoryPages } from '../interchange/pchat/source.js';
+import { conversationFields, fileRecord, roomHistoryPages } from '../interchange/pchat/source.js';
 import { openStore } from '../stores.js';
 import { AHEAD, type HistoryReply, type HistoryWorkerData } from './historyPages.js';
 
@@ -25,7 +25,7 @@ try {
     for await (const page of roomHistoryPages(store, roomId)) {
       const flat: unknown[] = [];
       for (const m of page) {
-        flat.push(String(m.id), m.seq, String(m.authorId), times.format(m.createdAt), m.kind, m.title, m.text, m.origin?.system ?? null, m.origin?.id ?? null, m.file ? fileRecord(m.file) : null);
+        flat.push(String(m.id), m.seq, String(m.authorId), times.format(m.createdAt), m.kind, m.title, m.text, m.origin?.system ?? null, m.origin?.id ?? null, m.file ? fileRecord(m.file) : null, conversationFields(m, times));
       }
       reply({ type: 'page', room: String(roomId), flat });
       unread += 1;

@@ -111,6 +111,8 @@ export function registerInterchange(program: Command): void {
       'pchat export --level room-directory --out directory.zip',
       'pchat export --from groupchat-db:./dump --renames renames.csv --out legacy.zip',
       'pchat export --from irc-logs:./irclogs --log-timezone Europe/Berlin --category "IRC archive" --out irc.zip',
+      'pchat export --from slack:./slack-export.zip --out slack.zip',
+      'pchat export --from mattermost:./mattermost-export.zip --direct-messages as-rooms --direct-category "Direct messages" --out mm.zip',
     ],
     `Levels: all (default) · user (users, groups, policies) · category (+ categories) ·
 room-directory (+ add-ins, rooms) · content (messages, with the users and rooms they refer to).
@@ -166,7 +168,7 @@ and --report lists them) unless --allow-errors is given, or when the export fail
 name collision overwrites the existing item, as Microsoft's import did. Re-running an import,
 or resuming a killed one, adds nothing twice. Imported accounts have no password until one is set.
 
-People. The users of an IRC-logs archive (export --from irc-logs:<dir>) are people, not
+People. The users of an IRC-logs, Slack or Mattermost archive (export --from irc-logs:, slack:, mattermost:) are people, not
 accounts: each is found among the pchat accounts (the one imported for it before, then a line of
 --users users.csv, then the same e-mail, then the same login), several nicks mapped to one login
 are one person, and no account is created unless the file says "new" or --create-users is given:
@@ -237,13 +239,15 @@ server's posts never wait long for it, and a killed import, run again, keeps wha
       'pchat verify --source old.db --scope Engineering --start-date 2020-01-01   # after pchat export with the same options',
       'pchat verify --source groupchat-db:./dump --renames renames.csv   # the rename file the migration used',
       'pchat verify --source irc-logs:./irclogs --log-timezone Europe/Berlin --users users.csv   # as exported and imported',
+      'pchat verify --source slack:./slack-export.zip --users users.csv',
     ],
     `Give --level, --scope and --start-date as they were given to \`pchat export\`: verify then compares
 what that export carried (from --start-date on, the target's older messages are left out too).
 A room whose messages differ is reported with its first differing message: the target's seq, the
 source's message id, the field (identity, author, at, kind, title, text) and both values.
-For an irc-logs source give the --log-* options given to export and the --users file given to
-import: verify converts the logs the same way and compares each nick as the account it was mapped to.
+For an irc-logs source give the --log-* options given to export (for slack: and mattermost:
+--category and --direct-*) and the --users file given to import: verify converts the source the
+same way and compares each source user as the account it was mapped to.
 Exit status 0 only when there is no unexplained difference; expected conversions are listed apart.`,
   );
 

@@ -19,7 +19,7 @@ import { claimSipAddress, releaseSipAddress, sipClaimProblems, sipSettingsOf } f
 import { USERS_HELP } from './people.js';
 import { readUsersFile } from '../interchange/people/usersFile.js';
 import type { PlannedPeople } from '../interchange/people/planned.js';
-import { ircFlagGiven, legacySourceOptionsOf, openDatabase, openSource, SOURCE_HELP, withLegacySourceOptions } from './sources.js';
+import { legacySourceOptionsOf, misplacedOption, openDatabase, openSource, SOURCE_HELP, withLegacySourceOptions } from './sources.js';
 
 const isJson = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>().json === true;
 const isPostgres = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
@@ -120,8 +120,8 @@ function noLegacyOptions(cmd: Command): Record<string, never> {
   const given = legacySourceOptionsOf(cmd);
   const flag = given.domains ? '--domains' : given.rootManagers === 'scope' ? '--root-managers' : null;
   if (flag) throw new PchatError('invalid_input', `${flag} applies to a legacy Group Chat source (groupchat-db:<dir>) only`, { field: flag });
-  const ircFlag = ircFlagGiven(given);
-  if (ircFlag) throw new PchatError('invalid_input', `${ircFlag} applies to an irc-logs:<dir> source only`, { field: ircFlag });
+  const misplaced = misplacedOption(null, given);
+  if (misplaced) throw misplaced;
   return {};
 }
 

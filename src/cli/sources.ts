@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { PchatError } from '../core/errors.js';
 import { openArchive } from '../interchange/archive/reader.js';
 import { pchatSource } from '../interchange/pchat/source.js';
+import { DIRECT_MODES, type DirectMode } from '../interchange/sources/direct.js';
 import { LEGACY_SOURCES, type LegacySourceOptions } from '../interchange/sources/index.js';
 import { ROOT_MANAGERS_RULES, type RootManagersRule } from '../interchange/sources/groupchat/tree.js';
 import { LOG_FORMATS, type LogFormat } from '../interchange/sources/irclogs/formats.js';
@@ -66,25 +67,37 @@ export function withLegacySourceOptions(command: Command): Command {
     .addOption(new Option('--log-format <format>', 'an irc-logs source: the format of every file (default auto: told per file from its first lines)').choices(LOG_FORMATS))
     .option('--log-timezone <zone>', 'an irc-logs source: the IANA time zone the logs\' times are in, e.g. Europe/Berlin (default UTC)')
     .option('--log-encoding <encoding>', 'an irc-logs source: the encoding of the lines that are not UTF-8, each decoded alone and counted (default cp1252)')
-    .option('--category <name>', 'an irc-logs source: the category the channels\' rooms go into (default IRC)')
-    .addOption(new Option('--room-privacy <privacy>', 'an irc-logs source: the privacy of the channels\' rooms (default open)').choices(['open', 'closed', 'secret']));
+    .option('--category <name>', 'an irc-logs or slack source: the category the channels\' rooms go into (default IRC, Slack)')
+    .addOption(new Option('--room-privacy <privacy>', 'an irc-logs source: the privacy of the channels\' rooms (default open)').choices(['open', 'closed', 'secret']))
+    .addOption(
+      new Option('--direct-messages <mode>', 'a slack or mattermost source: direct conversations are left out and counted (skip, the default), or each becomes a secret room of its participants (as-rooms, with --direct-category)').choices(DIRECT_MODES),
+    )
+    .option('--direct-category <name>', 'a slack or mattermost source with --direct-messages as-rooms (required then): the category of the conversations\' rooms');
 }
 
-/** The options only an irc-logs source takes, by their flags. */
-const IRC_FLAGS: [keyof LegacySourceOptions, string][] = [
-  ['logFormat', '--log-format'],
-  ['logTimezone', '--log-timezone'],
-  ['logEncoding', '--log-encoding'],
-  ['category', '--category'],
-  ['roomPrivacy', '--room-privacy'],
+/** The source kinds each kind-specific option applies to, by its flag. */
+const KIND_FLAGS: [keyof LegacySourceOptions, string, readonly string[]][] = [
+  ['logFormat', '--log-format', ['irc-logs']],
+  ['logTimezone', '--log-timezone', ['irc-logs']],
+  ['logEncoding', '--log-encoding', ['irc-logs']],
+  ['category', '--category', ['irc-logs', 'slack']],
+  ['roomPrivacy', '--room-privacy', ['irc-logs']],
+  ['directMessages', '--direct-messages', ['slack', 'mattermost']],
+  ['directCategory', '--direct-category', ['slack', 'mattermost']],
 ];
+const KIND_WORDS: Readonly<Record<string, string>> = { 'irc-logs': 'an irc-logs:<dir>', slack: 'a slack:<export>', mattermost: 'a mattermost:<export>' };
 
-/** The flag of an irc-logs option among `given`, or null: refused for every other source. */
-export const ircFlagGiven = (given: LegacySourceOptions): string | null => IRC_FLAGS.find(([key]) => given[key] !== undefined)?.[1] ?? null;
+/** The error refusing a kind-specific option among `given` that a source of `kind` (null: no legacy source) does not take; null when none. */
+export function misplacedOption(kind: string | null, given: LegacySourceOptions): PchatError | null {
+  const found = KIND_FLAGS.find(([key, , kinds]) => given[key] !== undefined && (kind === null || !kinds.includes(kind)));
+  if (!found) return null;
+  const [, flag, kinds] = found;
+  return new PchatError('invalid_input', `${flag} applies to ${kinds.map((k) => KIND_WORDS[k]).join(' or ')} source only`, { field: flag });
+}
 
 /** The legacy source options given to `command` (see withLegacySourceOptions); none for a command without them. */
 export function legacySourceOptionsOf(command: Command): LegacySourceOptions {
-  const opts = command.opts<{ rootManagers?: RootManagersRule; domains?: string[]; logFormat?: LogFormat; logTimezone?: string; logEncoding?: string; category?: string; roomPrivacy?: 'open' | 'closed' | 'secret' }>();
+  const opts = command.opts<{ rootManagers?: RootManagersRule; domains?: string[]; logFormat?: LogFormat; logTimezone?: string; logEncoding?: string; category?: string; roomPrivacy?: 'open' | 'closed' | 'secret'; directMessages?: DirectMode; directCategory?: string }>();
   return {
     ...(opts.rootManagers && { rootManagers: opts.rootManagers }),
     ...(opts.domains && { domains: opts.domains }),
@@ -93,6 +106,8 @@ export function legacySourceOptionsOf(command: Command): LegacySourceOptions {
     ...(opts.logEncoding && { logEncoding: opts.logEncoding }),
     ...(opts.category && { category: opts.category }),
     ...(opts.roomPrivacy && { roomPrivacy: opts.roomPrivacy }),
+    ...(opts.directMessages && { directMessages: opts.directMessages }),
+    ...(opts.directCategory !== undefined && { directCategory: opts.directCategory }),
   };
 }
 
@@ -105,15 +120,15 @@ export async function openSource(command: Command, spec: string | undefined, sta
     const [, kind, location] = legacy as unknown as [string, string, string];
     const reader = LEGACY_SOURCES[kind];
     if (!reader) throw new PchatError('invalid_input', `unknown source kind "${kind}"; known: ${Object.keys(LEGACY_SOURCES).join(', ')}`, { field: '--from' });
-    const ircFlag = kind === 'irc-logs' ? null : ircFlagGiven(legacyGiven);
-    if (ircFlag) throw new PchatError('invalid_input', `${ircFlag} applies to an irc-logs:<dir> source only`, { field: ircFlag });
+    const misplaced = misplacedOption(kind, legacyGiven);
+    if (misplaced) throw misplaced;
     const source = await reader.open(location, { startDate, ...legacyGiven });
     return { source, local: null, close: () => source.close() };
   }
   if (legacyGiven.domains) throw new PchatError('invalid_input', '--domains applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--domains' });
   if (legacyGiven.rootManagers === 'scope') throw new PchatError('invalid_input', '--root-managers applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--root-managers' });
-  const ircFlag = ircFlagGiven(legacyGiven);
-  if (ircFlag) throw new PchatError('invalid_input', `${ircFlag} applies to an irc-logs:<dir> source only`, { field: ircFlag });
+  const misplaced = misplacedOption(null, legacyGiven);
+  if (misplaced) throw misplaced;
   if (spec !== undefined && /\.zip$/i.test(spec)) {
     const source = await openArchive(spec);
     return { source, local: null, close: () => source.close() };

@@ -107,7 +107,33 @@ export interface Message {
    * replacement does not set it: only the author's own edit does (app/ownMessages.ts).
    */
   readonly editedAt?: number | null;
+  /** The message of the same room this one answers (migration 0018); absent when it answers none. */
+  readonly replyTo?: ReplyRef | null;
+  /** How many messages answer this one; absent when none. */
+  readonly replyCount?: number;
+  /** Emoji reactions (migration 0019, core/reactions.ts), in the order first reacted with; absent when none. */
+  readonly reactions?: readonly Reaction[];
 }
+
+/** One emoji on a message and who reacted with it, in the order they did. */
+export interface Reaction {
+  readonly emoji: string;
+  readonly userIds: readonly number[];
+}
+
+/**
+ * What a reply shows of its parent: enough for a quote and a link. When the parent was removed
+ * since, `seq` and `authorId` are null and `excerpt` is empty (the reply still says it was one).
+ */
+export interface ReplyRef {
+  readonly id: number;
+  readonly seq: number | null;
+  readonly authorId: number | null;
+  /** The start of the parent's text, at most REPLY_EXCERPT characters. */
+  readonly excerpt: string;
+}
+/** How much of a parent a reply carries (stores cut it, presenters shorten it further). */
+export const REPLY_EXCERPT = 120;
 
 /** A file posted in a room: its bytes are stored once per content (SHA-256), its row per post. */
 export interface FileInfo {
@@ -177,7 +203,8 @@ export const DEFAULT_CHAT_CONFIG: ChatConfig = {
 };
 
 /** EDIT and DELETE (migration 0017): an author edited (previous and new text) or deleted (the text removed) their own message. */
-export const COMPLIANCE_TYPES = ['JOIN', 'PART', 'CHAT', 'BACKCHAT', 'FILEUPLOAD', 'FILEDOWNLOAD', 'EDIT', 'DELETE'] as const;
+/** REACT and UNREACT (migration 0019): a user added or took back an emoji reaction (data: messageId, seq, emoji). */
+export const COMPLIANCE_TYPES = ['JOIN', 'PART', 'CHAT', 'BACKCHAT', 'FILEUPLOAD', 'FILEDOWNLOAD', 'EDIT', 'DELETE', 'REACT', 'UNREACT'] as const;
 export type ComplianceType = (typeof COMPLIANCE_TYPES)[number];
 
 export interface ComplianceEvent {

@@ -1,4 +1,5 @@
 import type { DomainEvent, EventBus } from '../ports/events.js';
+import { feedEventConcerns } from '../ports/feeds.js';
 
 /** A connected client session of any protocol, as the hub sees it. */
 export interface Subscriber {
@@ -14,6 +15,10 @@ export interface Subscriber {
   onAccessChange(event: DomainEvent): void;
   /** A user came into (or left) a room this subscriber is in; `count` is how many are in it now. */
   onPresence(roomId: number, userId: number, present: boolean, count: number): void;
+  /** A message that mentions this subscriber's user, in a room the subscriber has not joined (sessions without it leave it out). */
+  onMention?(event: DomainEvent & { type: 'message.posted' }): void;
+  /** Topic feed events of this subscriber's user (sessions without feeds leave it out). */
+  onFeedEvent?(event: DomainEvent & { type: 'feed.hits' | 'feed.changed' }): void;
 }
 
 /**
@@ -86,17 +91,30 @@ export class Hub {
     for (const s of this.rooms.get(roomId) ?? []) s.onPresence(roomId, userId, present, count);
   }
 
+  /** The sessions of mentioned users that are not in the room (those in it get the message itself). */
+  private mentioned(event: DomainEvent & { type: 'message.posted' }, userIds: readonly number[]): void {
+    const inRoom = this.rooms.get(event.roomId);
+    for (const s of this.everyone) if (s.onMention && userIds.includes(s.userId) && !inRoom?.has(s)) s.onMention(event);
+  }
+
   private route(event: DomainEvent): void {
+    if (event.type === 'message.posted' && event.mentions) this.mentioned(event, event.mentions);
     switch (event.type) {
       case 'message.posted':
       case 'messages.removed':
       case 'messages.replaced':
+      case 'message.reactions':
       case 'room.cleared':
       case 'room.historyMerged':
         for (const s of this.rooms.get(event.roomId) ?? []) s.onRoomEvent(event);
         return;
       case 'pool.changed':
         return; // the node and the directory act on it; sessions see nothing
+      case 'feed.hits':
+      case 'feed.changed':
+        // Addressed to users, and no access change: never a re-check of every session.
+        for (const s of this.everyone) if (s.onFeedEvent && feedEventConcerns(event, s.userId)) s.onFeedEvent(event);
+        return;
       case 'direct.opened':
         // Subscribed before they hear of it, so a message posted right after reaches them.
         for (const s of this.everyone) {

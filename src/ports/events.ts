@@ -1,11 +1,23 @@
-import type { Message } from '../core/model.js';
+import type { Message, Reaction } from '../core/model.js';
+import type { FeedHitNotice } from './feeds.js';
 
 /**
  * Domain events, published after the change they describe is committed. Protocols render
  * them for their clients; the directory snapshot uses them to invalidate itself.
  */
 export type DomainEvent =
-  | { readonly type: 'message.posted'; readonly roomId: number; readonly message: Message; readonly live: boolean }
+  | {
+      readonly type: 'message.posted';
+      readonly roomId: number;
+      readonly message: Message;
+      readonly live: boolean;
+      /**
+       * Who it mentions (app/mentions.ts: only users who may read the room), as the posting node
+       * knows it: the hub tells their sessions that are not in the room (WebSocket `mention`).
+       * Absent when none, and on messages another pool node relays (read back by seq).
+       */
+      readonly mentions?: readonly number[];
+    }
   | {
       readonly type: 'messages.removed';
       readonly roomId: number;
@@ -52,7 +64,26 @@ export type DomainEvent =
    */
   | { readonly type: 'direct.opened'; readonly roomId: number; readonly userIds: readonly number[] }
   /** A node was drained or re-activated, or read-only maintenance began or ended. */
-  | { readonly type: 'pool.changed' };
+  | { readonly type: 'pool.changed' }
+  /**
+   * A reaction was added or taken back (app/reactions.ts): the message's whole new set, so every
+   * door shows the same state, and the change itself (IRC tells it as a `+draft/react` TAGMSG).
+   */
+  | {
+      readonly type: 'message.reactions';
+      readonly roomId: number;
+      readonly seq: number;
+      readonly messageId: number;
+      readonly reactions: readonly Reaction[];
+      readonly change: { readonly userId: number; readonly emoji: string; readonly added: boolean };
+    }
+  /**
+   * Topic feeds (app/feeds/): new hits, each addressed to its filter's owner, with the messages
+   * they found (each once); the hub hands a session only its user's hits.
+   */
+  | { readonly type: 'feed.hits'; readonly hits: readonly FeedHitNotice[]; readonly messages: readonly Message[] }
+  /** A filter of `userId` was created, changed, read or deleted: matchers reload it, the user's other sessions refresh. */
+  | { readonly type: 'feed.changed'; readonly userId: number; readonly filterId: number };
 
 /** Whether a `user.signedOut` event ends a connection of `userId` authenticated by session `sessionId` (0: none known). */
 export function signsOut(event: DomainEvent, userId: number, sessionId: number): boolean {

@@ -8,14 +8,20 @@ import type {
   Group,
   Message,
   MessageKind,
+  Reaction,
+  ReplyRef,
   Origin,
   PolicyRule,
   PrincipalRef,
   Room,
   User,
 } from '../core/model.js';
+import type { NotifyLevel } from '../core/mentions.js';
+import type { MentionStore } from './mentions.js';
 import type { Decommission, Maintenance, NodeRecord, PoolSignal } from './pool.js';
 import type { ComplianceExportStore } from './complianceExport.js';
+import type { ReactionStore } from './reactions.js';
+import type { FeedStore } from './feeds.js';
 
 /**
  * Everything the application keeps. Every method is async so that a networked store
@@ -43,7 +49,13 @@ export interface Store {
   readonly nodes: NodeStore;
   readonly reading: ReadingStore;
   readonly preferences: PreferenceStore;
+  /** @mentions (migration 0020; mentions.ts in each store). */
+  readonly mentions: MentionStore;
   readonly files: FileStore;
+  /** Emoji reactions on messages (migration 0019; reactions.ts in each store). */
+  readonly reactions: ReactionStore;
+  /** Topic feeds: users' keyword filters and the hits the matcher stores (migration 0021). */
+  readonly feeds: FeedStore;
   readonly blobs: BlobStore;
   /** Bulk import in one transaction from a spool (SQLite); null where the store has no such path. */
   readonly bulk: BulkImport | null;
@@ -140,8 +152,12 @@ export interface NewMessage {
   readonly origin: Origin | null;
   /** False in categories whose chat history is off: compliance records it, history does not. */
   readonly keep: boolean;
+  /** Users it mentions who may read the room (app/mentions.ts decides): their mention rows are written in the message's transaction. */
+  readonly mentions?: readonly number[];
   /** A file post: the file row is written in the same transaction as the message (its bytes are already durable in the BlobStore). */
   readonly file?: NewFile | null;
+  /** A reply: its parent, a message of the same room (app/messages.ts checked it exists). */
+  readonly replyTo?: ReplyRef | null;
 }
 
 /** A file row to write with its message; the bytes are in the BlobStore under `sha256`. */
@@ -229,6 +245,15 @@ export interface ImportedMessage {
   readonly origin: Origin;
   /** An imported file post: its bytes were put in the BlobStore first. */
   readonly file?: NewFile | null;
+  /**
+   * An imported reply: the origin of its parent, a message of the same room imported earlier (in
+   * this batch or before). The store links them; a parent it cannot find leaves a plain message.
+   */
+  readonly replyTo?: Origin | null;
+  /** When the author last edited it in the source (the text is the edited one). */
+  readonly editedAt?: number | null;
+  /** Its reactions (pchat user ids), written with it; a message already stored keeps its own. */
+  readonly reactions?: readonly Reaction[];
 }
 
 export interface ImportHistoryResult {
@@ -249,6 +274,11 @@ export interface SpooledMessage {
   readonly text: string;
   readonly createdAt: number;
   readonly origin: Origin;
+  /** A reply: its parent's identity (see ImportedMessage.replyTo). */
+  readonly replyTo?: Origin;
+  readonly editedAt?: number;
+  /** Its reactions, naming users by the source's ids as `author` does. */
+  readonly reactions?: readonly { readonly emoji: string; readonly users: readonly string[] }[];
 }
 
 /**
@@ -352,6 +382,8 @@ export interface OwnEdit {
   readonly authorId: number;
   readonly text: string;
   readonly at: number;
+  /** Who the new text mentions (replacing the message's mention rows in the same transaction). */
+  readonly mentions?: readonly number[];
 }
 
 export interface OwnRemoval {
@@ -504,6 +536,8 @@ export interface ReadingState {
   readonly followed: boolean;
   /** The highest seq the user has read (0: none). */
   readonly lastRead: number;
+  /** Which new messages of the room notify the user (migration 0020; default `mentions`). */
+  readonly notify: NotifyLevel;
 }
 /** Per-user reading state that roams between devices: followed rooms and read positions. */
 export interface ReadingStore {
@@ -512,6 +546,8 @@ export interface ReadingStore {
   setFollowed(userId: number, roomId: number, followed: boolean): Promise<void>;
   /** Moves the read position forward only: an older seq than the stored one changes nothing. */
   markRead(userId: number, roomId: number, seq: number): Promise<void>;
+  /** The user's notification setting for the room (kept with the read position, so it roams too). */
+  setNotify(userId: number, roomId: number, level: NotifyLevel): Promise<void>;
 }
 
 export interface Preference {

@@ -1,7 +1,9 @@
 import type { Snapshot } from '../app/directory.js';
 import type { RoomView } from '../app/rooms.js';
 import { formatSize } from '../core/sizes.js';
-import type { Category, FileInfo, Group, Message, PrincipalRef } from '../core/model.js';
+import { presentReactions } from './presentReactions.js';
+import type { Category, FileInfo, Group, Message, PrincipalRef, ReplyRef } from '../core/model.js';
+import { quoteOf } from '../core/replies.js';
 
 /**
  * JSON shapes shared by the HTTP API and the WebSocket protocol, so a message or a room
@@ -23,8 +25,24 @@ export function presentMessage(m: Message, snapshot: Snapshot | null): Record<st
     file: m.file ? presentFile(m.file) : null,
     /** When its author last edited it; null if never (docs/websocket.md). */
     editedAt: m.editedAt ? new Date(m.editedAt).toISOString() : null,
+    /** Emoji reactions: [{emoji, count, users: [{id, name}]}], first-reacted first; [] when none. */
+    reactions: presentReactions(m.reactions, snapshot),
+    /** The message it answers (seq null when that was removed), or null; and how many answer it. */
+    replyTo: m.replyTo ? presentParent(m.replyTo, snapshot) : null,
+    replyCount: m.replyCount ?? 0,
   };
 }
+
+const presentParent = (p: ReplyRef, snapshot: Snapshot | null): Record<string, unknown> => ({
+  seq: p.seq,
+  authorId: p.authorId,
+  authorName: p.authorId === null ? null : (snapshot?.users.get(p.authorId)?.displayName ?? null),
+  excerpt: p.excerpt,
+});
+
+/** What doors without replies of their own (IRC, SIP) put before a reply's text: a one-line quote of its parent. */
+export const replyQuote = (m: Message, snapshot: Snapshot | null): string | null =>
+  m.replyTo ? quoteOf(m.replyTo, m.replyTo.authorId === null ? null : (snapshot?.users.get(m.replyTo.authorId)?.displayName ?? null)) : null;
 
 /** A file name as one URL path segment: every character but RFC 3986's unreserved ones percent-encoded. */
 export const encodeFileName = (name: string): string => encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -2,6 +2,7 @@ import { directPairKey, participantsOf } from '../core/direct.js';
 import type { Category, ComplianceEvent, Message, MessageKind, Origin, PrincipalRef, Privacy, Room, RoomType, User } from '../core/model.js';
 import type { ComplianceExportFormat, ComplianceExportState } from '../ports/complianceExport.js';
 import type { NodeRecord } from '../ports/pool.js';
+import { removedParent } from './replies.js';
 import type { SessionKind, StoredSession } from '../ports/store.js';
 
 /**
@@ -54,8 +55,11 @@ export interface MessageRow extends OriginColumns {
   client_id: string | null;
   /** Migration 0017: when the author last edited it; null if never. */
   edited_at: number | null;
+  /** Migration 0018: the parent's id when it is a reply, and how many replies it has. */
+  reply_to: number | null;
+  reply_count: number;
 }
-export const MESSAGE_COLUMNS = 'id, room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, edited_at';
+export const MESSAGE_COLUMNS = 'id, room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, edited_at, reply_to, reply_count';
 /** A message from its row; `editedAt` only when it was edited (as `file` only for a file post), so unedited messages read as before. */
 export const toMessage = (row: MessageRow): Message => ({
   id: row.id,
@@ -69,6 +73,9 @@ export const toMessage = (row: MessageRow): Message => ({
   clientId: row.client_id,
   origin: originOf(row),
   ...(row.edited_at !== null && row.edited_at !== undefined && { editedAt: row.edited_at }),
+  // A reply's parent is filled in by the read (storage/replies.ts); a count only when there are replies.
+  ...(row.reply_to !== null && row.reply_to !== undefined && { replyTo: removedParent(Number(row.reply_to)) }),
+  ...(row.reply_count > 0 && { replyCount: row.reply_count }),
 });
 
 type Lists = ReadonlyMap<string, PrincipalRef[]>;

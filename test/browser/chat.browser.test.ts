@@ -175,7 +175,10 @@ describe('web client: chatting in a real browser', () => {
     assert.ok(await focused.isVisible());
     await a.page.locator('#m-650').waitFor({ state: 'attached' });
     await a.page.locator('#m-740').waitFor({ state: 'attached' });
-    assert.match(a.page.url(), /#\/room\/\d+\/m\/700$/);
+    assert.match(a.page.url(), /#\/room\/\d+\/m\/700\?hl=zeppelin$/);
+    // The searched word stays marked in context, in that message only.
+    assert.deepEqual(await focused.locator('mark').allTextContents(), ['zeppelin']);
+    assert.equal(await a.page.locator('li.msg:not(.focused) mark').count(), 0);
     await a.screenshot('07-message-in-context');
     a.assertClean();
   });

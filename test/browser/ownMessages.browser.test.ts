@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { adminApi, createCategory, createRoom, createUser, user } from '../helpers/fixtures.js';
 import { type Api, expectStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { seriousViolations } from './axe.js';
 import { launchBrowser, People } from './browser.js';
 
 /** Editing and deleting one's own messages in the web client, seen live in a second browser. */
@@ -39,7 +40,7 @@ describe('web client: fixing what one wrote', () => {
     const mine = a.page.locator('li.msg', { hasText: 'teh meeting moved to 3' });
     await b.page.locator('li.msg', { hasText: 'teh meeting moved to 3' }).waitFor();
     assert.equal(await a.page.locator('li.msg', { hasText: 'a message of bob' }).getByRole('button', { name: 'Edit your message' }).count(), 0, "no Edit on someone else's message");
-    assert.equal(await b.page.locator('li.msg', { hasText: 'teh meeting moved to 3' }).getByRole('button').count(), 0, "bob gets no buttons on alice's message");
+    assert.equal(await b.page.locator('li.msg', { hasText: 'teh meeting moved to 3' }).getByRole('button', { name: /Edit|Delete/ }).count(), 0, "bob gets no Edit or Delete on alice's message");
 
     // Escape leaves the message as it was.
     await mine.hover();
@@ -90,6 +91,100 @@ describe('web client: fixing what one wrote', () => {
     b.assertClean();
   });
 
+  it('answers a message with Reply: the composer says whom (Escape cancels), the reply quotes and links its parent, which counts its replies, live in both browsers', async () => {
+    const a = await people.signedIn('alice@example.com');
+    const b = await people.signedIn('bob@example.com');
+    await a.openRoom(roomId);
+    await b.openRoom(roomId);
+    await b.post('who takes the release notes this week?');
+    const parentA = a.page.locator('li.msg', { hasText: 'who takes the release notes this week?' });
+    await parentA.waitFor();
+
+    // Reply puts the composer in reply mode and the focus in it; Escape leaves that mode.
+    await parentA.hover();
+    await parentA.getByRole('button', { name: 'Reply to Bob Builder' }).click();
+    const replying = a.page.locator('.replying-to');
+    await replying.getByText('Replying to').waitFor();
+    assert.match((await replying.textContent()) ?? '', /Replying to Bob Builder: who takes the release notes this week\?/);
+    assert.equal(await a.page.evaluate<string>('document.activeElement?.id ?? ""'), `compose-${roomId}`, 'the focus is in the composer');
+    await a.page.keyboard.press('Escape');
+    await replying.waitFor({ state: 'detached' });
+
+    await parentA.hover();
+    await parentA.getByRole('button', { name: 'Reply to Bob Builder' }).click();
+    await a.screenshot('replies-composing');
+    await a.post('I will take them');
+    await replying.waitFor({ state: 'detached' });
+    for (const p of [a, b]) {
+      const reply = p.page.locator('li.msg', { hasText: 'I will take them' });
+      const context = reply.locator('.reply-context a');
+      await context.waitFor();
+      assert.equal(await context.getAttribute('aria-label'), 'Reply to Bob Builder: who takes the release notes this week? (show that message)');
+      await p.page.locator('li.msg', { hasText: 'who takes the release notes this week?' }).locator('.reply-count', { hasText: '1 reply' }).waitFor();
+    }
+    await b.screenshot('replies-seen-by-other');
+    // The link opens the parent in context.
+    await b.page.locator('li.msg', { hasText: 'I will take them' }).locator('.reply-context a').click();
+    await b.page.waitForURL(/#\/room\/\d+\/m\/\d+$/);
+    await b.page.locator('li.msg.focused', { hasText: 'who takes the release notes this week?' }).waitFor();
+    a.assertClean();
+    b.assertClean();
+  });
+
+  const focusedLabel = (p: { page: { evaluate<T>(script: string): Promise<T> } }) => p.page.evaluate<string>(`document.activeElement?.getAttribute('aria-label') ?? ''`);
+
+  it('reacts from the picker by keyboard and by clicking a chip; chips count, name who reacted, show one’s own pressed, and change live in the other browser', async () => {
+    const a = await people.signedIn('alice@example.com');
+    const b = await people.signedIn('bob@example.com');
+    await a.openRoom(roomId);
+    await b.openRoom(roomId);
+    await b.post('shall we ship on friday?');
+    const rowA = a.page.locator('li.msg', { hasText: 'shall we ship on friday?' });
+    const rowB = b.page.locator('li.msg', { hasText: 'shall we ship on friday?' });
+    await rowA.waitFor();
+
+    // The picker by keyboard: it opens on its first emoji; arrows move, Enter picks and closes it.
+    await rowA.hover();
+    await rowA.getByRole('button', { name: 'Add reaction' }).click();
+    const picker = rowA.getByRole('group', { name: 'Pick a reaction' });
+    await picker.waitFor();
+    assert.equal(await focusedLabel(a), 'React with 👍');
+    await a.screenshot('reactions-picker');
+    assert.deepEqual(await seriousViolations(a.page), [], 'axe-core: the picker open');
+    for (let i = 0; i < 4; i++) await a.page.keyboard.press('ArrowRight');
+    assert.equal(await focusedLabel(a), 'React with 🎉');
+    await a.page.keyboard.press('Enter');
+    await picker.waitFor({ state: 'detached' });
+    const aliceChip = rowA.getByRole('button', { name: /^🎉 1: Alice Liddell/ });
+    await aliceChip.waitFor();
+    assert.equal(await aliceChip.getAttribute('aria-pressed'), 'true', 'one’s own reaction is pressed');
+    const bobChip = rowB.getByRole('button', { name: /^🎉 1: Alice Liddell/ });
+    await bobChip.waitFor();
+    assert.deepEqual([await bobChip.getAttribute('aria-pressed'), await bobChip.getAttribute('title')], ['false', '🎉 Alice Liddell'], 'live in the other browser, not pressed there');
+
+    // A click on the chip reacts too; both browsers count two and name both.
+    await bobChip.click();
+    await rowB.getByRole('button', { name: /^🎉 2: Alice Liddell, Bob Builder/, pressed: true }).waitFor();
+    await rowA.getByRole('button', { name: /^🎉 2: Alice Liddell, Bob Builder/, pressed: true }).waitFor();
+    await b.screenshot('reactions-chips');
+    assert.deepEqual(await seriousViolations(b.page), [], 'axe-core: the chips');
+
+    // Escape closes the picker without reacting and gives the focus back to its button.
+    await rowA.hover();
+    await rowA.getByRole('button', { name: 'Add reaction' }).click();
+    await picker.waitFor();
+    await a.page.keyboard.press('Escape');
+    await picker.waitFor({ state: 'detached' });
+    assert.equal(await focusedLabel(a), 'Add reaction');
+
+    // Clicking one's own chip takes it back, for everyone.
+    await rowA.getByRole('button', { name: /^🎉 2:/ }).click();
+    await rowB.getByRole('button', { name: /^🎉 1: Bob Builder/ }).waitFor();
+    await rowA.getByRole('button', { name: /^🎉 1: Bob Builder/, pressed: false }).waitFor();
+    a.assertClean();
+    b.assertClean();
+  });
+
   it("offers no Edit or Delete when the policy is 'off', and shows the server's refusal when the window closed meanwhile", async () => {
     const a = await people.signedIn('alice@example.com');
     await a.openRoom(roomId);
@@ -108,7 +203,7 @@ describe('web client: fixing what one wrote', () => {
       await fresh.openRoom(roomId);
       const row = fresh.page.locator('li.msg', { hasText: 'written while editing was allowed' });
       await row.waitFor();
-      assert.equal(await row.getByRole('button').count(), 0);
+      assert.equal(await row.getByRole('button', { name: /Edit|Delete/ }).count(), 0);
     } finally {
       expectStatus(await admin.patch('/api/v1/config', { editOwnMessages: 15 }), 200);
     }

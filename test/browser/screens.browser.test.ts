@@ -85,6 +85,12 @@ describe('web client: every main screen at 1280 and 390 px', () => {
         await bob.goto('#/profile');
         await bob.page.getByRole('heading', { name: 'Where you are signed in' }).waitFor();
         await look(bob, 'profile', problems);
+        await bob.goto('#/mentions');
+        await bob.page.getByRole('heading', { name: 'Mentions', level: 1 }).waitFor();
+        await look(bob, 'mentions', problems);
+        await bob.goto('#/feeds/new');
+        await bob.page.getByRole('heading', { name: 'New topic feed' }).waitFor();
+        await look(bob, 'feed-new', problems);
         if (viewport.width < 760) {
           await bob.goto('#/');
           await bob.page.getByRole('button', { name: 'Rooms menu' }).click();

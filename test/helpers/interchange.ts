@@ -29,6 +29,13 @@ export function pchat(args: readonly string[], { timeout = 120_000, cwd }: { tim
   });
 }
 
+/** Runs the real `pchat` and fails the test, with its output, unless it exits 0. */
+export async function pchatOk(args: readonly string[]): Promise<CliRun> {
+  const run = await pchat(args);
+  if (run.code !== 0) throw new Error(`pchat ${args.join(' ')}: exit ${run.code}:\n${run.stdout}${run.stderr}`);
+  return run;
+}
+
 /** Runs `pchat <args> --json --database <database>` (in `cwd`) and returns its JSON answer; a failed command rejects with its stderr. */
 export async function pchatJson(database: string, args: readonly string[], options: { timeout?: number; cwd?: string } = {}): Promise<any> {
   const run = await pchat([...args, '--json', '--database', database], options);

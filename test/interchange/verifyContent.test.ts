@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openArchive } from '../../src/interchange/archive/reader.js';
 import { verify } from '../../src/interchange/verify/verify.js';
-import { openDir, pchat, seedDatabase } from '../helpers/interchange.js';
+import { openDir, pchat, pchatOk, seedDatabase } from '../helpers/interchange.js';
 
 /** Posts one message in pchat itself (no origin) into the named room of a database. */
 async function postNative(dataDir: string, roomName: string, text: string): Promise<void> {
@@ -23,25 +23,21 @@ async function postNative(dataDir: string, roomName: string, text: string): Prom
 describe('verify of content from several systems', () => {
   let dir: string;
   const path = (name: string) => join(dir, name);
-  const run = async (args: string[]) => {
-    const out = await pchat(args);
-    assert.equal(out.code, 0, out.stdout + out.stderr);
-    return out;
-  };
+
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pchat-verify-content-'));
     await seedDatabase(path('a'), 200);
-    await run(['export', '--data-dir', path('a'), '--out', path('a.zip')]);
-    await run(['import', path('a.zip'), '--yes', '--data-dir', path('b')]);
+    await pchatOk(['export', '--data-dir', path('a'), '--out', path('a.zip')]);
+    await pchatOk(['import', path('a.zip'), '--yes', '--data-dir', path('b')]);
     // b's "general" now holds messages from a and one of its own: an export of b mixes two systems in that room.
     await postNative(path('b'), 'general', 'posted in b');
-    await run(['export', '--data-dir', path('b'), '--out', path('b.zip')]);
-    await run(['import', path('b.zip'), '--yes', '--data-dir', path('c')]);
+    await pchatOk(['export', '--data-dir', path('b'), '--out', path('b.zip')]);
+    await pchatOk(['import', path('b.zip'), '--yes', '--data-dir', path('c')]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('counts messages from elsewhere in the target apart, and finds no difference', async () => {
-    const out = await run(['verify', '--source', path('a.zip'), '--target', join(path('b'), 'pchat.db'), '--json']);
+    const out = await pchatOk(['verify', '--source', path('a.zip'), '--target', join(path('b'), 'pchat.db'), '--json']);
     assert.equal(JSON.parse(out.stdout).ok, true);
     const local = await openDir(path('b'));
     const source = await openArchive(path('a.zip'));
@@ -57,7 +53,7 @@ describe('verify of content from several systems', () => {
   });
 
   it('compares a source room that mixes systems exactly, in the worker and in process alike', async () => {
-    const clean = await run(['verify', '--source', path('b.zip'), '--target', join(path('c'), 'pchat.db'), '--json']);
+    const clean = await pchatOk(['verify', '--source', path('b.zip'), '--target', join(path('c'), 'pchat.db'), '--json']);
     assert.equal(JSON.parse(clean.stdout).ok, true);
     // Swap the order of two messages of the mixed room in the target: same messages, other order.
     const local = await openDir(path('c'));

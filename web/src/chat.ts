@@ -6,7 +6,10 @@
 import { api, ApiError, get, query, upload } from './api.js';
 import { Connection, type ConnectionState, type Frame } from './connection.js';
 import { DirectMessages } from './direct.js';
+import { Mentions } from './mentions.js';
+import { TopicFeeds } from './feeds.js';
 import { filesRefused, humanSize } from './files.js';
+import { withReactionFrame } from './reactions.js';
 import type { Conversation, EditWindow, HistoryPage, Me, Message, ReadingView, Room } from './types.js';
 
 /** The most messages kept in one room's window; scrolling further loads pages and drops the far end. */
@@ -18,6 +21,8 @@ export interface Pending {
   readonly text: string;
   readonly kind: 'text' | 'story';
   readonly title: string | null;
+  /** The seq of the message it answers, or null. */
+  readonly replyTo: number | null;
   state: 'sending' | 'waiting' | 'failed';
   error: ApiError | null;
 }
@@ -63,6 +68,8 @@ export interface RoomState {
   uploads: Upload[];
   /** A message to show in context (search results), highlighted once loaded. */
   focusSeq: number | null;
+  /** The message the composer answers (Reply on a message), until sent or cancelled. */
+  replyingTo: Message | null;
   /** Bumped when the window is replaced, so the view re-anchors its scroll position. */
   generation: number;
 }
@@ -87,6 +94,7 @@ const newRoomState = (id: number): RoomState => ({
   pending: [],
   uploads: [],
   focusSeq: null,
+  replyingTo: null,
   generation: 0,
 });
 
@@ -118,6 +126,10 @@ export class Chat {
   editOwnMessages: EditWindow | null = null;
   /** Direct conversations (direct.ts); their rooms are entered like any other. */
   readonly direct = new DirectMessages(() => this.changed());
+  /** Unread mentions of me, per-room notification settings, browser notifications (mentions.ts). */
+  readonly mentions = new Mentions(() => this.changed());
+  /** Topic feeds (feeds.ts): saved keyword filters, their live hits and counts. */
+  readonly feeds = new TopicFeeds(() => this.changed());
   private conn: Connection | null = null;
   private listeners = new Set<() => void>();
   private readTimers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -140,15 +152,19 @@ export class Chat {
     this.connection = 'connecting';
     const { rooms } = await get<{ rooms: ReadingView[] }>('/api/v1/me/rooms');
     this.reading = new Map(rooms.map((r) => [r.roomId, r]));
+    this.mentions.load(rooms);
     for (const r of rooms) if (r.followed) this.ensure(r.roomId);
     void this.loadConfig();
     void this.direct.load();
+    void this.feeds.load();
     this.conn = new Connection({
       onEvent: (frame) => this.onEvent(frame),
       onReady: () => {
         this.rejoinAll();
         // Conversations opened or written to while disconnected.
         void this.direct.load();
+        void this.feeds.load();
+        this.mentions.connected();
       },
       onState: (state, reason) => {
         this.connection = state;
@@ -194,6 +210,8 @@ export class Chat {
     this.open = [];
     this.reading.clear();
     this.direct.clear();
+    this.mentions.clear();
+    this.feeds.clear();
     this.signedOutReason = reason;
     this.changed();
   }
@@ -353,10 +371,20 @@ export class Chat {
   post(roomId: number, text: string, kind: 'text' | 'story', title: string | null): void {
     const state = this.rooms.get(roomId);
     if (!state) return;
-    const pending: Pending = { clientId: `w-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, text, kind, title, state: 'sending', error: null };
+    const replyTo = state.replyingTo?.seq ?? null;
+    state.replyingTo = null;
+    const pending: Pending = { clientId: `w-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, text, kind, title, replyTo, state: 'sending', error: null };
     state.pending.push(pending);
     this.changed();
     void this.send(state, pending);
+  }
+
+  /** Makes the composer answer `m` (null: no longer). */
+  replyTo(roomId: number, m: Message | null): void {
+    const state = this.rooms.get(roomId);
+    if (!state) return;
+    state.replyingTo = m;
+    this.changed();
   }
 
   retry(roomId: number, clientId: string): void {
@@ -383,7 +411,15 @@ export class Chat {
       return;
     }
     try {
-      const ack = await this.conn!.request({ type: 'post', roomId: state.id, text: pending.text, kind: pending.kind, title: pending.title, clientId: pending.clientId });
+      const ack = await this.conn!.request({
+        type: 'post',
+        roomId: state.id,
+        text: pending.text,
+        kind: pending.kind,
+        title: pending.title,
+        clientId: pending.clientId,
+        ...(pending.replyTo !== null && { replyTo: pending.replyTo }),
+      });
       const seq = (ack.message as { seq: number }).seq;
       // The message itself arrives as a live event; once it is in the window (or the window is
       // elsewhere in history) the outbox entry goes.
@@ -504,6 +540,7 @@ export class Chat {
     if (newest <= state.lastRead) return;
     state.lastRead = newest;
     this.direct.read(roomId, newest);
+    this.mentions.read(roomId);
     this.changed();
     clearTimeout(this.readTimers.get(roomId));
     this.readTimers.set(
@@ -517,10 +554,21 @@ export class Chat {
     );
   }
 
+  /** Counts a live mention of me and notifies as the room's setting says (mentions.ts), before the message updates the read position. */
+  private noticeMessage(roomId: number, m: Message, state: RoomState | undefined, roomName: string | null = null): void {
+    const lastRead = state?.lastRead ?? this.direct.get(roomId)?.lastRead ?? this.reading.get(roomId)?.lastRead ?? 0;
+    const name = state?.room?.name ?? (this.direct.has(roomId) ? (this.direct.titleOf(roomId, this.me!.id) ?? 'a conversation') : (roomName ?? `room ${roomId}`));
+    this.mentions.onMessage(m, this.me!, lastRead, name);
+  }
+
   private onEvent(frame: Frame): void {
     const roomId = typeof frame.roomId === 'number' ? frame.roomId : null;
     const state = roomId === null ? undefined : this.rooms.get(roomId);
     if (frame.type === 'direct') return this.direct.upsert(frame.conversation as Conversation);
+    if (frame.type === 'message' && roomId !== null && this.me) this.noticeMessage(roomId, frame.message as Message, state);
+    // A mention in a room not open here: counted (sidebar, title) and notified; the room itself is not loaded.
+    if (frame.type === 'mention' && roomId !== null && this.me) return this.noticeMessage(roomId, frame.message as Message, state, frame.roomName as string | null);
+    if (frame.type === 'feed.hits' || frame.type === 'feed.changed') return this.feeds.onFrame(frame as Parameters<TopicFeeds['onFrame']>[0]);
     if (frame.type === 'message' && roomId !== null && (!state || this.direct.has(roomId))) {
       const m = frame.message as Message;
       // An entered conversation counts its unread messages in its room state, like any room.
@@ -533,6 +581,11 @@ export class Chat {
         if (m.seq > 0) {
           state.lastSeq = Math.max(state.lastSeq, m.seq);
           state.seenSeq = Math.max(state.seenSeq, m.seq);
+        }
+        // A reply counts on its parent here (the server sends no event for the parent).
+        const parent = m.replyTo?.seq ?? null;
+        if (parent !== null && !state.messages.some((x) => x.seq === m.seq)) {
+          state.messages = state.messages.map((x) => (x.seq === parent ? { ...x, replyCount: (x.replyCount ?? 0) + 1 } : x));
         }
         if (!state.moreAfter) state.messages = this.trimFront(state, merge(state.messages, [m]));
         if (m.authorId === this.me?.id) {
@@ -550,6 +603,10 @@ export class Chat {
       case 'messages.replaced':
         if (!state) return;
         state.messages = state.messages.map((m) => (frame.messages as Message[]).find((r) => r.seq === m.seq && m.seq > 0) ?? m);
+        break;
+      case 'message.reactions':
+        if (!state) return;
+        state.messages = withReactionFrame(state.messages, frame);
         break;
       case 'room.cleared':
         if (!state) return;

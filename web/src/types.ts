@@ -50,6 +50,25 @@ export interface Message {
   readonly file?: FileInfo | null;
   /** When its author last edited it (ISO 8601); null if never. */
   readonly editedAt?: string | null;
+  /** Emoji reactions, first-reacted first ([] when none; absent from older servers). */
+  readonly reactions?: readonly ReactionView[];
+  /** The message it answers; `seq` null when that was removed since. */
+  readonly replyTo?: ReplyParent | null;
+  /** How many messages answer it. */
+  readonly replyCount?: number;
+}
+/** What a reply shows of its parent (docs/websocket.md). */
+export interface ReplyParent {
+  readonly seq: number | null;
+  readonly authorId: number | null;
+  readonly authorName: string | null;
+  readonly excerpt: string;
+}
+/** One emoji on a message: how many reacted with it, and who (in the order they did). */
+export interface ReactionView {
+  readonly emoji: string;
+  readonly count: number;
+  readonly users: readonly { readonly id: number; readonly name: string | null }[];
 }
 /** The chat configuration's `editOwnMessages`: how long authors may edit or delete their own messages. */
 export type EditWindow = 'off' | 'always' | number;
@@ -89,6 +108,19 @@ export interface ReadingView {
   readonly lastRead: number;
   readonly lastSeq: number;
   readonly unread: number;
+  /** Unread messages that mention me (counted apart from `unread`). */
+  readonly mentions?: number;
+  /** Which new messages notify me in this room. */
+  readonly notify?: 'all' | 'mentions' | 'none';
+}
+/** One entry of the Mentions view (GET /api/v1/mentions). */
+export interface MentionHit {
+  readonly message: Message;
+  readonly roomName: string;
+  /** A direct conversation: named by its people, not by `roomName`. */
+  readonly direct: boolean;
+  /** Above my read position in its room. */
+  readonly unread: boolean;
 }
 export interface User {
   readonly id: number;

@@ -109,7 +109,7 @@ async function readManifest(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry
   const header = json as { format?: unknown; version?: unknown };
   if (header?.format !== ARCHIVE_FORMAT) throw fail(file, `${MANIFEST_NAME} does not name the format "${ARCHIVE_FORMAT}"`);
   if (typeof header.version !== 'number' || !ARCHIVE_VERSIONS.includes(header.version)) {
-    throw fail(file, `archive format version ${String(header.version)} is not supported; this pchat reads versions ${ARCHIVE_VERSIONS.join(' and ')}`);
+    throw fail(file, `archive format version ${String(header.version)} is not supported; this pchat reads versions ${ARCHIVE_VERSIONS.join(', ')}`);
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {

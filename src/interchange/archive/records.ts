@@ -20,7 +20,14 @@ export const ARCHIVE_FORMAT = 'pchat-archive';
 export const ARCHIVE_VERSION = 2;
 /** The version written when the archive carries no file. */
 export const ARCHIVE_VERSION_WITHOUT_FILES = 1;
-export const ARCHIVE_VERSIONS: readonly number[] = [1, 2];
+/**
+ * The version written when some message is a reply, was edited or has reactions: an earlier pchat
+ * would refuse those fields line by line, so it refuses the archive by its version instead.
+ */
+export const ARCHIVE_VERSION_WITH_CONVERSATIONS = 3;
+export const ARCHIVE_VERSIONS: readonly number[] = [1, 2, 3];
+/** Whether a message needs version 3 to be carried whole. */
+export const needsVersion3 = (m: MessageRecord): boolean => m.replyTo !== undefined || m.editedAt !== undefined || m.reactions !== undefined;
 
 const id = z.string().min(1).max(512);
 const name = z.string().min(1).max(256);
@@ -129,6 +136,16 @@ export const fileEntryName = (digest: string): string => `files/${digest}`;
 /** Entry names of files: `files/` and 64 lower-case hex digits, the one path an archive may hold. */
 export const FILE_ENTRY = /^files\/([0-9a-f]{64})$/;
 
+/**
+ * One emoji's reactions on a message: a Unicode emoji (sequence), or `:name:` for an emoji the
+ * source had by name only (a custom emoji, a shortcode pchat has no character for).
+ */
+export const reactionRecordSchema = z.strictObject({
+  emoji: z.string().min(1).max(64).regex(/^[^\s\p{Cc}]+$/u, 'an emoji or :name:, without spaces'),
+  users: z.array(id).min(1),
+});
+export type ReactionRecord = z.infer<typeof reactionRecordSchema>;
+
 /** Messages are written grouped by room, and within a room in ascending `seq`. */
 export const messageRecordSchema = z.strictObject({
   id,
@@ -143,6 +160,15 @@ export const messageRecordSchema = z.strictObject({
   origin: originSchema.nullable(),
   /** The file the message posted; absent when it posted none (and in every version 1 archive). */
   file: fileRecordSchema.optional(),
+  /**
+   * The id of the message of the same room this one answers (a Slack thread reply, a Mattermost
+   * reply); absent when it answers none. Its parent comes earlier in the archive. Version 3.
+   */
+  replyTo: id.optional(),
+  /** When its author last edited it (the text is the edited one); absent if never or unknown. Version 3. */
+  editedAt: timestamp.optional(),
+  /** Emoji reactions, one entry per emoji with the users (ids of this archive) who reacted. Version 3. */
+  reactions: z.array(reactionRecordSchema).min(1).optional(),
 });
 export type MessageRecord = z.infer<typeof messageRecordSchema>;
 

@@ -8,6 +8,8 @@ import {
   ARCHIVE_FORMAT,
   ARCHIVE_VERSION,
   ARCHIVE_VERSION_WITHOUT_FILES,
+  ARCHIVE_VERSION_WITH_CONVERSATIONS,
+  needsVersion3,
   type ExportOptions,
   fileEntryName,
   type Manifest,
@@ -41,7 +43,7 @@ export const fileOf = (type: RecordType): string => `${type}.ndjson`;
  * stored as they are), then the manifest with counts, sizes and SHA-256s. It writes to
  * `<file>.partial` and renames at the end, so `file` is either the complete archive or absent,
  * never half-written. An archive without files is version 1 (earlier pchat reads it), one with
- * files version 2.
+ * files version 2, one with replies, edited marks or reactions version 3.
  */
 export async function writeArchive(file: string, source: RecordSource, options: ExportOptions, hooks: WriteHooks = {}): Promise<Manifest> {
   const partial = `${file}.partial`;
@@ -51,8 +53,13 @@ export async function writeArchive(file: string, source: RecordSource, options: 
     const files: Manifest['files'] = {};
     // The files the messages carry: digest → size (distinct contents only, not one per message).
     const carried = new Map<string, number>();
+    let conversations = false;
+    const onMessage = (m: MessageRecord) => {
+      carry(carried, m);
+      conversations ||= needsVersion3(m);
+    };
     for (const type of hooks.types ?? RECORD_TYPE_NAMES) {
-      files[fileOf(type)] = await writeEntry(zip, type, source, hooks, type === 'messages' ? (m) => carry(carried, m) : null);
+      files[fileOf(type)] = await writeEntry(zip, type, source, hooks, type === 'messages' ? onMessage : null);
     }
     const attachments: NonNullable<Manifest['attachments']> = {};
     if (carried.size > 0) hooks.onFiles?.(carried.size);
@@ -61,7 +68,7 @@ export async function writeArchive(file: string, source: RecordSource, options: 
     }
     const manifest: Manifest = {
       format: ARCHIVE_FORMAT,
-      version: carried.size > 0 ? ARCHIVE_VERSION : ARCHIVE_VERSION_WITHOUT_FILES,
+      version: conversations ? ARCHIVE_VERSION_WITH_CONVERSATIONS : carried.size > 0 ? ARCHIVE_VERSION : ARCHIVE_VERSION_WITHOUT_FILES,
       source: { ...source.description },
       createdAt: new Date().toISOString(),
       options,

@@ -2,6 +2,8 @@ import type { SpoolWriter } from '../../ports/store.js';
 import type { NoteRecord } from '../archive/records.js';
 import type { RecordSource } from '../source.js';
 import { type ContentContext, ErrorNotes, type PlannedRoomContent, planContent } from './plan.js';
+import { keptReactions } from './reactions.js';
+import { ReplyLinks } from './replyLinks.js';
 
 /** What a bulk import asks of the thread that checks its messages. */
 export interface ContentCheckRequest {
@@ -48,6 +50,8 @@ export async function checkAndSpool(
   let room: string | null = null;
   let from = 1;
   let writer: SpoolWriter = openWriter(0);
+  // The check fills context.replyParents as it goes (a reply after its parent): links remember while it does.
+  const links = new ReplyLinks(request.context.replyParents, request.context.system, false);
   const closeSlice = () => {
     if (room !== null && writer.rows >= from) slices.push({ room, from, to: writer.rows });
   };
@@ -77,7 +81,18 @@ export async function checkAndSpool(
           room = m.room;
           from = writer.rows + 1;
         }
-        writer.add({ author: m.author, kind: m.kind, title: m.title, text: m.text, createdAt: Date.parse(m.at), origin });
+        const replyTo = links.parentOf(m, origin);
+        writer.add({
+          author: m.author,
+          kind: m.kind,
+          title: m.title,
+          text: m.text,
+          createdAt: Date.parse(m.at),
+          origin,
+          ...(replyTo && { replyTo }),
+          ...(m.editedAt !== undefined && { editedAt: Date.parse(m.editedAt) }),
+          ...(m.reactions !== undefined && { reactions: keptReactions(m, request.context.userIds).kept }),
+        });
       },
     },
   });

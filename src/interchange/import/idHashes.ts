@@ -10,16 +10,21 @@ export class IdHashes {
 
   /** Adds the id's hash; true when that hash was there already (the same id, or a 2^-63 collision). */
   add(id: string): boolean {
-    let high = 0x811c9dc5;
-    let low = 0x9747b28c;
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      high = Math.imul(high ^ c, 0x01000193);
-      low = Math.imul(low ^ c, 0x5bd1e995);
-      low ^= low >>> 15;
+    hashOf(id);
+    return this.insert(hashHigh, hashLow);
+  }
+
+  /** Whether the id's hash is there (the id was added, or a 2^-63 collision), without adding it. */
+  has(id: string): boolean {
+    hashOf(id);
+    const high = hashHigh;
+    const low = hashLow;
+    const mask = this.slots.length / 2 - 1;
+    for (let i = (high ^ low) & mask; ; i = (i + 1) & mask) {
+      const h = this.slots[2 * i]!;
+      if (h === 0) return false;
+      if (h === high && this.slots[2 * i + 1] === low) return true;
     }
-    // The high word's top bit marks a used slot (so the hash has 63 bits).
-    return this.insert((high | 0x80000000) >>> 0, low >>> 0);
   }
 
   private insert(high: number, low: number): boolean {
@@ -43,4 +48,22 @@ export class IdHashes {
     this.count = 0;
     for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.insert(old[i]!, old[i + 1]!);
   }
+}
+
+// The last hash computed, as two words (no array per id: the check pass hashes every message id).
+let hashHigh = 0;
+let hashLow = 0;
+
+/** An id's 63-bit hash into hashHigh and hashLow; the high word's top bit marks a used slot. */
+function hashOf(id: string): void {
+  let high = 0x811c9dc5;
+  let low = 0x9747b28c;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    high = Math.imul(high ^ c, 0x01000193);
+    low = Math.imul(low ^ c, 0x5bd1e995);
+    low ^= low >>> 15;
+  }
+  hashHigh = (high | 0x80000000) >>> 0;
+  hashLow = low >>> 0;
 }

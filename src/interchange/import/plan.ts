@@ -7,6 +7,7 @@ import { categoryFields, emptyMaps, type IdMaps, legacyUriOf, roomFields, sameFi
 import { distinctLogin, distinctName } from '../names.js';
 import { type ItemResolution, itemResolutions, resolveNote } from '../resolutions.js';
 import { IdHashes } from './idHashes.js';
+import { keptReactions } from './reactions.js';
 import { addinUrlProblem, droppedRefs, emptyDecisions, type ItemDecisions, membershipKey, messageSkipReason, resolutionNote, resolvedCategory, resolvedRoom, roomSkipReason } from './resolve.js';
 import { outOfScopeNotes, scopedLists, SourceScope } from './scope.js';
 import { decidePeople, mapsPeople, type PeopleOptions, type PersonDecision } from '../people/mapping.js';
@@ -114,6 +115,11 @@ export interface ContentContext {
    * one of them. Null for a source that is not an archive (it reads its files itself).
    */
   readonly attachments: ReadonlyMap<string, number> | null;
+  /**
+   * Filled by the check of the messages: `<room>\u0000<id>` of every message some reply answers,
+   * so the writer remembers the identity of those (and only those) until their replies come.
+   */
+  readonly replyParents: Set<string>;
 }
 
 /** The plan of everything but the messages, and what checking them needs. */
@@ -441,6 +447,7 @@ export async function planDirectory(source: RecordSource, level: ExportLevel, ta
     userIds: ids.user,
     system: systemKey(source.description),
     attachments: manifestOf(source) ? new Map(Object.values(attachments ?? {}).map((a) => [a.sha256, a.bytes])) : null,
+    replyParents: new Set(),
   };
   return { source: source.description, level, items, notes, counts, needCredentials, maps, scope, errors, context, strict, decisions };
 }
@@ -534,6 +541,15 @@ export async function planContent(
         continue;
       }
       if (m.file) files += 1;
+      if (m.replyTo !== undefined) {
+        // A parent comes earlier in its room; one that does not (outside an export's range) leaves a plain message.
+        if (m.replyTo !== m.id && seen.has(m.replyTo)) ctx.replyParents.add(`${m.room}\u0000${m.replyTo}`);
+        else ctx.note({ severity: 'warning', code: 'reply_parent_missing', item: { type: 'message', id: m.id }, message: `message "${m.id}" answers message "${m.replyTo}", which is not earlier in its room; it is imported as a plain message` });
+      }
+      if (m.reactions !== undefined) {
+        const { dropped } = keptReactions(m, ctx.userIds);
+        if (dropped.length > 0) ctx.note({ severity: 'warning', code: 'reaction_dropped', item: { type: 'message', id: m.id }, message: `message "${m.id}": reactions left out: ${dropped.join('; ')}` });
+      }
       const origin = m.origin ?? { system: ctx.system, id: m.id };
       batch.push(origin);
       if (batch.length >= BATCH) await flushBatch();

@@ -1,11 +1,14 @@
 import type { ImportUseCases } from '../../app/imports.js';
 import { PchatError } from '../../core/errors.js';
 import type { Actor } from '../../core/permissions.js';
+import type { Origin } from '../../core/model.js';
 import type { BlobStore, ImportedMessage } from '../../ports/store.js';
 import type { RecordOf } from '../archive/records.js';
 import { identityOf, type RecordSource } from '../source.js';
 import { categoryFields, type IdMaps, mapRef, roomFields, sameFields } from './fields.js';
 import type { ImportPlan } from './plan.js';
+import { keptReactions } from './reactions.js';
+import { ReplyLinks } from './replyLinks.js';
 import { type ItemDecisions, membershipKept, messageSkipReason, policyKept, resolvedAddin, resolvedCategory, resolvedGroup, resolvedRoom, resolvedUser, roomSkipReason } from './resolve.js';
 import type { TargetIndex } from './target.js';
 
@@ -157,6 +160,7 @@ async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMap
   let added = 0;
   let roomSkipped = false;
   let batch: ImportedMessage[] = [];
+  const links = new ReplyLinks(plan.context.replyParents, plan.context.system, true);
   const flush = async () => {
     if (batch.length === 0) return;
     // A file's bytes are durable in the blob store before the transaction that writes its row.
@@ -193,7 +197,8 @@ async function importContent(source: RecordSource, plan: ImportPlan, maps: IdMap
       hooks.onMessages?.(1);
       continue;
     }
-    batch.push(importedMessage(m, maps, identityOf(source.description, m)));
+    const identity = identityOf(source.description, m);
+    batch.push(importedMessage(m, maps, identity, links.parentOf(m, identity), plan.context.userIds));
     if (batch.length >= BATCH) await flush();
   }
   await closeRoom();
@@ -233,7 +238,7 @@ async function putFiles(source: RecordSource, ports: ImportPorts, batch: readonl
   }
 }
 
-const importedMessage = (m: RecordOf['messages'], maps: IdMaps, origin: { system: string; id: string }): ImportedMessage => ({
+const importedMessage = (m: RecordOf['messages'], maps: IdMaps, origin: Origin, parent: Origin | null, userIds: ReadonlySet<string>): ImportedMessage => ({
   authorId: maps.user.get(m.author)!,
   kind: m.kind,
   title: m.title,
@@ -241,4 +246,8 @@ const importedMessage = (m: RecordOf['messages'], maps: IdMaps, origin: { system
   createdAt: Date.parse(m.at),
   origin,
   ...(m.file && { file: { name: m.file.name, contentType: m.file.contentType, size: m.file.size, sha256: m.file.sha256, origin } }),
+  // A parent the check did not find earlier in the room (a warning of the plan) leaves a plain message.
+  ...(parent && { replyTo: parent }),
+  ...(m.editedAt !== undefined && { editedAt: Date.parse(m.editedAt) }),
+  ...(m.reactions !== undefined && { reactions: keptReactions(m, userIds).kept.map((r) => ({ emoji: r.emoji, userIds: r.users.map((u) => maps.user.get(u)!) })) }),
 });

@@ -32,6 +32,24 @@ export type MessagePages = (roomIds: readonly number[]) => AsyncIterable<Message
 /** A message's file as the archive carries it. */
 export const fileRecord = (f: NonNullable<Message['file']>): FileRecord => ({ name: f.name, contentType: f.contentType, size: f.size, sha256: f.sha256 });
 
+/** A message's version 3 fields. */
+export type ConversationFields = Pick<MessageRecord, 'replyTo' | 'editedAt' | 'reactions'>;
+
+/**
+ * A message's version 3 fields (a reply's parent, the edited mark, reactions), or null for the
+ * many messages without any. A parent removed since is not named: there is nothing to answer.
+ */
+export function conversationFields(m: Message, times: IsoFormatter): ConversationFields | null {
+  const replyTo = m.replyTo && m.replyTo.seq !== null ? String(m.replyTo.id) : undefined;
+  const reactions = m.reactions?.map((r) => ({ emoji: r.emoji, users: r.userIds.map(String) }));
+  if (replyTo === undefined && !m.editedAt && !reactions?.length) return null;
+  return {
+    ...(replyTo !== undefined && { replyTo }),
+    ...(m.editedAt ? { editedAt: times.format(m.editedAt) } : {}),
+    ...(reactions?.length ? { reactions } : {}),
+  };
+}
+
 /** A history page as archive records. */
 export function messageRecords(page: readonly Message[], roomId: string, times: IsoFormatter): MessageRecord[] {
   return page.map((m) => {
@@ -47,7 +65,8 @@ export function messageRecords(page: readonly Message[], roomId: string, times: 
       origin: m.origin,
     };
     if (m.file) record.file = fileRecord(m.file);
-    return record;
+    const conversation = conversationFields(m, times);
+    return conversation ? Object.assign(record, conversation) : record;
   });
 }
 

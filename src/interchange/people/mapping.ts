@@ -21,7 +21,7 @@ import type { UsersFile } from './usersFile.js';
  */
 
 /** Sources whose users are people to map (by their system in the manifest). */
-export const PEOPLE_SYSTEMS: ReadonlySet<string> = new Set(['irc-logs']);
+export const PEOPLE_SYSTEMS: ReadonlySet<string> = new Set(['irc-logs', 'slack', 'mattermost']);
 
 export interface PeopleOptions {
   readonly file: UsersFile | null;

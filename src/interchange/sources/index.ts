@@ -1,8 +1,11 @@
 import type { RecordSource } from '../source.js';
+import { directOptions, type DirectMode } from './direct.js';
 import { groupChatSource } from './groupchat/source.js';
 import type { RootManagersRule } from './groupchat/tree.js';
 import type { LogFormat } from './irclogs/formats.js';
 import { ircLogsSource } from './irclogs/source.js';
+import { mattermostSource } from './mattermost/source.js';
+import { slackSource } from './slack/source.js';
 
 /** Options that shape how a legacy source converts (given on export, verify and `migrate plan`; kept in a migration plan). */
 export interface LegacySourceOptions {
@@ -16,10 +19,14 @@ export interface LegacySourceOptions {
   readonly logTimezone?: string;
   /** IRC logs: the encoding of lines that are not UTF-8 (default cp1252). */
   readonly logEncoding?: string;
-  /** IRC logs: the category their rooms go into (default IRC). */
+  /** IRC logs and Slack: the category their rooms go into (default IRC, Slack). */
   readonly category?: string;
   /** IRC logs: the rooms' privacy (default open). */
   readonly roomPrivacy?: 'open' | 'closed' | 'secret';
+  /** Slack and Mattermost: what becomes of direct conversations (default skip: counted only). */
+  readonly directMessages?: DirectMode;
+  /** Slack and Mattermost: the category of the direct conversations' rooms (required with as-rooms). */
+  readonly directCategory?: string;
 }
 
 /** A legacy system pchat reads, selected on the command line as `<kind>:<location>`. */
@@ -50,5 +57,20 @@ export const LEGACY_SOURCES: Readonly<Record<string, LegacySource>> = {
         ...(o.category && { category: o.category }),
         ...(o.roomPrivacy && { privacy: o.roomPrivacy }),
       }),
+  },
+  slack: {
+    location: 'export.zip|dir',
+    description: 'a Slack workspace export (the zip, or the directory it was unpacked into), see docs/migration-guide.md "Slack"',
+    open: (location, o) =>
+      slackSource(location, {
+        startDate: o.startDate === null ? null : new Date(o.startDate),
+        ...(o.category && { category: o.category }),
+        direct: directOptions(o.directMessages, o.directCategory),
+      }),
+  },
+  mattermost: {
+    location: 'export.zip|export.jsonl',
+    description: 'a Mattermost bulk export (mmctl export create --attachments: the zip, or its .jsonl), see docs/migration-guide.md "Mattermost"',
+    open: (location, o) => mattermostSource(location, { startDate: o.startDate === null ? null : new Date(o.startDate), direct: directOptions(o.directMessages, o.directCategory) }),
   },
 };

@@ -2,7 +2,11 @@ import type { Store } from '../../ports/store.js';
 import { IsoFormatter } from '../pchat/isoTime.js';
 import { roomHistoryPages } from '../pchat/source.js';
 import { type RecordSource, recordBatches, systemKey } from '../source.js';
-import { Digest, DigestLines } from './digest.js';
+import { type Conversation, conversationMark, Digest, DigestLines, reactionsMark } from './digest.js';
+import { keptReactions } from '../import/reactions.js';
+import type { MessageRecord } from '../archive/records.js';
+import { IdHashes } from '../import/idHashes.js';
+import type { Message } from '../../core/model.js';
 import type { SourceFiles } from './files.js';
 import type { RoomDigest, Side } from './verify.js';
 
@@ -38,7 +42,7 @@ const EMPTY = new Digest().hex();
  * exact set: see `roomDigestFor`.) Independent of the source, so it can run alongside it.
  */
 export async function targetRoomDigests(store: Store, request: TargetDigestRequest, signal?: AbortSignal): Promise<Map<number, TargetRoomDigests>> {
-  const lines = digestLinesOf(request);
+  const { lines, userKeys } = digestLinesOf(request);
   const out = new Map<number, TargetRoomDigests>();
   for (const roomId of request.roomIds) {
     if (signal?.aborted) break;
@@ -54,7 +58,7 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
           digest = new Digest();
           digests.set(system, digest);
         }
-        digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text));
+        digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, times, userKeys))));
         total += 1;
       }
     }
@@ -65,9 +69,27 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
   return out;
 }
 
+/** A target message's conversation as digest lines and first differences compare it. */
+export const targetConversation = (m: Message, times: IsoFormatter, userKeys: ReadonlyMap<number, string>): Conversation => ({
+  reply: m.replyTo !== undefined && m.replyTo !== null && m.replyTo.seq !== null,
+  editedAt: m.editedAt ? times.format(m.editedAt) : null,
+  reactions: m.reactions ? reactionsMark(m.reactions.map((r) => ({ emoji: r.emoji, users: r.userIds.map((u) => userKeys.get(u) ?? `missing ${u}`) }))) : '',
+});
+
+/**
+ * A source message's conversation as the import keeps it: a reply when its parent came earlier in
+ * its room (`replied`), the reactions import/reactions.ts keeps, their users by identity key.
+ */
+export const sourceConversation = (m: MessageRecord, replied: boolean, userKeys: ReadonlyMap<string, string>): Conversation => ({
+  reply: replied,
+  editedAt: m.editedAt ?? null,
+  reactions: m.reactions ? reactionsMark(keptReactions(m, userKeys).kept.map((r) => ({ emoji: r.emoji, users: r.users.map((u) => userKeys.get(u)!) }))) : '',
+});
+
+/** The target side's digest lines, and its users' identity keys (for the reactions). */
 const digestLinesOf = (request: TargetDigestRequest) => {
-  const userKeys = new Map(request.userKeys);
-  return new DigestLines((author: number) => userKeys.get(author) ?? `missing ${author}`);
+  const userKeys: ReadonlyMap<number, string> = new Map(request.userKeys);
+  return { lines: new DigestLines((author: number) => userKeys.get(author) ?? `missing ${author}`), userKeys };
 };
 
 interface SourceRoom {
@@ -130,6 +152,7 @@ async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: num
   let room: string | null = null;
   let digest = new Digest();
   let systems = new Set<string>();
+  let seen = new IdHashes();
   const close = () => {
     if (room !== null) rooms.push({ room, count: digest.count, digest: digest.hex(), systems });
   };
@@ -140,10 +163,14 @@ async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: num
         room = m.room;
         digest = new Digest();
         systems = new Set();
+        seen = new IdHashes();
       }
       const system = m.origin?.system ?? sourceSystem;
       systems.add(system);
-      digest.add(lines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text));
+      // A reply whose parent is not earlier in its room is imported as a plain message (import/plan.ts).
+      const reply = m.replyTo !== undefined && m.replyTo !== m.id && seen.has(m.replyTo);
+      seen.add(m.id);
+      digest.add(lines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text, conversationMark(sourceConversation(m, reply, s.keyOf.user))));
       if (m.file && files) files.add(m.room, system, m.origin?.id ?? m.id, m.id, m.file);
     }
     onMessages?.(batch.length);
@@ -160,7 +187,7 @@ async function roomDigestFor(store: Store, roomId: number, systems: ReadonlySet<
     return { count: mine.count, digest: mine.digest, other: digests.total - mine.count };
   }
   // Several systems in one source room: their messages interleave, so read the room again for exactly them.
-  const lines = digestLinesOf(request);
+  const { lines, userKeys } = digestLinesOf(request);
   const digest = new Digest();
   const times = new IsoFormatter();
   let other = 0;
@@ -168,7 +195,7 @@ async function roomDigestFor(store: Store, roomId: number, systems: ReadonlySet<
     for (const m of page) {
       if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
       const system = m.origin?.system ?? request.nativeSystem;
-      if (systems.has(system)) digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text));
+      if (systems.has(system)) digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, times, userKeys))));
       else other += 1;
     }
   }

@@ -53,7 +53,7 @@ export function field(s: string): string {
 /**
  * Builds digest lines. A message's digest line is, exactly,
  *
- *     field(system) field(id) field(authorIdentity) field(at) field(kind) (field(title) or "-") field(text) "\n"
+ *     field(system) field(id) field(authorIdentity) field(at) field(kind) (field(title) or "-") field(text) conversationMark "\n"
  *
  * concatenated without separators (each field carries its own length, so no two different
  * messages give the same line), and the room digest is SHA-256 over the UTF-8 of its lines in
@@ -70,7 +70,7 @@ export class DigestLines<A> {
 
   constructor(private readonly authorIdentity: (author: A) => string) {}
 
-  line(system: string, id: string, author: A, at: string, kind: string, title: string | null, text: string): string {
+  line(system: string, id: string, author: A, at: string, kind: string, title: string | null, text: string, conversation = ''): string {
     let prefix = this.systems.get(system);
     if (prefix === undefined) {
       prefix = field(system);
@@ -81,6 +81,39 @@ export class DigestLines<A> {
       who = field(this.authorIdentity(author));
       this.authors.set(author, who);
     }
-    return `${prefix}${field(id)}${who}${field(at)}${field(kind)}${title === null ? '-' : field(title)}${field(text)}\n`;
+    return `${prefix}${field(id)}${who}${field(at)}${field(kind)}${title === null ? '-' : field(title)}${field(text)}${conversation}\n`;
   }
+}
+
+/**
+ * The end of a digest line for a reply, an edited message or one with reactions (empty for
+ * others, so their lines stay as they were): `~`, then `r` for a reply or `-`, then
+ * field(editedAt) or `-`, then field(reactionsMark) when it has reactions. A reply is
+ * one on both sides when its parent came earlier in its room in the source; which parent it is
+ * the import links by identity (tested there), so the digest does not name it.
+ */
+export function conversationMark({ reply, editedAt, reactions }: Conversation): string {
+  if (!reply && editedAt === null && reactions === '') return '';
+  return `~${reply ? 'r' : '-'}${editedAt === null ? '-' : field(editedAt)}${reactions === '' ? '' : field(reactions)}`;
+}
+
+/** What a digest line says of a message's conversation, as either side sees it (content.ts). */
+export interface Conversation {
+  /** A reply whose parent is there (in the source: earlier in its room). */
+  readonly reply: boolean;
+  readonly editedAt: string | null;
+  /** reactionsMark of its reactions. */
+  readonly reactions: string;
+}
+
+/**
+ * A message's reactions as one string both sides build alike: each emoji with the identity keys of
+ * who reacted, sorted (an import cannot know in which order people reacted), `emoji=a,b;emoji=c`;
+ * empty for none.
+ */
+export function reactionsMark(reactions: readonly { readonly emoji: string; readonly users: readonly string[] }[]): string {
+  return reactions
+    .map((r) => `${r.emoji}=${[...r.users].sort().join(',')}`)
+    .sort()
+    .join(';');
 }

@@ -1,9 +1,12 @@
 import type { Message } from '../../core/model.js';
+import { IdHashes } from '../import/idHashes.js';
 import type { Store } from '../../ports/store.js';
 import type { MessageRecord } from '../archive/records.js';
 import { IsoFormatter } from '../pchat/isoTime.js';
 import { roomHistoryPages } from '../pchat/source.js';
 import { type RecordSource, recordBatches, systemKey } from '../source.js';
+import { sourceConversation, targetConversation } from './content.js';
+import type { Conversation } from './digest.js';
 import type { RoomDigest, Side } from './verify.js';
 
 /** The first message of a room where source and target part: what an administrator looks up. */
@@ -12,7 +15,7 @@ export interface MessageDifference {
   readonly seq: number | null;
   /** The source message's id; null when the source has no message there (one more in the target). */
   readonly sourceId: string | null;
-  /** identity, author, at, kind, title or text; `message` when one side has none. */
+  /** identity, author, at, kind, title, text, reply, editedAt or reactions; `message` when one side has none. */
   readonly field: string;
   /** Both values, shortened around where they first differ. */
   readonly source: string;
@@ -27,8 +30,15 @@ interface Compared {
   readonly kind: string;
   readonly title: string | null;
   readonly text: string;
+  /** Whether it is a reply (digest.ts's conversationMark): `reply` or `not a reply`. */
+  readonly reply: string;
+  readonly editedAt: string | null;
+  /** digest.ts's reactionsMark: `emoji=who,who;…`, or `(none)`. */
+  readonly reactions: string;
 }
-const FIELDS = ['identity', 'author', 'at', 'kind', 'title', 'text'] as const;
+const FIELDS = ['identity', 'author', 'at', 'kind', 'title', 'text', 'reply', 'editedAt', 'reactions'] as const;
+/** A conversation as the fields of a first difference. */
+const compared = (c: Conversation) => ({ reply: c.reply ? 'reply' : 'not a reply', editedAt: c.editedAt, reactions: c.reactions === '' ? '(none)' : c.reactions });
 
 const WINDOW = 60;
 const LEAD = 20;
@@ -66,8 +76,11 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
   const found = new Map<string, MessageDifference>();
   if (wanted.size === 0) return found;
   const sourceSystem = systemKey(source.description);
+  // As the digest: a reply is one when its parent came earlier in its room (content.ts).
+  let seen = new IdHashes();
   const sourceSide = (m: MessageRecord): Compared & { id: string } => ({
     id: m.id,
+    ...compared(sourceConversation(m, m.replyTo !== undefined && m.replyTo !== m.id && seen.has(m.replyTo), s.keyOf.user)),
     identity: `${m.origin?.system ?? sourceSystem}/${m.origin?.id ?? m.id}`,
     author: s.keyOf.user.get(m.author) ?? `missing ${m.author}`,
     at: m.at,
@@ -84,6 +97,7 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
     kind: m.kind,
     title: m.title,
     text: m.text,
+    ...compared(targetConversation(m, times, userKeys)),
   });
 
   let room: RoomDigest | null = null;
@@ -104,6 +118,7 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
     for (const m of batch) {
       if (m.room !== room?.room) {
         await finishRoom();
+        seen = new IdHashes();
         const next = wanted.get(m.room);
         if (next === undefined || found.has(m.room)) continue;
         room = next;
@@ -111,6 +126,7 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
       }
       if (!room || !target || found.has(room.room)) continue;
       const a = sourceSide(m);
+      seen.add(m.id);
       const b = await target.next();
       if (b.done) {
         found.set(room.room, { seq: null, sourceId: a.id, field: 'message', source: summary(a), target: '(none: the target room ends before it)' });

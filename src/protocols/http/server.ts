@@ -17,11 +17,14 @@ import { adminRoutes } from './routes/admin.js';
 import { directRoutes } from './routes/direct.js';
 import { cutOffUpload, fileRoutes } from './routes/files.js';
 import { readingRoutes } from './routes/reading.js';
+import { reactionRoutes } from './routes/reactions.js';
+import { feedRoutes } from './routes/feeds.js';
+import { mentionRoutes } from './routes/mentions.js';
 import { roomRoutes } from './routes/rooms.js';
 import { scopeRoutes } from './routes/scope.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/sessions.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...accountRoutes, ...roomRoutes, ...directRoutes, ...fileRoutes, ...adminRoutes, ...readingRoutes, ...scopeRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...accountRoutes, ...roomRoutes, ...reactionRoutes, ...directRoutes, ...fileRoutes, ...adminRoutes, ...readingRoutes, ...feedRoutes, ...mentionRoutes, ...scopeRoutes];
 
 export interface HttpOptions {
   readonly app: Application;
@@ -62,7 +65,9 @@ export function buildHttpServer(options: HttpOptions): FastifyInstance {
   const { app, logger, metrics } = options;
   const timeouts = options.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
   const trustProxy = options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false;
-  const server = Fastify({ bodyLimit: options.maxBodyBytes, logger: false, return503OnClosing: true, trustProxy, ...fastifyTimeoutOptions(timeouts) });
+  // maxParamLength: a reaction's emoji is a path segment, up to 64 UTF-16 units, each up to 9
+  // characters URL-encoded (a family emoji is 105): the router's default of 100 would answer 404.
+  const server = Fastify({ bodyLimit: options.maxBodyBytes, logger: false, return503OnClosing: true, trustProxy, routerOptions: { maxParamLength: 600 }, ...fastifyTimeoutOptions(timeouts) });
   guardConnections(server.server, options.connections, timeouts);
   // A connection refused at accept has its 503 already: whatever it sends is not served.
   const gate = options.connections;

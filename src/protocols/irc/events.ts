@@ -5,7 +5,7 @@ import { accountName, roomToChannel } from './channels.js';
 import { type ChannelState, kickFromRoom, sendNames } from './membership.js';
 import { handledAsEcho } from './posting.js';
 import { serialize } from './parser.js';
-import { ircCommandOf, messageLines, msgidOf, serverTime, textBudget, topicText } from './present.js';
+import { ircCommandOf, ircReplyQuote, messageLines, msgidOf, serverTime, textBudget, topicText } from './present.js';
 import { clientTagsOf } from './clientTags.js';
 import { Reply } from './reply.js';
 import { modeDiff, modesOf, prefixChanges, prefixesOf } from './roster.js';
@@ -14,6 +14,7 @@ import { admitLive } from '../liveRoom.js';
 import { departureOf } from './departures.js';
 import { identityOf } from './identity.js';
 import { showOwnChange } from './ownEdits.js';
+import { showReaction } from './reactions.js';
 
 /**
  * What the hub pushes to one IRC connection (IrcSession delegates its Subscriber methods
@@ -36,6 +37,7 @@ export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roo
   // An author's own edit or deletion is told (ownEdits.ts); moderation's removals and
   // replacements, and clearing, show in history only.
   if (event.type === 'messages.removed' || event.type === 'messages.replaced') return showOwnChange(session, event, state.channel);
+  if (event.type === 'message.reactions') return showReaction(session, event, state.channel);
   if (event.type !== 'message.posted') return;
   const m = event.message;
   if (handledAsEcho(session, m, state.channel, session.deps.app.directory.peek())) return;
@@ -60,7 +62,7 @@ function render(session: IrcSession, event: DomainEvent, m: Message, channel: st
     const command = ircCommandOf(m);
     // Client-only tags go to those that took message-tags (clientTags.ts).
     const clientTags = caps.has('message-tags') ? clientTagsOf(m.clientId) : undefined;
-    const lines = messageLines(m, textBudget(source, command, channel), '', session.deps.publicUrl).map((text, i) => {
+    const lines = messageLines(m, textBudget(source, command, channel), '', session.deps.publicUrl, ircReplyQuote(m, snapshot)).map((text, i) => {
       const tags: Record<string, string> = { ...clientTags };
       if (caps.has('server-time')) tags.time = serverTime(m.createdAt);
       if (caps.has('message-tags')) tags.msgid = msgidOf(m, i);

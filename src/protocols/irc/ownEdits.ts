@@ -1,7 +1,7 @@
 import type { Snapshot } from '../../app/directory.js';
 import { plainText } from '../../core/richText.js';
 import type { DomainEvent } from '../../ports/events.js';
-import { ircCommandOf, messageLines, msgidOf, serverTime, splitLine, textBudget } from './present.js';
+import { ircCommandOf, ircReplyQuote, messageLines, msgidOf, serverTime, splitLine, textBudget } from './present.js';
 import type { Reply } from './reply.js';
 import type { IrcSession, Out } from './session.js';
 
@@ -57,7 +57,7 @@ export function showOwnChange(session: IrcSession, event: DomainEvent & { type: 
   }
   // As many REDACTs as the message took lines here (render in events.ts splits it the same way).
   const source = session.maskOf(m.authorId, snapshot);
-  const lines = Math.max(1, messageLines(m, textBudget(source, ircCommandOf(m), target), '', session.deps.publicUrl).length);
+  const lines = Math.max(1, messageLines(m, textBudget(source, ircCommandOf(m), target), '', session.deps.publicUrl, ircReplyQuote(m, snapshot)).length);
   const time = serverTime(Date.now());
   const outs: Out[] = [];
   for (let i = 0; i < lines; i++) {

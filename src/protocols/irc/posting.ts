@@ -3,6 +3,7 @@ import type { Snapshot } from '../../app/directory.js';
 import type { Message } from '../../core/model.js';
 import { withClientTags } from './clientTags.js';
 import { historyLines } from './membership.js';
+import { IRC_CLIENT_ID_PREFIX, seqOfMsgid } from './present.js';
 import type { Reply } from './reply.js';
 import type { IrcSession } from './session.js';
 
@@ -20,7 +21,7 @@ export interface LinePost {
  * (echo-message) goes into it and carries the label.
  */
 export class OwnPosts {
-  private readonly prefix = `irc-${randomBytes(6).toString('base64url')}-`;
+  private readonly prefix = `${IRC_CLIENT_ID_PREFIX}${randomBytes(6).toString('base64url')}-`;
   private count = 0;
   private readonly pending = new Map<string, Reply>();
 
@@ -40,7 +41,10 @@ export class OwnPosts {
     this.pending.set(clientId, reply);
     try {
       const actor = await session.actor();
-      const { message } = await withClientTags(clientId, clientTags, () => session.deps.app.messages.post(actor, roomId, { text, kind, clientId }, { onQueued: reply.onQueued }));
+      // IRCv3 `+draft/reply=<msgid>` names the parent of a reply; a msgid that is not one of ours is a tag like any other.
+      const replyTo = clientTags?.['+draft/reply'] === undefined ? null : seqOfMsgid(clientTags['+draft/reply']);
+      const input = { text, kind, clientId, ...(replyTo !== null && { replyTo }) };
+      const { message } = await withClientTags(clientId, clientTags, () => session.deps.app.messages.post(actor, roomId, input, { onQueued: reply.onQueued }));
       return message;
     } finally {
       this.pending.delete(clientId);

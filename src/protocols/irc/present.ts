@@ -1,6 +1,7 @@
 import type { FileInfo, Message } from '../../core/model.js';
 import { plainText } from '../../core/richText.js';
-import { fileSummary, formatSize } from '../present.js';
+import type { Snapshot } from '../../app/directory.js';
+import { fileSummary, formatSize, replyQuote } from '../present.js';
 import { MAX_BODY_BYTES } from './parser.js';
 
 /**
@@ -76,10 +77,12 @@ export function fileLine(file: Pick<FileInfo, 'id' | 'name' | 'size'>, baseUrl: 
  * bold), then every non-empty line of the text, split to fit. A one-line "/me …" message
  * becomes a CTCP ACTION when it fits. `prefix` goes before every line (e.g. a time stamp).
  * A file post ends with its file line (see fileLine), after the caption if it has one. Links
- * carried inline as `[label](url)` become `label (url)`.
+ * carried inline as `[label](url)` become `label (url)`. A reply's `quote` of its parent comes first.
  */
-export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text' | 'file'>, budget: number, prefix = '', baseUrl = ''): string[] {
+export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text' | 'file'>, budget: number, prefix = '', baseUrl = '', quote: string | null = null): string[] {
   const room = Math.max(16, budget - Buffer.byteLength(prefix));
+  // A reply starts with a one-line quote of its parent (core/replies.ts), as IRC users write them.
+  if (quote !== null) return [prefix + (splitLine(quote, room)[0] ?? ''), ...messageLines(message, budget, prefix, baseUrl)];
   const file = message.file ?? null;
   // Without a caption, a file post's text is the file's name, which the file line shows anyway.
   // An inline link `[label](url)` reads `label (url)` on IRC (core/richText.ts).
@@ -100,6 +103,17 @@ export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text' | 
   if (file) for (const piece of splitLine(fileLine(file, baseUrl, room), room)) lines.push(prefix + piece);
   return lines;
 }
+
+/** How every clientId of a post made over IRC starts (posting.ts adds the connection's own part). */
+export const IRC_CLIENT_ID_PREFIX = 'irc-';
+
+/**
+ * The quote line a reply starts with on IRC (core/replies.ts), or null. A reply an IRC client
+ * posted with `+draft/reply` reads as it was written, as on any IRC server: its tag is its
+ * context for clients that take tags; replies from elsewhere (the web, an import) are quoted.
+ */
+export const ircReplyQuote = (m: Message, snapshot: Snapshot | null): string | null =>
+  m.clientId?.startsWith(IRC_CLIENT_ID_PREFIX) ? null : replyQuote(m, snapshot);
 
 /** The IRC command a message is shown with: a notice stays a NOTICE. */
 export const ircCommandOf = (m: Pick<Message, 'kind'>): 'PRIVMSG' | 'NOTICE' => (m.kind === 'notice' ? 'NOTICE' : 'PRIVMSG');

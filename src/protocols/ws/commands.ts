@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { parse } from '../../app/validate.js';
 import { presentConversation } from '../direct.js';
 import { presentMessage } from '../present.js';
+import { presentMentions } from '../mentions.js';
 import type { WsDeps, WsSession } from './session.js';
+import { reactionCommand } from './reactions.js';
 
 const roomId = z.int().positive();
 
@@ -51,7 +53,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   post: {
     needsAuth: true,
-    help: '{type:"post", roomId, text, kind?, title?, clientId?}: acknowledged with {type:"ack"} once durable.',
+    help: '{type:"post", roomId, text, kind?, title?, clientId?, replyTo?}: acknowledged with {type:"ack"} once durable.',
     async run(session, payload, ref, deps) {
       const { roomId: id, ...rest } = payload;
       const target = parse(roomFrame, { roomId: id }).roomId;
@@ -100,6 +102,16 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       session.send({ type: 'deleted', ...(ref !== undefined && { ref }), roomId: target.roomId, seq: removed.seq });
     },
   },
+  react: {
+    needsAuth: true,
+    help: '{type:"react", roomId, seq, emoji}: add your reaction to a message of a room you may read; answered with {type:"reactions", roomId, seq, messageId, reactions, changed}, and everyone in the room gets message.reactions.',
+    run: (session, payload, ref, deps) => reactionCommand(session, payload, ref, deps, true),
+  },
+  unreact: {
+    needsAuth: true,
+    help: '{type:"unreact", roomId, seq, emoji}: take your reaction back; answered like react.',
+    run: (session, payload, ref, deps) => reactionCommand(session, payload, ref, deps, false),
+  },
   'direct.open': {
     needsAuth: true,
     help: '{type:"direct.open", participants:[user id or login, …]}: open the direct conversation with these people (the existing one for a pair); answered with {type:"direct", conversation, created}.',
@@ -117,6 +129,32 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const views = await deps.app.direct.list(actor);
       const snapshot = await deps.app.directory.snapshot();
       session.send({ type: 'directs', ...(ref !== undefined && { ref }), conversations: views.map((v) => presentConversation(v, snapshot)) });
+    },
+  },
+  reading: {
+    needsAuth: true,
+    help: '{type:"reading"}: the rooms you follow, have read or were mentioned in, with unread and unread-mention counts and your notification setting ({type:"reading", rooms}), as GET /api/v1/me/rooms.',
+    async run(session, _payload, ref, deps) {
+      const rooms = await deps.app.reading.list(await deps.app.sessions.actorFor(session.userId));
+      session.send({ type: 'reading', ...(ref !== undefined && { ref }), rooms });
+    },
+  },
+  notify: {
+    needsAuth: true,
+    help: '{type:"notify", roomId, notify:"all"|"mentions"|"none"}: your notification setting for a room; answered with {type:"reading", room}.',
+    async run(session, payload, ref, deps) {
+      const { roomId: id, ...input } = payload;
+      const target = parse(roomFrame, { roomId: id }).roomId;
+      const room = await deps.app.reading.setNotify(await deps.app.sessions.actorFor(session.userId), target, input);
+      session.send({ type: 'reading', ...(ref !== undefined && { ref }), room });
+    },
+  },
+  mentions: {
+    needsAuth: true,
+    help: '{type:"mentions", before?, limit?}: the messages that mention you, newest first ({type:"mentions", mentions, nextBefore}), as GET /api/v1/mentions.',
+    async run(session, payload, ref, deps) {
+      const page = await deps.app.mentions.list(await deps.app.sessions.actorFor(session.userId), payload);
+      session.send({ type: 'mentions', ...(ref !== undefined && { ref }), ...(await presentMentions(deps.app, page)) });
     },
   },
   ping: {

@@ -7,8 +7,10 @@ import type { Metrics } from '../../observability/metrics.js';
 import { type DomainEvent, signsOut } from '../../ports/events.js';
 import { describeError } from '../errors.js';
 import { presentMessage, presentRoom } from '../present.js';
+import { presentReactionEvent } from '../presentReactions.js';
 import { admitLive, type LiveRoom, releaseHeld } from '../liveRoom.js';
 import { presentConversation, watchDirectConversations } from '../direct.js';
+import { presentFeedEvent } from '../feeds.js';
 
 export interface WsDeps {
   readonly app: Application;
@@ -150,6 +152,19 @@ export class WsSession implements Subscriber {
     this.send(this.render(event));
   }
 
+  /** Topic feeds: this user's new hits (counts, the open feed) and changes to their filters from another device. */
+  onFeedEvent(event: DomainEvent & { type: 'feed.hits' | 'feed.changed' }): void {
+    const frame = presentFeedEvent(event, this.userId, this.deps.app.directory.peek());
+    if (frame) this.send(frame);
+  }
+
+  /** A message that mentions this user in a room not joined here (the hub checked): the client counts it and may notify (docs/websocket.md). */
+  onMention(event: DomainEvent & { type: 'message.posted' }): void {
+    if (!this.authenticated) return;
+    const snapshot = this.deps.app.directory.peek();
+    this.send({ type: 'mention', roomId: event.roomId, roomName: snapshot?.rooms.get(event.roomId)?.name ?? null, message: presentMessage(event.message, snapshot) });
+  }
+
   onPresence(roomId: number, userId: number, present: boolean, count: number): void {
     const state = this.rooms?.get(roomId);
     if (!state || state.held || userId === this.userId) return;
@@ -215,6 +230,9 @@ export class WsSession implements Subscriber {
           break;
         case 'messages.replaced':
           text = JSON.stringify({ type: 'messages.replaced', roomId: event.roomId, messages: event.messages.map((m) => presentMessage(m, snapshot)), ...(event.byAuthor && { byAuthor: true }) });
+          break;
+        case 'message.reactions':
+          text = JSON.stringify(presentReactionEvent(event, snapshot));
           break;
         case 'messages.removed': {
           // The removed message itself (kept in the event for IRC's REDACT) never goes out: only who removed it, and why.

@@ -20,8 +20,8 @@ export function readingContract(factory: StoreFactory): void {
       await store.reading.setFollowed(a.userId, a.roomId, true);
       await store.reading.setFollowed(a.userId, a.roomId, true);
       assert.deepEqual(await store.reading.list(a.userId), [
-        { roomId: a.roomId, followed: true, lastRead: 0 },
-        { roomId: b.roomId, followed: true, lastRead: 0 },
+        { roomId: a.roomId, followed: true, lastRead: 0, notify: 'mentions' },
+        { roomId: b.roomId, followed: true, lastRead: 0, notify: 'mentions' },
       ]);
       assert.deepEqual(await store.reading.list(b.userId), [], 'another user follows nothing');
       await store.reading.setFollowed(a.userId, b.roomId, false);
@@ -35,12 +35,12 @@ export function readingContract(factory: StoreFactory): void {
       const { userId, roomId } = await seedRoom(store);
       await store.reading.markRead(userId, roomId, 5);
       await store.reading.markRead(userId, roomId, 3);
-      assert.deepEqual(await store.reading.list(userId), [{ roomId, followed: false, lastRead: 5 }]);
+      assert.deepEqual(await store.reading.list(userId), [{ roomId, followed: false, lastRead: 5, notify: 'mentions' }]);
       await store.reading.setFollowed(userId, roomId, true);
       await store.reading.markRead(userId, roomId, 9);
-      assert.deepEqual(await store.reading.list(userId), [{ roomId, followed: true, lastRead: 9 }]);
+      assert.deepEqual(await store.reading.list(userId), [{ roomId, followed: true, lastRead: 9, notify: 'mentions' }]);
       await store.reading.setFollowed(userId, roomId, false);
-      assert.deepEqual(await store.reading.list(userId), [{ roomId, followed: false, lastRead: 9 }], 'unfollowing keeps the position');
+      assert.deepEqual(await store.reading.list(userId), [{ roomId, followed: false, lastRead: 9, notify: 'mentions' }], 'unfollowing keeps the position');
     });
 
     it('forgets the state of a deleted room', async () => {

@@ -4,6 +4,9 @@ import type { FileStore, NewFile } from '../../ports/store.js';
 import { FILE_COLUMNS, type FileRow, newFileInfo, toFile, withFiles } from '../files/rows.js';
 import { MESSAGE_COLUMNS, type MessageRow, originColumns, toMessage } from '../rows.js';
 import { first, type Queryable } from './database.js';
+import { withReactions } from '../../core/reactions.js';
+import { reactionsOf } from './reactions.js';
+import { PARENT_COLUMNS, type ParentRow, parentIdsOf, withParents } from '../replies.js';
 
 export function postgresFiles(pool: pg.Pool): FileStore {
   return {
@@ -24,15 +27,22 @@ export function postgresFiles(pool: pg.Pool): FileStore {
 }
 
 /** The columns a message read selects: the message's, and its has_file flag (migration 0011). */
-export const READ_COLUMNS = `${MESSAGE_COLUMNS}, has_file`;
-export type FlaggedRow = MessageRow & { has_file: boolean };
+export const READ_COLUMNS = `${MESSAGE_COLUMNS}, has_file, has_reactions`;
+/** `has_reactions` (migration 0019) where the read selected it: only then are reactions looked up. */
+export type FlaggedRow = MessageRow & { has_file: boolean; has_reactions?: boolean };
 
 /**
- * Message rows as messages with their files: only when some row is flagged has_file is there a
+ * Message rows as messages with their files (and replies' parents): only when some row is flagged has_file is there a
  * second query (a page without files costs nothing more than its flag column).
  */
 export async function withTheirFiles(db: Queryable, rows: readonly FlaggedRow[]): Promise<Message[]> {
-  const messages = rows.map(toMessage);
+  let messages = rows.map(toMessage);
+  // And the parents of its replies (storage/replies.ts), also only for a page that has some.
+  const parents = parentIdsOf(messages);
+  if (parents.length > 0) messages = withParents(messages, (await db.query<ParentRow>(`SELECT ${PARENT_COLUMNS} FROM messages WHERE id = ANY($1::bigint[])`, [parents])).rows);
+  // And their reactions (migration 0019), only for a page with a message flagged has_reactions.
+  const reacted = rows.filter((r) => r.has_reactions).map((r) => r.id);
+  if (reacted.length > 0) messages = withReactions(messages, await reactionsOf(db, reacted));
   const flagged = rows.filter((r) => r.has_file).map((r) => r.id);
   if (flagged.length === 0) return messages;
   const { rows: files } = await db.query<FileRow>(`SELECT ${FILE_COLUMNS} FROM files WHERE message_id = ANY($1::bigint[])`, [flagged]);

@@ -14,6 +14,9 @@ import { postgresAddIns, postgresPolicies, postgresSettings } from './misc.js';
 import { postgresSessions } from './sessions.js';
 import { postgresPreferences } from './preferences.js';
 import { postgresReading } from './reading.js';
+import { postgresReactions } from './reactions.js';
+import { postgresMentions } from './mentions.js';
+import { postgresFeeds } from './feeds.js';
 import { postgresRooms } from './rooms.js';
 import { postgresUsers } from './users.js';
 
@@ -50,8 +53,11 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
     audit: postgresAudit(pool),
     nodes: postgresNodes(pool),
     reading: postgresReading(pool),
+    mentions: postgresMentions(pool),
+    feeds: postgresFeeds(pool),
     preferences: postgresPreferences(pool),
     files: postgresFiles(pool),
+    reactions: postgresReactions(pool),
     blobs: options.filesDirectory === undefined ? postgresBlobs(pool) : directoryBlobStore(options.filesDirectory),
     // Imports go batch by batch through importHistory (one transaction each, resumable).
     bulk: null,

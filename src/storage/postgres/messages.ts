@@ -7,6 +7,7 @@ import { originColumns } from '../rows.js';
 import { complianceFile } from '../files/rows.js';
 import { READ_COLUMNS as COLUMNS, type FlaggedRow, insertFiles, readMessages, withTheirFiles } from './files.js';
 import { postgresOwnMessages } from './ownMessages.js';
+import { insertMentionRows } from './mentions.js';
 import { searchMessages } from './search.js';
 import { Where } from './where.js';
 
@@ -65,6 +66,8 @@ export function postgresMessages(pool: pg.Pool): MessageStore {
       transaction(pool, async (tx) => {
         await tx.query('UPDATE messages SET text = $1, has_file = false WHERE id = ANY($2::bigint[])', [text, ids]);
         await tx.query('DELETE FROM files WHERE message_id = ANY($1::bigint[])', [ids]);
+        // The moderator's text mentions nobody (migration 0020).
+        await tx.query('DELETE FROM mentions WHERE message_id = ANY($1::bigint[])', [ids]);
       }),
     clear: async (roomId, upTo) => (await pool.query('DELETE FROM messages WHERE room_id = $1 AND created_at <= $2', [roomId, upTo])).rowCount ?? 0,
     count: async (roomId) => first(await pool.query<{ n: number }>('SELECT count(*) AS n FROM messages WHERE room_id = $1', [roomId]))?.n ?? 0,
@@ -132,6 +135,8 @@ async function appendBatch(tx: pg.PoolClient, posts: readonly NewMessage[]): Pro
   const files = await insertFiles(tx, withFile);
   withFile.forEach(({ index, message }, i) => messages.set(index, { ...message, file: files[i]! }));
   await insertChatRecords(tx, [...messages.values()]);
+  // Mention rows (migration 0020) of kept messages: no statement at all when none mentions anyone.
+  await insertMentionRows(tx, kept.flatMap((f) => (f.post.mentions?.length ? [{ message: messages.get(f.index)!, userIds: f.post.mentions }] : [])));
 
   return plan.map((entry, index): AppendResult => {
     if (entry === null) return { message: asStored(messages.get(index)!), duplicate: false };
@@ -153,6 +158,7 @@ const asStored = (m: Message): Message => ({
   createdAt: m.createdAt,
   clientId: m.clientId,
   origin: m.origin,
+  ...(m.replyTo ? { replyTo: m.replyTo } : {}),
 });
 
 /** Stored messages that share a key with one of the posts, by every key they have. */
@@ -208,10 +214,10 @@ async function insertMessages(tx: pg.PoolClient, rows: readonly { post: NewMessa
   if (rows.length === 0) return [];
   const column = <T>(f: (post: NewMessage) => T) => rows.map((r) => f(r.post));
   const { rows: inserted } = await tx.query<{ room_id: number; seq: number; id: number }>(
-    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file)
-     SELECT room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[])
-       WITH ORDINALITY AS p(room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, ord)
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, reply_to)
+     SELECT room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, reply_to
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::bigint[])
+       WITH ORDINALITY AS p(room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, reply_to, ord)
      ORDER BY ord
      RETURNING room_id, seq, id`,
     [
@@ -226,11 +232,23 @@ async function insertMessages(tx: pg.PoolClient, rows: readonly { post: NewMessa
       column((p) => originColumns(p.origin)[0]),
       column((p) => originColumns(p.origin)[1]),
       column((p) => Boolean(p.file)),
+      column((p) => p.replyTo?.id ?? null),
     ],
   );
+  await countReplies(tx, rows.flatMap((r) => (r.post.replyTo ? [r.post.replyTo.id] : [])));
   // (room, seq) is unique, so it identifies each row whatever order RETURNING uses.
   const ids = new Map(inserted.map((r) => [`${r.room_id}:${r.seq}`, r.id]));
   return rows.map((r) => ids.get(`${r.post.roomId}:${r.seq}`)!);
+}
+
+/** Raises the reply count of each parent by the replies just written to it (migration 0018). */
+async function countReplies(tx: pg.PoolClient, parentIds: readonly number[]): Promise<void> {
+  if (parentIds.length === 0) return;
+  await tx.query(
+    `UPDATE messages m SET reply_count = m.reply_count + c.n
+     FROM (SELECT id, count(*)::int AS n FROM unnest($1::bigint[]) AS p(id) GROUP BY id) c WHERE m.id = c.id`,
+    [parentIds],
+  );
 }
 
 /** One CHAT compliance record per post that was not a duplicate, kept or not, in order. */
@@ -250,6 +268,38 @@ async function insertChatRecords(tx: pg.PoolClient, messages: readonly Message[]
         return JSON.stringify(m.file ? { ...record, file: complianceFile(m.file) } : record);
       }),
     ],
+  );
+}
+
+/** Links imported replies to their parents, found by origin in the same room (a parent not found leaves a plain message). */
+async function linkImportedReplies(tx: pg.PoolClient, roomId: number, fresh: readonly ImportedMessage[]): Promise<void> {
+  const replies = fresh.filter((m) => m.replyTo);
+  if (replies.length === 0) return;
+  const column = <T>(f: (m: ImportedMessage) => T) => replies.map(f);
+  const { rows: linked } = await tx.query<{ parent: number }>(
+    `UPDATE messages r SET reply_to = p.id
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS l(system, id, parent_system, parent_id)
+     JOIN messages p ON p.origin_system = l.parent_system AND p.origin_id = l.parent_id AND p.room_id = $5
+     WHERE r.origin_system = l.system AND r.origin_id = l.id
+     RETURNING p.id AS parent`,
+    [column((m) => m.origin.system), column((m) => m.origin.id), column((m) => m.replyTo!.system), column((m) => m.replyTo!.id), roomId],
+  );
+  await countReplies(tx, linked.map((r) => Number(r.parent)));
+}
+
+/** The imported messages' reactions (migration 0019), found by their messages' origins, with the message's time. */
+async function importReactions(tx: pg.PoolClient, fresh: readonly ImportedMessage[]): Promise<void> {
+  const rows = fresh.flatMap((m) => (m.reactions ?? []).flatMap((r) => r.userIds.map((userId) => ({ m, emoji: r.emoji, userId }))));
+  if (rows.length === 0) return;
+  await tx.query(
+    `WITH added AS (
+       INSERT INTO message_reactions (message_id, emoji, user_id, created_at)
+       SELECT m.id, r.emoji, r.user_id, m.created_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS r(system, id, emoji, user_id)
+       JOIN messages m ON m.origin_system = r.system AND m.origin_id = r.id
+       ON CONFLICT DO NOTHING RETURNING message_id)
+     UPDATE messages SET has_reactions = true WHERE id IN (SELECT message_id FROM added)`,
+    [rows.map((r) => r.m.origin.system), rows.map((r) => r.m.origin.id), rows.map((r) => r.emoji), rows.map((r) => r.userId)],
   );
 }
 
@@ -276,10 +326,10 @@ async function importBatch(tx: pg.PoolClient, roomId: number, messages: readonly
   if (fresh.length === 0) return { inserted: 0, renumbered: false };
   const column = <T>(f: (m: ImportedMessage) => T) => fresh.map(f);
   await tx.query(
-    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, origin_system, origin_id, has_file)
-     SELECT $1, $2 + ord, author_id, kind, title, text, created_at, origin_system, origin_id, has_file
-     FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::boolean[])
-       WITH ORDINALITY AS p(author_id, kind, title, text, created_at, origin_system, origin_id, has_file, ord)`,
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, origin_system, origin_id, has_file, edited_at)
+     SELECT $1, $2 + ord, author_id, kind, title, text, created_at, origin_system, origin_id, has_file, edited_at
+     FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::boolean[], $11::bigint[])
+       WITH ORDINALITY AS p(author_id, kind, title, text, created_at, origin_system, origin_id, has_file, edited_at, ord)`,
     [
       roomId,
       before,
@@ -291,8 +341,11 @@ async function importBatch(tx: pg.PoolClient, roomId: number, messages: readonly
       column((m) => m.origin.system),
       column((m) => m.origin.id),
       column((m) => Boolean(m.file)),
+      column((m) => m.editedAt ?? null),
     ],
   );
+  await linkImportedReplies(tx, roomId, fresh);
+  await importReactions(tx, fresh);
   // Imported file posts' rows (their bytes were put first), found by their messages' origins.
   const filed = fresh.filter((m) => m.file);
   if (filed.length > 0) {
@@ -331,6 +384,8 @@ async function importBatch(tx: pg.PoolClient, roomId: number, messages: readonly
        UPDATE messages m SET seq = $3 + o.rn FROM ordered o WHERE m.id = o.id`,
       [roomId, cut, last],
     );
+    // Mention rows repeat their message's seq (migration 0020): the moved ones follow.
+    await tx.query('UPDATE mentions n SET seq = m.seq FROM messages m WHERE m.id = n.message_id AND m.room_id = $1 AND m.seq > $2', [roomId, last]);
     last += moved.rowCount ?? 0;
   }
   await tx.query('UPDATE rooms SET last_seq = $1 WHERE id = $2', [last, roomId]);

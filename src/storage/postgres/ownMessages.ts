@@ -3,6 +3,7 @@ import { deleteRecord, editRecord } from '../../core/ownMessages.js';
 import type { MessageStore } from '../../ports/store.js';
 import { first, type Queryable, transaction } from './database.js';
 import { type FlaggedRow, READ_COLUMNS, withTheirFiles } from './files.js';
+import { replaceMentionRows } from './mentions.js';
 
 /**
  * Authors' edits and deletions of their own messages (MessageStore.editOwn and removeOwn), as
@@ -19,11 +20,13 @@ export function postgresOwnMessages(pool: pg.Pool): Pick<MessageStore, 'editOwn'
     tx.query('INSERT INTO compliance (type, room_id, user_id, at, data) VALUES ($1, $2, $3, $4, $5::json)', [type, roomId, userId, at, JSON.stringify(data)]);
 
   return {
-    editOwn: ({ id, authorId, text, at }) =>
+    editOwn: ({ id, authorId, text, at, mentions }) =>
       transaction(pool, async (tx) => {
         const before = await read(tx, id, authorId);
         if (!before) return null;
         await tx.query('UPDATE messages SET text = $1, edited_at = $2 WHERE id = $3', [text, at, id]);
+        // The new text decides whom the message mentions (migration 0020).
+        await replaceMentionRows(tx, before, mentions ?? []);
         await record(tx, 'EDIT', before.roomId, authorId, at, editRecord(before, text));
         return { before, after: { ...before, text, editedAt: at } };
       }),

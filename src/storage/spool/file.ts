@@ -6,13 +6,17 @@ import type { SpoolWriter } from '../../ports/store.js';
 
 /**
  * An import's spool is a SQLite scratch file. `rows` keeps the checked messages in the order read
- * (rowid = row number); authors and origin systems are stored once each and named by number.
+ * (rowid = row number); authors and origin systems are stored once each and named by number. A
+ * reply names its parent by identity (`reply_system`, `reply_id`), linked once both are copied;
+ * `reactions` names a message by its row, and the users who reacted by number, as authors are.
  * No journal and no fsync: a spool file is written by one connection, read only once closed, and
  * rebuilt by running the import again.
  */
 const SCHEMA = `
-CREATE TABLE rows (author INTEGER NOT NULL, kind INTEGER NOT NULL, title TEXT, text TEXT NOT NULL, at INTEGER NOT NULL, system INTEGER NOT NULL, origin_id TEXT NOT NULL);
+CREATE TABLE rows (author INTEGER NOT NULL, kind INTEGER NOT NULL, title TEXT, text TEXT NOT NULL, at INTEGER NOT NULL, system INTEGER NOT NULL, origin_id TEXT NOT NULL,
+  edited_at INTEGER, reply_system INTEGER, reply_id TEXT);
 CREATE TABLE authors (k INTEGER PRIMARY KEY, source_id TEXT NOT NULL UNIQUE);
+CREATE TABLE reactions (row INTEGER NOT NULL, emoji TEXT NOT NULL, user INTEGER NOT NULL, PRIMARY KEY (row, emoji, user)) WITHOUT ROWID;
 CREATE TABLE systems (k INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 `;
 const PREFIX = '.pchat-import-spool-';
@@ -48,16 +52,19 @@ const SPOOL_KIND = { text: 0, story: 1, notice: 2 } as const;
 
 /** Rows per INSERT: binding a batch of rows costs a quarter less per row than one statement each. */
 const ROWS_PER_INSERT = 64;
-const COLUMNS = 7;
+const COLUMNS = 10;
 
 /** Opens a spool for writing, in one transaction that `close` commits. */
 export function openSpoolWriter(file: string): SpoolWriter {
   const db = openFile(file);
   const insert = (rows: number) =>
-    db.prepare(`INSERT INTO rows (author, kind, title, text, at, system, origin_id) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    db.prepare(
+      `INSERT INTO rows (author, kind, title, text, at, system, origin_id, edited_at, reply_system, reply_id) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    );
   const insertMany = insert(ROWS_PER_INSERT);
   const addAuthor = db.prepare('INSERT INTO authors (k, source_id) VALUES (?, ?)');
   const addSystem = db.prepare('INSERT INTO systems (k, name) VALUES (?, ?)');
+  const addReaction = db.prepare('INSERT OR IGNORE INTO reactions (row, emoji, user) VALUES (?, ?, ?)');
   const authors = new Map<string, number>();
   const systems = new Map<string, number>();
   const numberOf = (map: Map<string, number>, key: string, store: Database.Statement) => {
@@ -76,8 +83,20 @@ export function openSpoolWriter(file: string): SpoolWriter {
       return rows;
     },
     add(m) {
-      pending.push(numberOf(authors, m.author, addAuthor), SPOOL_KIND[m.kind], m.title, m.text, m.createdAt, numberOf(systems, m.origin.system, addSystem), m.origin.id);
+      pending.push(
+        numberOf(authors, m.author, addAuthor),
+        SPOOL_KIND[m.kind],
+        m.title,
+        m.text,
+        m.createdAt,
+        numberOf(systems, m.origin.system, addSystem),
+        m.origin.id,
+        m.editedAt ?? null,
+        m.replyTo ? numberOf(systems, m.replyTo.system, addSystem) : null,
+        m.replyTo?.id ?? null,
+      );
       rows += 1;
+      for (const r of m.reactions ?? []) for (const user of r.users) addReaction.run(rows, r.emoji, numberOf(authors, user, addAuthor));
       if (pending.length === ROWS_PER_INSERT * COLUMNS) {
         insertMany.run(pending);
         pending.length = 0;

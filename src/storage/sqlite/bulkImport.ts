@@ -66,6 +66,10 @@ function session(db: Db, spools: { file: string; discard(): Promise<void> }[]): 
       const s = statements(part, authors);
       const ids = { first: 0, last: 0 };
       const results = slices.map((slice) => importSlice(s, slice, ids));
+      if (ids.last > 0) {
+        linkReplies(s, slices, ids);
+        copyReactions(s, slices, ids);
+      }
       // One index statement for all the rows of the call (their ids are one range): once FTS5 is
       // part of a transaction it writes its pending terms out at every statement savepoint, so
       // indexing slice by slice made every following INSERT flush a small segment.
@@ -130,9 +134,9 @@ function mapAuthors(db: Db, s: ReturnType<typeof prepare>, part: number, authors
 }
 
 function prepare(db: Db, spool: string) {
-  const columns = 'room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id';
+  const columns = 'room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, edited_at';
   const values = `(SELECT user_id FROM temp.import_authors WHERE k = r.author), ${SPOOL_KIND_SQL}, r.title, r.text, r.at, NULL,
-    (SELECT name FROM ${spool}.systems WHERE k = r.system), r.origin_id`;
+    (SELECT name FROM ${spool}.systems WHERE k = r.system), r.origin_id, r.edited_at`;
   return {
     authors: db.prepare(`SELECT k, source_id FROM ${spool}.authors`).raw(true),
     mapAuthor: db.prepare('INSERT INTO temp.import_authors (k, user_id) VALUES (?, ?)'),
@@ -159,8 +163,61 @@ function prepare(db: Db, spool: string) {
     // See migration 0007: the writer indexes its own rows.
     index: db.prepare('INSERT INTO main.messages_fts (rowid, title, text) SELECT id, title, text FROM main.messages WHERE id BETWEEN ? AND ?'),
     oldest: db.prepare(`SELECT min(at) FROM ${spool}.rows WHERE rowid BETWEEN ? AND ?`).pluck(),
+    // Replies (migration 0018): whether rows of a range are replies, each reply linked to its parent
+    // (by identity, in the same room, copied before or in this call), then the parents' counts.
+    hasReplies: db.prepare(`SELECT 1 FROM ${spool}.rows WHERE rowid BETWEEN ? AND ? AND reply_id IS NOT NULL LIMIT 1`).pluck(),
+    linkReplies: db.prepare(
+      `UPDATE main.messages AS m SET reply_to = p.id
+       FROM ${spool}.rows r
+         JOIN ${spool}.systems y ON y.k = r.system
+         JOIN ${spool}.systems ry ON ry.k = r.reply_system
+         JOIN main.messages p ON p.origin_system = ry.name AND p.origin_id = r.reply_id
+       WHERE r.rowid BETWEEN ? AND ? AND r.reply_id IS NOT NULL
+         AND m.origin_system = y.name AND m.origin_id = r.origin_id AND m.id BETWEEN ? AND ? AND p.room_id = m.room_id`,
+    ),
+    // Reactions (migration 0019) of the rows a call inserted, with their message's time, and the flag.
+    hasReactions: db.prepare(`SELECT 1 FROM ${spool}.reactions WHERE row BETWEEN ? AND ? LIMIT 1`).pluck(),
+    copyReactions: db.prepare(
+      `INSERT INTO main.message_reactions (message_id, emoji, user_id, created_at)
+       SELECT m.id, x.emoji, a.user_id, r.at
+       FROM ${spool}.reactions x
+         JOIN ${spool}.rows r ON r.rowid = x.row
+         JOIN ${spool}.systems y ON y.k = r.system
+         JOIN main.messages m ON m.origin_system = y.name AND m.origin_id = r.origin_id
+         JOIN temp.import_authors a ON a.k = x.user
+       WHERE x.row BETWEEN ? AND ? AND m.id BETWEEN ? AND ?
+       ON CONFLICT DO NOTHING`,
+    ),
+    flagReactions: db.prepare('UPDATE main.messages SET has_reactions = 1 WHERE id IN (SELECT DISTINCT message_id FROM main.message_reactions WHERE message_id BETWEEN ? AND ?)'),
+    countReplies: db.prepare(
+      `UPDATE main.messages AS p SET reply_count = p.reply_count + c.n
+       FROM (SELECT reply_to, count(*) AS n FROM main.messages WHERE id BETWEEN ? AND ? AND reply_to IS NOT NULL GROUP BY reply_to) c
+       WHERE p.id = c.reply_to`,
+    ),
     systemOf: db.prepare(`SELECT y.name FROM ${spool}.rows r JOIN ${spool}.systems y ON y.k = r.system WHERE r.rowid = ?`).pluck(),
   };
+}
+
+/** Links the replies among the rows one call inserted (ids `ids.first` … `ids.last`) to their parents, and counts them. */
+function linkReplies(s: ReturnType<typeof prepare>, slices: readonly SpoolSlice[], ids: { first: number; last: number }): void {
+  let linked = false;
+  for (const { from, to } of slices) {
+    if (s.hasReplies.get(from, to) === undefined) continue;
+    s.linkReplies.run(from, to, ids.first, ids.last);
+    linked = true;
+  }
+  if (linked) s.countReplies.run(ids.first, ids.last);
+}
+
+/** Copies the reactions of the rows one call inserted (ids `ids.first` … `ids.last`) and flags their messages. */
+function copyReactions(s: ReturnType<typeof prepare>, slices: readonly SpoolSlice[], ids: { first: number; last: number }): void {
+  let copied = false;
+  for (const { from, to } of slices) {
+    if (s.hasReactions.get(from, to) === undefined) continue;
+    s.copyReactions.run(from, to, ids.first, ids.last);
+    copied = true;
+  }
+  if (copied) s.flagReactions.run(ids.first, ids.last);
 }
 
 /** Copies one slice; widens `ids` to the rows it inserted (the ids of one transaction are consecutive). */

@@ -2,7 +2,9 @@ import type { FileInfo, Message } from '../../core/model.js';
 import type { FileStore, NewFile } from '../../ports/store.js';
 import { FILE_COLUMNS, type FileRow, newFileInfo, toFile, withFiles } from '../files/rows.js';
 import { type MessageRow, originColumns, toMessage } from '../rows.js';
+import { PARENT_COLUMNS, type ParentRow, parentIdsOf, withParents } from '../replies.js';
 import type { Db } from './database.js';
+import { sqliteMessageReactions } from './reactions.js';
 
 export function sqliteFiles(db: Db): FileStore {
   const byId = db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE id = ?`);
@@ -17,7 +19,7 @@ export function sqliteFiles(db: Db): FileStore {
 }
 
 /** A message row with its `has_file` flag (migration 0011; 0 or 1). */
-export type FlaggedRow = MessageRow & { has_file: number };
+export type FlaggedRow = MessageRow & { has_file: number; /** Migration 0019 (reads that select it). */ has_reactions?: number };
 
 /** The file rows of the message paths (messages.ts): written with their message, read with it. */
 export function sqliteMessageFiles(db: Db) {
@@ -28,7 +30,13 @@ export function sqliteMessageFiles(db: Db) {
   const ofMessages = db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE message_id IN (SELECT value FROM json_each(?))`);
   const ofMessage = db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE message_id = ?`);
   const removeOf = db.prepare('DELETE FROM files WHERE message_id = ?');
-  const attach = (messages: Message[], flagged: readonly number[]): Message[] => {
+  const reactions = sqliteMessageReactions(db);
+  const parentsOf = db.prepare(`SELECT ${PARENT_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`);
+  /** The messages with their files (those flagged) and their replies' parents: no lookup for a page with neither. */
+  const attach = (messages: Message[], flagged: readonly number[], reacted: readonly number[] = []): Message[] => {
+    messages = reactions.attach(messages, reacted); // those with has_reactions set (migration 0019)
+    const parents = parentIdsOf(messages);
+    if (parents.length > 0) messages = withParents(messages, parentsOf.all(JSON.stringify(parents)) as ParentRow[]);
     if (flagged.length === 0) return messages;
     const rows = (flagged.length === 1 ? [ofMessage.get(flagged[0])].filter((r) => r !== undefined) : ofMessages.all(JSON.stringify(flagged))) as FileRow[];
     return withFiles(messages, rows.map(toFile));
@@ -49,13 +57,13 @@ export function sqliteMessageFiles(db: Db) {
       );
       return newFileInfo(Number(info.lastInsertRowid), message, file);
     },
-    /** Messages with the files of those whose ids are `flagged` (has_file set): one lookup, none without. */
+    /** Messages with the files of those whose ids are `flagged` (has_file set), and their parents: one lookup each, none without. */
     attach,
-    /** Rows as messages, with their files. */
+    /** Rows as messages, with their files and parents. */
     rows(rows: FlaggedRow[]): Message[] {
       const messages = rows.map(toMessage);
       const flagged = rows.filter((r) => r.has_file).map((r) => r.id);
-      return attach(messages, flagged);
+      return attach(messages, flagged, rows.filter((r) => r.has_reactions).map((r) => r.id));
     },
     /** Deletes the file row of a message (moderation replaced its content; the caller clears has_file). */
     removeOf(messageId: number): void {

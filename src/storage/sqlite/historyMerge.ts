@@ -18,10 +18,18 @@ export function historyMerge(db: Db): (roomId: number, before: number, last: num
     `WITH ordered AS (SELECT id, row_number() OVER (ORDER BY created_at, seq) AS rn FROM messages WHERE room_id = ? AND seq >= ?)
      UPDATE messages SET seq = ? + ordered.rn FROM ordered WHERE messages.id = ordered.id`,
   );
+  // Mention rows repeat their message's seq (migration 0020): those of the moved messages (now above `last`) follow.
+  const moveMentions = db.prepare(
+    'UPDATE mentions SET seq = (SELECT seq FROM messages WHERE id = message_id) WHERE message_id IN (SELECT id FROM messages WHERE room_id = ? AND seq > ?)',
+  );
   const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
   return (roomId, before, last, oldest, system) => {
     const from = before > 0 ? (cut.get(roomId, before, oldest, system) as number | null) : null;
-    if (from !== null) last += renumber.run(roomId, from, last).changes;
+    if (from !== null) {
+      const moved = renumber.run(roomId, from, last).changes;
+      moveMentions.run(roomId, last);
+      last += moved;
+    }
     setLastSeq.run(last, roomId);
     return from !== null;
   };

@@ -15,6 +15,9 @@ import { sqliteAddIns, sqliteAudit, sqliteCompliance, sqliteEventLog, sqlitePoli
 import { sqliteSessions } from './sessions.js';
 import { sqlitePreferences } from './preferences.js';
 import { sqliteReading } from './reading.js';
+import { sqliteReactions } from './reactions.js';
+import { sqliteMentions } from './mentions.js';
+import { sqliteFeeds } from './feeds.js';
 import { sqliteRooms } from './rooms.js';
 import { sqliteUsers } from './users.js';
 
@@ -45,8 +48,11 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     audit: sqliteAudit(db),
     nodes: sqliteNodes(db),
     reading: sqliteReading(db),
+    mentions: sqliteMentions(db),
+    feeds: sqliteFeeds(db),
     preferences: sqlitePreferences(db),
     files: sqliteFiles(db),
+    reactions: sqliteReactions(db),
     blobs: directoryBlobStore(filesDirectory),
     bulk: sqliteBulkImport(db),
     // One server process posts; the CLI's changes travel through the event log.

@@ -6,11 +6,13 @@ import { complianceFile } from '../files/rows.js';
 import { type FlaggedRow, sqliteMessageFiles } from './files.js';
 import { MESSAGE_COLUMNS, originColumns } from '../rows.js';
 import { historyMerge } from './historyMerge.js';
+import { removedParent } from '../replies.js';
 import { sqliteOwnMessages } from './ownMessages.js';
+import { sqliteMentionRows } from './mentions.js';
 import { Where } from './where.js';
 
 // Reads take the has_file flag too (migration 0011): only a page with a flagged message looks up files.
-const COLUMNS = `${MESSAGE_COLUMNS}, has_file`;
+const COLUMNS = `${MESSAGE_COLUMNS}, has_file, has_reactions`;
 const M_COLUMNS = COLUMNS.split(', ')
   .map((c) => `m.${c}`)
   .join(', ');
@@ -22,8 +24,8 @@ export function ftsQuery(terms: readonly string[]): string {
 }
 
 /** A message row as a raw statement returns it: the values of COLUMNS, in that order. */
-type RawMessageRow = [number, number, number, number, MessageKind, string | null, string, number, string | null, string | null, string | null, number | null, number];
-const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clientId, originSystem, originId, editedAt]: RawMessageRow): Message => ({
+type RawMessageRow = [number, number, number, number, MessageKind, string | null, string, number, string | null, string | null, string | null, number | null, number | null, number, number, number];
+const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clientId, originSystem, originId, editedAt, replyTo, replyCount]: RawMessageRow): Message => ({
   id,
   roomId,
   seq,
@@ -35,17 +37,23 @@ const fromRaw = ([id, roomId, seq, authorId, kind, title, text, createdAt, clien
   clientId,
   origin: originSystem !== null && originId !== null ? { system: originSystem, id: originId } : null,
   ...(editedAt !== null && { editedAt }),
+  ...(replyTo !== null && { replyTo: removedParent(replyTo) }),
+  ...(replyCount > 0 && { replyCount }),
 });
 /** Where has_file is in a raw row (the last of COLUMNS). */
-const HAS_FILE = 12;
+const HAS_FILE = 14;
+/** has_reactions (migration 0019) follows it: only a page with a reacted message looks up reactions. */
+const HAS_REACTIONS = HAS_FILE + 1;
 
 export function sqliteMessages(db: Db): MessageStore {
   const lastSeqOf = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
   const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
   const insert = db.prepare(
-    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, reply_to)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // A reply raises its parent's count in the same transaction (migration 0018).
+  const countReply = db.prepare('UPDATE messages SET reply_count = reply_count + 1 WHERE id = ?');
   // Since migration 0007 the writer indexes new messages itself (no per-row trigger), once per
   // batch: FTS5 writes its pending terms out as a new segment at every statement savepoint, so
   // an index row per message, between the batch's other statements, made a segment per message.
@@ -70,13 +78,18 @@ export function sqliteMessages(db: Db): MessageStore {
   const removeOne = db.prepare('DELETE FROM messages WHERE id = ?');
   const replaceOne = db.prepare('UPDATE messages SET text = ?, has_file = 0 WHERE id = ?');
   const files = sqliteMessageFiles(db);
+  const mentionRows = sqliteMentionRows(db);
 
   /** A page of raw rows as messages, with the files of those flagged (a page with none costs no lookup). */
   const page = (rows: RawMessageRow[]): Message[] => {
     const messages = rows.map(fromRaw);
-    let flagged: number[] | null = null;
-    for (const row of rows) if (row[HAS_FILE]) (flagged ??= []).push(row[0]);
-    return flagged ? files.attach(messages, flagged) : messages;
+    const flagged: number[] = [];
+    const reacted: number[] = [];
+    for (const row of rows) {
+      if (row[HAS_FILE]) flagged.push(row[0]);
+      if (row[HAS_REACTIONS]) reacted.push(row[0]);
+    }
+    return files.attach(messages, flagged, reacted);
   };
 
   const existing = (post: NewMessage): FlaggedRow | undefined => {
@@ -112,13 +125,16 @@ export function sqliteMessages(db: Db): MessageStore {
           post.clientId,
           ...originColumns(post.origin),
           post.file ? 1 : 0,
+          post.replyTo?.id ?? null,
         );
         id = Number(info.lastInsertRowid);
         indexed.push(id);
+        if (post.replyTo) countReply.run(post.replyTo.id);
       }
-      const { keep: _keep, file: newFile, ...fields } = post;
-      let message: Message = { ...fields, id, seq };
+      const { keep: _keep, file: newFile, replyTo, mentions: _mentions, ...fields } = post;
+      let message: Message = { ...fields, id, seq, ...(replyTo && { replyTo }) };
       if (newFile) message = { ...message, file: files.insert(message, newFile) };
+      if (id !== 0 && post.mentions?.length) mentionRows.write(message, post.mentions);
       const record = { messageId: id, seq, kind: post.kind, title: post.title, text: post.text };
       chat.run(post.roomId, post.authorId, post.createdAt, JSON.stringify(message.file ? { ...record, file: complianceFile(message.file) } : record));
       return { message, duplicate: false };
@@ -185,6 +201,7 @@ export function sqliteMessages(db: Db): MessageStore {
         ids.forEach((id) => {
           replaceOne.run(text, id);
           files.removeOf(id);
+          mentionRows.removeOf(id); // the moderator's text mentions nobody
         }),
       )();
     },
@@ -205,9 +222,18 @@ function sqliteImportHistory(db: Db, files: ReturnType<typeof sqliteMessageFiles
   // The origin's unique index is the idempotence check: a message already stored (a re-run, a
   // resumed run) is skipped by the insert itself, with no lookup of its own.
   const insert = db.prepare(
-    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file)
-     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT (origin_system, origin_id) DO NOTHING`,
+    `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, edited_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT (origin_system, origin_id) DO NOTHING`,
   );
+  // A reply finds its parent by origin in the same room (imported earlier, in this batch or before).
+  const linkReply = db.prepare(
+    `UPDATE messages SET reply_to = (SELECT p.id FROM messages p WHERE p.origin_system = ? AND p.origin_id = ? AND p.room_id = ?) WHERE id = ?
+     RETURNING reply_to`,
+  ).pluck();
+  const countReply = db.prepare('UPDATE messages SET reply_count = reply_count + 1 WHERE id = ?');
+  // Its reactions (migration 0019), with the message's time: the source did not say when.
+  const react = db.prepare('INSERT INTO message_reactions (message_id, emoji, user_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  const flagReactions = db.prepare('UPDATE messages SET has_reactions = 1 WHERE id = ?');
   // New rows take ids above every existing one, so this batch's rows are one id range, indexed
   // by one statement (see migration 0007).
   const index = db.prepare('INSERT INTO messages_fts (rowid, title, text) SELECT id, title, text FROM messages WHERE id BETWEEN ? AND ?');
@@ -220,10 +246,18 @@ function sqliteImportHistory(db: Db, files: ReturnType<typeof sqliteMessageFiles
     let firstId = 0;
     let lastId = 0;
     for (const m of messages) {
-      const info = insert.run(roomId, last + 1, m.authorId, m.kind, m.title, m.text, m.createdAt, m.origin.system, m.origin.id, m.file ? 1 : 0);
+      const info = insert.run(roomId, last + 1, m.authorId, m.kind, m.title, m.text, m.createdAt, m.origin.system, m.origin.id, m.file ? 1 : 0, m.editedAt ?? null);
       if (info.changes === 0) continue;
       last += 1;
       lastId = Number(info.lastInsertRowid);
+      if (m.replyTo) {
+        const parent = linkReply.get(m.replyTo.system, m.replyTo.id, roomId, lastId) as number | null;
+        if (parent !== null) countReply.run(parent);
+      }
+      if (m.reactions && m.reactions.length > 0) {
+        for (const r of m.reactions) for (const userId of r.userIds) react.run(lastId, r.emoji, userId, m.createdAt);
+        flagReactions.run(lastId);
+      }
       // An imported file post's row (its bytes were put first). The bulk import's spool has no
       // files: an import sends its file posts here.
       if (m.file) files.insert({ roomId, id: lastId, authorId: m.authorId, createdAt: m.createdAt }, m.file);

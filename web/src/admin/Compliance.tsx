@@ -91,7 +91,7 @@ export function Compliance() {
         <Field label="Type" id="cmp-type">
           <select id="cmp-type" value={filter.type} onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })}>
             <option value="">All</option>
-            {['JOIN', 'PART', 'CHAT', 'BACKCHAT', 'FILEUPLOAD', 'FILEDOWNLOAD', 'EDIT', 'DELETE'].map((t) => (
+            {['JOIN', 'PART', 'CHAT', 'BACKCHAT', 'FILEUPLOAD', 'FILEDOWNLOAD', 'EDIT', 'DELETE', 'REACT', 'UNREACT'].map((t) => (
               <option key={t}>{t}</option>
             ))}
           </select>

@@ -7,8 +7,10 @@ import type { Me } from '../types.js';
 import { Admin } from '../admin/Admin.js';
 import { Directory } from './Directory.js';
 import { DirectList, NewConversation } from './DirectMessages.js';
+import { FeedList, FeedsPage } from './FeedsList.js';
 import { RoomSettingsPage, RoomView } from './RoomView.js';
 import { Search } from './Search.js';
+import { MentionsLink, MentionsPage } from './Mentions.js';
 import { QuickSwitcher } from './QuickSwitcher.js';
 import { SidebarLink } from './SidebarLink.js';
 import { ForcedPasswordChange } from './PasswordForm.js';
@@ -62,6 +64,8 @@ function Shell() {
   else if (page === 'room' && roomId) main = <RoomView key={roomId} roomId={roomId} focusSeq={b === 'm' && d ? Number(d) : null} />;
   else if (page === 'direct' && a === 'new') main = <NewConversation />;
   else if (page === 'search') main = <Search />;
+  else if (page === 'mentions') main = <MentionsPage />;
+  else if (page === 'feeds') main = <FeedsPage key={`f${a}${b ?? ''}`} feedId={a && a !== 'new' ? Number(a) : null} editing={b === 'edit'} />;
   else if (page === 'admin' && c.me?.isAdmin) main = <Admin section={a ?? 'categories'} />;
   else if (page === 'profile') main = <Profile />;
   else main = <Directory />;
@@ -122,7 +126,8 @@ function Shell() {
           The persistent chat policy does not enable chat for your account. Ask an administrator.
         </div>
       )}
-      <aside id="sidebar" class="sidebar" aria-label="Your rooms and direct messages">
+      <aside id="sidebar" class="sidebar" aria-label="Your rooms, direct messages and topic feeds">
+        <MentionsLink current={page === 'mentions'} />
         <h2 class="sidebar-title">Your rooms</h2>
         {rooms.length === 0 ? (
           <p class="muted small">Open a room from the directory; rooms you follow open at every sign-in.</p>
@@ -139,6 +144,7 @@ function Shell() {
                     current={roomId === id}
                     name={name}
                     unread={unread}
+                    mentions={c.mentions.count(id)}
                     icon={s?.followed && <Icon name="star" size={14} />}
                     className={s?.status === 'removed' ? 'gone' : ''}
                   />
@@ -148,6 +154,7 @@ function Shell() {
           </ul>
         )}
         <DirectList currentRoomId={roomId} />
+        <FeedList currentFeedId={page === 'feeds' && a && a !== 'new' ? Number(a) : null} />
       </aside>
       <div class="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />
       <main id="main" class="main" tabIndex={-1}>

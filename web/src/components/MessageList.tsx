@@ -4,10 +4,13 @@ import { type Pending, type RoomState } from '../chat.js';
 import { useChat } from '../hooks.js';
 import { Icon } from '../icons.js';
 import { arrange, clock, fullTime } from '../messageRows.js';
+import { mentionsLogin } from '../../../src/core/mentions.js';
 import type { Message } from '../types.js';
 import { Avatar } from './Avatar.js';
 import { FileCard } from './Files.js';
 import { MessageActions } from './MessageActions.js';
+import { AddReaction, ReactionChips } from './Reactions.js';
+import { ReplyButton, ReplyContext, ReplyCount } from './Replies.js';
 import { Text } from './Text.js';
 import { Empty, ErrorNote, Loading } from './ui.js';
 
@@ -17,6 +20,12 @@ interface RowProps {
   mine: boolean;
   /** Under the previous message's name: same author, a few minutes later, same day. */
   continued: boolean;
+  /** It mentions the reader (@login): set apart by a bar and a "mentions you" tag, never by colour alone. */
+  mentionsMe: boolean;
+  /** The reader may post here, so may answer it. */
+  canReply: boolean;
+  /** Words to mark in it: a search hit opened in context (the focused message). */
+  highlight: readonly string[] | undefined;
 }
 
 const sameProps = (a: object, b: object): boolean => {
@@ -31,10 +40,10 @@ class MessageRow extends Component<RowProps> {
     return !sameProps(next, this.props);
   }
   override render() {
-    const { m, focused, mine, continued } = this.props;
+    const { m, focused, mine, continued, mentionsMe, canReply, highlight } = this.props;
     const author = m.authorName ?? `user ${m.authorId}`;
     return (
-      <li class={`msg${m.kind === 'story' ? ' story' : ''}${m.kind === 'notice' ? ' notice' : ''}${focused ? ' focused' : ''}${mine ? ' mine' : ''}${continued ? ' continued' : ''}`} data-seq={m.seq} id={`m-${m.seq}`} tabIndex={focused ? -1 : undefined}>
+      <li class={`msg${m.kind === 'story' ? ' story' : ''}${m.kind === 'notice' ? ' notice' : ''}${focused ? ' focused' : ''}${mine ? ' mine' : ''}${continued ? ' continued' : ''}${mentionsMe ? ' mentions-me' : ''}`} data-seq={m.seq} id={`m-${m.seq}`} tabIndex={focused ? -1 : undefined}>
         <div class="msg-gutter">
           {continued ? (
             <span class="gutter-time" aria-hidden="true">
@@ -53,16 +62,27 @@ class MessageRow extends Component<RowProps> {
             </time>
             {m.kind === 'story' && <span class="tag">story</span>}
             {m.kind === 'notice' && <span class="tag notice">notice</span>}
+            {mentionsMe && <span class="tag mention">mentions you</span>}
           </div>
+          {m.replyTo && <ReplyContext roomId={m.roomId} parent={m.replyTo} />}
           {m.kind === 'story' && m.title && <h3 class="story-title">{m.title}</h3>}
           {/* Without a caption the server makes the file name the text: the card says it already. */}
           {(!m.file || (m.text && m.text !== m.file.name)) && (
             <div class="text">
-              <Text text={m.text} actor={author} />
+              <Text text={m.text} actor={author} {...(highlight && { highlight })} />
             </div>
           )}
           {m.file && <FileCard file={m.file} />}
+          <ReactionChips m={m} />
           <MessageActions m={m} mine={mine} />
+          {(m.replyCount ?? 0) > 0 && <ReplyCount count={m.replyCount!} />}
+          {/* Whoever reads the room may react; Reply only where one may post. */}
+          {m.seq > 0 && (
+            <span class="reply-tool">
+              <AddReaction m={m} />
+              {canReply && <ReplyButton m={m} />}
+            </span>
+          )}
         </div>
       </li>
     );
@@ -90,6 +110,11 @@ export function MessageList({ state }: { state: RoomState }) {
   const [atBottom, setAtBottom] = useState(true);
   const readMark = useReadMark(state);
   const me = c.me?.id ?? null;
+  const login = c.me?.login ?? null;
+  const mentionsYou = (m: Message) => login !== null && m.authorId !== me && mentionsLogin(m.text, login);
+  // A search hit opened in context keeps its words marked (Search.tsx puts them in the link).
+  const hl = new URLSearchParams(location.hash.split('?')[1] ?? '').get('hl');
+  const hitWords = useMemo(() => (hl ? hl.split(' ').filter(Boolean) : undefined), [hl]);
   const rows = useMemo(() => arrange(state.messages, readMark, state.moreBefore, me), [state.messages, readMark, state.moreBefore, me]);
 
   const measure = () => {
@@ -164,7 +189,7 @@ export function MessageList({ state }: { state: RoomState }) {
         <ol class="msg-list">
           {rows.map((row) =>
             row.type === 'message' ? (
-              <MessageRow key={row.message.seq || `live-${row.message.id}`} m={row.message} focused={row.message.seq === state.focusSeq} mine={row.message.authorId === c.me?.id} continued={row.continued} />
+              <MessageRow key={row.message.seq || `live-${row.message.id}`} m={row.message} focused={row.message.seq === state.focusSeq} mine={row.message.authorId === c.me?.id} continued={row.continued && !mentionsYou(row.message) && !row.message.replyTo} mentionsMe={mentionsYou(row.message)} canReply={state.room?.can.post === true} highlight={row.message.seq === state.focusSeq ? hitWords : undefined} />
             ) : (
               <li key={row.key} class={`divider ${row.type}`}>
                 <span>{row.type === 'day' ? row.label : 'New messages'}</span>

@@ -3,6 +3,7 @@ import { api, get } from '../api.js';
 import { chat } from '../chat.js';
 import { useChat, useLoad } from '../hooks.js';
 import type { Me, SessionInfo } from '../types.js';
+import { NotificationPermission } from './Mentions.js';
 import { PasswordForm } from './PasswordForm.js';
 import { Empty, ErrorNote, Field, fieldError, Loading, time } from './ui.js';
 
@@ -39,6 +40,11 @@ export function Profile() {
           <h2 id="password-title">Password</h2>
           <p class="muted small">Changing it signs you out everywhere else: other browsers, IRC and Lync clients.</p>
           <PasswordChange onChanged={() => setVersion((v) => v + 1)} />
+        </section>
+        <section class="card" aria-labelledby="notifications-title">
+          <h2 id="notifications-title">Notifications</h2>
+          <NotificationPermission />
+          <p class="muted small">Each room's bell (in its header) chooses what notifies you there: all messages, mentions of you, or nothing.</p>
         </section>
       </div>
       <Sessions version={version} />

@@ -8,6 +8,9 @@ import type { Room } from '../types.js';
 import { PrivacyBadge } from './Directory.js';
 import { Uploads, useDropZone } from './Files.js';
 import { MessageList } from './MessageList.js';
+import { ReplyingTo } from './Replies.js';
+import { useMentionCompletion } from './MentionComplete.js';
+import { NotifySetting } from './Mentions.js';
 import { RoomSettings } from './RoomSettings.js';
 import { ErrorNote, Loading } from './ui.js';
 
@@ -87,6 +90,7 @@ export function RoomView({ roomId, focusSeq }: { roomId: number; focusSeq: numbe
             <span class="muted small" title={state.participants?.map((p) => p.name).join(', ') ?? ''}>
               {state.participantCount} here
             </span>
+            <NotifySetting roomId={roomId} />
             <button class="icon-button" aria-pressed={following} aria-label={following ? 'Unfollow this room' : 'Follow this room (open it at every sign-in)'} title={following ? 'Following' : 'Follow'} onClick={() => void c.setFollowed(roomId, !following)}>
               <Icon name="star" />
             </button>
@@ -127,6 +131,8 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
   const [title, setTitle] = useState('');
   const picker = useRef<HTMLInputElement>(null);
   const id = `compose-${room.id}`;
+  const field = useRef<HTMLTextAreaElement>(null);
+  const completion = useMentionCompletion(room.id, `${id}-people`, field, setText);
 
   if (!room.can.post) {
     const why =
@@ -146,6 +152,7 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
     const body = text.trim();
     if (!body) return;
     c.post(state.id, text, story ? 'story' : 'text', story && title.trim() ? title.trim() : null);
+    completion.close();
     setText('');
     setTitle('');
     setStory(false);
@@ -175,6 +182,8 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
         </>
       )}
       <Uploads roomId={state.id} uploads={state.uploads} />
+      {state.replyingTo && <ReplyingTo m={state.replyingTo} onCancel={() => c.replyTo(state.id, null)} />}
+      {completion.listbox}
       <div class="composer-row">
         {files && (
           <>
@@ -201,11 +210,17 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
         {/* A short placeholder, whole at any width: a long room name is in the header already. */}
         <textarea
           id={id}
+          ref={field}
+          {...completion.fieldProps}
+          onBlur={completion.close}
           rows={story ? 6 : 2}
           placeholder={story ? 'Write the story…' : room.name.length <= 24 ? `Message ${room.name}` : 'Write a message'}
           aria-describedby={story ? undefined : `${id}-keys`}
           value={text}
-          onInput={(e) => setText(e.currentTarget.value)}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            completion.update();
+          }}
           onPaste={(e) => {
             // Pasted files (an image from the clipboard) are posted; pasted text stays text.
             const pasted = [...(e.clipboardData?.files ?? [])];
@@ -214,6 +229,12 @@ function Composer({ state, room }: { state: RoomState; room: Room }) {
             attach(pasted);
           }}
           onKeyDown={(e) => {
+            if (completion.onKeyDown(e)) return;
+            if (e.key === 'Escape' && state.replyingTo) {
+              e.preventDefault();
+              c.replyTo(state.id, null);
+              return;
+            }
             if (e.key === 'Enter' && !e.shiftKey && !story && !e.isComposing) {
               e.preventDefault();
               send();

@@ -106,7 +106,7 @@ export function Search() {
               {hits.map((h) => (
                 <li key={h.message.id} class="card hit">
                   {/* The name a screen reader gives contains the words on screen, in their order (WCAG 2.5.3). */}
-                  <a href={`#/room/${h.message.roomId}/m/${h.message.seq}`} aria-label={`Open in context: ${h.roomName} · ${h.authorName} · ${time(h.message.createdAt)}`}>
+                  <a href={contextLink(h.message.roomId, h.message.seq, words)} aria-label={`Open in context: ${h.roomName} · ${h.authorName} · ${time(h.message.createdAt)}`}>
                     <span class="hit-meta">
                       <strong>{h.roomName}</strong> · {h.authorName} · <time dateTime={h.message.createdAt}>{time(h.message.createdAt)}</time>
                     </span>
@@ -140,3 +140,7 @@ function searchWords(q: string): string[] {
     .map((w) => w.replace(/^"+|"+$/g, '').replace(/\*$/, ''))
     .filter((w) => w.length > 0);
 }
+
+/** A hit in its room, the words to mark there carried in the link (`?hl=`), so they stay marked in context. */
+const contextLink = (roomId: number, seq: number, words: readonly string[]): string =>
+  `#/room/${roomId}/m/${seq}${words.length > 0 ? `?hl=${encodeURIComponent(words.join(' '))}` : ''}`;

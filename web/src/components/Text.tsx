@@ -1,4 +1,6 @@
 import { type ComponentChildren, Fragment } from 'preact';
+import { splitMentions } from '../../../src/core/mentions.js';
+import { chat } from '../chat.js';
 import { linkify } from '../linkify.js';
 import { type Block, type Inline, parseBlocks, parseInline } from '../markdown.js';
 
@@ -8,7 +10,7 @@ import { type Block, type Inline, parseBlocks, parseInline } from '../markdown.j
  * search in the text (outside code); with `actor` (the author's name) a `/me …` text is an action.
  */
 export function Text({ text, highlight = [], actor }: { text: string; highlight?: readonly string[]; actor?: string }) {
-  const marker = highlighter(highlight);
+  const marker = withMentions(highlighter(highlight));
   // `/me waves` (IRC's ACTION, typed in the web too) reads as "Alice waves", set apart.
   if (actor !== undefined && text.startsWith('/me ')) {
     return (
@@ -65,6 +67,27 @@ function renderInline(inline: Inline, key: number, mark: Marker): ComponentChild
         ),
       );
   }
+}
+
+// Punctuation after a login is not part of it (`@alice,`), as the server reads it (src/core/mentions.ts).
+const TRAILING_PUNCTUATION = /[.,:;!?)\]}>"'»”’…]$/u;
+
+/** `@login` tokens as mention chips (yours set apart; the message says "mentions you" in words), then the search marks on the rest. Only text nodes: never HTML. */
+function withMentions(mark: Marker): Marker {
+  const mine = chat.me?.login.toLowerCase();
+  return (text) => {
+    const pieces = splitMentions(text, (login) => login === mine || !TRAILING_PUNCTUATION.test(login));
+    if (pieces.length === 1 && !('login' in pieces[0]!)) return mark(text);
+    return pieces.map((piece, i) =>
+      'login' in piece ? (
+        <span key={i} class={`mention-chip${piece.login.toLowerCase() === mine ? ' you' : ''}`}>
+          {mark(piece.text)}
+        </span>
+      ) : (
+        <Fragment key={i}>{mark(piece.text)}</Fragment>
+      ),
+    );
+  };
 }
 
 /** Wraps each occurrence of the search words (case-insensitive, whole or part of a word) in <mark>. */

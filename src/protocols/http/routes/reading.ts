@@ -6,7 +6,8 @@ export const readingRoutes: Route[] = [
   {
     method: 'GET',
     url: '/api/v1/me/rooms',
-    summary: 'The rooms the caller follows or has read, each with `followed`, `lastRead`, `lastSeq` and `unread` (= lastSeq − lastRead). Rooms the caller may no longer read are left out.',
+    summary:
+      'The rooms the caller follows, has read or was mentioned in, each with `followed`, `lastRead`, `lastSeq`, `unread` (= lastSeq − lastRead), `mentions` (unread messages that mention the caller, counted apart) and `notify` (the notification setting). Rooms the caller may no longer read are left out.',
     tag: 'reading',
     auth: true,
     handler: async (c) => ({ rooms: await c.app.reading.list(c.actor) }),

@@ -6,10 +6,13 @@ import { serverTime } from '../present.js';
 import type { IrcCommand, IrcSession, Out, Reply } from '../session.js';
 import { list, roomIdOf } from './resolve.js';
 import { sessionsIn } from '../neighbours.js';
+import { reactionOf, storeReaction } from '../reactions.js';
 
 /**
  * TAGMSG (IRCv3 message-tags): a line of client-only tags (a reaction, a typing notification)
- * with no text. It is relayed, never stored: it reaches the connections of this server that
+ * with no text. A reaction to one of our messages (`+draft/react` or `+draft/unreact` with
+ * `+draft/reply=<msgid>`, to a channel) is stored instead (reactions.ts); anything else is
+ * relayed, never stored: it reaches the connections of this server that
  * negotiated message-tags and are in the channel (or are the nick's, and the sender's other
  * connections), with a msgid of its own, and the sender's own connection with echo-message.
  * Sending to a channel passes the same gate as posting there (messages.mayPost). In a pool it
@@ -19,6 +22,13 @@ async function tagmsg(session: IrcSession, params: readonly string[], reply: Rep
   const tags = clientOnlyTags(line.tags) ?? {};
   for (const target of list(params[0]).slice(0, 4)) {
     try {
+      // A reaction to one of our messages is stored (reactions.ts) and reaches the room as its event.
+      const reaction = target.startsWith('#') ? reactionOf(tags) : null;
+      if (reaction) {
+        const roomId = await roomIdOf(session, target);
+        await storeReaction(session, roomId, session.channelOf(roomId) ?? target, reaction, reply);
+        continue;
+      }
       const recipients = target.startsWith('#') ? await channelRecipients(session, target) : nickRecipients(session, target, reply);
       if (!recipients) continue;
       const out: Out = {

@@ -3,6 +3,7 @@ import type { RoomView } from '../../../app/rooms.js';
 import { effectiveRoles } from '../../../core/permissions.js';
 import type { Message, Room } from '../../../core/model.js';
 import { plainText } from '../../../core/richText.js';
+import { replyQuote } from '../../present.js';
 import { fileSummary } from '../../present.js';
 import { element, escapeXml } from '../xml.js';
 import type { SipNames } from './uris.js';
@@ -45,11 +46,13 @@ export function userEntry(names: SipNames, snapshot: Snapshot | null, userId: nu
 /**
  * A message's text as a legacy client shows it: a story's title on its own line above the text;
  * a file post's caption (if any) and then its file line with an absolute download link; an
- * inline link as `label (url)`.
+ * inline link as `label (url)`; a reply's quote of its parent first.
  */
-export function chatText(m: Message, baseUrl: string): string {
+export function chatText(m: Message, baseUrl: string, quote: string | null = null): string {
   const body = plainText(m.text); // an inline link `[label](url)` reads `label (url)` (core/richText.ts)
-  const text = m.kind === 'story' && m.title ? `${m.title}\n\n${body}` : body;
+  const titled = m.kind === 'story' && m.title ? `${m.title}\n\n${body}` : body;
+  // A reply shows a one-line quote of its parent above its text (core/replies.ts).
+  const text = quote === null ? titled : `${quote}\n${titled}`;
   if (!m.file) return text;
   const line = fileSummary(m.file, baseUrl);
   return text === m.file.name ? line : `${text}\n${line}`;
@@ -58,6 +61,6 @@ export function chatText(m: Message, baseUrl: string): string {
 /** One message: `grpchat` live, or `msg id="grpchat"` inside a bccontext reply. */
 export function chatElement(tag: 'grpchat' | 'msg', names: SipNames, snapshot: Snapshot | null, roomUri: string, m: Message): string {
   // XML cannot carry a bare CR; line breaks travel as CRLF escaped, which every client reads back.
-  const text = escapeXml(chatText(m, names.publicUrl)).replace(/\n/g, '&#13;\n');
+  const text = escapeXml(chatText(m, names.publicUrl, replyQuote(m, snapshot))).replace(/\n/g, '&#13;\n');
   return element('grpchat' === tag ? 'grpchat' : 'msg', { id: 'grpchat', seqid: m.seq, chanUri: roomUri, author: names.userUriOf(m.authorId, snapshot), ts: new Date(m.createdAt).toISOString() }, `<chat>${text}</chat>`);
 }

@@ -13,6 +13,10 @@ import { sql as sessions } from './0014_sessions.js';
 import { sql as directConversations } from './0015_direct_conversations.js';
 import { sql as noticeKind } from './0016_notice_kind.js';
 import { sql as ownEdits } from './0017_own_edits.js';
+import { sql as topicFeeds } from './0021_topic_feeds.js';
+import { sql as mentions } from './0020_mentions.js';
+import { sql as replies } from './0018_replies.js';
+import { sql as reactions } from './0019_reactions.js';
 
 /** Numbered schema migrations for SQLite, applied in order, each exactly once. */
 /** `writableSchema`: the migration edits the stored schema (see 0016), which better-sqlite3's defensive mode forbids otherwise. */
@@ -32,4 +36,8 @@ export const sqliteMigrations: readonly { readonly version: number; readonly nam
   { version: 15, name: 'direct conversations', sql: directConversations },
   { version: 16, name: 'notice message kind', sql: noticeKind, writableSchema: true },
   { version: 17, name: 'authors edit and delete their own messages', sql: ownEdits, writableSchema: true },
+  { version: 18, name: 'replies', sql: replies },
+  { version: 19, name: 'emoji reactions', sql: reactions, writableSchema: true },
+  { version: 20, name: 'mentions and notification settings', sql: mentions },
+  { version: 21, name: 'topic feeds', sql: topicFeeds },
 ];
