@@ -1,8 +1,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { MAX_NAME_CHARS } from '../../../core/validation.js';
-import type { CategoryRecord, FileRecord, MessageRecord, PrincipalRefRecord, RecordOf, RecordType, RoomRecord, UserRecord } from '../../archive/records.js';
+import type { CategoryRecord, FileRecord, MessageRecord, PrincipalRefRecord, RoomRecord, UserRecord } from '../../archive/records.js';
 import type { RecordSource, SourceDescription } from '../../source.js';
 import { conversationName, directCategory, type DirectOptions } from '../direct.js';
+import { listedRecords } from '../listed.js';
 import { type MattermostFiles, openMattermostFiles } from './files.js';
 import { parseLine } from './lines.js';
 import { mattermostNotes } from './notes.js';
@@ -152,27 +153,8 @@ async function build(files: MattermostFiles, scan: MattermostScan, options: Matt
 
   const description: SourceDescription = { system: MATTERMOST_SYSTEM, version: 'bulk-1', instance: '' };
   const lists = { users, groups: [], memberships: [], addins: [], categories, rooms, policies: [], notes };
-  const records = <T extends RecordType>(type: T): AsyncIterable<RecordOf[T]> => {
-    if (type === 'messages') {
-      return (async function* () {
-        for await (const page of messages()) yield* page;
-      })() as AsyncIterable<RecordOf[T]>;
-    }
-    const all = lists[type as Exclude<RecordType, 'messages'>] as RecordOf[T][];
-    return (async function* () {
-      yield* all;
-    })();
-  };
   return {
-    description,
-    records,
-    batches<T extends RecordType>(type: T): AsyncIterable<readonly RecordOf[T][]> {
-      if (type === 'messages') return messages() as AsyncIterable<readonly RecordOf[T][]>;
-      const all = lists[type as Exclude<RecordType, 'messages'>] as RecordOf[T][];
-      return (async function* () {
-        if (all.length > 0) yield all;
-      })();
-    },
+    ...listedRecords(description, lists, messages),
     openFile: (sha256) => files.open(sha256),
     close: () => files.close(),
   };

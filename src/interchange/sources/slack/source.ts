@@ -1,7 +1,8 @@
 import { MAX_NAME_CHARS } from '../../../core/validation.js';
-import type { CategoryRecord, MessageRecord, NoteRecord, PrincipalRefRecord, RecordOf, RecordType, RoomRecord, UserRecord } from '../../archive/records.js';
+import type { CategoryRecord, MessageRecord, NoteRecord, PrincipalRefRecord, RoomRecord, UserRecord } from '../../archive/records.js';
 import type { RecordSource, SourceDescription } from '../../source.js';
 import { conversationName, directCategory, type DirectOptions } from '../direct.js';
+import { listedRecords } from '../listed.js';
 import { openExportContainer } from '../exportContainer.js';
 import { SlackAuthors } from './authors.js';
 import { conversationMessages, dayMessages, EVENT_SUBTYPES, emptyStats, type SlackStats } from './convert.js';
@@ -105,27 +106,8 @@ async function build(slack: SlackExport, options: SlackOptions): Promise<RecordS
   };
   const description: SourceDescription = { system: SLACK_SYSTEM, version: 'export', instance: slack.teamId };
   const lists = { users, groups: [], memberships: [], addins: [], categories, rooms, policies: [], notes };
-  const records = <T extends RecordType>(type: T): AsyncIterable<RecordOf[T]> => {
-    if (type === 'messages') {
-      return (async function* () {
-        for await (const page of messages()) yield* page;
-      })() as AsyncIterable<RecordOf[T]>;
-    }
-    const list = lists[type as Exclude<RecordType, 'messages'>] as RecordOf[T][];
-    return (async function* () {
-      yield* list;
-    })();
-  };
   return {
-    description,
-    records,
-    batches<T extends RecordType>(type: T): AsyncIterable<readonly RecordOf[T][]> {
-      if (type === 'messages') return messages() as AsyncIterable<readonly RecordOf[T][]>;
-      const list = lists[type as Exclude<RecordType, 'messages'>] as RecordOf[T][];
-      return (async function* () {
-        if (list.length > 0) yield list;
-      })();
-    },
+    ...listedRecords(description, lists, messages),
     close: () => slack.container.close(),
   };
 }
