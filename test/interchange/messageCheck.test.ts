@@ -41,7 +41,19 @@ function message(): Record<string, unknown> {
     title: random() < 0.5 ? null : text([0, 10, 256], [257]),
     text: text([0, 40, 3000]),
     origin: random() < 0.5 ? null : { system: text([1, 128], [0, 129]), id: text([1, 512], [0, 513]) },
+    // Version 3's optional fields, now and then, sometimes on or over an edge.
+    ...(random() < 0.15 && { replyTo: text([1, 7, 512], [0, 513]) }),
+    ...(random() < 0.15 && { editedAt: timestamp() }),
+    ...(random() < 0.15 && { reactions: reactions() }),
   };
+}
+
+/** Reactions: mostly well-formed, sometimes empty, with a bad emoji or a bad user list. */
+function reactions(): unknown {
+  const emoji = () => usually(['👍', '🎉', ':party-parrot:', '👨🏻‍❤️‍💋‍👨🏼'], ['', 'two words', 'tab\there', 'x'.repeat(65), 'x'.repeat(64), '\u0007']);
+  const users = () => usually([['u1'], ['u1', 'u2']], [[], [''], ['x'.repeat(513)], [1]]);
+  const list = Array.from({ length: usually([1, 2, 3], [0]) }, () => (random() < 0.05 ? { emoji: emoji(), users: users(), more: 1 } : { emoji: emoji(), users: users() }));
+  return random() < 0.03 ? pick([null, {}, 'x', [null]]) : list;
 }
 
 /** One change a broken or hostile archive might make. */

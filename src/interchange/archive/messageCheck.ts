@@ -1,4 +1,4 @@
-import type { MessageRecord } from './records.js';
+import type { MessageRecord, ReactionRecord } from './records.js';
 
 /**
  * `at`: UTC with milliseconds, a real calendar date (29 February only in leap years), as
@@ -32,7 +32,32 @@ export function checkedMessage(json: unknown): MessageRecord | null {
     if (typeof o.system !== 'string' || o.system.length < 1 || o.system.length > 128 || !isId(o.id) || Object.keys(o).length !== 2) return null;
     checkedOrigin = { system: o.system, id: o.id };
   }
-  // Nine fields, all of them present above (undefined failed every check): so no unknown one.
-  if (Object.keys(m).length !== 9) return null;
-  return { id, room, seq, author, at, kind, title, text, origin: checkedOrigin };
+  // Version 3's fields, each optional (a file is left to the schema): the nine above plus those
+  // present are all the fields there are, so no unknown one.
+  const { replyTo, editedAt, reactions } = m;
+  let fields = 9;
+  if (replyTo !== undefined && (++fields, !isId(replyTo))) return null;
+  if (editedAt !== undefined && (++fields, typeof editedAt !== 'string' || !TIMESTAMP.test(editedAt))) return null;
+  if (reactions !== undefined && (++fields, !areReactions(reactions))) return null;
+  if (Object.keys(m).length !== fields) return null;
+  const record: MessageRecord = { id, room, seq, author, at, kind, title, text, origin: checkedOrigin };
+  if (replyTo !== undefined) record.replyTo = replyTo as string;
+  if (editedAt !== undefined) record.editedAt = editedAt as string;
+  if (reactions !== undefined) record.reactions = (reactions as ReactionRecord[]).map((r) => ({ emoji: r.emoji, users: [...r.users] }));
+  return record;
+}
+
+/** reactionRecordSchema's emoji: no white space, no control character. */
+const EMOJI = /^[^\s\p{Cc}]+$/u;
+
+/** A non-empty array of `{emoji, users}` as reactionRecordSchema accepts them. */
+function areReactions(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (const r of value as unknown[]) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return false;
+    const { emoji, users } = r as Record<string, unknown>;
+    if (typeof emoji !== 'string' || emoji.length < 1 || emoji.length > 64 || !EMOJI.test(emoji)) return false;
+    if (!Array.isArray(users) || users.length === 0 || !users.every(isId) || Object.keys(r).length !== 2) return false;
+  }
+  return true;
 }
