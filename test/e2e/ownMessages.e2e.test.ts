@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { adminApi, createCategory, createRoom, createUser, PASSWORD, user } from '../helpers/fixtures.js';
+import { deskScenario, PASSWORD } from '../helpers/fixtures.js';
 import { type Api, expectStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/wsClient.js';
@@ -18,7 +18,6 @@ describe("authors' own edits and deletions through every door", () => {
   let admin: Api;
   let alice: { id: number; api: Api };
   let bob: { id: number; api: Api };
-  let carol: { id: number; api: Api };
   let eve: { id: number; api: Api };
   let roomId: number;
   let secretId: number;
@@ -28,15 +27,7 @@ describe("authors' own edits and deletions through every door", () => {
   before(async () => {
     server = await startTestServer({ 'irc.serverName': 'irc.test' });
     port = server.irc[0]?.port ?? 0;
-    admin = await adminApi(server.url);
-    alice = await createUser(admin, 'alice@example.com', { displayName: 'Alice A' });
-    bob = await createUser(admin, 'bob@example.com', { displayName: 'Bob B' });
-    carol = await createUser(admin, 'carol@example.com', { displayName: 'Carol C' });
-    eve = await createUser(admin, 'eve@example.com', { displayName: 'Eve E' });
-    const people = [user(alice.id), user(bob.id), user(carol.id)];
-    const category = await createCategory(admin, 'Desk', { allowed: people });
-    roomId = await createRoom(admin, 'desk', category, { members: people });
-    secretId = await createRoom(admin, 'hush', category, { privacy: 'secret', members: [user(alice.id)] });
+    ({ admin, alice, bob, eve, roomId, secretId } = await deskScenario(server.url));
   });
   after(async () => {
     for (const c of open) c.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { adminApi, createCategory, createRoom, createUser, PASSWORD, user } from '../helpers/fixtures.js';
+import { deskScenario, PASSWORD } from '../helpers/fixtures.js';
 import { type Api, expectStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/wsClient.js';
@@ -35,15 +35,7 @@ describe('emoji reactions through every door', () => {
   before(async () => {
     server = await startTestServer({ 'irc.serverName': 'irc.test' });
     port = server.irc[0]?.port ?? 0;
-    admin = await adminApi(server.url);
-    alice = await createUser(admin, 'alice@example.com', { displayName: 'Alice A' });
-    bob = await createUser(admin, 'bob@example.com', { displayName: 'Bob B' });
-    carol = await createUser(admin, 'carol@example.com', { displayName: 'Carol C' });
-    eve = await createUser(admin, 'eve@example.com', { displayName: 'Eve E' });
-    const people = [user(alice.id), user(bob.id), user(carol.id)];
-    const category = await createCategory(admin, 'Desk', { allowed: people });
-    roomId = await createRoom(admin, 'desk', category, { members: people });
-    secretId = await createRoom(admin, 'hush', category, { privacy: 'secret', members: [user(alice.id)] });
+    ({ admin, alice, bob, carol, eve, roomId, secretId } = await deskScenario(server.url));
   });
   after(async () => {
     for (const c of open) c.close();

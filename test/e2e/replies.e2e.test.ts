@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Message } from '../../src/core/model.js';
 import { quoteOf } from '../../src/core/replies.js';
 import { chatText } from '../../src/protocols/sip/xccos/present.js';
-import { adminApi, createCategory, createRoom, createUser, PASSWORD, user } from '../helpers/fixtures.js';
+import { deskScenario, PASSWORD } from '../helpers/fixtures.js';
 import { type Api, expectStatus } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { WsClient } from '../helpers/wsClient.js';
@@ -27,14 +27,7 @@ describe('replies through every door', () => {
   before(async () => {
     server = await startTestServer({ 'irc.serverName': 'irc.test' });
     port = server.irc[0]?.port ?? 0;
-    const admin = await adminApi(server.url);
-    alice = await createUser(admin, 'alice@example.com', { displayName: 'Alice A' });
-    bob = await createUser(admin, 'bob@example.com', { displayName: 'Bob B' });
-    eve = await createUser(admin, 'eve@example.com', { displayName: 'Eve E' });
-    const people = [user(alice.id), user(bob.id)];
-    const category = await createCategory(admin, 'Desk', { allowed: [...people, user(eve.id)] });
-    roomId = await createRoom(admin, 'desk', category, { members: people });
-    secretId = await createRoom(admin, 'hush', category, { privacy: 'secret', members: [user(alice.id)] });
+    ({ alice, bob, eve, roomId, secretId } = await deskScenario(server.url));
   });
   after(async () => {
     for (const c of open) c.close();

@@ -22,3 +22,22 @@ export async function createRoom(admin: Api, name: string, categoryId: number, e
 
 export const user = (id: number) => ({ kind: 'user' as const, id });
 export const group = (id: number) => ({ kind: 'group' as const, id });
+
+export type Person = { id: number; api: Api };
+
+/**
+ * The usual cast of the message tests: Alice, Bob and Carol members of room "desk" in category
+ * "Desk", Eve a user outside both, and Alice's secret room "hush" in the same category.
+ */
+export async function deskScenario(baseUrl: string): Promise<{ admin: Api; alice: Person; bob: Person; carol: Person; eve: Person; roomId: number; secretId: number }> {
+  const admin = await adminApi(baseUrl);
+  const alice = await createUser(admin, 'alice@example.com', { displayName: 'Alice A' });
+  const bob = await createUser(admin, 'bob@example.com', { displayName: 'Bob B' });
+  const carol = await createUser(admin, 'carol@example.com', { displayName: 'Carol C' });
+  const eve = await createUser(admin, 'eve@example.com', { displayName: 'Eve E' });
+  const people = [user(alice.id), user(bob.id), user(carol.id)];
+  const category = await createCategory(admin, 'Desk', { allowed: people });
+  const roomId = await createRoom(admin, 'desk', category, { members: people });
+  const secretId = await createRoom(admin, 'hush', category, { privacy: 'secret', members: [user(alice.id)] });
+  return { admin, alice, bob, carol, eve, roomId, secretId };
+}
