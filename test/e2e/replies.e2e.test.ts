@@ -87,8 +87,14 @@ describe('replies through every door', () => {
 
     // A web reply reaches the plain IRC client as the quote, then the text.
     const from = b.lines.length;
+    const fromA = a.lines.length;
     await say(bob.api, { text: 'works for me', replyTo: parentSeq });
     await b.next((l) => l.endsWith(':works for me'), 5000, from);
+    // A client with message-tags gets the IRCv3 +draft/reply tag naming the parent as well, on each line.
+    await a.next((l) => l.endsWith(':works for me'), 5000, fromA);
+    const tagged = a.lines.slice(fromA).filter((l) => l.includes('PRIVMSG #desk'));
+    assert.equal(tagged.length, 2);
+    for (const line of tagged) assert.match(line, new RegExp(`^@(\\S*;)?\\+draft/reply=${parentMsgid}[; ]`));
     const lines = b.lines.slice(from).filter((l) => l.includes('PRIVMSG #desk'));
     assert.deepEqual(lines, [
       `:bob!u${bob.id}@irc.test PRIVMSG #desk :> Alice A: the deploy window is Thursday at six in the evening, after…`,
@@ -111,6 +117,13 @@ describe('replies through every door', () => {
     // One of our msgids naming no message of the channel: refused, nothing posted.
     a.send('@+draft/reply=1-9999 PRIVMSG #desk :to nothing');
     assert.match(await a.next((l) => / 404 /.test(l)), / 404 alice #desk :There is no message 9999 in this room to reply to\.$/);
+    // History replayed on JOIN carries the tag too (and the quote for the web reply).
+    const late = track(await RawClient.register(port, 'bob@example.com', PASSWORD, ['message-tags', 'server-time', 'batch']));
+    late.send('JOIN #desk');
+    await late.next((l) => / 366 /.test(l));
+    const replayed = late.lines.filter((l) => l.endsWith(':works for me') || l.endsWith(':see you then'));
+    assert.equal(replayed.length, 2);
+    for (const line of replayed) assert.ok(line.includes(`+draft/reply=${parentMsgid}`), line);
     // A tag that names no message of ours is a client tag like any other: a plain message.
     a.send('@+draft/reply=not-ours PRIVMSG #desk :plain after all');
     await b.next((l) => l.endsWith(':plain after all'));

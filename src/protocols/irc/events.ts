@@ -5,7 +5,7 @@ import { accountName, roomToChannel } from './channels.js';
 import { type ChannelState, kickFromRoom, sendNames } from './membership.js';
 import { handledAsEcho } from './posting.js';
 import { serialize } from './parser.js';
-import { ircCommandOf, ircReplyQuote, messageLines, msgidOf, serverTime, textBudget, topicText } from './present.js';
+import { ircCommandOf, ircReplyQuote, messageLines, msgidOf, replyTagOf, serverTime, textBudget, topicText } from './present.js';
 import { clientTagsOf } from './clientTags.js';
 import { Reply } from './reply.js';
 import { modeDiff, modesOf, prefixChanges, prefixesOf } from './roster.js';
@@ -61,7 +61,7 @@ function render(session: IrcSession, event: DomainEvent, m: Message, channel: st
     const account = snapshot ? accountName(snapshot.users, m.authorId) : null;
     const command = ircCommandOf(m);
     // Client-only tags go to those that took message-tags (clientTags.ts).
-    const clientTags = caps.has('message-tags') ? clientTagsOf(m.clientId) : undefined;
+    const clientTags = caps.has('message-tags') ? { ...replyTagOf(m), ...clientTagsOf(m.clientId) } : undefined;
     const lines = messageLines(m, textBudget(source, command, channel), '', session.deps.publicUrl, ircReplyQuote(m, snapshot)).map((text, i) => {
       const tags: Record<string, string> = { ...clientTags };
       if (caps.has('server-time')) tags.time = serverTime(m.createdAt);

@@ -4,7 +4,7 @@ import type { Message } from '../../core/model.js';
 import { accountName, roomToChannel } from './channels.js';
 import { RPL } from './numerics.js';
 import { MAX_BODY_BYTES } from './parser.js';
-import { ircCommandOf, ircReplyQuote, messageLines, msgidOf, serverTime, textBudget, timePrefix, topicText } from './present.js';
+import { ircCommandOf, ircReplyQuote, messageLines, msgidOf, replyTagOf, serverTime, textBudget, timePrefix, topicText } from './present.js';
 import { clientTagsOf } from './clientTags.js';
 import type { Reply } from './reply.js';
 import { highestPrefix, modesOf, prefixesOf } from './roster.js';
@@ -100,7 +100,7 @@ export function historyLines(session: IrcSession, m: Message, channel: string, s
   const command = ircCommandOf(m);
   const clientTags = live ? clientTagsOf(m.clientId) : undefined;
   return messageLines(m, textBudget(source, command, channel), prefix, session.deps.publicUrl, ircReplyQuote(m, snapshot)).map((text, i) => ({
-    tags: { ...clientTags, ...extra, time: serverTime(m.createdAt), msgid: msgidOf(m, i), ...(account !== null && account !== undefined && { account }) },
+    tags: { ...replyTagOf(m), ...clientTags, ...extra, time: serverTime(m.createdAt), msgid: msgidOf(m, i), ...(account !== null && account !== undefined && { account }) },
     source,
     command,
     params: [channel, text],

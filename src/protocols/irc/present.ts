@@ -126,6 +126,14 @@ export function textBudget(source: string, command: string, target: string): num
 /** msgid of the n-th IRC line of a pchat message: "<message id>-<seq>" then "-<n>" after the first. */
 export const msgidOf = (m: Pick<Message, 'id' | 'seq'>, line = 0): string => (line === 0 ? `${m.id}-${m.seq}` : `${m.id}-${m.seq}-${line}`);
 
+/**
+ * The IRCv3 client tag a reply carries for clients that negotiated message-tags: `+draft/reply`
+ * with its parent's msgid, so a client that shows replies itself can (undefined when not a reply,
+ * or its parent was removed).
+ */
+export const replyTagOf = (m: Message): Record<string, string> | undefined =>
+  m.replyTo && m.replyTo.seq !== null ? { '+draft/reply': msgidOf({ id: m.replyTo.id, seq: m.replyTo.seq }) } : undefined;
+
 /** The seq a msgid refers to, or null when it is not one of ours. */
 export function seqOfMsgid(msgid: string): number | null {
   const m = /^\d+-(\d+)(?:-\d+)?$/.exec(msgid);
