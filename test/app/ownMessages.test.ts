@@ -1,64 +1,35 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { SYSTEM_ACTOR } from '../../src/app/context.js';
-import { type Application, createApplication } from '../../src/app/index.js';
-import { PchatError } from '../../src/core/errors.js';
+import type { Application } from '../../src/app/index.js';
 import type { Actor } from '../../src/core/permissions.js';
-import { LocalEventBus } from '../../src/delivery/eventBus.js';
 import type { DomainEvent } from '../../src/ports/events.js';
 import type { Store } from '../../src/ports/store.js';
-import { createSqliteStore } from '../../src/storage/sqlite/index.js';
+import { type DeskApp, openDeskApp, refusal as fails } from '../helpers/deskApp.js';
 
 const MINUTE = 60_000;
 
-/** The error a refusal carries: its code, and for a refusal of the edit rule which rule (author, off, window). */
-const fails = (code: string, extra: { rule?: string; field?: string; words?: RegExp } = {}) => (error: unknown) => {
-  assert.ok(error instanceof PchatError, String(error));
-  assert.equal(error.code, code, error.message);
-  if (extra.rule !== undefined) assert.equal((error.details as { rule?: string } | undefined)?.rule, extra.rule, error.message);
-  if (extra.field !== undefined) assert.equal(error.field, extra.field, error.message);
-  if (extra.words) assert.match(error.message, extra.words);
-  return true;
-};
-
 /** Authors editing and deleting their own messages, through the application every door uses. */
 describe("authors' own edits and deletions (app)", () => {
-  let dir: string;
+  let desk: DeskApp;
   let store: Store;
   let app: Application;
   let events: DomainEvent[];
   let now: number;
-  const ids: Record<string, number> = {};
+  let ids: DeskApp['ids'];
   let room: number;
   let secret: number;
-  const actor = (name: string): Promise<Actor> => app.sessions.actorFor(ids[name] as number);
-  const say = async (name: string, roomId: number, text: string) => (await app.messages.post(await actor(name), roomId, { text })).message;
+  const actor = (name: keyof DeskApp['ids']): Promise<Actor> => desk.actor(name);
+  const say = (name: keyof DeskApp['ids'], roomId: number, text: string) => desk.say(name, roomId, text);
   const setWindow = (editOwnMessages: unknown) => app.settings.updateChatConfig(SYSTEM_ACTOR, { editOwnMessages });
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pchat-own-app-'));
-    store = createSqliteStore(join(dir, 'pchat.db'), { synchronous: 'normal' });
-    const bus = new LocalEventBus();
     events = [];
-    bus.subscribe((e) => events.push(e));
     now = Date.UTC(2026, 11, 6, 12);
-    app = createApplication({ store, bus, clock: { now: () => now } });
-    for (const name of ['alice', 'bob', 'eve', 'admin']) {
-      ids[name] = (await app.users.create(SYSTEM_ACTOR, { login: `${name}@example.com`, displayName: name, isAdmin: name === 'admin' })).id;
-    }
-    const member = (name: string) => ({ kind: 'user' as const, id: ids[name] as number });
-    const category = await app.categories.create(SYSTEM_ACTOR, { name: 'Desk', allowed: [member('alice'), member('bob')] });
-    room = (await app.rooms.create(SYSTEM_ACTOR, { name: 'desk', categoryId: category.id, members: [member('alice'), member('bob')] })).room.id;
-    secret = (await app.rooms.create(SYSTEM_ACTOR, { name: 'hidden', categoryId: category.id, privacy: 'secret', members: [member('alice')] })).room.id;
+    desk = await openDeskApp({ now: () => now, onEvent: (e) => events.push(e) });
+    ({ app, store, ids, room, secret } = desk);
   });
-  afterEach(async () => {
-    await app.flush();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => desk.close());
 
   it('lets the author edit and delete for 15 minutes by default, then refuses naming the window', async () => {
     assert.equal((await app.settings.chatConfig(await actor('alice'))).editOwnMessages, 15);

@@ -40,6 +40,8 @@ export class FeedMatcher {
   private readonly index = new FeedIndex();
   private active = false;
   private loading: Promise<void> | null = null;
+  /** The filters are loaded: an empty index then means no post can hit anything. */
+  private loaded = false;
   /** Filters changed while the initial load ran: reloaded after it. */
   private changedDuringLoad: Set<number> | null = null;
   /** The latest reload asked for each filter: an older answer that arrives later is dropped. */
@@ -96,7 +98,8 @@ export class FeedMatcher {
 
   /** Called by the posts' group commit with each committed batch: only queues, never throws. */
   committed(results: readonly AppendResult[]): void {
-    if (!this.active) return;
+    // Without a single filter (most servers, and every benchmark of the post path) nothing is queued.
+    if (!this.active || (this.loaded && this.index.size === 0)) return;
     // Messages of rooms that keep no history (seq 0) cannot be shown in a feed later: not matched.
     for (const { message, duplicate } of results) if (!duplicate && message.seq !== 0) this.queue.push(message);
     if (this.scheduled || this.queue.length === 0) return;
@@ -155,6 +158,7 @@ export class FeedMatcher {
       const changed = this.changedDuringLoad;
       this.changedDuringLoad = null;
       await Promise.all([...changed].map((id) => this.reload(id)));
+      this.loaded = true;
     }
   }
 

@@ -2,7 +2,6 @@ import type { SpoolWriter } from '../../ports/store.js';
 import type { NoteRecord } from '../archive/records.js';
 import type { RecordSource } from '../source.js';
 import { type ContentContext, ErrorNotes, type PlannedRoomContent, planContent } from './plan.js';
-import { keptReactions } from './reactions.js';
 import { ReplyLinks } from './replyLinks.js';
 
 /** What a bulk import asks of the thread that checks its messages. */
@@ -71,7 +70,7 @@ export async function checkAndSpool(
       // new here; the importing thread counts what its copies really added.
       storedOrigins: async () => new Set(),
       roomHoldsOrigins: async () => false,
-      onChecked: (m, origin) => {
+      onChecked: (m, origin, reactions) => {
         if (part < parts - 1 && writer.rows >= request.partRows[part]!) {
           closePart();
           writer = openWriter(++part);
@@ -91,7 +90,7 @@ export async function checkAndSpool(
           origin,
           ...(replyTo && { replyTo }),
           ...(m.editedAt !== undefined && { editedAt: Date.parse(m.editedAt) }),
-          ...(m.reactions !== undefined && { reactions: keptReactions(m, request.context.userIds).kept }),
+          ...(reactions && { reactions }),
         });
       },
     },

@@ -1,7 +1,7 @@
 import { foldLegacyUri } from '../../core/legacyUri.js';
 import { typeName } from '../reportWords.js';
 import type { Origin } from '../../core/model.js';
-import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord, UserRecord } from '../archive/records.js';
+import type { ExportLevel, MessageRecord, NoteRecord, PrincipalRefRecord, ReactionRecord, UserRecord } from '../archive/records.js';
 import { identityOf, type RecordSource, recordBatches, type SourceDescription, systemKey } from '../source.js';
 import { categoryFields, emptyMaps, type IdMaps, legacyUriOf, roomFields, sameFields } from './fields.js';
 import { distinctLogin, distinctName } from '../names.js';
@@ -463,7 +463,8 @@ export async function planContent(
     error: (type: string, id: string, message: string) => void;
     /** The item-level notes: each skipped message (a warning, or under --strict an error). */
     note: (note: NoteRecord) => void;
-    hooks: PlanHooks & { onChecked?(message: MessageRecord, origin: Origin): void };
+    /** `reactions`: those of the message the import keeps (import/reactions.ts), when it has any. */
+    hooks: PlanHooks & { onChecked?(message: MessageRecord, origin: Origin, reactions: ReactionRecord[] | undefined): void };
   },
 ): Promise<PlannedRoomContent[]> {
   const content: PlannedRoomContent[] = [];
@@ -546,14 +547,16 @@ export async function planContent(
         if (m.replyTo !== m.id && seen.has(m.replyTo)) ctx.replyParents.add(`${m.room}\u0000${m.replyTo}`);
         else ctx.note({ severity: 'warning', code: 'reply_parent_missing', item: { type: 'message', id: m.id }, message: `message "${m.id}" answers message "${m.replyTo}", which is not earlier in its room; it is imported as a plain message` });
       }
+      let reactions: ReactionRecord[] | undefined;
       if (m.reactions !== undefined) {
-        const { dropped } = keptReactions(m, ctx.userIds);
+        const { kept, dropped } = keptReactions(m, ctx.userIds);
+        reactions = kept;
         if (dropped.length > 0) ctx.note({ severity: 'warning', code: 'reaction_dropped', item: { type: 'message', id: m.id }, message: `message "${m.id}": reactions left out: ${dropped.join('; ')}` });
       }
       const origin = m.origin ?? { system: ctx.system, id: m.id };
       batch.push(origin);
       if (batch.length >= BATCH) await flushBatch();
-      ctx.hooks.onChecked?.(m, origin);
+      ctx.hooks.onChecked?.(m, origin, reactions);
     }
   }
   await closeRoom();
