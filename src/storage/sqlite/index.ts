@@ -10,6 +10,7 @@ import { sqliteFiles } from './files.js';
 import { openDatabase, type SqliteOptions, syncFiles } from './database.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteMessages } from './messages.js';
+import { durableCommits } from './walSync.js';
 import { sqliteNodes } from './nodes.js';
 import { sqliteAddIns, sqliteAudit, sqliteCompliance, sqliteEventLog, sqlitePolicies, sqliteSettings } from './misc.js';
 import { sqliteSessions } from './sessions.js';
@@ -30,13 +31,14 @@ export interface SqliteStoreOptions extends SqliteOptions {
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const db = openDatabase(path, options);
   // An in-memory database gets a directory of its own (made only when a file is first put).
+  const durable = durableCommits(db, path);
   const filesDirectory = options.filesDirectory ?? (path === ':memory:' ? join(tmpdir(), `pchat-files-${randomUUID()}`) : join(dirname(path), 'files'));
   return {
     users: sqliteUsers(db),
     groups: sqliteGroups(db),
     categories: sqliteCategories(db),
     rooms: sqliteRooms(db),
-    messages: sqliteMessages(db),
+    messages: sqliteMessages(db, durable),
     addins: sqliteAddIns(db),
     policies: sqlitePolicies(db),
     directPolicies: sqlitePolicies(db, 'direct_policies'),
@@ -59,6 +61,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     signal: null,
     sync: async () => syncFiles(path),
     close: async () => {
+      await durable.close();
       db.close();
     },
   };

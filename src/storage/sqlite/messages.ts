@@ -10,6 +10,7 @@ import { removedParent } from '../replies.js';
 import { sqliteOwnMessages } from './ownMessages.js';
 import { sqliteMentionRows } from './mentions.js';
 import { Where } from './where.js';
+import type { DurableCommits } from './walSync.js';
 
 // Reads take the has_file flag too (migration 0011): only a page with a flagged message looks up files.
 const COLUMNS = `${MESSAGE_COLUMNS}, has_file, has_reactions`;
@@ -45,7 +46,7 @@ const HAS_FILE = 14;
 /** has_reactions (migration 0019) follows it: only a page with a reacted message looks up reactions. */
 const HAS_REACTIONS = HAS_FILE + 1;
 
-export function sqliteMessages(db: Db): MessageStore {
+export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
   const lastSeqOf = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
   const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
   const insert = db.prepare(
@@ -153,7 +154,8 @@ export function sqliteMessages(db: Db): MessageStore {
   const importAll = sqliteImportHistory(db, files);
 
   return {
-    append: async (posts) => appendAll.immediate(posts),
+    append: (posts) => durable.commitDurably(() => appendAll.immediate(posts)),
+    overlappingAppends: durable.flushesLater,
     importHistory: async (roomId, messages) => importAll(roomId, messages),
     storedOrigins: async (system, ids) => new Set(ids.filter((id) => byOrigin.get(system, id) !== undefined)),
     roomHoldsOrigins: async (roomId, system) => holdsOrigins.get(roomId, system) !== undefined,
