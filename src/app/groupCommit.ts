@@ -16,6 +16,12 @@ export interface GroupCommitOptions {
    * that call order is write order and a failed call has written nothing.
    */
   readonly depth?: number;
+  /**
+   * With a depth above 1: the fewest items worth a batch of their own while another is still
+   * pending (default 32). Every commit writes the pages it touched again (rows, indexes, the
+   * full-text segment), so a stream of tiny overlapping batches costs more per item than waiting.
+   */
+  readonly overlapAt?: number;
 }
 
 /**
@@ -36,6 +42,7 @@ export class GroupCommit<I, O> {
   private arrived: (() => void) | null = null;
   private readonly maxBatch: number;
   private readonly depth: number;
+  private readonly overlapAt: number;
 
   constructor(
     private readonly commitBatch: (items: readonly I[]) => Promise<O[]>,
@@ -44,6 +51,7 @@ export class GroupCommit<I, O> {
   ) {
     this.maxBatch = options.maxBatch ?? 2000;
     this.depth = Math.max(1, options.depth ?? 1);
+    this.overlapAt = Math.max(1, options.overlapAt ?? 32);
   }
 
   submit(item: I): Promise<O> {
@@ -71,7 +79,8 @@ export class GroupCommit<I, O> {
     let previous: Promise<void> = Promise.resolve();
     try {
       for (;;) {
-        if (this.queue.length > 0 && undelivered.length < this.depth) {
+        const worthIt = undelivered.length === 0 || this.queue.length >= this.overlapAt || this.queue[0]?.alone === true;
+        if (this.queue.length > 0 && undelivered.length < this.depth && worthIt) {
           const batch = this.takeBatch();
           const written = this.commitBatch(batch.map((p) => p.item));
           written.catch(() => undefined); // handled in order by deliver
@@ -87,9 +96,9 @@ export class GroupCommit<I, O> {
           continue;
         }
         if (this.queue.length === 0 && undelivered.length === 0) return;
-        // Wait for room in the pipeline, or for the next item to write.
+        // Wait for room in the pipeline (or the previous batch), or for more items to write.
         const room = undelivered[0]!;
-        await (this.queue.length > 0 ? room : Promise.race([room, new Promise<void>((done) => (this.arrived = done))]));
+        await Promise.race([room, new Promise<void>((done) => (this.arrived = done))]);
         this.arrived = null;
       }
     } finally {

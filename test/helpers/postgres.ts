@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -75,10 +76,37 @@ export interface LaunchedCluster {
 }
 
 /**
- * initdb into a fresh temp dir and start the server with `settings` on a free loopback port:
- * as the `postgres` OS user when run as root, with its own unix socket dir, stopped and deleted
- * at exit if the caller does not stop it first. The tests and the benchmarks differ only in the
- * settings they pass.
+ * A freshly initialized data directory to copy: what initdb writes depends only on the binaries
+ * and its arguments, so it runs once per machine and user (about a second of CPU each time, for
+ * every test file that starts a cluster) and each cluster starts from a copy. Made aside and
+ * renamed into place, so a copy never sees a half-written one, whichever test process wins. The
+ * binaries' directory names the major version, so a new one gets a template of its own.
+ */
+async function initializedCluster(bin: string, server: (tool: string, args: string[]) => Promise<unknown>): Promise<string> {
+  const template = join(tmpdir(), `pchat-pg-initdb-${createHash('sha256').update(bin).update(INITDB_ARGS.join(' ')).digest('hex').slice(0, 12)}-${process.getuid?.() ?? 0}`);
+  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  const aside = mkdtempSync(join(tmpdir(), 'pchat-pg-initdb-'));
+  const user = serverUser();
+  if (user) chownSync(aside, user.uid, user.gid);
+  try {
+    await server('initdb', ['-D', join(aside, 'data'), ...INITDB_ARGS]);
+    renameSync(join(aside, 'data'), template);
+  } catch (error) {
+    // Another test process renamed its copy into place first: use that one.
+    if (!existsSync(join(template, 'PG_VERSION'))) throw error;
+  } finally {
+    rmSync(aside, { recursive: true, force: true });
+  }
+  return template;
+}
+
+const INITDB_ARGS = ['-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'];
+
+/**
+ * A copy of an initdb'd data directory (initializedCluster) in a fresh temp dir, started with
+ * `settings` on a free loopback port: as the `postgres` OS user when run as root, with its own
+ * unix socket dir, stopped and deleted at exit if the caller does not stop it first. The tests
+ * and the benchmarks differ only in the settings they pass.
  */
 export async function launchCluster(settings: Readonly<Record<string, string>>, prefix = 'pchat-pg-'): Promise<LaunchedCluster> {
   const bin = postgresBinDir();
@@ -118,7 +146,7 @@ export async function launchCluster(settings: Readonly<Record<string, string>>, 
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   };
   try {
-    await server('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    await run('cp', ['-a', await initializedCluster(bin, server), data]);
     let port = 0;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();

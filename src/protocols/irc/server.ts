@@ -138,9 +138,13 @@ export async function startIrcEndpoint(options: IrcOptions): Promise<IrcEndpoint
     close: async () => {
       clearInterval(sweep);
       const closing = closeListeners();
-      for (const session of [...registry.connections]) session.kill('Server shutting down');
+      // The sessions of now: kill() takes each out of the registry a turn later, so the registry
+      // would be empty by the time their sockets are to be destroyed, and a client that does not
+      // close its side would hold the listener (and the shutdown) for the whole close grace.
+      const open = [...registry.connections];
+      for (const session of open) session.kill('Server shutting down');
       await new Promise((resolve) => setTimeout(resolve, 50));
-      for (const session of [...registry.connections]) session.socket.destroy();
+      for (const session of open) session.socket.destroy();
       await closing;
     },
   };
