@@ -17,7 +17,7 @@ import type { GlobalOptions } from './options.js';
 import { withExamples } from './resource.js';
 import { peopleOptionsOf, withPeopleOptions } from './people.js';
 import { databaseConfig, openDatabase, openImportTarget, openSource, SOURCE_HELP, withLegacySourceOptions } from './sources.js';
-import { checkContentInWorker } from './importCheck.js';
+import { openImportSource } from './importDirect.js';
 import { digestInWorker } from './verifyTarget.js';
 import { describeConflict } from '../interchange/verify/describe.js';
 
@@ -124,21 +124,23 @@ and --report lists them) unless --allow-errors is given, or when the export fail
 
   withExamples(
     program
-      .command('import <archive>')
-      .description('Load an archive into the pchat database: checks everything first, then merges, idempotently and resumably.')
+      .command('import <source>')
+      .description('Load an archive, or a legacy system read directly (<kind>:<location>), into the pchat database: checks everything first, then merges, idempotently and resumably.')
       .option('--what-if', 'a dry run: list what would be created, updated or overwritten, every collision, conversion, warning and error; change nothing')
       .option('--report <file.html>', 'write an HTML report of the plan and the outcome (overwritten)')
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--batched', 'commit batch by batch even when the whole import could be one transaction (see below)')
       .option('--renames <renames.csv>', RENAMES_HELP)
       .option('--strict', 'all or nothing: refuse the import on any item-level problem instead of applying its resolution (see below)')
-      .action(async (archive: string, opts: { whatIf?: boolean; report?: string; yes?: boolean; batched?: boolean; renames?: string; strict?: boolean }, cmd: Command) => {
-        const renames = opts.renames ? await readRenames(opts.renames) : null;
-        const opened = await openArchive(archive);
-        const source = renames ? withRenames(opened, renames) : opened;
-        const local = await openImportTarget(cmd);
+      .option('--start-date <date>', 'a legacy source: leave out messages older than this (YYYY-MM-DD, UTC, or an ISO time), as `pchat export --start-date`')
+      .action(async (spec: string, opts: { whatIf?: boolean; report?: string; yes?: boolean; batched?: boolean; renames?: string; strict?: boolean; startDate?: string }, cmd: Command) => {
+        const startDate = opts.startDate ? isoDate(opts.startDate) : null;
+        const bulk = opts.yes === true && opts.whatIf !== true && opts.batched !== true;
+        const opened = await openImportSource(cmd, spec, { startDate, bulk, ...(opts.renames ? { renames: opts.renames } : {}) });
+        let local: Awaited<ReturnType<typeof openImportTarget>> | null = null;
         try {
-          const outcome = await importJob(source, local.app, {
+          local = await openImportTarget(cmd);
+          const outcome = await importJob(opened.source, local.app, {
             whatIf: opts.whatIf === true,
             progress: Progress.auto(json(cmd)),
             confirm: (plan) => confirm(plan, opts.yes === true),
@@ -146,14 +148,15 @@ and --report lists them) unless --allow-errors is given, or when the export fail
             blobs: local.store.blobs,
             strict: opts.strict === true,
             people: await peopleOptionsOf(cmd),
-            ...(opts.batched ? {} : { contentChecker: checkContentInWorker }),
+            ...(opened.checker ? { contentChecker: opened.checker } : {}),
+            ...(opened.messageCount === undefined ? {} : { legacyMessages: opened.messageCount }),
             ...(opts.report ? { report: opts.report } : {}),
           });
           summarise(cmd, outcome, opts.whatIf === true);
           if (errorsOf(outcome.plan).length > 0) process.exitCode = 1;
         } finally {
-          await source.close();
-          await local.close();
+          await opened.close();
+          await local?.close();
         }
       }),
     [
@@ -163,8 +166,20 @@ and --report lists them) unless --allow-errors is given, or when the export fail
       'pchat import legacy.zip --yes --report import.html', 'pchat import legacy.zip --database postgres://pchat@db/pchat --yes --json', 'pchat import later.zip --yes --batched',
       'pchat import irc.zip --what-if --users users.csv   # lists every unmapped nick with its messages',
       'pchat import irc.zip --yes --users users.csv --create-users',
+      'pchat import slack:./slack-export --what-if --create-users   # a legacy source directly, no archive',
+      'pchat import slack:./slack-export --yes --create-users --report import.html',
+      'pchat import irc-logs:./irclogs --log-timezone Europe/Berlin --yes --users users.csv --create-users',
     ],
-    `Items are matched by the id they had in the source (kept as their origin), then by name: a
+    `<source> is an archive (.zip, written by pchat export) or a legacy system read directly as
+<kind>:<location>, with the options \`pchat export --from\` takes for it (--log-*, --category,
+--room-privacy, --direct-*, --root-managers, --domains, --start-date). A direct import writes what
+exporting the source and importing that archive would (the same records and origins: either can
+be re-run over the other, and \`pchat verify --source <kind>:<location>\` compares), without the
+archive: faster, but no artifact to keep or audit (see docs/migration-guide.md, "Directly or
+through an archive"). A Slack or IRC-logs source goes the one-transaction way below; a Group Chat
+or Mattermost source, whose messages may carry files, batch by batch.
+
+Items are matched by the id they had in the source (kept as their origin), then by name: a
 name collision overwrites the existing item, as Microsoft's import did. Re-running an import,
 or resuming a killed one, adds nothing twice. Imported accounts have no password until one is set.
 
@@ -184,10 +199,10 @@ names of your own (kind,source id,new name per line; see docs/migration-guide.md
 refuses the import on any of them instead, as before.
 
 How it is written. With --yes, into SQLite, and no pchat server running on the database, the
-whole import is one transaction: the messages are written while the archive is still being
+whole import is one transaction: the messages are written while the source is still being
 checked, on the second core, and nothing becomes visible unless the check passes (an error, or
 a killed import, leaves the database exactly as it was; running it again starts over). Otherwise,
-or with --batched, the archive is checked first and then written batch by batch: a running
+or with --batched, the source is checked first and then written batch by batch: a running
 server's posts never wait long for it, and a killed import, run again, keeps what was written.`,
   );
 
@@ -252,7 +267,7 @@ Exit status 0 only when there is no unexplained difference; expected conversions
   );
 
   // A legacy source converts the same way wherever it is read (verify must see what export wrote).
-  for (const name of ['export', 'verify']) withLegacySourceOptions(program.commands.find((c) => c.name() === name)!);
+  for (const name of ['export', 'import', 'verify']) withLegacySourceOptions(program.commands.find((c) => c.name() === name)!);
   // Who the source's people are in pchat: decided by the import, followed by verify (docs/migration-guide.md, "People").
   withPeopleOptions(program.commands.find((c) => c.name() === 'import')!, true);
   withPeopleOptions(program.commands.find((c) => c.name() === 'verify')!, false);
@@ -299,7 +314,7 @@ function resolutionLines(plan: ImportPlan, limit = 100): string[] {
   return lines;
 }
 
-function summarise(cmd: Command, { plan, result, mode }: ImportOutcome, whatIf: boolean): void {
+function summarise(cmd: Command, { plan, result, mode, read }: ImportOutcome, whatIf: boolean): void {
   const errors = errorsOf(plan);
   const actions: Record<string, number> = {};
   for (const item of plan.items) actions[item.action] = (actions[item.action] ?? 0) + 1;
@@ -327,7 +342,7 @@ function summarise(cmd: Command, { plan, result, mode }: ImportOutcome, whatIf: 
   else if (result) {
     out(`Imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.messagesAdded} messages added.`);
     if (plan.counts.file) out(`Files: ${result.filesAdded} added (${result.fileContentsPut} contents put in the file store; content already there is kept once).`);
-    out(mode === 'bulk' ? 'Written in one transaction while the archive was checked.' : `Written batch by batch after the archive was checked${plan.counts.file ? ' (an archive with files always is)' : ''}.`);
+    out(mode === 'bulk' ? `Written in one transaction while the ${read} was checked.` : `Written batch by batch after the ${read} was checked${plan.counts.file ? ` (${read === 'archive' ? 'an archive' : 'a source'} with files always is)` : ''}.`);
   }
   else out('Not imported.');
 }

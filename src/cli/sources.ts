@@ -5,7 +5,7 @@ import { PchatError } from '../core/errors.js';
 import { openArchive } from '../interchange/archive/reader.js';
 import { pchatSource } from '../interchange/pchat/source.js';
 import { DIRECT_MODES, type DirectMode } from '../interchange/sources/direct.js';
-import { LEGACY_SOURCES, type LegacySourceOptions } from '../interchange/sources/index.js';
+import { LEGACY_SOURCES, type LegacySource, type LegacySourceOptions } from '../interchange/sources/index.js';
 import { ROOT_MANAGERS_RULES, type RootManagersRule } from '../interchange/sources/groupchat/tree.js';
 import { LOG_FORMATS, type LogFormat } from '../interchange/sources/irclogs/formats.js';
 import type { RecordSource } from '../interchange/source.js';
@@ -111,18 +111,27 @@ export function legacySourceOptionsOf(command: Command): LegacySourceOptions {
   };
 }
 
+/** The kind and location of `<kind>:<location>`, a legacy system; null for anything else (a postgres:// URL and a Windows drive, C:\…, are not). */
+export function legacySpecOf(spec: string): { kind: string; location: string } | null {
+  const match = /^postgres(ql)?:\/\//.test(spec) ? null : /^([a-z][a-z0-9-]+):(.+)$/.exec(spec);
+  return match ? { kind: match[1]!, location: match[2]! } : null;
+}
+
+/** The reader of a legacy source `kind`, once the kind is known and every kind-specific option given fits it (`field`: the argument that named it). */
+export function legacyReader(kind: string, given: LegacySourceOptions, field: string): LegacySource {
+  const reader = LEGACY_SOURCES[kind];
+  if (!reader) throw new PchatError('invalid_input', `unknown source kind "${kind}"; known: ${Object.keys(LEGACY_SOURCES).join(', ')}`, { field });
+  const misplaced = misplacedOption(kind, given);
+  if (misplaced) throw misplaced;
+  return reader;
+}
+
 /** Opens whatever `spec` names as a record source (`legacy`: the options of a legacy source, by default those given to `command`). */
 export async function openSource(command: Command, spec: string | undefined, startDate: string | null, legacyOptions?: LegacySourceOptions): Promise<OpenedSource> {
   const legacyGiven = legacyOptions ?? legacySourceOptionsOf(command);
-  // `<kind>:<location>` names a legacy system; a postgres:// URL and a Windows drive (C:\…) do not.
-  const legacy = spec !== undefined && !/^postgres(ql)?:\/\//.test(spec) ? /^([a-z][a-z0-9-]+):(.+)$/.exec(spec) : null;
+  const legacy = spec === undefined ? null : legacySpecOf(spec);
   if (legacy) {
-    const [, kind, location] = legacy as unknown as [string, string, string];
-    const reader = LEGACY_SOURCES[kind];
-    if (!reader) throw new PchatError('invalid_input', `unknown source kind "${kind}"; known: ${Object.keys(LEGACY_SOURCES).join(', ')}`, { field: '--from' });
-    const misplaced = misplacedOption(kind, legacyGiven);
-    if (misplaced) throw misplaced;
-    const source = await reader.open(location, { startDate, ...legacyGiven });
+    const source = await legacyReader(legacy.kind, legacyGiven, '--from').open(legacy.location, { startDate, ...legacyGiven });
     return { source, local: null, close: () => source.close() };
   }
   if (legacyGiven.domains) throw new PchatError('invalid_input', '--domains applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--domains' });

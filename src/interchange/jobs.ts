@@ -102,13 +102,16 @@ export interface ImportOutcome {
   readonly result: ImportResult | null;
   /** How it was written: in one transaction with the check (bulk), or batch by batch after it. */
   readonly mode: 'bulk' | 'batches';
+  /** What was read: an archive, or a legacy source directly. */
+  readonly read: 'archive' | 'source';
 }
 
 /**
  * Plans the import (a full read that changes nothing), stops there on --what-if or when the plan
  * has errors, asks for confirmation, then writes. The report covers both. When the operator has
- * confirmed in advance (`--yes`), the source is an archive and a `contentChecker` is given, the
- * store may take the bulk path (see bulkImport): checking and writing overlap in one transaction.
+ * confirmed in advance (`--yes`), the source is an archive without files or a legacy source that
+ * carries none (`legacyMessages`), and a `contentChecker` is given, the store may take the bulk
+ * path (see bulkImport): checking and writing overlap in one transaction.
  */
 export async function importJob(
   source: RecordSource & { manifest?: Manifest; file?: string },
@@ -127,6 +130,12 @@ export async function importJob(
     strict?: boolean;
     /** --users and --create-users: how source users are mapped to pchat accounts (people/mapping.ts). */
     people?: PeopleOptions;
+    /**
+     * A legacy source read directly (not an archive): the messages its first pass counted. With a
+     * `contentChecker` that opened the same source, it may take the bulk path like an archive,
+     * unless it can carry files (it has `openFile`), which the spool does not.
+     */
+    legacyMessages?: number;
   },
 ): Promise<ImportOutcome> {
   const level = source.manifest?.options.level ?? 'all';
@@ -142,20 +151,22 @@ export async function importJob(
   const directory = await planDirectory(source, level, index, hooks, { strict: options.strict === true, ...(options.people && { people: options.people }) });
   // The spool of the bulk path carries no files: an archive with files is written batch by batch.
   const hasFiles = Object.keys(source.manifest?.attachments ?? {}).length > 0;
+  const messages = source.manifest ? (source.manifest.files['messages.ndjson']?.records ?? 0) : (options.legacyMessages ?? 0);
+  const bulkable = source.manifest ? source.file !== undefined && !hasFiles : options.legacyMessages !== undefined && !source.openFile;
   const bulk =
-    !options.whatIf && options.preconfirmed && options.contentChecker && source.file && source.manifest && !hasFiles && directory.errors.count === 0
+    !options.whatIf && options.preconfirmed && options.contentChecker && bulkable && directory.errors.count === 0
       ? await app.imports.beginBulk(SYSTEM_ACTOR, BULK_PARTS)
       : null;
   let outcome: ImportOutcome;
   if (bulk) {
     // The check of this thread covered the directory only; the messages are checked as they are written.
-    options.progress.setTotal(total - (source.manifest!.files['messages.ndjson']?.records ?? 0) - (source.manifest!.files['notes.ndjson']?.records ?? 0));
+    if (source.manifest) options.progress.setTotal(total - messages - (source.manifest.files['notes.ndjson']?.records ?? 0));
     options.progress.stop();
-    options.progress.start('import', source.manifest!.files['messages.ndjson']?.records ?? 0);
-    const written = await bulkImport(source as RecordSource & { file: string; manifest: Manifest }, directory, index, importPorts(app, null), bulk, options.contentChecker!, {
+    options.progress.start('import', messages);
+    const written = await bulkImport(source, messages, directory, index, importPorts(app, null), bulk, options.contentChecker!, {
       onMessages: (n) => options.progress.add(n),
     });
-    outcome = { ...written, mode: 'bulk' };
+    outcome = { ...written, mode: 'bulk', read: source.manifest ? 'archive' : 'source' };
     options.progress.stop();
   } else {
     const skips = new ErrorNotes();
@@ -171,7 +182,7 @@ export async function importJob(
       result = await runImport(source, plan, index, importPorts(app, options.blobs ?? null), { onMessages: (n) => options.progress.add(n) });
       options.progress.stop();
     }
-    outcome = { plan, result, mode: 'batches' };
+    outcome = { plan, result, mode: 'batches', read: source.manifest ? 'archive' : 'source' };
   }
   if (options.report) await writeReport(options.report, importReport(outcome, options.whatIf, Date.now() - started));
   return outcome;
@@ -205,7 +216,7 @@ export function resolutionSection(plan: Pick<ImportPlan, 'resolutions' | 'strict
   };
 }
 
-function importReport({ plan, result, mode }: ImportOutcome, whatIf: boolean, ms: number): Report {
+function importReport({ plan, result, mode, read }: ImportOutcome, whatIf: boolean, ms: number): Report {
   const errors = errorsOf(plan).length;
   return {
     title: whatIf ? 'pchat import: dry run (--what-if), nothing was changed' : 'pchat import',
@@ -216,7 +227,7 @@ function importReport({ plan, result, mode }: ImportOutcome, whatIf: boolean, ms
       ['counts', countsInWords(plan.counts)],
       ['item-level problems', resolutionSummary(plan)],
       ...(result ? ([['result', countsInWords({ ...result })]] as const) : []),
-      ...(result ? ([['written', mode === 'bulk' ? 'in one transaction, while the archive was checked' : `batch by batch, after the archive was checked${plan.counts.file ? ' (an archive with files always is)' : ''}`]] as const) : []),
+      ...(result ? ([['written', mode === 'bulk' ? `in one transaction, while the ${read} was checked` : `batch by batch, after the ${read} was checked${plan.counts.file ? ` (${read === 'archive' ? 'an archive' : 'a source'} with files always is)` : ''}`]] as const) : []),
       ['files', `${plan.counts.file ?? 0} messages carry a file${result ? `; ${result.filesAdded} added, ${result.fileContentsPut} contents put in the file store (content already there is kept once)` : ''}`],
       ['files not carried', plan.notes.filter((n) => n.severity === 'file').length],
     ],

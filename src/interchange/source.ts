@@ -29,6 +29,12 @@ export interface RecordSource {
    */
   readonly sipDomains?: readonly string[];
   /**
+   * Optional: how many messages the message pass yields, as a legacy source's first pass counted
+   * them when it was opened. A direct import into SQLite sizes its spool parts by it; a source
+   * without it is imported batch by batch.
+   */
+  readonly messageCount?: number;
+  /**
    * Optional: the bytes of a file this source's messages carry (`message.file.sha256`), streamed,
    * or null when the source has no such file. A source whose messages carry files has it. The
    * reader of the bytes checks their size and digest: an archive's reader does so itself and

@@ -32,7 +32,10 @@ const ROWS_PER_COPY = 50_000;
  * checked, as with the batch-by-batch import, while checking and writing share the two cores.
  */
 export async function bulkImport(
-  source: RecordSource & { readonly file: string; readonly manifest: { readonly files: Record<string, { records: number } | undefined> } },
+  /** An archive (`file`: the checking thread opens it) or a legacy source the checker opened itself. */
+  source: RecordSource & { readonly file?: string },
+  /** How many messages the source holds (the manifest's count, or a legacy source's first pass's). */
+  messages: number,
   directory: DirectoryPlan,
   target: TargetIndex,
   ports: ImportPorts,
@@ -40,11 +43,10 @@ export async function bulkImport(
   checker: ContentChecker,
   hooks: RunHooks = {},
 ): Promise<{ plan: ImportPlan; result: ImportResult | null }> {
-  // An archive with files never comes here (importJob sends it batch by batch): the spool has no files.
+  // An archive with files, or a source that may carry files, never comes here (importJob sends it batch by batch): the spool has no files.
   const tally = { created: 0, updated: 0, unchanged: 0, messagesAdded: 0, roomsRenumbered: 0, filesAdded: 0, fileContentsPut: 0 };
-  const messages = source.manifest.files['messages.ndjson']?.records ?? 0;
   const check = checker({
-    archive: source.file,
+    ...(source.file !== undefined && { archive: source.file }),
     spoolFiles: session.spoolFiles,
     partRows: partSizes(messages, session.spoolFiles.length),
     context: directory.context,
@@ -63,7 +65,7 @@ export async function bulkImport(
     const outcome = await check.outcome;
     // The check counted every message as new; what the copies added is the real count.
     const rooms = outcome.rooms.map((room) => ({ ...room, new: added.get(directory.maps.room.get(room.room) ?? -1)?.added ?? 0 }));
-    const plan = completePlan(directory, rooms, outcome.errors, await sourceNotes(source, {}), outcome.skips);
+    const plan = completePlan(directory, rooms, outcome.errors, outcome.notes ?? (await sourceNotes(source, {})), outcome.skips);
     if (errorsOf(plan).length > 0) return { plan, result: null };
     if (writeError) throw writeError;
     for (const [roomId, room] of added) {

@@ -6,8 +6,8 @@ import { ReplyLinks } from './replyLinks.js';
 
 /** What a bulk import asks of the thread that checks its messages. */
 export interface ContentCheckRequest {
-  /** The archive file (the checking thread opens it itself). */
-  readonly archive: string;
+  /** The archive file (the checking thread opens it itself); absent for a legacy source, which the thread opened already. */
+  readonly archive?: string;
   /** The bulk session's spool parts, filled in order. */
   readonly spoolFiles: readonly string[];
   /** Rows of each part before the next is begun (the last part takes whatever is left). */
@@ -27,6 +27,8 @@ export interface ContentCheckOutcome {
   readonly errors: { readonly count: number; readonly notes: readonly NoteRecord[] };
   /** The skipped messages' notes (item-level problems), the first thousand listed. */
   readonly skips: { readonly count: number; readonly notes: readonly NoteRecord[] };
+  /** A legacy source's own notes, read by the checking thread after its message pass (an archive's are read by the importer). */
+  readonly notes?: readonly NoteRecord[];
 }
 
 /**

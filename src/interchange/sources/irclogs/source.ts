@@ -132,6 +132,8 @@ export async function ircLogsSource(dir: string, options: IrcLogOptions = {}): P
         if (list.length > 0) yield list;
       })();
     },
+    // The scan counted every message the message pass yields (same kinds, same start date).
+    messageCount: scan.channels.reduce((n, c) => n + c.messages, 0),
     async close() {},
   };
 }

@@ -70,7 +70,8 @@ async function build(slack: SlackExport, options: SlackOptions): Promise<RecordS
   // The first pass: every author met (bots, users users.json leaves out), everything counted.
   const stats = emptyStats();
   const reading = (c: Conversation, s: SlackStats | null) => ({ container: slack.container, conversation: c, roomName: roomNames.get(c.id)!, authors, names, startMs, stats: s });
-  for (const c of imported) for await (const _ of conversationMessages(reading(c, stats), daysOf(slack, c)));
+  let messageCount = 0;
+  for (const c of imported) for await (const page of conversationMessages(reading(c, stats), daysOf(slack, c))) messageCount += page.length;
   authors.counting = false;
   const directSkipped = { conversations: 0, messages: 0 };
   if (direct.mode === 'skip') {
@@ -108,6 +109,7 @@ async function build(slack: SlackExport, options: SlackOptions): Promise<RecordS
   const lists = { users, groups: [], memberships: [], addins: [], categories, rooms, policies: [], notes };
   return {
     ...listedRecords(description, lists, messages),
+    messageCount,
     close: () => slack.container.close(),
   };
 }
