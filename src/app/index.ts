@@ -52,8 +52,6 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
       }
       feedMatcher.committed(results); // topic feeds: queued, matched after the acknowledgements
     },
-    // A store that flushes off the event loop writes the next batch while the previous one flushes.
-    { depth: deps.store.messages.overlappingAppends ? 2 : 1 },
   );
   const compliance = new GroupCommit<NewComplianceEvent, void>(async (events) => {
     await deps.store.compliance.append(events);

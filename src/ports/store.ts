@@ -335,12 +335,6 @@ export interface MessageStore {
    */
   append(posts: readonly NewMessage[]): Promise<AppendResult[]>;
   /**
-   * True when `append` writes and commits synchronously when called and its promise only waits
-   * for the disk (SQLite: see storage/sqlite/walSync.ts): the next batch may then be written
-   * while the previous one is being flushed, and a call that fails has written nothing.
-   */
-  readonly overlappingAppends?: boolean;
-  /**
    * Adds imported history to one room in one transaction, skipping messages whose origin is
    * already stored (so a re-run or a resumed run adds nothing twice). New messages get the
    * room's next sequence numbers. When some are older than messages already in the room, the

@@ -155,7 +155,6 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
 
   return {
     append: (posts) => durable.commitDurably(() => appendAll.immediate(posts)),
-    overlappingAppends: durable.flushesLater,
     importHistory: async (roomId, messages) => importAll(roomId, messages),
     storedOrigins: async (system, ids) => new Set(ids.filter((id) => byOrigin.get(system, id) !== undefined)),
     roomHoldsOrigins: async (roomId, system) => holdsOrigins.get(roomId, system) !== undefined,

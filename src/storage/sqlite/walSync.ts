@@ -3,12 +3,12 @@ import type { Db } from './database.js';
 
 /**
  * Durable commits that do not stop the event loop. With `synchronous = FULL`, SQLite fsyncs the
- * WAL inside COMMIT, on the JavaScript thread: for the posts' group commit that fsync was the
- * largest single item of the server's profile, and nothing else (reading sockets, fanning out the
- * previous batch) could run while it lasted. `commitDurably` commits with `synchronous = NORMAL`
- * (the frames are written to the WAL, not yet flushed; withoutFsync's idea, with prepared pragmas) and then flushes the WAL with `fdatasync`
- * on libuv's thread pool; its promise resolves only once that flush is done, so a caller that
- * acknowledges or publishes after it acknowledges only what is on disk, as before.
+ * WAL inside COMMIT, on the JavaScript thread, and nothing else (reading sockets, fanning out the
+ * previous batch) can run while the disk answers: 4.5 ms at the median and 20 ms at p99 on this
+ * project's loaded test machine. `commitDurably` commits with `synchronous = NORMAL` (the frames
+ * are written to the WAL, not yet flushed) and then flushes the WAL with `fdatasync` on libuv's
+ * thread pool; its promise resolves only once that flush is done, so a caller that acknowledges
+ * or publishes after it acknowledges only what is on disk, as before.
  *
  * Why flushing the WAL file suffices: the commit's frames are in it, and if a checkpoint has since
  * copied them into the database and restarted the WAL, that checkpoint synced the database file
@@ -18,8 +18,6 @@ import type { Db } from './database.js';
 export interface DurableCommits {
   /** Runs the transaction `write`, then resolves once its commit is on disk. */
   commitDurably<T>(write: () => T): Promise<T>;
-  /** Whether the flush happens after `commitDurably` returns (so the next write may overlap it). */
-  readonly flushesLater: boolean;
   /** Waits for the flush under way, if any, and closes the WAL file. */
   close(): Promise<void>;
 }
@@ -28,13 +26,12 @@ export function durableCommits(db: Db, path: string): DurableCommits {
   // An in-memory database has nothing to flush; a connection opened with NORMAL (a bulk import)
   // has chosen to make its work durable once at the end (store.sync) instead of per commit.
   const full = (db.pragma('synchronous', { simple: true }) as number) >= 2;
-  if (path === ':memory:' || !full) return { commitDurably: async (write) => write(), flushesLater: false, close: async () => undefined };
+  if (path === ':memory:' || !full) return { commitDurably: async (write) => write(), close: async () => undefined };
   const flushes = walFlushes(`${path}-wal`, path);
   // Prepared once: db.pragma() compiles its statement at every call, three per batch.
   const normal = db.prepare('PRAGMA synchronous = NORMAL');
   const fullAgain = db.prepare('PRAGMA synchronous = FULL');
   return {
-    flushesLater: true,
     close: () => flushes.close(),
     async commitDurably<T>(write: () => T): Promise<T> {
       normal.run();
