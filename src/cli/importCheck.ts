@@ -84,8 +84,7 @@ function watch(worker: Worker, directory?: { resolve: (d: SourceDirectory) => vo
     if (reply.type === 'directory') {
       opening = false;
       directory?.resolve(reply.directory);
-    }
-    else if (reply.type === 'part') parts.push(reply.part);
+    } else if (reply.type === 'part') parts.push(reply.part);
     else if (reply.type === 'done') {
       settle.resolve(reply.outcome);
       end(null);

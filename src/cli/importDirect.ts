@@ -2,17 +2,16 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { PchatError } from '../core/errors.js';
-import type { Manifest } from '../interchange/archive/records.js';
+import type { Manifest, RecordOf, RecordType } from '../interchange/archive/records.js';
 import { openArchive } from '../interchange/archive/reader.js';
 import { readRenames, withRenames } from '../interchange/renames.js';
-import type { RecordOf, RecordType } from '../interchange/archive/records.js';
 import { type RecordSource, recordBatches } from '../interchange/source.js';
 import { LEGACY_SOURCES } from '../interchange/sources/index.js';
 import { listedRecords } from '../interchange/sources/listed.js';
 import { checkContentInWorker, startDirectCheck } from './importCheck.js';
 import type { ContentChecker } from '../interchange/import/bulk.js';
 import { type DirectImportSpec, directoryOf, openDirectSource, type SourceDirectory } from './importSource.js';
-import { legacyReader, legacySourceOptionsOf, legacySpecOf, misplacedOption } from './sources.js';
+import { legacyReader, legacySourceOptionsOf, legacySpecOf, refuseLegacyOptions } from './sources.js';
 
 /**
  * The legacy sources a direct import may write in one transaction: they count their messages when
@@ -47,10 +46,7 @@ export async function openImportSource(
   const legacy = legacySpecOf(spec);
   if (!legacy || (!LEGACY_SOURCES[legacy.kind] && existsSync(spec))) {
     if (opts.startDate !== null) throw new PchatError('invalid_input', '--start-date applies to a legacy source (<kind>:<location>) only: an archive holds what its export chose', { field: '--start-date' });
-    if (given.domains) throw new PchatError('invalid_input', '--domains applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--domains' });
-    if (given.rootManagers === 'scope') throw new PchatError('invalid_input', '--root-managers applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--root-managers' });
-    const misplaced = misplacedOption(null, given);
-    if (misplaced) throw misplaced;
+    refuseLegacyOptions(given);
     const renames = opts.renames ? await readRenames(opts.renames) : null;
     const archive = await openArchive(spec);
     return { source: renames ? withRenames(archive, renames) : archive, messageCount: undefined, checker: opts.bulk ? checkContentInWorker : undefined, close: () => archive.close() };

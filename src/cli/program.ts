@@ -26,8 +26,18 @@ export const COMMAND_GROUPS: readonly { readonly commands: readonly string[]; re
   { commands: ['migrate'], load: async () => (await import('./migrate.js')).registerMigrate },
 ];
 
-/** The program's options that take a value, so that the value is not taken for the command. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '--data-dir', '--database']);
+/** The options every command takes, before or after its name. */
+const GLOBAL_OPTIONS: readonly (readonly [flags: string, description: string])[] = [
+  ['-c, --config <file>', 'JSON config file (default ./pchat.config.json if present; env PCHAT_CONFIG)'],
+  ['--data-dir <dir>', 'data directory (default ./data; env PCHAT_DATA_DIR)'],
+  ['--database <path|url>', 'SQLite database file (default <data-dir>/pchat.db), or a postgres:// URL for a pool (env PCHAT_DATABASE)'],
+  ['--json', 'print machine-readable JSON instead of tables'],
+];
+
+/** The global options that take a value (`<…>`), so that the value is not taken for the command. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(
+  GLOBAL_OPTIONS.filter(([flags]) => flags.includes('<')).flatMap(([flags]) => flags.split(' ').filter((word) => word.startsWith('-')).map((word) => word.replace(/,$/, ''))),
+);
 
 /** The command named on the command line (the first word that is not an option or its value). */
 export function commandNamed(args: readonly string[]): string | undefined {
@@ -48,13 +58,9 @@ export function commandNamed(args: readonly string[]): string | undefined {
 export async function buildProgram(command?: string): Promise<Command> {
   const wanted = COMMAND_GROUPS.find((g) => command !== undefined && g.commands.includes(command));
   const registers = await Promise.all((wanted ? [wanted] : COMMAND_GROUPS).map((g) => g.load()));
-  const program = new Command('pchat')
-    .description('pchat: persistent group chat server and migration tool.')
-    .version(VERSION)
-    .option('-c, --config <file>', 'JSON config file (default ./pchat.config.json if present; env PCHAT_CONFIG)')
-    .option('--data-dir <dir>', 'data directory (default ./data; env PCHAT_DATA_DIR)')
-    .option('--database <path|url>', 'SQLite database file (default <data-dir>/pchat.db), or a postgres:// URL for a pool (env PCHAT_DATABASE)')
-    .option('--json', 'print machine-readable JSON instead of tables')
+  const program = new Command('pchat').description('pchat: persistent group chat server and migration tool.').version(VERSION);
+  for (const [flags, description] of GLOBAL_OPTIONS) program.option(flags, description);
+  program
     // Before the subcommands are added, so they inherit it: usage errors then reach main() (exit 2).
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })

@@ -126,6 +126,14 @@ export function legacyReader(kind: string, given: LegacySourceOptions, field: st
   return reader;
 }
 
+/** Refuses the options of a legacy source (kind-specific, --domains, --root-managers scope) for a source that is not one: an archive or a pchat database. */
+export function refuseLegacyOptions(given: LegacySourceOptions): void {
+  if (given.domains) throw new PchatError('invalid_input', '--domains applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--domains' });
+  if (given.rootManagers === 'scope') throw new PchatError('invalid_input', '--root-managers applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--root-managers' });
+  const misplaced = misplacedOption(null, given);
+  if (misplaced) throw misplaced;
+}
+
 /** Opens whatever `spec` names as a record source (`legacy`: the options of a legacy source, by default those given to `command`). */
 export async function openSource(command: Command, spec: string | undefined, startDate: string | null, legacyOptions?: LegacySourceOptions): Promise<OpenedSource> {
   const legacyGiven = legacyOptions ?? legacySourceOptionsOf(command);
@@ -134,10 +142,7 @@ export async function openSource(command: Command, spec: string | undefined, sta
     const source = await legacyReader(legacy.kind, legacyGiven, '--from').open(legacy.location, { startDate, ...legacyGiven });
     return { source, local: null, close: () => source.close() };
   }
-  if (legacyGiven.domains) throw new PchatError('invalid_input', '--domains applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--domains' });
-  if (legacyGiven.rootManagers === 'scope') throw new PchatError('invalid_input', '--root-managers applies to a legacy Group Chat source (groupchat-db:<dir>) only', { field: '--root-managers' });
-  const misplaced = misplacedOption(null, legacyGiven);
-  if (misplaced) throw misplaced;
+  refuseLegacyOptions(legacyGiven);
   if (spec !== undefined && /\.zip$/i.test(spec)) {
     const source = await openArchive(spec);
     return { source, local: null, close: () => source.close() };

@@ -120,7 +120,7 @@ describe('pchat import <kind>:<location>', () => {
     const archiveRun = await ok(['import', archive, '--yes', '--create-users', '--data-dir', path('irc-archive')]);
     assert.match(directRun, /Written in one transaction while the source was checked/);
     assert.match(directRun, /--start-date 2024-02-01T00:00:00.000Z: left out 0 older messages/, 'the start date\'s note, as export writes it');
-    assert.ok(messagesAdded(directRun) > 0 && messagesAdded(directRun) < 19, 'the messages from the start date on');
+    assert.ok(messagesAdded(directRun) > 0 && messagesAdded(directRun) < 19, 'the messages from the start date on (the logs hold 19)');
     assert.equal(directRun.replace(/the source was/g, 'the archive was'), archiveRun);
     assert.deepEqual(contentsOf(path('irc-direct')), contentsOf(path('irc-archive')));
   });

@@ -30,8 +30,8 @@ export interface SqliteStoreOptions extends SqliteOptions {
 /** The embedded default store: one SQLite file in WAL mode, and files' bytes in a directory. */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const db = openDatabase(path, options);
-  // An in-memory database gets a directory of its own (made only when a file is first put).
   const durable = durableCommits(db, path);
+  // An in-memory database gets a directory of its own (made only when a file is first put).
   const filesDirectory = options.filesDirectory ?? (path === ':memory:' ? join(tmpdir(), `pchat-files-${randomUUID()}`) : join(dirname(path), 'files'));
   return {
     users: sqliteUsers(db),

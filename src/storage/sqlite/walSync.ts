@@ -1,5 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import type { Db } from './database.js';
+import { type Db, withoutFsync } from './database.js';
 
 /**
  * Durable commits that do not stop the event loop. With `synchronous = FULL`, SQLite fsyncs the
@@ -28,19 +28,10 @@ export function durableCommits(db: Db, path: string): DurableCommits {
   const full = (db.pragma('synchronous', { simple: true }) as number) >= 2;
   if (path === ':memory:' || !full) return { commitDurably: async (write) => write(), close: async () => undefined };
   const flushes = walFlushes(`${path}-wal`, path);
-  // Prepared once: db.pragma() compiles its statement at every call, three per batch.
-  const normal = db.prepare('PRAGMA synchronous = NORMAL');
-  const fullAgain = db.prepare('PRAGMA synchronous = FULL');
   return {
     close: () => flushes.close(),
     async commitDurably<T>(write: () => T): Promise<T> {
-      normal.run();
-      let result: T;
-      try {
-        result = write();
-      } finally {
-        fullAgain.run();
-      }
+      const result = withoutFsync(db, write);
       try {
         await flushes.flush();
       } catch (cause) {
@@ -68,8 +59,8 @@ function walFlushes(wal: string, database: string): { flush(): Promise<void>; cl
       try {
         handle = await open(wal, 'r+');
       } catch (error) {
-        // No WAL: the last connection closed it after a checkpoint, so the frames are in the
-        // database file; flush that.
+        // No WAL: the database is not in WAL mode, so the commit went to the database file;
+        // flush that.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         const file = await open(database, 'r+');
         await file.datasync().finally(() => file.close());
