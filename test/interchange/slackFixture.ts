@@ -47,7 +47,8 @@ export const SLACK_FILES: Record<string, unknown> = {
     { type: 'message', subtype: 'weird_new_thing', ts: ts(111), user: 'U2', text: '' },
     { type: 'message', subtype: 'channel_topic', ts: ts(120), user: 'U1', text: 'set the channel topic', topic: 'All things & more' },
     { type: 'message', subtype: 'me_message', ts: ts(130), user: 'U2', text: 'waves' },
-    { type: 'message', ts: ts(140), user: 'U1', text: 'pin me', pinned_to: ['C1'] },
+    // Slackbot reacts here before its first message (ts 160) makes it an author: its reaction is kept.
+    { type: 'message', ts: ts(140), user: 'U1', text: 'pin me', pinned_to: ['C1'], reactions: [{ name: 'eyes', users: ['USLACKBOT'], count: 1 }] },
     { type: 'message', ts: ts(150), user: 'U3', text: 'from a deactivated account' },
     { type: 'message', ts: ts(160), user: 'USLACKBOT', text: 'Reminder: stand-up' },
   ],

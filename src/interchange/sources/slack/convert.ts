@@ -33,6 +33,12 @@ export interface SlackStats {
   reactions: number;
   /** Reactions of users the export does not list (dropped). */
   reactionsDropped: number;
+  /**
+   * Reactions (per user) of users not met yet when their message was read: a user users.json
+   * leaves out is made an author by their first message, which may come later, and then their
+   * reactions are kept too. Settled by `settleReactions` once the first pass is over.
+   */
+  readonly reactionsOfUnmet: Map<string, number>;
   pinned: number;
   attachmentsAsText: number;
   withoutAuthor: number;
@@ -51,6 +57,7 @@ export const emptyStats = (): SlackStats => ({
   edited: 0,
   reactions: 0,
   reactionsDropped: 0,
+  reactionsOfUnmet: new Map(),
   pinned: 0,
   attachmentsAsText: 0,
   withoutAuthor: 0,
@@ -191,21 +198,35 @@ export async function* conversationMessages(r: ConversationReading, days: readon
     }
     if (Array.isArray(m.reactions)) {
       const given = (m.reactions as Json[]).filter((x) => typeof x.name === 'string' && Array.isArray(x.users)) as { name: string; users: unknown[] }[];
-      const reactions = reactionRecords(
-        given.map((x) => ({ name: x.name, users: x.users.filter((u): u is string => typeof u === 'string') })),
-        (u) => r.authors.has(u),
-      );
+      const named = given.map((x) => ({ name: x.name, users: x.users.filter((u): u is string => typeof u === 'string') }));
+      const reactions = reactionRecords(named, (u) => r.authors.has(u));
       if (reactions) record.reactions = reactions;
       if (stats) {
         const all = given.reduce((n, x) => n + x.users.length, 0);
         const kept = reactions?.reduce((n, x) => n + x.users.length, 0) ?? 0;
         stats.reactions += kept;
         stats.reactionsDropped += all - kept;
+        // Counted as later passes will keep them, should these users turn out to be authors.
+        for (const x of reactionRecords(named, (u) => !r.authors.has(u)) ?? []) for (const u of x.users) bump(stats.reactionsOfUnmet, u);
       }
     }
     if (stats && Array.isArray(m.pinned_to) && m.pinned_to.length > 0) stats.pinned += 1;
     return record;
   }
+}
+
+/**
+ * After the first pass: the reactions of users who were not yet authors when their message was
+ * read, but became authors later in the pass, are kept by every later pass (which knows all the
+ * authors), so they count as imported, not dropped.
+ */
+export function settleReactions(stats: SlackStats, authors: SlackAuthors): void {
+  for (const [user, count] of stats.reactionsOfUnmet) {
+    if (!authors.has(user)) continue;
+    stats.reactions += count;
+    stats.reactionsDropped -= count;
+  }
+  stats.reactionsOfUnmet.clear();
 }
 
 const dayBefore = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
