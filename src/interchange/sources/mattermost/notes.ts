@@ -25,9 +25,12 @@ export function mattermostNotes(f: MattermostNoteFacts): NoteRecord[] {
   for (const [type, n] of c.unknownImported) note('warning', 'mattermost_type_unknown', `${plural(n, 'post', 'posts')} of type "${type}", which pchat does not know: imported as notices with their text`);
   for (const [type, n] of c.unknownDropped) note('warning', 'mattermost_type_unknown', `${plural(n, 'post', 'posts')} of type "${type}", which pchat does not know, with no text or file: not imported`);
   if (c.replies > 0) note('conversion', 'mattermost_replies', `${plural(c.replies, 'reply', 'replies')}: imported as replies to their thread's first post`);
-  if (c.orphanReplies > 0) note('conversion', 'mattermost_reply_parent_missing', `${plural(c.orphanReplies, 'reply answers', 'replies answer')} a post that is not imported (older than the start date, or a system message): imported as plain messages`);
+  if (c.orphanReplies > 0) note('conversion', 'mattermost_reply_parent_missing', `${plural(c.orphanReplies, 'reply answers', 'replies answer')} a post that is not imported (older than the start date, or a system message) or that is younger than the reply: imported as plain messages`);
   if (c.edited > 0) note('conversion', 'mattermost_edited', `${plural(c.edited, 'post was', 'posts were')} edited: imported with the last text and marked edited (the export keeps no earlier text)`);
-  if (c.reactions > 0) note('conversion', 'mattermost_reactions', `${plural(c.reactions, 'reaction', 'reactions')} (common emoji names as Unicode emoji, custom ones as :name:; those of users the export does not list are left out)`);
+  if (c.reactions > 0 || c.reactionsDropped > 0) {
+    const left = c.reactionsDropped > 0 ? `; ${c.reactionsDropped} left out (by users the export does not list, or naming no user or emoji)` : '';
+    note('conversion', 'mattermost_reactions', `${plural(c.reactions, 'reaction', 'reactions')} (common emoji names as Unicode emoji, custom ones as :name:)${left}`);
+  }
   if (c.flagged > 0) note('conversion', 'mattermost_flags_counted', `${plural(c.flagged, 'post was', 'posts were')} flagged (saved) by someone: pchat has no saved messages, the flags are not carried`);
   if (c.pinned > 0) note('conversion', 'mattermost_pins_counted', `${plural(c.pinned, 'post was', 'posts were')} pinned: pchat has no pins, the posts are imported unpinned`);
   if (c.attachmentsAsText > 0) note('conversion', 'mattermost_attachments_as_text', `${plural(c.attachmentsAsText, 'integration post has', 'integration posts have')} no message of its own: its attachments' text became the message`);
@@ -45,7 +48,14 @@ export function mattermostNotes(f: MattermostNoteFacts): NoteRecord[] {
   const archived = f.scan.channels.filter((ch) => ch.deleted).length;
   if (archived > 0) note('conversion', 'mattermost_channel_archived', `${plural(archived, 'archived channel is', 'archived channels are')} imported as disabled rooms (history kept)`);
   for (const room of f.shortened) note('conversion', 'mattermost_description_shortened', `the purpose of ${f.roomNames.get(room) ?? room} is longer than 256 characters: the room's description keeps its first 255 and "…"`, { type: 'room', id: room });
-  for (const [key, n] of f.scan.strayPosts) note('warning', 'mattermost_channel_unknown', `${plural(n, 'message', 'messages')} of the channel "${key}", which no channel line declares: not imported`);
+  for (const [key, n] of f.scan.strayPosts) {
+    const team = f.scan.teamless.get(key);
+    if (team === undefined) note('warning', 'mattermost_channel_unknown', `${plural(n, 'message', 'messages')} of the channel "${key}", which no channel line declares: not imported`);
+    else note('warning', 'mattermost_team_unknown', `${plural(n, 'message', 'messages')} of the channel "${key}", whose team "${team}" no team line before it declares: not imported`);
+  }
+  for (const [key, team] of f.scan.teamless) {
+    if (!f.scan.strayPosts.has(key)) note('warning', 'mattermost_team_unknown', `the channel "${key}" (no messages), whose team "${team}" no team line before it declares: not imported`);
+  }
   for (const [type, n] of f.scan.otherLines) note('conversion', 'mattermost_lines_not_carried', `${plural(n, `"${type}" line`, `"${type}" lines`)} (schemes, roles, custom emoji …): not carried`);
   const d = f.directSkipped;
   if (d.conversations > 0) {

@@ -8,10 +8,13 @@ const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json
 export interface PostCounts {
   olderThanStart: number;
   replies: number;
-  /** Replies whose post is not imported (older than the start date, or a system message). */
+  /** Replies whose post is not imported (older than the start date, or a system message) or is younger than they are. */
   orphanReplies: number;
   edited: number;
+  /** Reactions the records carry (settled once the first pass knows every author: scan.ts). */
   reactions: number;
+  /** Reactions left out: of users no line names and who wrote nothing imported, or naming no emoji or no user. */
+  reactionsDropped: number;
   flagged: number;
   pinned: number;
   attachmentsAsText: number;
@@ -24,7 +27,7 @@ export interface PostCounts {
 }
 
 export const emptyCounts = (): PostCounts => ({
-  olderThanStart: 0, replies: 0, orphanReplies: 0, edited: 0, reactions: 0, flagged: 0, pinned: 0, attachmentsAsText: 0, extraAttachments: 0,
+  olderThanStart: 0, replies: 0, orphanReplies: 0, edited: 0, reactions: 0, reactionsDropped: 0, flagged: 0, pinned: 0, attachmentsAsText: 0, extraAttachments: 0,
   events: new Map(), unknownImported: new Map(), unknownDropped: new Map(),
 });
 const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
@@ -66,11 +69,20 @@ export function classify(item: Json, room: string, counts: PostCounts | null): '
   if (kind === 'notice') bump(counts.unknownImported, type);
   if (words.fromAttachments) counts.attachmentsAsText += 1;
   if (typeof item.edit_at === 'number' && item.edit_at > 0) counts.edited += 1;
-  counts.reactions += list(item.reactions).length;
   if (Array.isArray(item.flagged_by) && item.flagged_by.length > 0) counts.flagged += 1;
   if (item.is_pinned === true) counts.pinned += 1;
-  counts.extraAttachments += Math.max(0, list(item.attachments).length - 1);
+  counts.extraAttachments += Math.max(0, attachmentsOf(item).length - 1);
   return kind;
+}
+
+/** The attachments a post's messages carry: those with a path (one without names no file). */
+export const attachmentsOf = (item: Json): Json[] => list(item.attachments).filter((a) => typeof a.path === 'string' && a.path !== '');
+
+/** A post's reactions by emoji name and user, as its message carries them; `malformed`: entries naming no emoji or no user. */
+export function namedReactions(item: Json): { named: { name: string; users: string[] }[]; malformed: number } {
+  const all = list(item.reactions);
+  const named = all.filter((r) => typeof r.emoji_name === 'string' && typeof r.user === 'string').map((r) => ({ name: r.emoji_name as string, users: [r.user as string] }));
+  return { named, malformed: all.length - named.length };
 }
 
 export interface PostContext {
@@ -93,13 +105,10 @@ export function postRecords(item: Json, kind: 'text' | 'me' | 'notice', id: stri
   const first = base('', kind === 'me' ? `/me ${text}` : text);
   if (replyTo !== null) first.replyTo = replyTo;
   if (typeof item.edit_at === 'number' && item.edit_at > 0) first.editedAt = new Date(item.edit_at).toISOString();
-  const reactions = reactionRecords(
-    list(item.reactions).filter((r) => typeof r.emoji_name === 'string' && typeof r.user === 'string').map((r) => ({ name: r.emoji_name as string, users: [r.user as string] })),
-    ctx.known,
-  );
+  const reactions = reactionRecords(namedReactions(item).named, ctx.known);
   if (reactions) first.reactions = reactions;
   const out = [first];
-  const attachments = list(item.attachments).filter((a) => typeof a.path === 'string' && a.path !== '');
+  const attachments = attachmentsOf(item);
   for (let i = 0; i < attachments.length; i++) {
     const path = attachments[i]!.path as string;
     const file = ctx.attachment(path);

@@ -1,7 +1,8 @@
 import { exportProblem } from '../exportContainer.js';
 import type { MattermostFiles } from './files.js';
 import { parseLine, placedLines } from './lines.js';
-import { classify, emptyCounts, type PostCounts } from './posts.js';
+import { reactionRecords } from '../emoji.js';
+import { attachmentsOf, classify, emptyCounts, namedReactions, type PostCounts } from './posts.js';
 
 type Json = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -39,6 +40,18 @@ export interface MattermostScan {
   readonly otherLines: Map<string, number>;
   /** Posts of channels the export does not declare, by channel key. */
   readonly strayPosts: Map<string, number>;
+  /** Channels whose team no team line before them declares (not imported; their posts are stray): key → team. */
+  readonly teamless: Map<string, string>;
+}
+
+export interface ScanOptions {
+  readonly startMs: number | null;
+  /**
+   * Whether direct conversations are imported (as rooms): when they are skipped, their posts are
+   * only placed (the skipped-conversations note counts them), not counted by kind, their authors
+   * are made no users and their attachments are not looked for.
+   */
+  readonly directs: boolean;
 }
 
 /**
@@ -47,9 +60,14 @@ export interface MattermostScan {
  * (so each room's messages can be read in time order later, without holding them), with what the
  * notes count. Each bad line is an error naming the file and the line number.
  */
-export async function scanExport(files: MattermostFiles, startMs: number | null): Promise<MattermostScan> {
-  const scan: MattermostScan = { teams: [], channels: [], users: new Map(), posts: new Map(), directs: new Map(), unknownUsers: new Map(), counts: emptyCounts(), attachments: new Set(), otherLines: new Map(), strayPosts: new Map() };
+export async function scanExport(files: MattermostFiles, options: ScanOptions): Promise<MattermostScan> {
+  const { startMs } = options;
+  const scan: MattermostScan = { teams: [], channels: [], users: new Map(), posts: new Map(), directs: new Map(), unknownUsers: new Map(), counts: emptyCounts(), attachments: new Set(), otherLines: new Map(), strayPosts: new Map(), teamless: new Map() };
   const channelKeys = new Set<string>();
+  const teamNames = new Set<string>();
+  // Reactions (emoji and user, as a message carries them) per reacting user: whether the records
+  // keep them depends on who turns out to be an author, known only once the pass is over.
+  const reactionsBy = new Map<string, number>();
   let versioned = false;
   const conversation = (key: string): Conversation => {
     let c = scan.posts.get(key);
@@ -73,6 +91,7 @@ export async function scanExport(files: MattermostFiles, startMs: number | null)
         case 'team': {
           const name = str(body.name);
           if (name === null) throw exportProblem('mattermost', `${at}: a team without a "name"`);
+          teamNames.add(name);
           scan.teams.push({ name, displayName: str(body.display_name) ?? name, description: str(body.description) ?? '' });
           break;
         }
@@ -81,6 +100,11 @@ export async function scanExport(files: MattermostFiles, startMs: number | null)
           const name = str(body.name);
           if (team === null || name === null) throw exportProblem('mattermost', `${at}: a channel without a "team" and a "name"`);
           const key = `${team}/${name}`;
+          if (!teamNames.has(team)) {
+            // No category to put it in (Mattermost's own import refuses it too): its posts are stray, and said so.
+            scan.teamless.set(key, team);
+            break;
+          }
           channelKeys.add(key);
           scan.channels.push({ key, team, name, displayName: str(body.display_name) ?? name, private: body.type === 'P', description: str(body.purpose) ?? str(body.header) ?? '', deleted: typeof body.deleted_at === 'number' && body.deleted_at > 0 });
           break;
@@ -123,7 +147,8 @@ export async function scanExport(files: MattermostFiles, startMs: number | null)
             key = members.join(',');
             if (!scan.directs.has(key)) scan.directs.set(key, members);
           }
-          place(conversation(key), body, line, at, startMs, scan, met);
+          const counted = json.type === 'post' || options.directs;
+          place(conversation(key), body, line, at, startMs, scan, counted ? { met, reactionsBy } : null);
           break;
         }
         default:
@@ -133,13 +158,28 @@ export async function scanExport(files: MattermostFiles, startMs: number | null)
   }
   if (!versioned) throw exportProblem('mattermost', `${files.label} is empty: a bulk export starts with its version line`);
   for (const user of scan.unknownUsers.keys()) if (scan.users.has(user)) scan.unknownUsers.delete(user);
+  // The message pass keeps the reactions of the users there are records of: listed, or authors.
+  for (const [user, n] of reactionsBy) {
+    if (scan.users.has(user) || scan.unknownUsers.has(user)) scan.counts.reactions += n;
+    else scan.counts.reactionsDropped += n;
+  }
   return scan;
 }
 
-/** Places a post and its replies, counting what the notes say (replies whose post is not imported answer nothing). */
-function place(c: Conversation, post: Json, line: { number: number; offset: number; length: number }, where: string, startMs: number | null, scan: MattermostScan, met: (u: string | null) => void): void {
+/** What counting a conversation's posts needs; null for a skipped direct conversation, which is only placed. */
+interface Counting {
+  readonly met: (user: string | null) => void;
+  readonly reactionsBy: Map<string, number>;
+}
+
+/**
+ * Places a post and its replies, counting what the notes say. A reply answers nothing when its
+ * post is not imported, or when it is older than its post: the message pass reads a room in time
+ * order, so such a reply comes before its post and cannot answer it.
+ */
+function place(c: Conversation, post: Json, line: { number: number; offset: number; length: number }, where: string, startMs: number | null, scan: MattermostScan, counting: Counting | null): void {
   const items = [post, ...list(post.replies)];
-  let parentImported = false;
+  let parentAt: number | null = null;
   for (let sub = 0; sub < items.length; sub++) {
     const item = items[sub]!;
     const at = typeof item.create_at === 'number' ? item.create_at : Number.NaN;
@@ -148,13 +188,18 @@ function place(c: Conversation, post: Json, line: { number: number; offset: numb
       scan.counts.olderThanStart += 1;
       continue;
     }
-    const kind = classify(item, c.key, scan.counts);
+    const kind = classify(item, c.key, counting ? scan.counts : null);
     if (kind === null) continue;
-    if (sub === 0) parentImported = true;
-    else if (!parentImported) scan.counts.orphanReplies += 1;
-    else scan.counts.replies += 1;
-    met(str(item.user));
-    for (const a of list(item.attachments)) if (str(a.path)) scan.attachments.add(a.path as string);
+    if (sub === 0) parentAt = at;
+    if (counting) {
+      if (sub > 0 && (parentAt === null || at < parentAt)) scan.counts.orphanReplies += 1;
+      else if (sub > 0) scan.counts.replies += 1;
+      counting.met(str(item.user));
+      const { named, malformed } = namedReactions(item);
+      scan.counts.reactionsDropped += malformed;
+      for (const r of reactionRecords(named, () => true) ?? []) for (const u of r.users) counting.reactionsBy.set(u, (counting.reactionsBy.get(u) ?? 0) + 1);
+      for (const a of attachmentsOf(item)) scan.attachments.add(a.path as string);
+    }
     c.places.push({ at, offset: line.offset, length: line.length, sub, line: line.number });
     if (at < c.first) c.first = at;
   }

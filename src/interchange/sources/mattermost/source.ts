@@ -33,7 +33,8 @@ type Json = Record<string, unknown>;
 export async function mattermostSource(location: string, options: MattermostOptions = {}): Promise<RecordSource> {
   const files = await openMattermostFiles(location);
   try {
-    return await build(files, await scanExport(files, options.startDate ? options.startDate.getTime() : null), options);
+    const scanOptions = { startMs: options.startDate ? options.startDate.getTime() : null, directs: options.direct?.mode === 'as-rooms' };
+    return await build(files, await scanExport(files, scanOptions), options);
   } catch (error) {
     await files.close();
     throw error;
@@ -64,12 +65,10 @@ async function build(files: MattermostFiles, scan: MattermostScan, options: Matt
     id: `team:${t.name}`, name: teamNames.get(t.name)!, description: clip(t.description, 256), allowed: active.filter((u) => u.teams.has(t.name)).map((u) => ref(u.username)),
     denied: [], creators: [], invitations: true, fileUpload: true, chatHistory: true, origin: null,
   }));
-  const teams = new Set(scan.teams.map((t) => t.name));
   const shortened: string[] = [];
   const rooms: RoomRecord[] = [];
   const order: { key: string; room: string }[] = [];
   for (const c of scan.channels) {
-    if (!teams.has(c.team)) continue;
     let description = c.description;
     if ([...description].length > DESCRIPTION_MAX) {
       description = `${clip(description, DESCRIPTION_MAX - 1)}…`;
