@@ -21,7 +21,8 @@ import { IsoFormatter } from '../../pchat/isoTime.js';
  * `ma-filelink:` references: with the legacy file store beside the dump (`files`), a message
  * carries the file of its first reference found there; a reference not found there is a
  * `file_missing` note (naming the file, the message and the room: the message keeps its text), a
- * further file of the same message a `file_not_attached` one. Without a file store every
+ * further, other file of the same message a `file_not_attached` one (a repeated reference to the
+ * file it carries is none). Without a file store every
  * reference is a `file_reference` note (files to carry over by hand).
  *
  * What one pass learns goes to a `MessagePass`: counts for the summary notes, and the file notes,
@@ -168,6 +169,8 @@ export async function* messages(ctx: MessageContext, pass: MessagePass, sorted: 
           const looked = resolved.lookedFor === null ? 'it names no path in the store' : `no ${resolved.lookedFor} there`;
           await pass.file({ severity: 'file', code: 'file_missing', item: item('message', id), message: `File "${resolved.name}" ${where} is not in the file store (${ref}; ${looked}); the message keeps its text.` });
         } else if (file) {
+          // The same file named again (its link repeated in the text) is the file the message carries: nothing left behind.
+          if (resolved.found.sha256 === file.sha256 && resolved.found.name === file.name) continue;
           await pass.file({
             severity: 'file',
             code: 'file_not_attached',
