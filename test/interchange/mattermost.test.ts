@@ -83,7 +83,7 @@ describe('the mattermost source', () => {
       assert.match(note('mattermost_extra_attachments')[0]!, /^2 attachments past a post's first/);
       assert.match(note('mattermost_user_unknown')[0]!, /"zed" wrote 1 message but no user line/);
       assert.match(note('mattermost_channel_unknown')[0]!, /1 message of the channel "eng\/nochannel"/);
-      assert.match(note('mattermost_direct_skipped')[0]!, /^1 direct conversation \(2 messages\) not imported/);
+      assert.match(note('mattermost_direct_skipped')[0]!, /^1 direct conversation \(2 messages as --direct-messages as-rooms would import them/);
       assert.match(note('mattermost_lines_not_carried')[0]!, /^1 "emoji" line/);
       const missing = notes.find((n) => n.code === 'mattermost_attachment_missing')!;
       assert.equal(missing.severity, 'file');

@@ -109,6 +109,13 @@ describe('the mattermost notes count what the records carry', () => {
         assert.deepEqual(users, ['alice', 'bob', 'carol', ...(direct ? ['dora'] : [])], 'dora is made a user only when her messages are imported');
         assert.ok(!messages.some((m) => m.text === 'in a channel of no team'));
         assert.match(notes.find((n) => n.code === 'mattermost_team_unknown')?.message ?? '', /^1 message of the channel "nope\/lost", whose team "nope" no team line before it declares: not imported/);
+        // The skipped conversation's count is what as-rooms imports of it: dora's post and its
+        // second attachment, alice's reply and the post of an unknown type (a notice).
+        const directMessages = messages.filter((m) => m.room.startsWith('direct:')).length;
+        assert.equal(directMessages, direct ? 4 : 0);
+        const skipped = notes.find((n) => n.code === 'mattermost_direct_skipped')?.message;
+        if (direct) assert.equal(skipped, undefined);
+        else assert.match(skipped ?? '', /^1 direct conversation \(4 messages as --direct-messages as-rooms would import them: each attachment past a post's first is a message of its own\) not imported/);
         const missing = notes.filter((n) => n.code === 'mattermost_attachment_missing').map((n) => n.item!.id);
         assert.deepEqual(missing, ['a.txt', 'b.txt', ...(direct ? ['c.txt', 'd.txt'] : [])], 'only the attachments of imported posts');
       } finally {

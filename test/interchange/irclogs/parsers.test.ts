@@ -27,7 +27,7 @@ describe('IRC log line parsers', () => {
     assert.equal(at('--\talice has changed topic for #c from "a" to "b \\"c\\""')?.text, 'b \\"c\\"');
     assert.equal(at('--\talice has changed topic for #c to "first"')?.text, 'first');
     assert.deepEqual(at('--\talice has unset topic for #c'), { kind: 'topic', nick: 'alice', text: '', other: '', seconds: s, day });
-    assert.equal(at('--\tTopic for #c is "shown on join"')?.text, 'shown on join');
+    assert.deepEqual(at('--\tTopic for #c is "shown on join"'), { kind: 'topicShown', nick: '', text: 'shown on join', other: '', seconds: s, day }, 'shown, not changed');
     assert.deepEqual(at('--\tNotice(bob) -> #c: hi all'), { kind: 'notice', nick: 'bob', text: 'hi all', other: '', seconds: s, day });
     assert.equal(at('--\tMode #c [+o bob] by alice')?.kind, 'mode');
     assert.equal(at('--\tTopic set by alice on Wed, 31 Jan 2024')?.kind, 'info');
@@ -51,6 +51,7 @@ describe('IRC log line parsers', () => {
     assert.equal(parseIrssi('10:00 -!- alice is now known as alice_')?.other, 'alice_');
     assert.equal(parseIrssi('10:00 -!- alice changed the topic of #c to: a new topic')?.text, 'a new topic');
     assert.equal(parseIrssi('10:00 -!- Topic unset by alice on #c')?.text, '');
+    assert.deepEqual(pick(parseIrssi('10:00 -!- Topic for #c: shown on join')), { kind: 'topicShown', nick: '', text: 'shown on join', other: '', seconds: 36000, day: -1 }, 'shown, not changed');
     assert.equal(parseIrssi('10:00 -!- mode/#c [+o bob] by alice')?.kind, 'mode');
     assert.equal(parseIrssi('10:00 -!- Irssi: Join to #c was synced in 1 secs')?.kind, 'info');
     assert.equal(parseIrssi('25:00 < alice> no such time'), null);

@@ -72,7 +72,7 @@ describe('the irc-logs source', () => {
     assert.deepEqual(coded('irc_buffer_skipped'), ['irssi/libera/bob.log logs "bob", which is not a channel (a private conversation or a server buffer): not imported']);
     assert.ok(coded('irc_action').some((m) => m.startsWith('3 actions (/me)')));
     const pchatEvents = coded('irc_events_counted').find((m) => m.startsWith('#pchat'));
-    assert.equal(pchatEvents, '#pchat (libera): 2 joins, 3 topic changes, 2 nick changes, 1 quit, 1 part; not imported as messages (the latest topic is the room\'s description)');
+    assert.equal(pchatEvents, '#pchat (libera): 2 joins, 1 topic shown, 2 nick changes, 2 topic changes, 1 quit, 1 part; not imported as messages (the latest topic is the room\'s description)');
     await source.close();
   });
 

@@ -9,8 +9,10 @@ export type LineKind =
   /** `/me` (CTCP ACTION). */
   | 'action'
   | 'notice'
-  /** The topic was set (`nick` who set it, or '' when the log only shows it) or unset (text ''). */
+  /** The topic was set by `nick` or unset (text ''). */
   | 'topic'
+  /** The log only shows the topic (on joining: weechat's "Topic for #c is", irssi's "Topic for #c:"), no change. */
+  | 'topicShown'
   | 'join'
   | 'part'
   | 'quit'

@@ -49,7 +49,7 @@ function event(seconds: number, rest: string): ParsedLine {
   m = /^Topic unset by (\S+) on \S+$/.exec(rest);
   if (m) return line('topic', -1, seconds, m[1]!, '');
   m = /^Topic for \S+: (.*)$/s.exec(rest);
-  if (m) return line('topic', -1, seconds, '', m[1]!);
+  if (m) return line('topicShown', -1, seconds, '', m[1]!);
   m = /^mode\/\S+ \[.*\] by (\S+)$/.exec(rest);
   if (m) return line('mode', -1, seconds, m[1]!);
   return line('info', -1, seconds, '', rest);

@@ -10,6 +10,7 @@ const WORDS: Partial<Record<LineKind, [string, string]>> = {
   nick: ['nick change', 'nick changes'],
   mode: ['mode change', 'mode changes'],
   topic: ['topic change', 'topic changes'],
+  topicShown: ['topic shown', 'topics shown'],
   info: ['other client line', 'other client lines'],
 };
 const counted = (n: number, kind: LineKind) => `${n} ${(WORDS[kind] ?? [kind, kind])[n === 1 ? 0 : 1]}`;

@@ -21,7 +21,7 @@ export interface Channel {
   readonly files: ChannelFile[];
   messages: number;
   first: number;
-  /** The latest topic seen (set or unset), or null when the logs show none. */
+  /** The latest topic seen (set, unset or shown), or null when the logs show none. */
   topic: string | null;
   readonly counts: Map<LineKind, number>;
 }
@@ -110,7 +110,7 @@ export async function scanLogs(dir: string, options: ScanOptions): Promise<ScanR
             if (e.nick.toLowerCase() !== e.author) author.aliases.add(e.nick.toLowerCase());
             continue;
           }
-          if (e.kind === 'topic') channel.topic = e.text;
+          if (e.kind === 'topic' || e.kind === 'topicShown') channel.topic = e.text;
           if (e.at < channel.first) channel.first = e.at;
           channel.counts.set(e.kind, (channel.counts.get(e.kind) ?? 0) + 1);
         }

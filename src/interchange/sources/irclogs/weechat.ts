@@ -49,7 +49,7 @@ function network(day: number, seconds: number, rest: string): ParsedLine {
   m = /^(\S+) has unset topic for \S+/.exec(rest);
   if (m) return line('topic', day, seconds, m[1]!, '');
   m = /^Topic for \S+ is "(.*)"$/s.exec(rest);
-  if (m) return line('topic', day, seconds, '', m[1]!);
+  if (m) return line('topicShown', day, seconds, '', m[1]!);
   m = /^Notice\(([^)]+)\)(?: -> \S+)?: (.*)$/s.exec(rest);
   if (m) return line('notice', day, seconds, stripModePrefix(m[1]!), m[2]!);
   m = /^Mode \S+ \[.*\] by (\S+)$/.exec(rest);

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { exportProblem } from '../exportContainer.js';
 
 /** One line of a JSONL file, where it is (bytes), for reading it again on its own. */
@@ -44,4 +44,11 @@ export function parseLine(line: { text: string; number: number }, file: string):
     throw exportProblem('mattermost', `${file} line ${line.number}: not a bulk export line (an object with a "type")`);
   }
   return json as Record<string, unknown>;
+}
+
+/** The JSON object of the line at `place` in the open file `fd`, read again on its own. */
+export function readPlacedLine(fd: number, place: { offset: number; length: number; number: number }, file: string): Record<string, unknown> {
+  const buf = Buffer.allocUnsafe(place.length);
+  readSync(fd, buf, 0, place.length, place.offset);
+  return parseLine({ text: buf.toString('utf8'), number: place.number }, file);
 }

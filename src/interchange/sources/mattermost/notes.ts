@@ -6,7 +6,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 export interface MattermostNoteFacts {
   readonly scan: MattermostScan;
   readonly roomNames: ReadonlyMap<string, string>;
-  /** Direct conversations left out (the default), with their messages. */
+  /** Direct conversations left out (the default), with the messages --direct-messages as-rooms would import of them. */
   readonly directSkipped: { conversations: number; messages: number };
   /** Attachments posts name that the export does not hold, by path. */
   readonly missing: readonly string[];
@@ -48,6 +48,15 @@ export function mattermostNotes(f: MattermostNoteFacts): NoteRecord[] {
   const archived = f.scan.channels.filter((ch) => ch.deleted).length;
   if (archived > 0) note('conversion', 'mattermost_channel_archived', `${plural(archived, 'archived channel is', 'archived channels are')} imported as disabled rooms (history kept)`);
   for (const room of f.shortened) note('conversion', 'mattermost_description_shortened', `the purpose of ${f.roomNames.get(room) ?? room} is longer than 256 characters: the room's description keeps its first 255 and "…"`, { type: 'room', id: room });
+  for (const [key, lines] of f.scan.repeatedChannels) {
+    const name = f.roomNames.get(key) ?? key;
+    note('warning', 'mattermost_channel_repeated', `the channel "${key}" is declared by ${lines.length} channel lines (lines ${lines.join(', ')}): one room, each later line's attributes over the earlier ones' (as Mattermost's bulk import updates a channel it already has)`, { type: 'room', id: key, name });
+  }
+  for (const [key, p] of f.scan.postsBeforeChannel) {
+    const name = f.roomNames.get(key) ?? key;
+    const what = p.messages === p.posts ? plural(p.posts, 'post', 'posts') : `${plural(p.posts, 'post', 'posts')} (${p.messages} messages with ${p.posts === 1 ? 'its' : 'their'} replies)`;
+    note('conversion', 'mattermost_posts_before_channel', `${what} of the channel "${key}" ${p.posts === 1 ? 'comes' : 'come'} before its channel line (line ${p.channelLine}), first on line ${p.firstLine}: imported all the same (Mattermost's own bulk import needs the channel line first)`, { type: 'room', id: key, name });
+  }
   for (const [key, n] of f.scan.strayPosts) {
     const team = f.scan.teamless.get(key);
     if (team === undefined) note('warning', 'mattermost_channel_unknown', `${plural(n, 'message', 'messages')} of the channel "${key}", which no channel line declares: not imported`);
@@ -59,7 +68,7 @@ export function mattermostNotes(f: MattermostNoteFacts): NoteRecord[] {
   for (const [type, n] of f.scan.otherLines) note('conversion', 'mattermost_lines_not_carried', `${plural(n, `"${type}" line`, `"${type}" lines`)} (schemes, roles, custom emoji …): not carried`);
   const d = f.directSkipped;
   if (d.conversations > 0) {
-    note('conversion', 'mattermost_direct_skipped', `${plural(d.conversations, 'direct conversation', 'direct conversations')} (${plural(d.messages, 'message', 'messages')}) not imported: pchat's direct conversations are not rooms (give --direct-messages as-rooms --direct-category <name> to import each as a secret room of its participants)`);
+    note('conversion', 'mattermost_direct_skipped', `${plural(d.conversations, 'direct conversation', 'direct conversations')} (${plural(d.messages, 'message', 'messages')} as --direct-messages as-rooms would import them: each attachment past a post's first is a message of its own) not imported: pchat's direct conversations are not rooms (give --direct-messages as-rooms --direct-category <name> to import each as a secret room of its participants)`);
   }
   if (c.olderThanStart > 0) note('conversion', 'older_than_start_date', `${c.olderThanStart} messages older than the start date were left out`);
   return notes;

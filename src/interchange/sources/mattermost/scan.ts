@@ -1,6 +1,7 @@
+import { closeSync, openSync } from 'node:fs';
 import { exportProblem } from '../exportContainer.js';
 import type { MattermostFiles } from './files.js';
-import { parseLine, placedLines } from './lines.js';
+import { parseLine, placedLines, readPlacedLine } from './lines.js';
 import { reactionRecords } from '../emoji.js';
 import { attachmentsOf, classify, emptyCounts, namedReactions, type PostCounts } from './posts.js';
 
@@ -21,7 +22,12 @@ export interface Conversation {
   readonly key: string;
   readonly places: PostPlace[];
   first: number;
+  /** Attachments past a post's first: each one more message (the skipped-conversations note counts them). */
+  extraAttachments: number;
 }
+
+/** Where a line is in the JSONL file, to read it again. */
+interface LinePlace { readonly offset: number; readonly length: number; readonly number: number }
 
 export interface MattermostScan {
   readonly teams: MmTeam[];
@@ -42,6 +48,10 @@ export interface MattermostScan {
   readonly strayPosts: Map<string, number>;
   /** Channels whose team no team line before them declares (not imported; their posts are stray): key → team. */
   readonly teamless: Map<string, string>;
+  /** Channels declared by more than one channel line (one room, the later lines' fields over the earlier's): key → line numbers. */
+  readonly repeatedChannels: Map<string, number[]>;
+  /** Channels some of whose posts come before their channel line (imported all the same): key → what and where. */
+  readonly postsBeforeChannel: Map<string, { posts: number; messages: number; firstLine: number; channelLine: number }>;
 }
 
 export interface ScanOptions {
@@ -58,12 +68,18 @@ export interface ScanOptions {
  * The first pass over a Mattermost bulk export: the version line first, then the teams, channels,
  * users and bots (the directory), and for every post and direct post where it and its replies are
  * (so each room's messages can be read in time order later, without holding them), with what the
- * notes count. Each bad line is an error naming the file and the line number.
+ * notes count. Each bad line is an error naming the file and the line number. A channel declared
+ * twice is one channel, updated by its later line; posts that come before their channel's line
+ * are placed once the pass is over (their lines read again), those of undeclared channels counted.
  */
 export async function scanExport(files: MattermostFiles, options: ScanOptions): Promise<MattermostScan> {
   const { startMs } = options;
-  const scan: MattermostScan = { teams: [], channels: [], users: new Map(), posts: new Map(), directs: new Map(), unknownUsers: new Map(), counts: emptyCounts(), attachments: new Set(), otherLines: new Map(), strayPosts: new Map(), teamless: new Map() };
+  const scan: MattermostScan = { teams: [], channels: [], users: new Map(), posts: new Map(), directs: new Map(), unknownUsers: new Map(), counts: emptyCounts(), attachments: new Set(), otherLines: new Map(), strayPosts: new Map(), teamless: new Map(), repeatedChannels: new Map(), postsBeforeChannel: new Map() };
   const channelKeys = new Set<string>();
+  // Per channel: its fields as its lines so far set them, its place in scan.channels, its lines.
+  const channelLines = new Map<string, { body: Json; index: number; lines: number[] }>();
+  // Posts met before their channel's line, per channel key: placed once the pass knows every channel.
+  const early = new Map<string, LinePlace[]>();
   const teamNames = new Set<string>();
   // Reactions (emoji and user, as a message carries them) per reacting user: whether the records
   // keep them depends on who turns out to be an author, known only once the pass is over.
@@ -71,7 +87,7 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
   let versioned = false;
   const conversation = (key: string): Conversation => {
     let c = scan.posts.get(key);
-    if (!c) scan.posts.set(key, (c = { key, places: [], first: Number.POSITIVE_INFINITY }));
+    if (!c) scan.posts.set(key, (c = { key, places: [], first: Number.POSITIVE_INFINITY, extraAttachments: 0 }));
     return c;
   };
   const met = (user: string | null) => {
@@ -105,8 +121,19 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
             scan.teamless.set(key, team);
             break;
           }
+          scan.teamless.delete(key); // declared again once its team is: imported after all
+          const earlier = channelLines.get(key);
+          if (earlier) {
+            // Mattermost's bulk import updates the channel it already has (same team and name): the
+            // fields the later line gives replace the earlier ones, those it lacks are kept. One room.
+            for (const [field, value] of Object.entries(body)) if (value !== null && value !== undefined) earlier.body[field] = value;
+            earlier.lines.push(line.number);
+            scan.channels[earlier.index] = channelOf(key, team, name, earlier.body);
+            break;
+          }
           channelKeys.add(key);
-          scan.channels.push({ key, team, name, displayName: str(body.display_name) ?? name, private: body.type === 'P', description: str(body.purpose) ?? str(body.header) ?? '', deleted: typeof body.deleted_at === 'number' && body.deleted_at > 0 });
+          channelLines.set(key, { body: { ...body }, index: scan.channels.length, lines: [line.number] });
+          scan.channels.push(channelOf(key, team, name, body));
           break;
         }
         case 'user':
@@ -140,6 +167,9 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
             key = `${str(body.team) ?? ''}/${str(body.channel) ?? ''}`;
             if (!channelKeys.has(key)) {
               scan.strayPosts.set(key, (scan.strayPosts.get(key) ?? 0) + 1 + list(body.replies).length);
+              let lines = early.get(key);
+              if (!lines) early.set(key, (lines = []));
+              lines.push({ offset: line.offset, length: line.length, number: line.number });
               break;
             }
           } else {
@@ -157,6 +187,25 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
     }
   }
   if (!versioned) throw exportProblem('mattermost', `${files.label} is empty: a bulk export starts with its version line`);
+  for (const [key, c] of channelLines) if (c.lines.length > 1) scan.repeatedChannels.set(key, c.lines);
+  // Posts of a channel declared further down: nothing read from a post depends on the lines before
+  // it once the pass is over (authors and reactions are settled below, a room is read in time order).
+  const late = [...early].filter(([key]) => channelKeys.has(key));
+  if (late.length > 0) {
+    const fd = openSync(files.jsonl, 'r');
+    try {
+      for (const [key, lines] of late) {
+        scan.postsBeforeChannel.set(key, { posts: lines.length, messages: scan.strayPosts.get(key) ?? 0, firstLine: lines[0]!.number, channelLine: channelLines.get(key)!.lines[0]! });
+        scan.strayPosts.delete(key);
+        for (const l of lines) {
+          const json = readPlacedLine(fd, l, files.label);
+          place(conversation(key), (json.post ?? {}) as Json, l, `${files.label} line ${l.number}`, startMs, scan, { met, reactionsBy });
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
   for (const user of scan.unknownUsers.keys()) if (scan.users.has(user)) scan.unknownUsers.delete(user);
   // The message pass keeps the reactions of the users there are records of: listed, or authors.
   for (const [user, n] of reactionsBy) {
@@ -165,6 +214,10 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
   }
   return scan;
 }
+
+const channelOf = (key: string, team: string, name: string, body: Json): MmChannel => ({
+  key, team, name, displayName: str(body.display_name) ?? name, private: body.type === 'P', description: str(body.purpose) ?? str(body.header) ?? '', deleted: typeof body.deleted_at === 'number' && body.deleted_at > 0,
+});
 
 /** What counting a conversation's posts needs; null for a skipped direct conversation, which is only placed. */
 interface Counting {
@@ -191,6 +244,7 @@ function place(c: Conversation, post: Json, line: { number: number; offset: numb
     const kind = classify(item, c.key, counting ? scan.counts : null);
     if (kind === null) continue;
     if (sub === 0) parentAt = at;
+    c.extraAttachments += Math.max(0, attachmentsOf(item).length - 1);
     if (counting) {
       if (sub > 0 && (parentAt === null || at < parentAt)) scan.counts.orphanReplies += 1;
       else if (sub > 0) scan.counts.replies += 1;

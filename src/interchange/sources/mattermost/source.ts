@@ -1,11 +1,11 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { MAX_NAME_CHARS } from '../../../core/validation.js';
 import type { CategoryRecord, FileRecord, MessageRecord, PrincipalRefRecord, RoomRecord, UserRecord } from '../../archive/records.js';
 import type { RecordSource, SourceDescription } from '../../source.js';
 import { conversationName, directCategory, type DirectOptions } from '../direct.js';
 import { listedRecords } from '../listed.js';
 import { type MattermostFiles, openMattermostFiles } from './files.js';
-import { parseLine } from './lines.js';
+import { readPlacedLine } from './lines.js';
 import { mattermostNotes } from './notes.js';
 import { classify, postRecords } from './posts.js';
 import { type Conversation, type MattermostScan, scanExport } from './scan.js';
@@ -95,7 +95,9 @@ async function build(files: MattermostFiles, scan: MattermostScan, options: Matt
   } else {
     for (const key of scan.directs.keys()) {
       directSkipped.conversations += 1;
-      directSkipped.messages += scan.posts.get(key)?.places.length ?? 0;
+      // As many as as-rooms would import: each post and reply, and each attachment past a post's first.
+      const c = scan.posts.get(key);
+      directSkipped.messages += c ? c.places.length + c.extraAttachments : 0;
     }
   }
   const notes = mattermostNotes({ scan, roomNames, directSkipped, missing, shortened });
@@ -122,9 +124,7 @@ async function build(files: MattermostFiles, scan: MattermostScan, options: Matt
         let items = cache.get(p.offset);
         if (!items) {
           if (cache.size >= 512) cache.clear();
-          const buf = Buffer.allocUnsafe(p.length);
-          readSync(fd, buf, 0, p.length, p.offset);
-          const json = parseLine({ text: buf.toString('utf8'), number: p.line }, files.label);
+          const json = readPlacedLine(fd, { offset: p.offset, length: p.length, number: p.line }, files.label);
           const body = json[json.type as string] as Json;
           items = [body, ...(Array.isArray(body.replies) ? (body.replies as Json[]) : [])];
           cache.set(p.offset, items);

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { RecordOf, RecordType } from '../../src/interchange/archive/records.js';
+import { mattermostSource } from '../../src/interchange/sources/mattermost/source.js';
+import type { RecordSource } from '../../src/interchange/source.js';
+import { T, writeMattermostJsonl } from './mattermostFixture.js';
+
+// Issue 18: channel lines out of the usual shape. A channel declared twice (the same team and
+// name) is one room, the later line's attributes over the earlier's, as Mattermost's bulk import
+// updates a channel it already has; posts placed before their channel's line are imported all the
+// same (nothing read from them depends on the order), and only posts of a channel no line declares
+// are left out, each with a note that says which.
+
+const work = mkdtempSync(join(tmpdir(), 'pchat-mattermost-channels-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const line = (type: string, body: unknown) => (type === 'version' ? { type, version: 1 } : { type, [type]: body });
+
+const LINES: unknown[] = [
+  line('version', null),
+  line('team', { name: 'eng', display_name: 'Engineering' }),
+  line('post', { team: 'eng', channel: 'late', user: 'alice', message: 'before its channel', create_at: T + 1000, replies: [{ user: 'bob', message: 'reply before it too', create_at: T + 1500 }] }), // line 3
+  line('channel', { team: 'eng', name: 'general', display_name: 'General', type: 'O', purpose: 'Old purpose' }), // line 4
+  line('post', { team: 'eng', channel: 'general', user: 'alice', message: 'between the two lines', create_at: T + 2000 }),
+  line('channel', { team: 'eng', name: 'general', display_name: 'General Chat', type: 'P', header: 'a header' }), // line 6: no purpose, so the first one's stays
+  line('channel', { team: 'eng', name: 'late', display_name: 'Late', type: 'O' }), // line 7
+  line('user', { username: 'alice', teams: [{ name: 'eng', channels: [{ name: 'general' }, { name: 'late' }] }] }),
+  line('user', { username: 'bob', teams: [{ name: 'eng', channels: [{ name: 'late' }] }] }),
+  line('post', { team: 'eng', channel: 'general', user: 'bob', message: 'after both lines', create_at: T + 3000 }),
+  line('post', { team: 'eng', channel: 'nowhere', user: 'bob', message: 'in no channel', create_at: T + 4000 }),
+];
+
+async function all<K extends RecordType>(source: RecordSource, type: K): Promise<RecordOf[K][]> {
+  const out: RecordOf[K][] = [];
+  for await (const r of source.records(type)) out.push(r);
+  return out;
+}
+
+describe('mattermost channel lines', () => {
+  it('a repeated channel is one room; posts before their channel line are imported; each said in a note', async () => {
+    const source = await mattermostSource(writeMattermostJsonl(work, LINES, false));
+    try {
+      const rooms = await all(source, 'rooms');
+      assert.deepEqual(rooms.map((r) => r.id), ['eng/general', 'eng/late'], 'one room per channel, in the order first declared');
+      const general = rooms[0]!;
+      assert.deepEqual({ name: general.name, privacy: general.privacy, description: general.description, members: general.members }, { name: 'General Chat', privacy: 'secret', description: 'Old purpose', members: [{ kind: 'user', id: 'alice' }] }, 'the later line\'s name and type, the earlier\'s purpose it does not replace');
+      const messages = await all(source, 'messages');
+      assert.deepEqual(messages.filter((m) => m.room === 'eng/general').map((m) => m.text), ['between the two lines', 'after both lines']);
+      const late = messages.filter((m) => m.room === 'eng/late');
+      assert.deepEqual(late.map((m) => m.text), ['before its channel', 'reply before it too']);
+      assert.equal(late[1]!.replyTo, late[0]!.id, 'the reply still answers its post');
+      assert.ok(!messages.some((m) => m.text === 'in no channel'));
+
+      const notes = await all(source, 'notes');
+      const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      assert.deepEqual(coded('mattermost_channel_repeated'), ['the channel "eng/general" is declared by 2 channel lines (lines 4, 6): one room, each later line\'s attributes over the earlier ones\' (as Mattermost\'s bulk import updates a channel it already has)']);
+      assert.deepEqual(coded('mattermost_posts_before_channel'), ['1 post (2 messages with its replies) of the channel "eng/late" comes before its channel line (line 7), first on line 3: imported all the same (Mattermost\'s own bulk import needs the channel line first)']);
+      assert.deepEqual(coded('mattermost_channel_unknown'), ['1 message of the channel "eng/nowhere", which no channel line declares: not imported']);
+      assert.equal(coded('mattermost_replies')[0], '1 reply: imported as replies to their thread\'s first post', 'the early post\'s reply counted as the records carry it');
+    } finally {
+      await source.close();
+    }
+  });
+});
