@@ -64,7 +64,7 @@ export function startDirectCheck(spec: DirectImportSpec): DirectCheck {
  * The checking thread's young generation is kept small. It parses day files and logs one after
  * another, and garbage is all it makes between them; at V8's default size its peak memory (and so
  * the import's) depended on when collections happened: a direct Slack import of 1M messages
- * peaked at 209–255 MiB, 4 runs in 10 over 240 MiB; capped at 12 MiB, 195–213 MiB in 7 runs, at
+ * peaked at 204–248 MiB, 3 runs in 10 over 240 MiB; capped at 12 MiB, 193–209 MiB in 13 runs, at
  * the same speed (2026-12-07, `node bin/pchat.js import slack:<dir> --yes --create-users`, the
  * slack-import bench's export, peak RSS by /usr/bin/time).
  */
