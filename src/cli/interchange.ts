@@ -259,7 +259,8 @@ server's posts never wait long for it, and a killed import, run again, keeps wha
     `Give --level, --scope and --start-date as they were given to \`pchat export\`: verify then compares
 what that export carried (from --start-date on, the target's older messages are left out too).
 A room whose messages differ is reported with its first differing message: the target's seq, the
-source's message id, the field (identity, author, at, kind, title, text) and both values.
+source's message id, the field (identity, author, at, kind, title, text, reply, replyTo, editedAt,
+reactions) and both values.
 For an irc-logs source give the --log-* options given to export (for slack: and mattermost:
 --category and --direct-*) and the --users file given to import: verify converts the source the
 same way and compares each source user as the account it was mapped to.

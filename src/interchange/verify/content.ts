@@ -5,9 +5,9 @@ import { type RecordSource, recordBatches, systemKey } from '../source.js';
 import { type Conversation, conversationMark, Digest, DigestLines, reactionsMark } from './digest.js';
 import { keptReactions } from '../import/reactions.js';
 import type { MessageRecord } from '../archive/records.js';
-import { IdHashes } from '../import/idHashes.js';
 import type { Message } from '../../core/model.js';
 import type { SourceFiles } from './files.js';
+import { SourceParents, TargetParents } from './replies.js';
 import type { RoomDigest, Side } from './verify.js';
 
 /** What the target side of a content comparison needs: which rooms, and how to name authors and pchat's own messages. */
@@ -48,9 +48,11 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
     if (signal?.aborted) break;
     const digests = new Map<string, Digest>();
     const times = new IsoFormatter();
+    const parents = new TargetParents(request.nativeSystem);
     let total = 0;
     for await (const page of roomHistoryPages(store, roomId)) {
       for (const m of page) {
+        const parent = parents.parentOf(m);
         if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
         const system = m.origin?.system ?? request.nativeSystem;
         let digest = digests.get(system);
@@ -58,7 +60,7 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
           digest = new Digest();
           digests.set(system, digest);
         }
-        digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, times, userKeys))));
+        digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, parent, times, userKeys))));
         total += 1;
       }
     }
@@ -69,19 +71,20 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
   return out;
 }
 
-/** A target message's conversation as digest lines and first differences compare it. */
-export const targetConversation = (m: Message, times: IsoFormatter, userKeys: ReadonlyMap<number, string>): Conversation => ({
-  reply: m.replyTo !== undefined && m.replyTo !== null && m.replyTo.seq !== null,
+/** A target message's conversation as digest lines and first differences compare it (`parent`: the identity of the message it answers, TargetParents). */
+export const targetConversation = (m: Message, parent: string | null, times: IsoFormatter, userKeys: ReadonlyMap<number, string>): Conversation => ({
+  reply: parent,
   editedAt: m.editedAt ? times.format(m.editedAt) : null,
   reactions: m.reactions ? reactionsMark(m.reactions.map((r) => ({ emoji: r.emoji, users: r.userIds.map((u) => userKeys.get(u) ?? `missing ${u}`) }))) : '',
 });
 
 /**
- * A source message's conversation as the import keeps it: a reply when its parent came earlier in
- * its room (`replied`), the reactions import/reactions.ts keeps, their users by identity key.
+ * A source message's conversation as the import keeps it: a reply to `parent` (the identity of the
+ * message it answers when that came earlier in its room, SourceParents), the reactions
+ * import/reactions.ts keeps, their users by identity key.
  */
-export const sourceConversation = (m: MessageRecord, replied: boolean, userKeys: ReadonlyMap<string, string>): Conversation => ({
-  reply: replied,
+export const sourceConversation = (m: MessageRecord, parent: string | null, userKeys: ReadonlyMap<string, string>): Conversation => ({
+  reply: parent,
   editedAt: m.editedAt ?? null,
   reactions: m.reactions ? reactionsMark(keptReactions(m, userKeys).kept.map((r) => ({ emoji: r.emoji, users: r.users.map((u) => userKeys.get(u)!) }))) : '',
 });
@@ -152,7 +155,7 @@ async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: num
   let room: string | null = null;
   let digest = new Digest();
   let systems = new Set<string>();
-  let seen = new IdHashes();
+  let parents = new SourceParents(sourceSystem);
   const close = () => {
     if (room !== null) rooms.push({ room, count: digest.count, digest: digest.hex(), systems });
   };
@@ -163,14 +166,13 @@ async function sourceDigests(source: RecordSource, s: Side, onMessages?: (n: num
         room = m.room;
         digest = new Digest();
         systems = new Set();
-        seen = new IdHashes();
+        parents = new SourceParents(sourceSystem);
       }
       const system = m.origin?.system ?? sourceSystem;
       systems.add(system);
       // A reply whose parent is not earlier in its room is imported as a plain message (import/plan.ts).
-      const reply = m.replyTo !== undefined && m.replyTo !== m.id && seen.has(m.replyTo);
-      seen.add(m.id);
-      digest.add(lines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text, conversationMark(sourceConversation(m, reply, s.keyOf.user))));
+      const parent = parents.parentOf(m);
+      digest.add(lines.line(system, m.origin?.id ?? m.id, m.author, m.at, m.kind, m.title, m.text, conversationMark(sourceConversation(m, parent, s.keyOf.user))));
       if (m.file && files) files.add(m.room, system, m.origin?.id ?? m.id, m.id, m.file);
     }
     onMessages?.(batch.length);
@@ -190,12 +192,14 @@ async function roomDigestFor(store: Store, roomId: number, systems: ReadonlySet<
   const { lines, userKeys } = digestLinesOf(request);
   const digest = new Digest();
   const times = new IsoFormatter();
+  const parents = new TargetParents(request.nativeSystem);
   let other = 0;
   for await (const page of roomHistoryPages(store, roomId)) {
     for (const m of page) {
+      const parent = parents.parentOf(m);
       if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
       const system = m.origin?.system ?? request.nativeSystem;
-      if (systems.has(system)) digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, times, userKeys))));
+      if (systems.has(system)) digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, parent, times, userKeys))));
       else other += 1;
     }
   }

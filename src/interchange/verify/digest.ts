@@ -87,20 +87,20 @@ export class DigestLines<A> {
 
 /**
  * The end of a digest line for a reply, an edited message or one with reactions (empty for
- * others, so their lines stay as they were): `~`, then `r` for a reply or `-`, then
- * field(editedAt) or `-`, then field(reactionsMark) when it has reactions. A reply is
- * one on both sides when its parent came earlier in its room in the source; which parent it is
- * the import links by identity (tested there), so the digest does not name it.
+ * others, so their lines stay as they were): `~`, then `r` and field(the parent's identity) for a
+ * reply or `-`, then field(editedAt) or `-`, then field(reactionsMark) when it has reactions. A
+ * reply is one on both sides when its parent came earlier in its room in the source, and answers
+ * the same message on both: its parent's identity, as the import links it (replies.ts).
  */
 export function conversationMark({ reply, editedAt, reactions }: Conversation): string {
-  if (!reply && editedAt === null && reactions === '') return '';
-  return `~${reply ? 'r' : '-'}${editedAt === null ? '-' : field(editedAt)}${reactions === '' ? '' : field(reactions)}`;
+  if (reply === null && editedAt === null && reactions === '') return '';
+  return `~${reply === null ? '-' : `r${field(reply)}`}${editedAt === null ? '-' : field(editedAt)}${reactions === '' ? '' : field(reactions)}`;
 }
 
 /** What a digest line says of a message's conversation, as either side sees it (content.ts). */
 export interface Conversation {
-  /** A reply whose parent is there (in the source: earlier in its room). */
-  readonly reply: boolean;
+  /** A reply whose parent is there (in the source: earlier in its room): the parent's identity, `system/id`; null for none. */
+  readonly reply: string | null;
   readonly editedAt: string | null;
   /** reactionsMark of its reactions. */
   readonly reactions: string;

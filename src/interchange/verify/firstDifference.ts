@@ -1,5 +1,4 @@
 import type { Message } from '../../core/model.js';
-import { IdHashes } from '../import/idHashes.js';
 import type { Store } from '../../ports/store.js';
 import type { MessageRecord } from '../archive/records.js';
 import { IsoFormatter } from '../pchat/isoTime.js';
@@ -7,6 +6,7 @@ import { roomHistoryPages } from '../pchat/source.js';
 import { type RecordSource, recordBatches, systemKey } from '../source.js';
 import { sourceConversation, targetConversation } from './content.js';
 import type { Conversation } from './digest.js';
+import { SourceParents, TargetParents } from './replies.js';
 import type { RoomDigest, Side } from './verify.js';
 
 /** The first message of a room where source and target part: what an administrator looks up. */
@@ -15,7 +15,7 @@ export interface MessageDifference {
   readonly seq: number | null;
   /** The source message's id; null when the source has no message there (one more in the target). */
   readonly sourceId: string | null;
-  /** identity, author, at, kind, title, text, reply, editedAt or reactions; `message` when one side has none. */
+  /** identity, author, at, kind, title, text, reply, replyTo, editedAt or reactions; `message` when one side has none. */
   readonly field: string;
   /** Both values, shortened around where they first differ. */
   readonly source: string;
@@ -32,13 +32,15 @@ interface Compared {
   readonly text: string;
   /** Whether it is a reply (digest.ts's conversationMark): `reply` or `not a reply`. */
   readonly reply: string;
+  /** The identity of the message it answers, `<system>/<id>`; null when it is no reply. */
+  readonly replyTo: string | null;
   readonly editedAt: string | null;
   /** digest.ts's reactionsMark: `emoji=who,who;…`, or `(none)`. */
   readonly reactions: string;
 }
-const FIELDS = ['identity', 'author', 'at', 'kind', 'title', 'text', 'reply', 'editedAt', 'reactions'] as const;
+const FIELDS = ['identity', 'author', 'at', 'kind', 'title', 'text', 'reply', 'replyTo', 'editedAt', 'reactions'] as const;
 /** A conversation as the fields of a first difference. */
-const compared = (c: Conversation) => ({ reply: c.reply ? 'reply' : 'not a reply', editedAt: c.editedAt, reactions: c.reactions === '' ? '(none)' : c.reactions });
+const compared = (c: Conversation) => ({ reply: c.reply === null ? 'not a reply' : 'reply', replyTo: c.reply, editedAt: c.editedAt, reactions: c.reactions === '' ? '(none)' : c.reactions });
 
 const WINDOW = 60;
 const LEAD = 20;
@@ -77,10 +79,10 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
   if (wanted.size === 0) return found;
   const sourceSystem = systemKey(source.description);
   // As the digest: a reply is one when its parent came earlier in its room (content.ts).
-  let seen = new IdHashes();
+  let parents = new SourceParents(sourceSystem);
   const sourceSide = (m: MessageRecord): Compared & { id: string } => ({
     id: m.id,
-    ...compared(sourceConversation(m, m.replyTo !== undefined && m.replyTo !== m.id && seen.has(m.replyTo), s.keyOf.user)),
+    ...compared(sourceConversation(m, parents.parentOf(m), s.keyOf.user)),
     identity: `${m.origin?.system ?? sourceSystem}/${m.origin?.id ?? m.id}`,
     author: s.keyOf.user.get(m.author) ?? `missing ${m.author}`,
     at: m.at,
@@ -89,7 +91,7 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
     text: m.text,
   });
   const times = new IsoFormatter();
-  const targetSide = (m: Message): Compared & { seq: number } => ({
+  const targetSide = ({ message: m, parent }: TargetMessage): Compared & { seq: number } => ({
     seq: m.seq,
     identity: `${m.origin?.system ?? nativeSystem}/${m.origin?.id ?? String(m.id)}`,
     author: userKeys.get(m.authorId) ?? `missing ${m.authorId}`,
@@ -97,11 +99,11 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
     kind: m.kind,
     title: m.title,
     text: m.text,
-    ...compared(targetConversation(m, times, userKeys)),
+    ...compared(targetConversation(m, parent, times, userKeys)),
   });
 
   let room: RoomDigest | null = null;
-  let target: AsyncGenerator<Message> | null = null;
+  let target: AsyncGenerator<TargetMessage> | null = null;
   const finishRoom = async () => {
     if (room && target && !found.has(room.room)) {
       const extra = await target.next();
@@ -118,7 +120,7 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
     for (const m of batch) {
       if (m.room !== room?.room) {
         await finishRoom();
-        seen = new IdHashes();
+        parents = new SourceParents(sourceSystem);
         const next = wanted.get(m.room);
         if (next === undefined || found.has(m.room)) continue;
         room = next;
@@ -126,7 +128,6 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
       }
       if (!room || !target || found.has(room.room)) continue;
       const a = sourceSide(m);
-      seen.add(m.id);
       const b = await target.next();
       if (b.done) {
         found.set(room.room, { seq: null, sourceId: a.id, field: 'message', source: summary(a), target: '(none: the target room ends before it)' });
@@ -140,14 +141,22 @@ export async function firstDifferences(source: RecordSource, s: Side, store: Sto
   return found;
 }
 
+/** A target message with the identity of the message it answers (TargetParents). */
+interface TargetMessage {
+  readonly message: Message;
+  readonly parent: string | null;
+}
+
 /** The target room's messages of the source room's systems, from `sinceMs` on, in seq order. */
-async function* targetMessages(store: Store, room: RoomDigest, nativeSystem: string, sinceMs?: number): AsyncGenerator<Message> {
+async function* targetMessages(store: Store, room: RoomDigest, nativeSystem: string, sinceMs?: number): AsyncGenerator<TargetMessage> {
   if (room.targetRoomId === null) return;
   const systems = new Set(room.systems);
+  const parents = new TargetParents(nativeSystem);
   for await (const page of roomHistoryPages(store, room.targetRoomId)) {
     for (const m of page) {
+      const parent = parents.parentOf(m);
       if (sinceMs !== undefined && m.createdAt < sinceMs) continue;
-      if (systems.has(m.origin?.system ?? nativeSystem)) yield m;
+      if (systems.has(m.origin?.system ?? nativeSystem)) yield { message: m, parent };
     }
   }
 }
