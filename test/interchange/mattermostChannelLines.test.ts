@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { RecordOf, RecordType } from '../../src/interchange/archive/records.js';
 import { mattermostSource } from '../../src/interchange/sources/mattermost/source.js';
 import type { RecordSource } from '../../src/interchange/source.js';
-import { T, writeMattermostJsonl } from './mattermostFixture.js';
+import { line, T, writeMattermostJsonl } from './mattermostFixture.js';
 
 // Issue 18: channel lines out of the usual shape. A channel declared twice (the same team and
 // name) is one room, the later line's attributes over the earlier's, as Mattermost's bulk import
@@ -16,7 +16,6 @@ import { T, writeMattermostJsonl } from './mattermostFixture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pchat-mattermost-channels-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-const line = (type: string, body: unknown) => (type === 'version' ? { type, version: 1 } : { type, [type]: body });
 
 const LINES: unknown[] = [
   line('version', null),

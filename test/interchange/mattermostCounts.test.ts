@@ -7,7 +7,7 @@ import type { MessageRecord, NoteRecord, RecordOf, RecordType } from '../../src/
 import { directOptions } from '../../src/interchange/sources/direct.js';
 import { mattermostSource } from '../../src/interchange/sources/mattermost/source.js';
 import type { RecordSource } from '../../src/interchange/source.js';
-import { T, writeMattermostJsonl } from './mattermostFixture.js';
+import { line, T, writeMattermostJsonl } from './mattermostFixture.js';
 
 // Issue 18: every count in the Mattermost notes is what the records carry, on a small export
 // with the cases a first pass can count differently from the message pass: reactions of users
@@ -17,7 +17,6 @@ import { T, writeMattermostJsonl } from './mattermostFixture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pchat-mattermost-counts-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-const line = (type: string, body: unknown) => (type === 'version' ? { type, version: 1 } : { type, [type]: body });
 
 const LINES: unknown[] = [
   line('version', null),

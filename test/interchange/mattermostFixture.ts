@@ -8,7 +8,8 @@ import { ZipWriter } from '../../src/interchange/archive/zipWriter.js';
 // attachments under data/<path>. The awkward cases of issue 18 are in it.
 
 export const T = Date.UTC(2021, 2, 1); // 2021-03-01T00:00:00Z, ms
-const line = (type: string, body: unknown) => (type === 'version' ? { type, version: 1 } : { type, [type]: body });
+/** One line of the bulk format: `{ type, <type>: body }` (the version line carries its number). */
+export const line = (type: string, body: unknown) => (type === 'version' ? { type, version: 1 } : { type, [type]: body });
 
 export const MATTERMOST_LINES: unknown[] = [
   line('version', null),
