@@ -108,7 +108,8 @@ describe('the mattermost source', () => {
       assert.equal(town.find((m) => m.text === 'reply one')!.replyTo, undefined, 'its post is older than the start date: a plain message');
       assert.ok(town[0]!.file, 'the attachment found under data/ beside the JSONL');
       const notes = await all(source, 'notes');
-      assert.match(notes.find((n) => n.code === 'older_than_start_date')!.message, /^3 messages older/);
+      assert.match(notes.find((n) => n.code === 'older_than_start_date')!.message, /^2 messages older/, 'alice\'s post and carol\'s in ops; the older join is an event');
+      assert.match(notes.find((n) => n.code === 'mattermost_events_counted')!.message, /: 1 "system_join_channel"; system messages are not imported/, 'the join older than the start date, counted as an event');
       assert.match(notes.find((n) => n.code === 'mattermost_reply_parent_missing')!.message, /^1 reply answers a post that is not imported/);
     } finally {
       await source.close();

@@ -62,4 +62,30 @@ describe('mattermost channel lines', () => {
       await source.close();
     }
   });
+
+  it('a channel before its team\'s line is imported in that team\'s category, with its posts; one of a team no line declares is not', async () => {
+    const source = await mattermostSource(writeMattermostJsonl(join(work, 'team-later'), [
+      line('version', null),
+      line('channel', { team: 'ops', name: 'early', display_name: 'Early', type: 'O' }), // line 2
+      line('channel', { team: 'nope', name: 'lost', display_name: 'Lost', type: 'O' }), // line 3: no team line at all
+      line('post', { team: 'ops', channel: 'early', user: 'alice', message: 'between channel and team', create_at: T + 1000, replies: [{ user: 'alice', message: 'its reply', create_at: T + 1100 }] }),
+      line('post', { team: 'nope', channel: 'lost', user: 'alice', message: 'lost post', create_at: T + 1200 }),
+      line('team', { name: 'ops', display_name: 'Operations' }), // line 6
+      line('user', { username: 'alice', teams: [{ name: 'ops', channels: [{ name: 'early' }] }] }),
+      line('post', { team: 'ops', channel: 'early', user: 'alice', message: 'after the team', create_at: T + 2000 }),
+    ], false));
+    try {
+      assert.deepEqual((await all(source, 'rooms')).map((r) => [r.id, r.category]), [['ops/early', 'team:ops']]);
+      const messages = await all(source, 'messages');
+      assert.deepEqual(messages.map((m) => [m.room, m.text]), [['ops/early', 'between channel and team'], ['ops/early', 'its reply'], ['ops/early', 'after the team']]);
+      assert.equal(messages[1]!.replyTo, messages[0]!.id);
+      const notes = await all(source, 'notes');
+      const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      assert.deepEqual(coded('mattermost_channel_before_team'), ['the channel "ops/early" (line 2) comes before its team\'s line (line 6): imported all the same, in the team\'s category (Mattermost\'s own bulk import needs the team line first)']);
+      assert.deepEqual(coded('mattermost_posts_before_channel'), [], 'its posts come after its channel line');
+      assert.deepEqual(coded('mattermost_team_unknown'), ['1 message of the channel "nope/lost", whose team "nope" no team line declares: not imported']);
+    } finally {
+      await source.close();
+    }
+  });
 });

@@ -107,7 +107,7 @@ describe('the mattermost notes count what the records carry', () => {
         assert.equal(counted(notes, 'mattermost_flags_counted'), direct ? 1 : 0);
         assert.deepEqual(users, ['alice', 'bob', 'carol', ...(direct ? ['dora'] : [])], 'dora is made a user only when her messages are imported');
         assert.ok(!messages.some((m) => m.text === 'in a channel of no team'));
-        assert.match(notes.find((n) => n.code === 'mattermost_team_unknown')?.message ?? '', /^1 message of the channel "nope\/lost", whose team "nope" no team line before it declares: not imported/);
+        assert.match(notes.find((n) => n.code === 'mattermost_team_unknown')?.message ?? '', /^1 message of the channel "nope\/lost", whose team "nope" no team line declares: not imported/);
         // The skipped conversation's count is what as-rooms imports of it: dora's post and its
         // second attachment, alice's reply and the post of an unknown type (a notice).
         const directMessages = messages.filter((m) => m.room.startsWith('direct:')).length;
@@ -122,4 +122,32 @@ describe('the mattermost notes count what the records carry', () => {
       }
     });
   }
+});
+
+describe('what the start date leaves out', () => {
+  it('counts only the messages it leaves out; an old system message is an event, nothing of an old post is counted by kind', async () => {
+    const file = writeMattermostJsonl(join(work, 'start-date'), [
+      line('version', null),
+      line('team', { name: 'eng', display_name: 'Engineering' }),
+      line('channel', { team: 'eng', name: 'general', display_name: 'General', type: 'O' }),
+      line('user', { username: 'alice', teams: [{ name: 'eng', channels: [{ name: 'general' }] }] }),
+      line('post', { team: 'eng', channel: 'general', user: 'alice', type: 'system_join_channel', message: 'alice joined the channel.', create_at: T + 100 }),
+      line('post', { team: 'eng', channel: 'general', user: 'alice', message: 'old and edited', create_at: T + 200, edit_at: T + 250, is_pinned: true, flagged_by: ['alice'], reactions: [{ user: 'alice', emoji_name: '+1' }], attachments: [{ path: 'a.txt' }, { path: 'b.txt' }] }),
+      line('post', { team: 'eng', channel: 'general', user: 'alice', type: 'custom_thing', message: 'old odd', create_at: T + 300 }),
+      line('post', { team: 'eng', channel: 'general', user: 'alice', type: 'custom_empty', message: '', create_at: T + 400 }),
+      line('post', { team: 'eng', channel: 'general', user: 'alice', message: 'new', create_at: T + 2000 }),
+    ], false);
+    const source = await mattermostSource(file, { startDate: new Date(T + 1000) });
+    try {
+      assert.deepEqual((await all(source, 'messages')).map((m) => m.text), ['new']);
+      const notes = await all(source, 'notes');
+      const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      assert.deepEqual(coded('older_than_start_date'), ['2 messages older than the start date were left out'], 'the edited post and the notice it would have been, not the join nor the empty post');
+      assert.deepEqual(coded('mattermost_events_counted'), ['General: 1 "system_join_channel"; system messages are not imported']);
+      assert.deepEqual(coded('mattermost_type_unknown'), ['1 post of type "custom_empty", which pchat does not know, with no text or file: not imported']);
+      for (const code of ['mattermost_edited', 'mattermost_reactions', 'mattermost_pins_counted', 'mattermost_flags_counted', 'mattermost_extra_attachments', 'mattermost_attachment_missing']) assert.deepEqual(coded(code), [], `nothing of a left-out post counted: ${code}`);
+    } finally {
+      await source.close();
+    }
+  });
 });

@@ -137,10 +137,38 @@ describe('the slack source', () => {
       try {
         const messages = await all(source, 'messages');
         assert.deepEqual(messages.map((m) => m.text), ['day two'], prefix);
-        assert.match((await all(source, 'notes')).find((n) => n.code === 'older_than_start_date')!.message, /^19 messages older than the start date/);
+        assert.match((await all(source, 'notes')).find((n) => n.code === 'older_than_start_date')!.message, /^16 messages older than the start date/, 'day one\'s, without its join, its topic change and its empty post of an unknown subtype (counted as what they are)');
       } finally {
         await source.close();
       }
+    }
+  });
+
+  it('counts what the start date leaves out as what it is: an old event as an event, an old message by nothing it carries', async () => {
+    // Only #random has messages: two old ones that would be imported, carrying an edit, a
+    // reaction and a pin; an old join; an old post of an unknown subtype with nothing to show; an
+    // old post naming nobody; then one new message. Start: day one, 300 s in.
+    const empty = { 'general/2021-03-01.json': [], 'general/2021-03-02.json': [], 'secret-plans/2021-03-01.json': [] };
+    const random = [
+      { type: 'message', subtype: 'channel_join', ts: ts(100), user: 'U1', text: '<@U1> has joined the channel' },
+      { type: 'message', ts: ts(110), user: 'U1', text: 'old and edited', edited: { user: 'U1', ts: ts(115) }, reactions: [{ name: 'eyes', users: ['U2'], count: 1 }], pinned_to: ['C2'] },
+      { type: 'message', ts: ts(120), user: 'U2', text: 'old plain' },
+      { type: 'message', subtype: 'weird_new_thing', ts: ts(130), user: 'U2', text: '' },
+      { type: 'message', ts: ts(140), text: 'old, by nobody' },
+      { type: 'message', ts: ts(400), user: 'U2', text: 'new' },
+    ];
+    const source = await slackSource(writeSlackExport(join(work, 'start-date'), { ...empty, 'random/2021-03-01.json': random }), { startDate: new Date((1614556800 + 300) * 1000) });
+    try {
+      assert.deepEqual((await all(source, 'messages')).map((m) => m.text), ['new']);
+      const notes = await all(source, 'notes');
+      const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      assert.deepEqual(coded('older_than_start_date'), ['2 messages older than the start date were left out'], 'only those that would have been imported');
+      assert.deepEqual(coded('slack_events_counted'), ['random: 1 join; not imported as messages (the room\'s description is its current topic, else its purpose; its name the current one)']);
+      assert.deepEqual(coded('slack_subtype_unknown'), ['1 message of subtype "weird_new_thing", which pchat does not know, with no text or file: not imported']);
+      assert.deepEqual(coded('slack_message_without_author'), ['1 message names neither a user nor a bot: not imported']);
+      for (const code of ['slack_edited', 'slack_reactions', 'slack_reactions_dropped', 'slack_pins_counted']) assert.deepEqual(coded(code), [], `nothing of a left-out message counted: ${code}`);
+    } finally {
+      await source.close();
     }
   });
 

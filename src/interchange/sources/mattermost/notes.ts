@@ -52,6 +52,10 @@ export function mattermostNotes(f: MattermostNoteFacts): NoteRecord[] {
     const name = f.roomNames.get(key) ?? key;
     note('warning', 'mattermost_channel_repeated', `the channel "${key}" is declared by ${lines.length} channel lines (lines ${lines.join(', ')}): one room, each later line's attributes over the earlier ones' (as Mattermost's bulk import updates a channel it already has)`, { type: 'room', id: key, name });
   }
+  for (const [key, p] of f.scan.channelsBeforeTeam) {
+    const name = f.roomNames.get(key) ?? key;
+    note('conversion', 'mattermost_channel_before_team', `the channel "${key}" (line ${p.channelLine}) comes before its team's line (line ${p.teamLine}): imported all the same, in the team's category (Mattermost's own bulk import needs the team line first)`, { type: 'room', id: key, name });
+  }
   for (const [key, p] of f.scan.postsBeforeChannel) {
     const name = f.roomNames.get(key) ?? key;
     const what = p.messages === p.posts ? plural(p.posts, 'post', 'posts') : `${plural(p.posts, 'post', 'posts')} (${p.messages} messages with ${p.posts === 1 ? 'its' : 'their'} replies)`;
@@ -60,10 +64,10 @@ export function mattermostNotes(f: MattermostNoteFacts): NoteRecord[] {
   for (const [key, n] of f.scan.strayPosts) {
     const team = f.scan.teamless.get(key);
     if (team === undefined) note('warning', 'mattermost_channel_unknown', `${plural(n, 'message', 'messages')} of the channel "${key}", which no channel line declares: not imported`);
-    else note('warning', 'mattermost_team_unknown', `${plural(n, 'message', 'messages')} of the channel "${key}", whose team "${team}" no team line before it declares: not imported`);
+    else note('warning', 'mattermost_team_unknown', `${plural(n, 'message', 'messages')} of the channel "${key}", whose team "${team}" no team line declares: not imported`);
   }
   for (const [key, team] of f.scan.teamless) {
-    if (!f.scan.strayPosts.has(key)) note('warning', 'mattermost_team_unknown', `the channel "${key}" (no messages), whose team "${team}" no team line before it declares: not imported`);
+    if (!f.scan.strayPosts.has(key)) note('warning', 'mattermost_team_unknown', `the channel "${key}" (no messages), whose team "${team}" no team line declares: not imported`);
   }
   for (const [type, n] of f.scan.otherLines) note('conversion', 'mattermost_lines_not_carried', `${plural(n, `"${type}" line`, `"${type}" lines`)} (schemes, roles, custom emoji …): not carried`);
   const d = f.directSkipped;

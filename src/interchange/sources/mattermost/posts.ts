@@ -6,6 +6,7 @@ const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json
 
 /** What the posts hold that the notes count (filled by the first pass). */
 export interface PostCounts {
+  /** Posts and replies the start date leaves out that would be imported without it. */
   olderThanStart: number;
   replies: number;
   /** Replies whose post is not imported (older than the start date, or a system message) or is younger than they are. */
@@ -45,9 +46,11 @@ function wordsOf(item: Json): { text: string; fromAttachments: boolean } {
 }
 
 /**
- * How a post or reply is imported, counting it: `text` (a post, `type` empty), `me` (a /me
- * post), `notice` (a type pchat does not know, with words or files), or null: a system message
- * (`system_*`: joins, leaves, header changes …, counted per room) or an unknown type without words.
+ * How a post or reply is imported: `text` (a post, `type` empty), `me` (a /me post), `notice` (a
+ * type pchat does not know, with words or files), or null, counted as what it is: a system message
+ * (`system_*`: joins, leaves, header changes …, counted per room) or an unknown type without
+ * words. What an imported one carries is counted by `countCarried`, once it is known to be
+ * imported (a post the start date leaves out is counted by nothing it carries).
  */
 export function classify(item: Json, room: string, counts: PostCounts | null): 'text' | 'me' | 'notice' | null {
   const type = typeof item.type === 'string' ? item.type : '';
@@ -65,14 +68,17 @@ export function classify(item: Json, room: string, counts: PostCounts | null): '
     if (counts) bump(counts.unknownDropped, type);
     return null;
   }
-  if (!counts) return kind;
-  if (kind === 'notice') bump(counts.unknownImported, type);
-  if (words.fromAttachments) counts.attachmentsAsText += 1;
+  return kind;
+}
+
+/** Counts what an imported post or reply (of `kind`, as `classify` gave it) carries. */
+export function countCarried(item: Json, kind: 'text' | 'me' | 'notice', counts: PostCounts): void {
+  if (kind === 'notice') bump(counts.unknownImported, typeof item.type === 'string' ? item.type : '');
+  if (wordsOf(item).fromAttachments) counts.attachmentsAsText += 1;
   if (typeof item.edit_at === 'number' && item.edit_at > 0) counts.edited += 1;
   if (Array.isArray(item.flagged_by) && item.flagged_by.length > 0) counts.flagged += 1;
   if (item.is_pinned === true) counts.pinned += 1;
   counts.extraAttachments += Math.max(0, attachmentsOf(item).length - 1);
-  return kind;
 }
 
 /** The attachments a post's messages carry: those with a path (one without names no file). */

@@ -3,7 +3,7 @@ import { exportProblem } from '../exportContainer.js';
 import type { MattermostFiles } from './files.js';
 import { parseLine, placedLines, readPlacedLine } from './lines.js';
 import { reactionRecords } from '../emoji.js';
-import { attachmentsOf, classify, emptyCounts, namedReactions, type PostCounts } from './posts.js';
+import { attachmentsOf, classify, countCarried, emptyCounts, namedReactions, type PostCounts } from './posts.js';
 
 type Json = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -28,6 +28,8 @@ export interface Conversation {
 
 /** Where a line is in the JSONL file, to read it again. */
 interface LinePlace { readonly offset: number; readonly length: number; readonly number: number }
+/** A post line met before its channel is declared, with its messages (the post and its replies). */
+interface EarlyPost extends LinePlace { readonly messages: number }
 
 export interface MattermostScan {
   readonly teams: MmTeam[];
@@ -46,8 +48,10 @@ export interface MattermostScan {
   readonly otherLines: Map<string, number>;
   /** Posts of channels the export does not declare, by channel key. */
   readonly strayPosts: Map<string, number>;
-  /** Channels whose team no team line before them declares (not imported; their posts are stray): key → team. */
+  /** Channels whose team no team line declares (not imported; their posts are stray): key → team. */
   readonly teamless: Map<string, string>;
+  /** Channels declared before their team's line (imported once it comes): key → the channel's first line and the team's. */
+  readonly channelsBeforeTeam: Map<string, { channelLine: number; teamLine: number }>;
   /** Channels declared by more than one channel line (one room, the later lines' fields over the earlier's): key → line numbers. */
   readonly repeatedChannels: Map<string, number[]>;
   /** Channels some of whose posts come before their channel line (imported all the same): key → what and where. */
@@ -69,17 +73,25 @@ export interface ScanOptions {
  * users and bots (the directory), and for every post and direct post where it and its replies are
  * (so each room's messages can be read in time order later, without holding them), with what the
  * notes count. Each bad line is an error naming the file and the line number. A channel declared
- * twice is one channel, updated by its later line; posts that come before their channel's line
- * are placed once the pass is over (their lines read again), those of undeclared channels counted.
+ * twice is one channel, updated by its later line; one before its team's line is declared when
+ * that line comes; posts that come before their channel is declared are placed once the pass is
+ * over (their lines read again), those of undeclared channels (or of undeclared teams') counted.
  */
 export async function scanExport(files: MattermostFiles, options: ScanOptions): Promise<MattermostScan> {
   const { startMs } = options;
-  const scan: MattermostScan = { teams: [], channels: [], users: new Map(), posts: new Map(), directs: new Map(), unknownUsers: new Map(), counts: emptyCounts(), attachments: new Set(), otherLines: new Map(), strayPosts: new Map(), teamless: new Map(), repeatedChannels: new Map(), postsBeforeChannel: new Map() };
+  const scan: MattermostScan = { teams: [], channels: [], users: new Map(), posts: new Map(), directs: new Map(), unknownUsers: new Map(), counts: emptyCounts(), attachments: new Set(), otherLines: new Map(), strayPosts: new Map(), teamless: new Map(), channelsBeforeTeam: new Map(), repeatedChannels: new Map(), postsBeforeChannel: new Map() };
   const channelKeys = new Set<string>();
   // Per channel: its fields as its lines so far set them, its place in scan.channels, its lines.
   const channelLines = new Map<string, { body: Json; index: number; lines: number[] }>();
-  // Posts met before their channel's line, per channel key: placed once the pass knows every channel.
-  const early = new Map<string, LinePlace[]>();
+  // Posts met before their channel is declared, per channel key: placed once the pass knows every channel.
+  const early = new Map<string, EarlyPost[]>();
+  // Channels whose team no line has declared yet: declared when it is (their fields merged as a repeated channel's).
+  const waiting = new Map<string, { team: string; name: string; body: Json; lines: number[] }>();
+  const declare = (key: string, team: string, name: string, body: Json, lines: number[]) => {
+    channelKeys.add(key);
+    channelLines.set(key, { body: { ...body }, index: scan.channels.length, lines });
+    scan.channels.push(channelOf(key, team, name, body));
+  };
   const teamNames = new Set<string>();
   // Reactions (emoji and user, as a message carries them) per reacting user: whether the records
   // keep them depends on who turns out to be an author, known only once the pass is over.
@@ -109,6 +121,14 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
           if (name === null) throw exportProblem('mattermost', `${at}: a team without a "name"`);
           teamNames.add(name);
           scan.teams.push({ name, displayName: str(body.display_name) ?? name, description: str(body.description) ?? '' });
+          // Channels declared before their team: imported in its category all the same (noted).
+          for (const [key, w] of waiting) {
+            if (w.team !== name) continue;
+            waiting.delete(key);
+            scan.teamless.delete(key);
+            scan.channelsBeforeTeam.set(key, { channelLine: w.lines[0]!, teamLine: line.number });
+            declare(key, w.team, w.name, w.body, w.lines);
+          }
           break;
         }
         case 'channel': {
@@ -117,11 +137,17 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
           if (team === null || name === null) throw exportProblem('mattermost', `${at}: a channel without a "team" and a "name"`);
           const key = `${team}/${name}`;
           if (!teamNames.has(team)) {
-            // No category to put it in (Mattermost's own import refuses it too): its posts are stray, and said so.
+            // No category to put it in yet (Mattermost's own import refuses it): declared if a team
+            // line for it comes further down, else not imported, its posts stray, and said so.
             scan.teamless.set(key, team);
+            const w = waiting.get(key);
+            if (!w) waiting.set(key, { team, name, body: { ...body }, lines: [line.number] });
+            else {
+              for (const [field, value] of Object.entries(body)) if (value !== null && value !== undefined) w.body[field] = value;
+              w.lines.push(line.number);
+            }
             break;
           }
-          scan.teamless.delete(key); // declared again once its team is: imported after all
           const earlier = channelLines.get(key);
           if (earlier) {
             // Mattermost's bulk import updates the channel it already has (same team and name): the
@@ -131,9 +157,7 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
             scan.channels[earlier.index] = channelOf(key, team, name, earlier.body);
             break;
           }
-          channelKeys.add(key);
-          channelLines.set(key, { body: { ...body }, index: scan.channels.length, lines: [line.number] });
-          scan.channels.push(channelOf(key, team, name, body));
+          declare(key, team, name, body, [line.number]);
           break;
         }
         case 'user':
@@ -166,10 +190,11 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
           if (json.type === 'post') {
             key = `${str(body.team) ?? ''}/${str(body.channel) ?? ''}`;
             if (!channelKeys.has(key)) {
-              scan.strayPosts.set(key, (scan.strayPosts.get(key) ?? 0) + 1 + list(body.replies).length);
+              const messages = 1 + list(body.replies).length;
+              scan.strayPosts.set(key, (scan.strayPosts.get(key) ?? 0) + messages);
               let lines = early.get(key);
               if (!lines) early.set(key, (lines = []));
-              lines.push({ offset: line.offset, length: line.length, number: line.number });
+              lines.push({ offset: line.offset, length: line.length, number: line.number, messages });
               break;
             }
           } else {
@@ -188,14 +213,17 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
   }
   if (!versioned) throw exportProblem('mattermost', `${files.label} is empty: a bulk export starts with its version line`);
   for (const [key, c] of channelLines) if (c.lines.length > 1) scan.repeatedChannels.set(key, c.lines);
-  // Posts of a channel declared further down: nothing read from a post depends on the lines before
-  // it once the pass is over (authors and reactions are settled below, a room is read in time order).
+  // Posts of a channel declared further down (by its line, or by its team's): nothing read from a
+  // post depends on the lines before it once the pass is over (authors and reactions are settled
+  // below, a room is read in time order). Only those before the channel's line are noted as such.
   const late = [...early].filter(([key]) => channelKeys.has(key));
   if (late.length > 0) {
     const fd = openSync(files.jsonl, 'r');
     try {
       for (const [key, lines] of late) {
-        scan.postsBeforeChannel.set(key, { posts: lines.length, messages: scan.strayPosts.get(key) ?? 0, firstLine: lines[0]!.number, channelLine: channelLines.get(key)!.lines[0]! });
+        const channelLine = channelLines.get(key)!.lines[0]!;
+        const before = lines.filter((l) => l.number < channelLine);
+        if (before.length > 0) scan.postsBeforeChannel.set(key, { posts: before.length, messages: before.reduce((n, l) => n + l.messages, 0), firstLine: before[0]!.number, channelLine });
         scan.strayPosts.delete(key);
         for (const l of lines) {
           const json = readPlacedLine(fd, l, files.label);
@@ -237,15 +265,18 @@ function place(c: Conversation, post: Json, line: { number: number; offset: numb
     const item = items[sub]!;
     const at = typeof item.create_at === 'number' ? item.create_at : Number.NaN;
     if (!Number.isFinite(at)) throw exportProblem('mattermost', `${where}: a ${sub === 0 ? 'post' : 'reply'} without a numeric "create_at"`);
+    // A system message (or an unknown type without words) is counted as what it is, also before
+    // the start date; the start date's count is of the messages it leaves out, nothing they carry.
+    const kind = classify(item, c.key, counting ? scan.counts : null);
+    if (kind === null) continue;
     if (startMs !== null && at < startMs) {
       scan.counts.olderThanStart += 1;
       continue;
     }
-    const kind = classify(item, c.key, counting ? scan.counts : null);
-    if (kind === null) continue;
     if (sub === 0) parentAt = at;
     c.extraAttachments += Math.max(0, attachmentsOf(item).length - 1);
     if (counting) {
+      countCarried(item, kind, scan.counts);
       if (sub > 0 && (parentAt === null || at < parentAt)) scan.counts.orphanReplies += 1;
       else if (sub > 0) scan.counts.replies += 1;
       counting.met(str(item.user));

@@ -15,6 +15,9 @@ const slug = (name: string): string =>
     .replace(/[^\p{L}\p{N}._-]+/gu, '-')
     .replace(/^-+|-+$/g, '');
 
+/** Whether a message names a user or a bot: only such a message has an author (SlackAuthors.authorOf). */
+export const namesAuthor = (m: Record<string, unknown>): boolean => str(m.user) !== null || str(m.bot_id) !== null;
+
 /**
  * Who wrote each Slack message: the user it names when users.json lists them; for an
  * integration's post (`bot_id`, often with no `user`), the bot user that posts as that bot, else

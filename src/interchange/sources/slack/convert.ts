@@ -1,7 +1,7 @@
 import type { MessageRecord, NoteRecord } from '../../archive/records.js';
 import { reactionRecords } from '../emoji.js';
 import { type ExportContainer, exportProblem, readJsonFile } from '../exportContainer.js';
-import type { SlackAuthors } from './authors.js';
+import { namesAuthor, type SlackAuthors } from './authors.js';
 import type { Conversation } from './export.js';
 import { slackText, type TextNames } from './text.js';
 
@@ -17,6 +17,7 @@ export const EVENT_SUBTYPES = new Set([
 
 /** What reading the messages found, for the notes (filled by the first pass). */
 export interface SlackStats {
+  /** Messages the start date leaves out that would be imported without it (events and the like are counted as what they are). */
   olderThanStart: number;
   /** Day files wholly before the start date, not read (their messages are not counted). */
   daysBeforeStart: number;
@@ -131,10 +132,9 @@ export async function* conversationMessages(r: ConversationReading, days: readon
   function convert(m: Json, r: ConversationReading, parents: Set<string>, day: string): MessageRecord | null {
     const ts = m.ts as string;
     const ms = tsMs(ts);
-    if (r.startMs !== null && ms < r.startMs) {
-      if (stats) stats.olderThanStart += 1;
-      return null;
-    }
+    // What is not imported either way is counted as what it is, also before the start date; the
+    // start date's note counts only the messages it leaves out, and nothing they carry is counted.
+    const older = r.startMs !== null && ms < r.startMs;
     const subtype = typeof m.subtype === 'string' ? m.subtype : null;
     if ((m.type !== undefined && m.type !== 'message') || (subtype !== null && EVENT_SUBTYPES.has(subtype))) {
       if (stats) {
@@ -146,10 +146,11 @@ export async function* conversationMessages(r: ConversationReading, days: readon
     }
     let raw = typeof m.text === 'string' ? m.text : '';
     const attachments = Array.isArray(m.attachments) ? (m.attachments as Json[]) : [];
+    let wordsFromAttachments = false;
     if (raw === '' && attachments.length > 0) {
       // An integration's post often carries its words in legacy attachments only.
       raw = attachments.map((a) => [a.pretext, a.title, a.text ?? a.fallback].filter((t) => typeof t === 'string' && t !== '').join('\n')).filter(Boolean).join('\n');
-      if (stats && raw !== '') stats.attachmentsAsText += 1;
+      wordsFromAttachments = raw !== '';
     }
     const files = Array.isArray(m.files) ? (m.files as Json[]) : [];
     const unknown = subtype !== null && !MESSAGE_SUBTYPES.has(subtype) && subtype !== 'tombstone';
@@ -157,6 +158,13 @@ export async function* conversationMessages(r: ConversationReading, days: readon
       if (stats) bump(stats.unknownDropped, subtype);
       return null;
     }
+    if (older) {
+      // Not authorOf: it would make an author of whoever wrote only left-out messages.
+      if (stats && !namesAuthor(m)) stats.withoutAuthor += 1;
+      else if (stats) stats.olderThanStart += 1;
+      return null;
+    }
+    if (stats && wordsFromAttachments) stats.attachmentsAsText += 1;
     const author = r.authors.authorOf(m);
     if (author === null) {
       if (stats) stats.withoutAuthor += 1;
