@@ -95,7 +95,7 @@ describe('the slack source', () => {
       assert.match(note('slack_edited')[0]!, /^1 message was edited/);
       assert.deepEqual(byText(general, 'pin me').reactions, [{ emoji: emojiOf('eyes'), users: ['USLACKBOT'] }], 'Slackbot is an author, met after it reacted');
       assert.match(note('slack_reactions')[0]!, /^4 reactions imported/, 'every reaction the messages carry, Slackbot\'s included');
-      assert.match(note('slack_reactions_dropped')[0]!, /^1 reaction by users the export does not list/, 'U9 only');
+      assert.match(note('slack_reactions_dropped')[0]!, /^1 reaction by users the export does not list/, 'U9 only: bob\'s +1 beside his thumbsup is the same reaction, not one left out');
       assert.match(note('slack_pins_counted')[0]!, /^1 message was pinned/);
       assert.match(note('slack_direct_skipped')[0]!, /^2 direct conversations \(2 messages\) not imported/);
       assert.match(note('slack_guest_left_out')[0]!, /"dave" is a Slack guest/);

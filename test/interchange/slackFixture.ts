@@ -34,7 +34,7 @@ export const SLACK_FILES: Record<string, unknown> = {
   'mpims.json': [{ id: 'G2', name: 'mpdm-alice--bob--carol-1', created: DAY1 - 500, creator: 'U1', is_archived: false, members: ['U1', 'U2', 'U3'], topic: { value: '' }, purpose: { value: '' } }],
   'general/2021-03-01.json': [
     { type: 'message', subtype: 'channel_join', ts: ts(10), user: 'U1', text: '<@U1> has joined the channel' },
-    { type: 'message', ts: ts(20), user: 'U1', text: 'Hello <@U2>, see <#C2|random>, <https://example.com|the site> &amp; <https://x.org> &lt;3 <!here>', reactions: [{ name: 'thumbsup', users: ['U2', 'U9'], count: 2 }, { name: '+1', users: ['U3'], count: 1 }, { name: 'partyparrot', users: ['U1'], count: 1 }] },
+    { type: 'message', ts: ts(20), user: 'U1', text: 'Hello <@U2>, see <#C2|random>, <https://example.com|the site> &amp; <https://x.org> &lt;3 <!here>', reactions: [{ name: 'thumbsup', users: ['U2', 'U9'], count: 2 }, { name: '+1', users: ['U3', 'U2'], count: 2 }, { name: 'partyparrot', users: ['U1'], count: 1 }] },
     // A reply whose thread began before the export's first day.
     { type: 'message', ts: ts(30), user: 'U2', text: 'answering something older', thread_ts: '1614000000.000001', parent_user_id: 'U1' },
     { type: 'message', ts: ts(40), user: 'U1', text: 'a thread starts', thread_ts: ts(40), reply_count: 1, reply_users: ['U2'], replies: [{ user: 'U2', ts: ts(50) }] },

@@ -163,3 +163,32 @@ export function reactionRecords(reactions: Iterable<{ name: string; users: Itera
   if (byEmoji.size === 0) return null;
   return [...byEmoji].map(([emoji, users]) => ({ emoji, users: [...users] }));
 }
+
+/**
+ * The reactions a source's first pass meets, counted as its records will carry them: one per
+ * emoji and user of a message (two names of one emoji by one user are one), by reacting user.
+ * Whether a user's reactions are kept depends on whether the source has a record of that user,
+ * which it knows only once the pass has met every author (one who reacts before their first
+ * message is kept too), so `settle` decides at the end. Malformed entries (no user, no emoji) are
+ * left out whoever gave them.
+ */
+export class ReactionTally {
+  private readonly byUser = new Map<string, number>();
+  private malformed = 0;
+
+  add(reactions: Iterable<{ name: string; users: Iterable<string> }>, malformed = 0): void {
+    for (const r of reactionRecords(reactions, () => true) ?? []) for (const u of r.users) this.byUser.set(u, (this.byUser.get(u) ?? 0) + 1);
+    this.malformed += malformed;
+  }
+
+  /** What the records keep (`known` users' reactions) and what they leave out. */
+  settle(known: (user: string) => boolean): { kept: number; dropped: number } {
+    let kept = 0;
+    let dropped = this.malformed;
+    for (const [user, n] of this.byUser) {
+      if (known(user)) kept += n;
+      else dropped += n;
+    }
+    return { kept, dropped };
+  }
+}

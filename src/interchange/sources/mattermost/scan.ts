@@ -2,7 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import { exportProblem } from '../exportContainer.js';
 import type { MattermostFiles } from './files.js';
 import { parseLine, placedLines, readPlacedLine } from './lines.js';
-import { reactionRecords } from '../emoji.js';
+import { ReactionTally } from '../emoji.js';
 import { attachmentsOf, classify, countCarried, emptyCounts, namedReactions, type PostCounts } from './posts.js';
 
 type Json = Record<string, unknown>;
@@ -93,9 +93,8 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
     scan.channels.push(channelOf(key, team, name, body));
   };
   const teamNames = new Set<string>();
-  // Reactions (emoji and user, as a message carries them) per reacting user: whether the records
-  // keep them depends on who turns out to be an author, known only once the pass is over.
-  const reactionsBy = new Map<string, number>();
+  // Whether the records keep a reaction depends on who turns out to be an author: settled below.
+  const reactions = new ReactionTally();
   let versioned = false;
   const conversation = (key: string): Conversation => {
     let c = scan.posts.get(key);
@@ -125,7 +124,6 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
           for (const [key, w] of waiting) {
             if (w.team !== name) continue;
             waiting.delete(key);
-            scan.teamless.delete(key);
             scan.channelsBeforeTeam.set(key, { channelLine: w.lines[0]!, teamLine: line.number });
             declare(key, w.team, w.name, w.body, w.lines);
           }
@@ -139,11 +137,10 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
           if (!teamNames.has(team)) {
             // No category to put it in yet (Mattermost's own import refuses it): declared if a team
             // line for it comes further down, else not imported, its posts stray, and said so.
-            scan.teamless.set(key, team);
             const w = waiting.get(key);
             if (!w) waiting.set(key, { team, name, body: { ...body }, lines: [line.number] });
             else {
-              for (const [field, value] of Object.entries(body)) if (value !== null && value !== undefined) w.body[field] = value;
+              mergeFields(w.body, body);
               w.lines.push(line.number);
             }
             break;
@@ -152,7 +149,7 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
           if (earlier) {
             // Mattermost's bulk import updates the channel it already has (same team and name): the
             // fields the later line gives replace the earlier ones, those it lacks are kept. One room.
-            for (const [field, value] of Object.entries(body)) if (value !== null && value !== undefined) earlier.body[field] = value;
+            mergeFields(earlier.body, body);
             earlier.lines.push(line.number);
             scan.channels[earlier.index] = channelOf(key, team, name, earlier.body);
             break;
@@ -203,7 +200,7 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
             if (!scan.directs.has(key)) scan.directs.set(key, members);
           }
           const counted = json.type === 'post' || options.directs;
-          place(conversation(key), body, line, at, startMs, scan, counted ? { met, reactionsBy } : null);
+          place(conversation(key), body, line, at, startMs, scan, counted ? { met, reactions } : null);
           break;
         }
         default:
@@ -212,6 +209,7 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
     }
   }
   if (!versioned) throw exportProblem('mattermost', `${files.label} is empty: a bulk export starts with its version line`);
+  for (const [key, w] of waiting) scan.teamless.set(key, w.team);
   for (const [key, c] of channelLines) if (c.lines.length > 1) scan.repeatedChannels.set(key, c.lines);
   // Posts of a channel declared further down (by its line, or by its team's): nothing read from a
   // post depends on the lines before it once the pass is over (authors and reactions are settled
@@ -227,7 +225,7 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
         scan.strayPosts.delete(key);
         for (const l of lines) {
           const json = readPlacedLine(fd, l, files.label);
-          place(conversation(key), (json.post ?? {}) as Json, l, `${files.label} line ${l.number}`, startMs, scan, { met, reactionsBy });
+          place(conversation(key), (json.post ?? {}) as Json, l, `${files.label} line ${l.number}`, startMs, scan, { met, reactions });
         }
       }
     } finally {
@@ -236,11 +234,15 @@ export async function scanExport(files: MattermostFiles, options: ScanOptions): 
   }
   for (const user of scan.unknownUsers.keys()) if (scan.users.has(user)) scan.unknownUsers.delete(user);
   // The message pass keeps the reactions of the users there are records of: listed, or authors.
-  for (const [user, n] of reactionsBy) {
-    if (scan.users.has(user) || scan.unknownUsers.has(user)) scan.counts.reactions += n;
-    else scan.counts.reactionsDropped += n;
-  }
+  const settled = reactions.settle((user) => scan.users.has(user) || scan.unknownUsers.has(user));
+  scan.counts.reactions = settled.kept;
+  scan.counts.reactionsDropped = settled.dropped;
   return scan;
+}
+
+/** A later line of the same channel: the fields it gives replace the earlier ones, those it lacks (or gives as null) are kept. */
+function mergeFields(into: Json, body: Json): void {
+  for (const [field, value] of Object.entries(body)) if (value !== null && value !== undefined) into[field] = value;
 }
 
 const channelOf = (key: string, team: string, name: string, body: Json): MmChannel => ({
@@ -250,7 +252,7 @@ const channelOf = (key: string, team: string, name: string, body: Json): MmChann
 /** What counting a conversation's posts needs; null for a skipped direct conversation, which is only placed. */
 interface Counting {
   readonly met: (user: string | null) => void;
-  readonly reactionsBy: Map<string, number>;
+  readonly reactions: ReactionTally;
 }
 
 /**
@@ -281,8 +283,7 @@ function place(c: Conversation, post: Json, line: { number: number; offset: numb
       else if (sub > 0) scan.counts.replies += 1;
       counting.met(str(item.user));
       const { named, malformed } = namedReactions(item);
-      scan.counts.reactionsDropped += malformed;
-      for (const r of reactionRecords(named, () => true) ?? []) for (const u of r.users) counting.reactionsBy.set(u, (counting.reactionsBy.get(u) ?? 0) + 1);
+      counting.reactions.add(named, malformed);
       for (const a of attachmentsOf(item)) scan.attachments.add(a.path as string);
     }
     c.places.push({ at, offset: line.offset, length: line.length, sub, line: line.number });

@@ -1,5 +1,5 @@
 import type { MessageRecord, NoteRecord } from '../../archive/records.js';
-import { reactionRecords } from '../emoji.js';
+import { ReactionTally, reactionRecords } from '../emoji.js';
 import { type ExportContainer, exportProblem, readJsonFile } from '../exportContainer.js';
 import { namesAuthor, type SlackAuthors } from './authors.js';
 import type { Conversation } from './export.js';
@@ -31,15 +31,8 @@ export interface SlackStats {
   /** Replies whose thread's first message is not in what is read (before the export's range or the start date). */
   orphanReplies: number;
   edited: number;
-  reactions: number;
-  /** Reactions of users the export does not list (dropped). */
-  reactionsDropped: number;
-  /**
-   * Reactions (per user) of users not met yet when their message was read: a user users.json
-   * leaves out is made an author by their first message, which may come later, and then their
-   * reactions are kept too. Settled by `settleReactions` once the first pass is over.
-   */
-  readonly reactionsOfUnmet: Map<string, number>;
+  /** Reactions by reacting user, settled once every author is known (source.ts): those of users the export does not list are dropped. */
+  readonly reactions: ReactionTally;
   pinned: number;
   attachmentsAsText: number;
   withoutAuthor: number;
@@ -56,9 +49,7 @@ export const emptyStats = (): SlackStats => ({
   replies: 0,
   orphanReplies: 0,
   edited: 0,
-  reactions: 0,
-  reactionsDropped: 0,
-  reactionsOfUnmet: new Map(),
+  reactions: new ReactionTally(),
   pinned: 0,
   attachmentsAsText: 0,
   withoutAuthor: 0,
@@ -209,32 +200,12 @@ export async function* conversationMessages(r: ConversationReading, days: readon
       const named = given.map((x) => ({ name: x.name, users: x.users.filter((u): u is string => typeof u === 'string') }));
       const reactions = reactionRecords(named, (u) => r.authors.has(u));
       if (reactions) record.reactions = reactions;
-      if (stats) {
-        const all = given.reduce((n, x) => n + x.users.length, 0);
-        const kept = reactions?.reduce((n, x) => n + x.users.length, 0) ?? 0;
-        stats.reactions += kept;
-        stats.reactionsDropped += all - kept;
-        // Counted as later passes will keep them, should these users turn out to be authors.
-        for (const x of reactionRecords(named, (u) => !r.authors.has(u)) ?? []) for (const u of x.users) bump(stats.reactionsOfUnmet, u);
-      }
+      // A user that is not a string names nobody: left out.
+      if (stats) stats.reactions.add(named, given.reduce((n, x) => n + x.users.length, 0) - named.reduce((n, x) => n + x.users.length, 0));
     }
     if (stats && Array.isArray(m.pinned_to) && m.pinned_to.length > 0) stats.pinned += 1;
     return record;
   }
-}
-
-/**
- * After the first pass: the reactions of users who were not yet authors when their message was
- * read, but became authors later in the pass, are kept by every later pass (which knows all the
- * authors), so they count as imported, not dropped.
- */
-export function settleReactions(stats: SlackStats, authors: SlackAuthors): void {
-  for (const [user, count] of stats.reactionsOfUnmet) {
-    if (!authors.has(user)) continue;
-    stats.reactions += count;
-    stats.reactionsDropped -= count;
-  }
-  stats.reactionsOfUnmet.clear();
 }
 
 const dayBefore = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);

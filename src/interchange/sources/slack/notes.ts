@@ -35,6 +35,8 @@ export interface SlackNoteFacts {
   readonly directSkipped: { conversations: number; messages: number };
   /** Descriptions shortened to the room limit, by room id. */
   readonly shortened: readonly string[];
+  /** The reactions the records keep, and those left out (stats.reactions settled). */
+  readonly reactions: { readonly kept: number; readonly dropped: number };
 }
 
 /** What the Slack source changed, counted or could not carry, each by kind (nothing dropped silently). */
@@ -57,8 +59,8 @@ export function slackNotes(f: SlackNoteFacts): NoteRecord[] {
     note('conversion', 'slack_thread_parent_missing', `${plural(s.orphanReplies, 'thread reply answers', 'thread replies answer')} a message that is not in the export (before its date range or the start date): imported as plain messages`);
   }
   if (s.edited > 0) note('conversion', 'slack_edited', `${plural(s.edited, 'message was', 'messages were')} edited: imported with the last text and marked edited at the last edit (a Slack export keeps no earlier text)`);
-  if (s.reactions > 0) note('conversion', 'slack_reactions', `${plural(s.reactions, 'reaction', 'reactions')} imported (common emoji names as Unicode emoji, others as :name:)`);
-  if (s.reactionsDropped > 0) note('warning', 'slack_reactions_dropped', `${plural(s.reactionsDropped, 'reaction', 'reactions')} by users the export does not list: not imported`);
+  if (f.reactions.kept > 0) note('conversion', 'slack_reactions', `${plural(f.reactions.kept, 'reaction', 'reactions')} imported (common emoji names as Unicode emoji, others as :name:)`);
+  if (f.reactions.dropped > 0) note('warning', 'slack_reactions_dropped', `${plural(f.reactions.dropped, 'reaction', 'reactions')} by users the export does not list: not imported`);
   if (s.pinned > 0) note('conversion', 'slack_pins_counted', `${plural(s.pinned, 'message was', 'messages were')} pinned: pchat has no pins, the messages are imported unpinned`);
   if (s.attachmentsAsText > 0) note('conversion', 'slack_attachments_as_text', `${plural(s.attachmentsAsText, 'integration post has', 'integration posts have')} no text of its own: its attachments' text became the message`);
   if (s.withoutAuthor > 0) note('warning', 'slack_message_without_author', `${plural(s.withoutAuthor, 'message names', 'messages name')} neither a user nor a bot: not imported`);

@@ -5,7 +5,7 @@ import { conversationName, directCategory, type DirectOptions } from '../direct.
 import { listedRecords } from '../listed.js';
 import { openExportContainer } from '../exportContainer.js';
 import { SlackAuthors } from './authors.js';
-import { conversationMessages, dayMessages, EVENT_SUBTYPES, emptyStats, settleReactions, type SlackStats } from './convert.js';
+import { conversationMessages, dayMessages, EVENT_SUBTYPES, emptyStats, type SlackStats } from './convert.js';
 import { type Conversation, daysOf, readSlackExport, type SlackExport } from './export.js';
 import { slackNotes } from './notes.js';
 import { slackText, type TextNames } from './text.js';
@@ -73,7 +73,6 @@ async function build(slack: SlackExport, options: SlackOptions): Promise<RecordS
   let messageCount = 0;
   for (const c of imported) for await (const page of conversationMessages(reading(c, stats), daysOf(slack, c))) messageCount += page.length;
   authors.counting = false;
-  settleReactions(stats, authors);
   const directSkipped = { conversations: 0, messages: 0 };
   if (direct.mode === 'skip') {
     for (const c of directs) {
@@ -101,6 +100,8 @@ async function build(slack: SlackExport, options: SlackOptions): Promise<RecordS
     strayFolders: slack.strayFolders,
     directSkipped,
     shortened,
+    // Every author is met now: a reaction is kept when its user is one the source has a record of.
+    reactions: stats.reactions.settle((user) => authors.has(user)),
   });
 
   const messages = async function* (): AsyncGenerator<MessageRecord[]> {
