@@ -71,14 +71,13 @@ export function classify(item: Json, room: string, counts: PostCounts | null): '
   return kind;
 }
 
-/** Counts what an imported post or reply (of `kind`, as `classify` gave it) carries. */
+/** Counts what an imported post or reply (of `kind`, as `classify` gave it) carries, but its extra attachments (scan.ts counts those). */
 export function countCarried(item: Json, kind: 'text' | 'me' | 'notice', counts: PostCounts): void {
   if (kind === 'notice') bump(counts.unknownImported, typeof item.type === 'string' ? item.type : '');
   if (wordsOf(item).fromAttachments) counts.attachmentsAsText += 1;
   if (typeof item.edit_at === 'number' && item.edit_at > 0) counts.edited += 1;
   if (Array.isArray(item.flagged_by) && item.flagged_by.length > 0) counts.flagged += 1;
   if (item.is_pinned === true) counts.pinned += 1;
-  counts.extraAttachments += Math.max(0, attachmentsOf(item).length - 1);
 }
 
 /** The attachments a post's messages carry: those with a path (one without names no file). */

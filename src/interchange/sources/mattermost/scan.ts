@@ -276,15 +276,19 @@ function place(c: Conversation, post: Json, line: { number: number; offset: numb
       continue;
     }
     if (sub === 0) parentAt = at;
-    c.extraAttachments += Math.max(0, attachmentsOf(item).length - 1);
+    const attachments = attachmentsOf(item);
+    // Each attachment past the first is a message of its own (counted for skipped conversations too).
+    const extra = Math.max(0, attachments.length - 1);
+    c.extraAttachments += extra;
     if (counting) {
       countCarried(item, kind, scan.counts);
+      scan.counts.extraAttachments += extra;
       if (sub > 0 && (parentAt === null || at < parentAt)) scan.counts.orphanReplies += 1;
       else if (sub > 0) scan.counts.replies += 1;
       counting.met(str(item.user));
       const { named, malformed } = namedReactions(item);
       counting.reactions.add(named, malformed);
-      for (const a of attachmentsOf(item)) scan.attachments.add(a.path as string);
+      for (const a of attachments) scan.attachments.add(a.path as string);
     }
     c.places.push({ at, offset: line.offset, length: line.length, sub, line: line.number });
     if (at < c.first) c.first = at;
