@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import { type Config, isPostgresUrl } from './config/schema.js';
 import type { Store } from './ports/store.js';
-import { createSqliteStore } from './storage/sqlite/index.js';
 
 /**
  * The composition of the stores, apart from main.ts so that worker threads (an import's check, an
@@ -23,6 +22,8 @@ export async function openStore(config: Config, options: { readonly cacheKiB?: n
     return createPostgresStore(database, config.files.store === 'directory' ? { filesDirectory } : {});
   }
   if (config.files.store === 'database') throw new Error('files.store "database" needs a PostgreSQL database; with SQLite, files are kept in a directory.');
+  // Loaded only here, so that a thread which only writes an import's spool starts without it.
+  const { createSqliteStore } = await import('./storage/sqlite/index.js');
   return createSqliteStore(database, { synchronous: config.sqlite.synchronous, filesDirectory, ...options });
 }
 

@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -41,13 +41,23 @@ export async function openExportContainer(location: string, source: string): Pro
 }
 
 async function directoryContainer(dir: string, source: string): Promise<ExportContainer> {
-  const sizes = new Map<string, number>();
+  // Sizes are looked up when asked (before a file is read): a stat per file up front, one after
+  // another, held up the start of a Slack import by a tenth of a second per 5,000 day files.
+  const sizes = new Map<string, number | null>();
   const walk = async (at: string): Promise<void> => {
     for (const e of await readdir(at, { withFileTypes: true })) {
       const path = join(at, e.name);
       if (e.isDirectory()) await walk(path);
-      else if (e.isFile()) sizes.set(relative(dir, path).split(sep).join('/'), (await stat(path)).size);
+      else if (e.isFile()) sizes.set(relative(dir, path).split(sep).join('/'), null);
     }
+  };
+  const size = (name: string): number => {
+    const known = sizes.get(name);
+    if (known === undefined) return 0;
+    if (known !== null) return known;
+    const measured = statSync(join(dir, name)).size;
+    sizes.set(name, measured);
+    return measured;
   };
   try {
     await walk(dir);
@@ -62,7 +72,7 @@ async function directoryContainer(dir: string, source: string): Promise<ExportCo
     // Read at once: day files are small and many, and an asynchronous read of each cost more than its JSON.
     read: async (name) => readFileSync(join(dir, name)),
     stream: async (name) => createReadStream(join(dir, name), { highWaterMark: 256 * 1024 }),
-    size: (name) => sizes.get(name) ?? 0,
+    size,
     close: async () => {},
   };
 }

@@ -1,11 +1,7 @@
 import type { RecordSource } from '../source.js';
 import { directOptions, type DirectMode } from './direct.js';
-import { groupChatSource } from './groupchat/source.js';
 import type { RootManagersRule } from './groupchat/tree.js';
 import type { LogFormat } from './irclogs/formats.js';
-import { ircLogsSource } from './irclogs/source.js';
-import { mattermostSource } from './mattermost/source.js';
-import { slackSource } from './slack/source.js';
 
 /** Options that shape how a legacy source converts (given on export, verify and `migrate plan`; kept in a migration plan). */
 export interface LegacySourceOptions {
@@ -37,19 +33,22 @@ export interface LegacySource {
   open(location: string, options: { startDate: string | null } & LegacySourceOptions): Promise<RecordSource>;
 }
 
-/** Every legacy source, by the kind its location is prefixed with. */
+/**
+ * Every legacy source, by the kind its location is prefixed with. Each is loaded when opened, so a
+ * command (or an import's checking thread) reading one kind does not load the others' modules.
+ */
 export const LEGACY_SOURCES: Readonly<Record<string, LegacySource>> = {
   'groupchat-db': {
     location: 'dir',
     description: 'table dumps of a Lync 2013 Persistent Chat / Lync 2010 / OCS 2007 R2 Group Chat database, see docs/groupchat-dump.md',
-    open: (dir, { startDate, rootManagers, domains }) =>
-      groupChatSource(dir, { startDate: startDate === null ? null : new Date(startDate), ...(rootManagers && { rootManagers }), ...(domains && { domains }) }),
+    open: async (dir, { startDate, rootManagers, domains }) =>
+      (await import('./groupchat/source.js')).groupChatSource(dir, { startDate: startDate === null ? null : new Date(startDate), ...(rootManagers && { rootManagers }), ...(domains && { domains }) }),
   },
   'irc-logs': {
     location: 'dir',
     description: 'a directory of IRC channel logs written by weechat, irssi, ZNC or a [HH:MM] <nick> client, see docs/migration-guide.md "IRC logs"',
-    open: (dir, o) =>
-      ircLogsSource(dir, {
+    open: async (dir, o) =>
+      (await import('./irclogs/source.js')).ircLogsSource(dir, {
         startDate: o.startDate === null ? null : new Date(o.startDate),
         ...(o.logFormat && { format: o.logFormat }),
         ...(o.logTimezone && { timezone: o.logTimezone }),
@@ -61,8 +60,8 @@ export const LEGACY_SOURCES: Readonly<Record<string, LegacySource>> = {
   slack: {
     location: 'export.zip|dir',
     description: 'a Slack workspace export (the zip, or the directory it was unpacked into), see docs/migration-guide.md "Slack"',
-    open: (location, o) =>
-      slackSource(location, {
+    open: async (location, o) =>
+      (await import('./slack/source.js')).slackSource(location, {
         startDate: o.startDate === null ? null : new Date(o.startDate),
         ...(o.category && { category: o.category }),
         direct: directOptions(o.directMessages, o.directCategory),
@@ -71,6 +70,6 @@ export const LEGACY_SOURCES: Readonly<Record<string, LegacySource>> = {
   mattermost: {
     location: 'export.zip|export.jsonl',
     description: 'a Mattermost bulk export (mmctl export create --attachments: the zip, or its .jsonl), see docs/migration-guide.md "Mattermost"',
-    open: (location, o) => mattermostSource(location, { startDate: o.startDate === null ? null : new Date(o.startDate), direct: directOptions(o.directMessages, o.directCategory) }),
+    open: async (location, o) => (await import('./mattermost/source.js')).mattermostSource(location, { startDate: o.startDate === null ? null : new Date(o.startDate), direct: directOptions(o.directMessages, o.directCategory) }),
   },
 };

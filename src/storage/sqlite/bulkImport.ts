@@ -133,6 +133,14 @@ function mapAuthors(db: Db, s: ReturnType<typeof prepare>, part: number, authors
   if (missing.length > 0) throw new Error(`spool part ${part} has messages by ${missing.map((m) => `"${m}"`).join(', ')}, not among the imported users`);
 }
 
+/**
+ * The statements below that write many rows say OR FAIL. With SQLite's default (ABORT), a
+ * statement that may fail halfway must be undone alone, so SQLite copies every page it is about to
+ * change into a statement journal (a temporary file) first, and for a copy of 50,000 rows that is
+ * most pages it touches: 6.5 % of the importing thread's samples in a 1M-message Slack import
+ * (perf), 0.5 % with FAIL. FAIL keeps what the statement wrote before the error, which nothing
+ * here keeps: any error ends the session, and the whole transaction is rolled back.
+ */
 function prepare(db: Db, spool: string) {
   const columns = 'room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, edited_at';
   // Authors and systems joined, not looked up by a subquery per row: about 6 % less time (1M
@@ -148,13 +156,13 @@ function prepare(db: Db, spool: string) {
     // None stored yet: seqs follow the row numbers. A conflict (the origin is stored after all, in
     // another room) skips a row and leaves a gap, which `closeGaps` closes.
     insertNew: db.prepare(
-      `INSERT INTO main.messages (${columns}) SELECT ?, ? + r.rowid, ${values}
+      `INSERT OR FAIL INTO main.messages (${columns}) SELECT ?, ? + r.rowid, ${values}
        FROM ${rows} WHERE r.rowid BETWEEN ? AND ? ORDER BY r.rowid
        ON CONFLICT (origin_system, origin_id) DO NOTHING`,
     ),
     // Some may be stored (a re-run, a later archive): only the others, numbered in order.
     insertMissing: db.prepare(
-      `INSERT INTO main.messages (${columns}) SELECT ?, ? + row_number() OVER (ORDER BY r.rowid), ${values}
+      `INSERT OR FAIL INTO main.messages (${columns}) SELECT ?, ? + row_number() OVER (ORDER BY r.rowid), ${values}
        FROM ${rows} WHERE r.rowid BETWEEN ? AND ?
          AND NOT EXISTS (SELECT 1 FROM main.messages m WHERE m.origin_system = y.name AND m.origin_id = r.origin_id)
        ORDER BY r.rowid
@@ -162,7 +170,7 @@ function prepare(db: Db, spool: string) {
     ),
     // The inserted rows' ids are consecutive, so their seqs can be too. Ascending by id (the rowid
     // range scan's order), each row moves down into a free number: no unique conflict on the way.
-    closeGaps: db.prepare('UPDATE main.messages SET seq = ? + (id - ?) WHERE id BETWEEN ? AND ?'),
+    closeGaps: db.prepare('UPDATE OR FAIL main.messages SET seq = ? + (id - ?) WHERE id BETWEEN ? AND ?'),
     // See migration 0007: the writer indexes its own rows.
     index: db.prepare('INSERT INTO main.messages_fts (rowid, title, text) SELECT id, title, text FROM main.messages WHERE id BETWEEN ? AND ?'),
     oldest: db.prepare(`SELECT min(at) FROM ${spool}.rows WHERE rowid BETWEEN ? AND ?`).pluck(),
@@ -170,7 +178,7 @@ function prepare(db: Db, spool: string) {
     // (by identity, in the same room, copied before or in this call), then the parents' counts.
     hasReplies: db.prepare(`SELECT 1 FROM ${spool}.rows WHERE rowid BETWEEN ? AND ? AND reply_id IS NOT NULL LIMIT 1`).pluck(),
     linkReplies: db.prepare(
-      `UPDATE main.messages AS m SET reply_to = p.id
+      `UPDATE OR FAIL main.messages AS m SET reply_to = p.id
        FROM ${spool}.rows r
          JOIN ${spool}.systems y ON y.k = r.system
          JOIN ${spool}.systems ry ON ry.k = r.reply_system
@@ -181,7 +189,7 @@ function prepare(db: Db, spool: string) {
     // Reactions (migration 0019) of the rows a call inserted, with their message's time, and the flag.
     hasReactions: db.prepare(`SELECT 1 FROM ${spool}.reactions WHERE row BETWEEN ? AND ? LIMIT 1`).pluck(),
     copyReactions: db.prepare(
-      `INSERT INTO main.message_reactions (message_id, emoji, user_id, created_at)
+      `INSERT OR FAIL INTO main.message_reactions (message_id, emoji, user_id, created_at)
        SELECT m.id, x.emoji, a.user_id, r.at
        FROM ${spool}.reactions x
          JOIN ${spool}.rows r ON r.rowid = x.row
@@ -191,9 +199,9 @@ function prepare(db: Db, spool: string) {
        WHERE x.row BETWEEN ? AND ? AND m.id BETWEEN ? AND ?
        ON CONFLICT DO NOTHING`,
     ),
-    flagReactions: db.prepare('UPDATE main.messages SET has_reactions = 1 WHERE id IN (SELECT DISTINCT message_id FROM main.message_reactions WHERE message_id BETWEEN ? AND ?)'),
+    flagReactions: db.prepare('UPDATE OR FAIL main.messages SET has_reactions = 1 WHERE id IN (SELECT DISTINCT message_id FROM main.message_reactions WHERE message_id BETWEEN ? AND ?)'),
     countReplies: db.prepare(
-      `UPDATE main.messages AS p SET reply_count = p.reply_count + c.n
+      `UPDATE OR FAIL main.messages AS p SET reply_count = p.reply_count + c.n
        FROM (SELECT reply_to, count(*) AS n FROM main.messages WHERE id BETWEEN ? AND ? AND reply_to IS NOT NULL GROUP BY reply_to) c
        WHERE p.id = c.reply_to`,
     ),
