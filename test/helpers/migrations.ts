@@ -68,7 +68,7 @@ export async function applyPostgresMigrationsBefore(client: pg.Client, version: 
  * `version`, then `seed` on that database (rows written before the upgrade), then a store opened
  * on it (which runs `version` and later), checked by `check`. The schema is dropped after.
  */
-export async function upgradePostgres(cluster: PostgresCluster, version: number, seed: (raw: pg.Client) => Promise<void>, check: (store: Store) => Promise<void>): Promise<void> {
+export async function upgradePostgres(cluster: PostgresCluster, version: number, seed: (raw: pg.Client) => Promise<void>, check: (store: Store, url: string) => Promise<void>): Promise<void> {
   const url = await cluster.createSchema();
   const raw = new pg.Client({ connectionString: url });
   await raw.connect();
@@ -80,7 +80,7 @@ export async function upgradePostgres(cluster: PostgresCluster, version: number,
   }
   const store = await createPostgresStore(url);
   try {
-    await check(store);
+    await check(store, url);
   } finally {
     await store.close();
     cluster.drop(url);

@@ -81,20 +81,30 @@ export function migrate(db: Db): void {
   for (const migration of sqliteMigrations) {
     if (applied.has(migration.version)) continue;
     if (migration.writableSchema) db.unsafeMode(true);
+    // Outside the transaction: SQLite ignores this pragma inside one.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (migration.rebuildsTable) db.pragma('foreign_keys = OFF');
     try {
       applyMigration(db, migration);
     } finally {
+      if (migration.rebuildsTable) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
       if (migration.writableSchema) db.unsafeMode(false);
     }
   }
 }
 
-function applyMigration(db: Db, migration: { readonly version: number; readonly name: string; readonly sql: string }): void {
+function applyMigration(db: Db, migration: { readonly version: number; readonly name: string; readonly sql: string; readonly rebuildsTable?: true }): void {
   // BEGIN IMMEDIATE: two processes starting at once must not both apply a migration.
   db.transaction(() => {
     const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
     if (again) return;
+    // A rebuilt table must leave every reference as it found it (compared with before, as an old
+    // database may hold a dangling reference of its own); if not, nothing of it is kept.
+    const dangling = () => (migration.rebuildsTable ? (db.pragma('foreign_key_check') as { table: string; parent: string }[]).length : 0);
+    const before = dangling();
     db.exec(migration.sql);
+    const after = dangling();
+    if (after > before) throw new Error(`migration ${migration.version} (${migration.name}) would leave ${after - before} more rows referring to rows that are gone; nothing was changed`);
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
   }).immediate();
 }

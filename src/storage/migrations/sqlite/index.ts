@@ -17,10 +17,14 @@ import { sql as topicFeeds } from './0021_topic_feeds.js';
 import { sql as mentions } from './0020_mentions.js';
 import { sql as replies } from './0018_replies.js';
 import { sql as reactions } from './0019_reactions.js';
+import { sql as clientIdPartial } from './0022_client_id_partial.js';
 
 /** Numbered schema migrations for SQLite, applied in order, each exactly once. */
-/** `writableSchema`: the migration edits the stored schema (see 0016), which better-sqlite3's defensive mode forbids otherwise. */
-export const sqliteMigrations: readonly { readonly version: number; readonly name: string; readonly sql: string; readonly writableSchema?: true }[] = [
+/**
+ * `writableSchema`: the migration edits the stored schema (see 0016), which better-sqlite3's defensive mode forbids otherwise.
+ * `rebuildsTable`: the migration drops a table that other tables refer to and makes it again (see 0022), with foreign keys off.
+ */
+export const sqliteMigrations: readonly { readonly version: number; readonly name: string; readonly sql: string; readonly writableSchema?: true; readonly rebuildsTable?: true }[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'audit', sql: audit },
   { version: 3, name: 'session expiry index', sql: sessionExpiry },
@@ -40,4 +44,5 @@ export const sqliteMigrations: readonly { readonly version: number; readonly nam
   { version: 19, name: 'emoji reactions', sql: reactions, writableSchema: true },
   { version: 20, name: 'mentions and notification settings', sql: mentions },
   { version: 21, name: 'topic feeds', sql: topicFeeds },
+  { version: 22, name: 'clientId uniqueness only where there is one', sql: clientIdPartial, rebuildsTable: true },
 ];
