@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -17,8 +17,8 @@ export interface ExportContainer {
   /** Every file, by its path inside the export, sorted. */
   readonly names: readonly string[];
   has(name: string): boolean;
-  /** The file's bytes, whole. */
-  read(name: string): Promise<Buffer>;
+  /** The file's bytes, whole; with `atMost`, an export problem instead when it holds more. */
+  read(name: string, atMost?: number): Promise<Buffer>;
   /** The file's bytes as a stream. */
   stream(name: string): Promise<Readable>;
   /** Its size in bytes (uncompressed). */
@@ -28,6 +28,8 @@ export interface ExportContainer {
 
 const MAX_JSON_BYTES = 512 * 2 ** 20;
 const problem = (source: string, message: string): PchatError => new PchatError('invalid_dump', `${source}: ${message}`, { field: '--from' });
+const tooLarge = (source: string, name: string, label: string, size: number, atMost: number): PchatError =>
+  problem(source, `${name} in ${label} holds ${size} bytes; a file of the export is read whole, up to ${atMost}`);
 
 /** Opens a zip file or a directory; `source` names the source kind in errors (`slack`, `mattermost`). */
 export async function openExportContainer(location: string, source: string): Promise<ExportContainer> {
@@ -41,8 +43,8 @@ export async function openExportContainer(location: string, source: string): Pro
 }
 
 async function directoryContainer(dir: string, source: string): Promise<ExportContainer> {
-  // Sizes are looked up when asked (before a file is read): a stat per file up front, one after
-  // another, held up the start of a Slack import by a tenth of a second per 5,000 day files.
+  // Sizes are looked up when a file is opened or its size asked: a stat per file up front, one
+  // after another, held up the start of a Slack import by a tenth of a second per 5,000 day files.
   const sizes = new Map<string, number | null>();
   const walk = async (at: string): Promise<void> => {
     for (const e of await readdir(at, { withFileTypes: true })) {
@@ -70,7 +72,17 @@ async function directoryContainer(dir: string, source: string): Promise<ExportCo
     names,
     has: (name) => sizes.has(name),
     // Read at once: day files are small and many, and an asynchronous read of each cost more than its JSON.
-    read: async (name) => readFileSync(join(dir, name)),
+    read: async (name, atMost) => {
+      const fd = openSync(join(dir, name), 'r');
+      try {
+        const bytes = fstatSync(fd).size;
+        sizes.set(name, bytes);
+        if (atMost !== undefined && bytes > atMost) throw tooLarge(source, name, dir, bytes, atMost);
+        return readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
     stream: async (name) => createReadStream(join(dir, name), { highWaterMark: 256 * 1024 }),
     size,
     close: async () => {},
@@ -109,7 +121,9 @@ async function zipContainer(file: string, source: string): Promise<ExportContain
     label: file,
     names: [...entries.keys()].sort(),
     has: (name) => entries.has(name),
-    read: async (name) => {
+    read: async (name, atMost) => {
+      const bytes = entries.get(name)?.uncompressedSize ?? 0;
+      if (atMost !== undefined && bytes > atMost) throw tooLarge(source, name, file, bytes, atMost);
       const chunks: Buffer[] = [];
       try {
         for await (const chunk of await open(name)) chunks.push(chunk as Buffer);
@@ -128,8 +142,7 @@ async function zipContainer(file: string, source: string): Promise<ExportContain
 /** The JSON of one file of an export, or an error naming the file and what is wrong with it. */
 export async function readJsonFile(container: ExportContainer, name: string, source: string): Promise<unknown> {
   // One JSON file is held whole while it is parsed: a larger one is no vendor's (or a zip bomb).
-  if (container.size(name) > MAX_JSON_BYTES) throw problem(source, `${name} in ${container.label} holds ${container.size(name)} bytes; a file of the export is read whole, up to ${MAX_JSON_BYTES}`);
-  const bytes = await container.read(name);
+  const bytes = await container.read(name, MAX_JSON_BYTES);
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {

@@ -65,16 +65,16 @@ function session(db: Db, spools: { file: string; discard(): Promise<void> }[]): 
       if (!spools[part]) throw new Error(`no spool part ${part}`);
       const s = statements(part, authors);
       const ids = { first: 0, last: 0 };
-      const results = slices.map((slice) => importSlice(s, slice, ids));
+      const copied = slices.map((slice) => importSlice(s, slice, ids));
       if (ids.last > 0) {
-        linkReplies(s, slices, ids);
-        copyReactions(s, slices, ids);
+        linkReplies(s, slices, copied, ids);
+        copyReactions(s, slices, copied, ids);
       }
       // One index statement for all the rows of the call (their ids are one range): once FTS5 is
       // part of a transaction it writes its pending terms out at every statement savepoint, so
       // indexing slice by slice made every following INSERT flush a small segment.
       if (ids.last > 0) s.index.run(ids.first, ids.last);
-      return results;
+      return copied.map((c) => c.result);
     },
     async finish(commit) {
       try {
@@ -177,6 +177,15 @@ function prepare(db: Db, spool: string) {
     // Replies (migration 0018): whether rows of a range are replies, each reply linked to its parent
     // (by identity, in the same room, copied before or in this call), then the parents' counts.
     hasReplies: db.prepare(`SELECT 1 FROM ${spool}.rows WHERE rowid BETWEEN ? AND ? AND reply_id IS NOT NULL LIMIT 1`).pluck(),
+    // The same for a slice copied whole (its rows' ids are the row numbers plus an offset): each
+    // reply found by its id, not by its identity (an index seek on text saved per reply).
+    linkRepliesById: db.prepare(
+      `UPDATE OR FAIL main.messages AS m SET reply_to = p.id
+       FROM ${spool}.rows r
+         JOIN ${spool}.systems ry ON ry.k = r.reply_system
+         JOIN main.messages p ON p.origin_system = ry.name AND p.origin_id = r.reply_id
+       WHERE r.rowid BETWEEN ? AND ? AND r.reply_id IS NOT NULL AND m.id = ? + r.rowid AND p.room_id = m.room_id`,
+    ),
     linkReplies: db.prepare(
       `UPDATE OR FAIL main.messages AS m SET reply_to = p.id
        FROM ${spool}.rows r
@@ -199,6 +208,15 @@ function prepare(db: Db, spool: string) {
        WHERE x.row BETWEEN ? AND ? AND m.id BETWEEN ? AND ?
        ON CONFLICT DO NOTHING`,
     ),
+    copyReactionsById: db.prepare(
+      `INSERT OR FAIL INTO main.message_reactions (message_id, emoji, user_id, created_at)
+       SELECT ? + x.row, x.emoji, a.user_id, r.at
+       FROM ${spool}.reactions x
+         JOIN ${spool}.rows r ON r.rowid = x.row
+         JOIN temp.import_authors a ON a.k = x.user
+       WHERE x.row BETWEEN ? AND ?
+       ON CONFLICT DO NOTHING`,
+    ),
     flagReactions: db.prepare('UPDATE OR FAIL main.messages SET has_reactions = 1 WHERE id IN (SELECT DISTINCT message_id FROM main.message_reactions WHERE message_id BETWEEN ? AND ?)'),
     countReplies: db.prepare(
       `UPDATE OR FAIL main.messages AS p SET reply_count = p.reply_count + c.n
@@ -210,35 +228,48 @@ function prepare(db: Db, spool: string) {
 }
 
 /** Links the replies among the rows one call inserted (ids `ids.first` … `ids.last`) to their parents, and counts them. */
-function linkReplies(s: ReturnType<typeof prepare>, slices: readonly SpoolSlice[], ids: { first: number; last: number }): void {
+function linkReplies(s: ReturnType<typeof prepare>, slices: readonly SpoolSlice[], copied: readonly CopiedSlice[], ids: { first: number; last: number }): void {
   let linked = false;
-  for (const { from, to } of slices) {
-    if (s.hasReplies.get(from, to) === undefined) continue;
-    s.linkReplies.run(from, to, ids.first, ids.last);
+  slices.forEach(({ from, to }, i) => {
+    if (s.hasReplies.get(from, to) === undefined) return;
+    const offset = copied[i]!.idOffset;
+    if (offset !== null) s.linkRepliesById.run(from, to, offset);
+    else s.linkReplies.run(from, to, ids.first, ids.last);
     linked = true;
-  }
+  });
   if (linked) s.countReplies.run(ids.first, ids.last);
 }
 
 /** Copies the reactions of the rows one call inserted (ids `ids.first` … `ids.last`) and flags their messages. */
-function copyReactions(s: ReturnType<typeof prepare>, slices: readonly SpoolSlice[], ids: { first: number; last: number }): void {
-  let copied = false;
-  for (const { from, to } of slices) {
-    if (s.hasReactions.get(from, to) === undefined) continue;
-    s.copyReactions.run(from, to, ids.first, ids.last);
-    copied = true;
-  }
-  if (copied) s.flagReactions.run(ids.first, ids.last);
+function copyReactions(s: ReturnType<typeof prepare>, slices: readonly SpoolSlice[], copied: readonly CopiedSlice[], ids: { first: number; last: number }): void {
+  let any = false;
+  slices.forEach(({ from, to }, i) => {
+    if (s.hasReactions.get(from, to) === undefined) return;
+    const offset = copied[i]!.idOffset;
+    if (offset !== null) s.copyReactionsById.run(offset, from, to);
+    else s.copyReactions.run(from, to, ids.first, ids.last);
+    any = true;
+  });
+  if (any) s.flagReactions.run(ids.first, ids.last);
+}
+
+/**
+ * A slice as copied: its result, and when every row of it was inserted, the offset from a row's
+ * number to its message's id (the ids of one statement are consecutive); null otherwise.
+ */
+interface CopiedSlice {
+  readonly result: ImportHistoryResult;
+  readonly idOffset: number | null;
 }
 
 /** Copies one slice; widens `ids` to the rows it inserted (the ids of one transaction are consecutive). */
-function importSlice(s: ReturnType<typeof prepare>, slice: SpoolSlice, ids: { first: number; last: number }): ImportHistoryResult {
+function importSlice(s: ReturnType<typeof prepare>, slice: SpoolSlice, ids: { first: number; last: number }): CopiedSlice {
   const { roomId, from, to } = slice;
   const before = s.lastSeq.get(roomId) as number | undefined;
   if (before === undefined) throw new Error(`cannot import into room ${roomId}: no such room`);
   const info = slice.allNew ? s.insertNew.run(roomId, before - from + 1, from, to) : s.insertMissing.run(roomId, before, from, to);
   const inserted = info.changes;
-  if (inserted === 0) return { inserted, renumbered: false };
+  if (inserted === 0) return { result: { inserted, renumbered: false }, idOffset: null };
   const lastId = Number(info.lastInsertRowid);
   const firstId = lastId - inserted + 1;
   if (slice.allNew && inserted !== to - from + 1) s.closeGaps.run(before + 1, firstId, firstId, lastId);
@@ -249,5 +280,5 @@ function importSlice(s: ReturnType<typeof prepare>, slice: SpoolSlice, ids: { fi
   const oldest = before > 0 ? (s.oldest.get(from, to) as number) : 0;
   const system = before > 0 ? (s.systemOf.get(from) as string) : '';
   const renumbered = s.merge(roomId, before, before + inserted, oldest, system);
-  return { inserted, renumbered };
+  return { result: { inserted, renumbered }, idOffset: inserted === to - from + 1 ? firstId - from : null };
 }

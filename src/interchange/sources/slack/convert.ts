@@ -122,10 +122,9 @@ export async function* conversationMessages(r: ConversationReading, days: readon
   }
   function convert(m: Json, r: ConversationReading, parents: Set<string>, day: string): MessageRecord | null {
     const ts = m.ts as string;
-    const ms = tsMs(ts);
     // What is not imported either way is counted as what it is, also before the start date; the
     // start date's note counts only the messages it leaves out, and nothing they carry is counted.
-    const older = r.startMs !== null && ms < r.startMs;
+    const older = r.startMs !== null && tsMs(ts) < r.startMs;
     const subtype = typeof m.subtype === 'string' ? m.subtype : null;
     if ((m.type !== undefined && m.type !== 'message') || (subtype !== null && EVENT_SUBTYPES.has(subtype))) {
       if (stats) {
@@ -163,7 +162,7 @@ export async function* conversationMessages(r: ConversationReading, days: readon
     }
     if (stats && unknown) bump(stats.unknownImported, subtype);
     const id = `${c.id}/${ts}`;
-    // The first pass only counts: its records are not handed out, so their text and time are not converted.
+    // The first pass only counts: its records are not handed out, so their text, time and reactions are not converted.
     let text = stats ? raw : slackText(raw, r.names);
     if (subtype === 'me_message') text = `/me ${text}`;
     for (const f of files) {
@@ -176,7 +175,7 @@ export async function* conversationMessages(r: ConversationReading, days: readon
       room: c.id,
       seq: 0,
       author,
-      at: stats ? '' : new Date(ms).toISOString(),
+      at: stats ? '' : new Date(tsMs(ts)).toISOString(),
       kind: unknown || subtype === 'tombstone' ? 'notice' : 'text',
       title: null,
       text,
@@ -198,10 +197,12 @@ export async function* conversationMessages(r: ConversationReading, days: readon
     if (Array.isArray(m.reactions)) {
       const given = (m.reactions as Json[]).filter((x) => typeof x.name === 'string' && Array.isArray(x.users)) as { name: string; users: unknown[] }[];
       const named = given.map((x) => ({ name: x.name, users: x.users.filter((u): u is string => typeof u === 'string') }));
-      const reactions = reactionRecords(named, (u) => r.authors.has(u));
-      if (reactions) record.reactions = reactions;
       // A user that is not a string names nobody: left out.
       if (stats) stats.reactions.add(named, given.reduce((n, x) => n + x.users.length, 0) - named.reduce((n, x) => n + x.users.length, 0));
+      else {
+        const reactions = reactionRecords(named, (u) => r.authors.has(u));
+        if (reactions) record.reactions = reactions;
+      }
     }
     if (stats && Array.isArray(m.pinned_to) && m.pinned_to.length > 0) stats.pinned += 1;
     return record;
