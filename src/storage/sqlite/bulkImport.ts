@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import type { BulkImport, BulkSession, ImportHistoryResult, SpoolSlice } from '../../ports/store.js';
 import { createSpoolFiles, SPOOL_CACHE_PRAGMA, SPOOL_KIND_SQL } from '../spool/file.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { historyMerge } from './historyMerge.js';
 
@@ -229,28 +230,34 @@ function prepare(db: Db, spool: string) {
 
 /** Links the replies among the rows one call inserted (ids `ids.first` … `ids.last`) to their parents, and counts them. */
 function linkReplies(s: ReturnType<typeof prepare>, slices: readonly SpoolSlice[], copied: readonly CopiedSlice[], ids: { first: number; last: number }): void {
-  let linked = false;
-  slices.forEach(({ from, to }, i) => {
-    if (s.hasReplies.get(from, to) === undefined) return;
-    const offset = copied[i]!.idOffset;
-    if (offset !== null) s.linkRepliesById.run(from, to, offset);
-    else s.linkReplies.run(from, to, ids.first, ids.last);
-    linked = true;
-  });
+  const linked = eachSliceHaving(s.hasReplies, slices, copied, (from, to, offset) =>
+    offset !== null ? s.linkRepliesById.run(from, to, offset) : s.linkReplies.run(from, to, ids.first, ids.last),
+  );
   if (linked) s.countReplies.run(ids.first, ids.last);
 }
 
 /** Copies the reactions of the rows one call inserted (ids `ids.first` … `ids.last`) and flags their messages. */
 function copyReactions(s: ReturnType<typeof prepare>, slices: readonly SpoolSlice[], copied: readonly CopiedSlice[], ids: { first: number; last: number }): void {
+  const copiedAny = eachSliceHaving(s.hasReactions, slices, copied, (from, to, offset) =>
+    offset !== null ? s.copyReactionsById.run(offset, from, to) : s.copyReactions.run(from, to, ids.first, ids.last),
+  );
+  if (copiedAny) s.flagReactions.run(ids.first, ids.last);
+}
+
+/** Runs `copy` for each slice whose rows `has` finds something in, with its id offset (null: go by identity); whether any had. */
+function eachSliceHaving(
+  has: Statement,
+  slices: readonly SpoolSlice[],
+  copied: readonly CopiedSlice[],
+  copy: (from: number, to: number, offset: number | null) => unknown,
+): boolean {
   let any = false;
   slices.forEach(({ from, to }, i) => {
-    if (s.hasReactions.get(from, to) === undefined) return;
-    const offset = copied[i]!.idOffset;
-    if (offset !== null) s.copyReactionsById.run(offset, from, to);
-    else s.copyReactions.run(from, to, ids.first, ids.last);
+    if (has.get(from, to) === undefined) return;
+    copy(from, to, copied[i]!.idOffset);
     any = true;
   });
-  if (any) s.flagReactions.run(ids.first, ids.last);
+  return any;
 }
 
 /**
