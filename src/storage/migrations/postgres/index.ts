@@ -18,6 +18,7 @@ import { sql as mentions } from './0020_mentions.js';
 import { sql as replies } from './0018_replies.js';
 import { sql as reactions } from './0019_reactions.js';
 import { sql as clientIdPartial } from './0022_client_id_partial.js';
+import { sql as ftsWithoutSizes } from './0023_fts_without_sizes.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -44,4 +45,5 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 20, name: 'mentions and notification settings', sql: mentions },
   { version: 21, name: 'topic feeds', sql: topicFeeds },
   { version: 22, name: 'clientId uniqueness only where there is one', sql: clientIdPartial },
+  { version: 23, name: 'full-text index without column sizes', sql: ftsWithoutSizes },
 ];
