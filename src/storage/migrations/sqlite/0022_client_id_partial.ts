@@ -3,8 +3,7 @@
  * index over the messages that have a clientId. Imported messages have none, yet every one of
  * them was an entry of that index, written in no useful order (by author within each room): 14
  * MiB per million messages, and about an eighth of the time a bulk import's copy spends in
- * SQLite (docs/benchmarks.md, "Slack and IRC-log imports"). A NULL never conflicts, so the rule
- * is the same.
+ * SQLite (docs/benchmarks.md, slack-import). A NULL never conflicts, so the rule is the same.
  *
  * The constraint is part of the CREATE TABLE, so the table is rebuilt the way SQLite documents
  * (sqlite.org/lang_altertable.html, "Making other kinds of table schema changes"): a new table,
