@@ -4,11 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { RECORD_TYPES, type RecordOf, type RecordType } from '../../src/interchange/archive/records.js';
 import { directOptions } from '../../src/interchange/sources/direct.js';
 import { mattermostSource } from '../../src/interchange/sources/mattermost/source.js';
-import type { RecordSource } from '../../src/interchange/source.js';
 import { ATTACHMENTS, MATTERMOST_LINES, T, writeMattermostJsonl, writeMattermostZip } from './mattermostFixture.js';
+import { all, notesByCode } from '../helpers/records.js';
 
 // Issue 18, point 2 (mattermost:<export>) and the awkward cases of point 5, on bulk exports made
 // here in the shape Mattermost documents: the records, each checked by the archive's schema, and
@@ -17,14 +16,6 @@ import { ATTACHMENTS, MATTERMOST_LINES, T, writeMattermostJsonl, writeMattermost
 const work = mkdtempSync(join(tmpdir(), 'pchat-mattermost-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function all<T extends RecordType>(source: RecordSource, type: T): Promise<RecordOf[T][]> {
-  const out: RecordOf[T][] = [];
-  for await (const r of source.records(type)) {
-    RECORD_TYPES[type].parse(r);
-    out.push(r);
-  }
-  return out;
-}
 const iso = (ms: number) => new Date(ms).toISOString();
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -75,7 +66,7 @@ describe('the mattermost source', () => {
       assert.ok(!messages.some((m) => m.text.startsWith('hi ')), 'direct messages are skipped by default');
 
       const notes = await all(source, 'notes');
-      const note = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      const note = notesByCode(notes);
       assert.match(note('mattermost_events_counted')[0]!, /^Town Square \(Engineering\): 1 "system_join_channel"; system messages are not imported/);
       assert.match(note('mattermost_type_unknown')[0]!, /^1 post of type "custom_weird", which pchat does not know: imported as notices/);
       assert.match(note('mattermost_flags_counted')[0]!, /^1 post was flagged/);

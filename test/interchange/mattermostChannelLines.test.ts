@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { RecordOf, RecordType } from '../../src/interchange/archive/records.js';
 import { mattermostSource } from '../../src/interchange/sources/mattermost/source.js';
-import type { RecordSource } from '../../src/interchange/source.js';
 import { line, T, writeMattermostJsonl } from './mattermostFixture.js';
+import { all, notesByCode } from '../helpers/records.js';
 
 // Issue 18: channel lines out of the usual shape. A channel declared twice (the same team and
 // name) is one room, the later line's attributes over the earlier's, as Mattermost's bulk import
@@ -31,12 +30,6 @@ const LINES: unknown[] = [
   line('post', { team: 'eng', channel: 'nowhere', user: 'bob', message: 'in no channel', create_at: T + 4000 }),
 ];
 
-async function all<K extends RecordType>(source: RecordSource, type: K): Promise<RecordOf[K][]> {
-  const out: RecordOf[K][] = [];
-  for await (const r of source.records(type)) out.push(r);
-  return out;
-}
-
 describe('mattermost channel lines', () => {
   it('a repeated channel is one room; posts before their channel line are imported; each said in a note', async () => {
     const source = await mattermostSource(writeMattermostJsonl(work, LINES, false));
@@ -53,7 +46,7 @@ describe('mattermost channel lines', () => {
       assert.ok(!messages.some((m) => m.text === 'in no channel'));
 
       const notes = await all(source, 'notes');
-      const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      const coded = notesByCode(notes);
       assert.deepEqual(coded('mattermost_channel_repeated'), ['the channel "eng/general" is declared by 2 channel lines (lines 4, 6): one room, each later line\'s attributes over the earlier ones\' (as Mattermost\'s bulk import updates a channel it already has)']);
       assert.deepEqual(coded('mattermost_posts_before_channel'), ['1 post (2 messages with its replies) of the channel "eng/late" comes before its channel line (line 7), first on line 3: imported all the same (Mattermost\'s own bulk import needs the channel line first)']);
       assert.deepEqual(coded('mattermost_channel_unknown'), ['1 message of the channel "eng/nowhere", which no channel line declares: not imported']);
@@ -80,7 +73,7 @@ describe('mattermost channel lines', () => {
       assert.deepEqual(messages.map((m) => [m.room, m.text]), [['ops/early', 'between channel and team'], ['ops/early', 'its reply'], ['ops/early', 'after the team']]);
       assert.equal(messages[1]!.replyTo, messages[0]!.id);
       const notes = await all(source, 'notes');
-      const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      const coded = notesByCode(notes);
       assert.deepEqual(coded('mattermost_channel_before_team'), ['the channel "ops/early" (line 2) comes before its team\'s line (line 6): imported all the same, in the team\'s category (Mattermost\'s own bulk import needs the team line first)']);
       assert.deepEqual(coded('mattermost_posts_before_channel'), [], 'its posts come after its channel line');
       assert.deepEqual(coded('mattermost_team_unknown'), ['1 message of the channel "nope/lost", whose team "nope" no team line declares: not imported']);

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { MessageRecord, NoteRecord, RecordOf, RecordType } from '../../src/interchange/archive/records.js';
+import type { MessageRecord, NoteRecord } from '../../src/interchange/archive/records.js';
 import { directOptions } from '../../src/interchange/sources/direct.js';
 import { mattermostSource } from '../../src/interchange/sources/mattermost/source.js';
-import type { RecordSource } from '../../src/interchange/source.js';
 import { line, T, writeMattermostJsonl } from './mattermostFixture.js';
+import { all, notesByCode } from '../helpers/records.js';
 
 // Issue 18: every count in the Mattermost notes is what the records carry, on a small export
 // with the cases a first pass can count differently from the message pass: reactions of users
@@ -51,12 +51,6 @@ const LINES: unknown[] = [
   }),
   line('direct_post', { channel_members: ['alice', 'dora'], user: 'alice', type: 'custom_thing', message: 'odd', create_at: T + 7000 }),
 ];
-
-async function all<K extends RecordType>(source: RecordSource, type: K): Promise<RecordOf[K][]> {
-  const out: RecordOf[K][] = [];
-  for await (const r of source.records(type)) out.push(r);
-  return out;
-}
 
 /** The number a note of `code` starts with (0 when there is no such note). */
 const counted = (notes: NoteRecord[], code: string): number => {
@@ -141,7 +135,7 @@ describe('what the start date leaves out', () => {
     try {
       assert.deepEqual((await all(source, 'messages')).map((m) => m.text), ['new']);
       const notes = await all(source, 'notes');
-      const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      const coded = notesByCode(notes);
       assert.deepEqual(coded('older_than_start_date'), ['2 messages older than the start date were left out'], 'the edited post and the notice it would have been, not the join nor the empty post');
       assert.deepEqual(coded('mattermost_events_counted'), ['General: 1 "system_join_channel"; system messages are not imported']);
       assert.deepEqual(coded('mattermost_type_unknown'), ['1 post of type "custom_empty", which pchat does not know, with no text or file: not imported']);

@@ -3,14 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { MessageRecord, NoteRecord, RecordOf, RecordType } from '../../src/interchange/archive/records.js';
-import { RECORD_TYPES } from '../../src/interchange/archive/records.js';
+import type { MessageRecord, NoteRecord } from '../../src/interchange/archive/records.js';
 import { directOptions } from '../../src/interchange/sources/direct.js';
 import { emojiOf } from '../../src/interchange/sources/emoji.js';
 import { slackSource } from '../../src/interchange/sources/slack/source.js';
 import { slackText } from '../../src/interchange/sources/slack/text.js';
-import type { RecordSource } from '../../src/interchange/source.js';
 import { SLACK_FILES, ts, writeSlackExport, writeSlackZip } from './slackFixture.js';
+import { all, notesByCode } from '../helpers/records.js';
 
 // Issue 18, point 1 (slack:<export>) and the awkward cases of point 5, on exports made here in
 // the shape Slack documents: the records the source produces, each checked by the archive's schema.
@@ -18,14 +17,6 @@ import { SLACK_FILES, ts, writeSlackExport, writeSlackZip } from './slackFixture
 const work = mkdtempSync(join(tmpdir(), 'pchat-slack-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function all<T extends RecordType>(source: RecordSource, type: T): Promise<RecordOf[T][]> {
-  const out: RecordOf[T][] = [];
-  for await (const r of source.records(type)) {
-    RECORD_TYPES[type].parse(r); // every record is one the archive accepts
-    out.push(r);
-  }
-  return out;
-}
 const byText = (messages: MessageRecord[], text: string) => {
   const m = messages.find((x) => x.text === text);
   assert.ok(m, `no message "${text}" in ${JSON.stringify(messages.map((x) => x.text))}`);
@@ -85,7 +76,7 @@ describe('the slack source', () => {
       assert.ok(!messages.some((m) => m.text === 'hi bob' || m.text === 'hi both'), 'direct messages are skipped by default');
 
       const notes = await all(source, 'notes');
-      const note = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      const note = notesByCode(notes);
       assert.match(note('slack_events_counted')[0]!, /^general: 1 join, 1 topic change, 1 rename; not imported/);
       assert.deepEqual(note('slack_subtype_unknown'), [
         '1 message of subtype "weird_new_thing", which pchat does not know: imported as notices with their text',
@@ -161,7 +152,7 @@ describe('the slack source', () => {
     try {
       assert.deepEqual((await all(source, 'messages')).map((m) => m.text), ['new']);
       const notes = await all(source, 'notes');
-      const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+      const coded = notesByCode(notes);
       assert.deepEqual(coded('older_than_start_date'), ['2 messages older than the start date were left out'], 'only those that would have been imported');
       assert.deepEqual(coded('slack_events_counted'), ['random: 1 join; not imported as messages (the room\'s description is its current topic, else its purpose; its name the current one)']);
       assert.deepEqual(coded('slack_subtype_unknown'), ['1 message of subtype "weird_new_thing", which pchat does not know, with no text or file: not imported']);

@@ -42,27 +42,20 @@ const EMPTY = new Digest().hex();
  * exact set: see `roomDigestFor`.) Independent of the source, so it can run alongside it.
  */
 export async function targetRoomDigests(store: Store, request: TargetDigestRequest, signal?: AbortSignal): Promise<Map<number, TargetRoomDigests>> {
-  const { lines, userKeys } = digestLinesOf(request);
+  const digestLines = digestLinesOf(request);
   const out = new Map<number, TargetRoomDigests>();
   for (const roomId of request.roomIds) {
     if (signal?.aborted) break;
     const digests = new Map<string, Digest>();
-    const times = new IsoFormatter();
-    const parents = new TargetParents(request.nativeSystem);
     let total = 0;
-    for await (const page of roomHistoryPages(store, roomId)) {
-      for (const m of page) {
-        const parent = parents.parentOf(m);
-        if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
-        const system = m.origin?.system ?? request.nativeSystem;
-        let digest = digests.get(system);
-        if (digest === undefined) {
-          digest = new Digest();
-          digests.set(system, digest);
-        }
-        digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, parent, times, userKeys))));
-        total += 1;
+    for await (const { system, line } of targetRoomLines(store, roomId, request, digestLines)) {
+      let digest = digests.get(system);
+      if (digest === undefined) {
+        digest = new Digest();
+        digests.set(system, digest);
       }
+      digest.add(line);
+      total += 1;
     }
     const bySystem: Record<string, { count: number; digest: string }> = {};
     for (const [system, digest] of digests) bySystem[system] = { count: digest.count, digest: digest.hex() };
@@ -94,6 +87,29 @@ const digestLinesOf = (request: TargetDigestRequest) => {
   const userKeys: ReadonlyMap<number, string> = new Map(request.userKeys);
   return { lines: new DigestLines((author: number) => userKeys.get(author) ?? `missing ${author}`), userKeys };
 };
+
+/**
+ * A target room's digest lines in seq order, each with the identity system of its message, from
+ * --start-date on. Every message of the room goes through TargetParents, those before the start
+ * date too, so a reply names its parent whenever it was older.
+ */
+async function* targetRoomLines(
+  store: Store,
+  roomId: number,
+  request: TargetDigestRequest,
+  { lines, userKeys }: ReturnType<typeof digestLinesOf>,
+): AsyncGenerator<{ system: string; line: string }> {
+  const times = new IsoFormatter();
+  const parents = new TargetParents(request.nativeSystem);
+  for await (const page of roomHistoryPages(store, roomId)) {
+    for (const m of page) {
+      const parent = parents.parentOf(m);
+      if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
+      const system = m.origin?.system ?? request.nativeSystem;
+      yield { system, line: lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, parent, times, userKeys))) };
+    }
+  }
+}
 
 interface SourceRoom {
   readonly room: string;
@@ -189,19 +205,11 @@ async function roomDigestFor(store: Store, roomId: number, systems: ReadonlySet<
     return { count: mine.count, digest: mine.digest, other: digests.total - mine.count };
   }
   // Several systems in one source room: their messages interleave, so read the room again for exactly them.
-  const { lines, userKeys } = digestLinesOf(request);
   const digest = new Digest();
-  const times = new IsoFormatter();
-  const parents = new TargetParents(request.nativeSystem);
   let other = 0;
-  for await (const page of roomHistoryPages(store, roomId)) {
-    for (const m of page) {
-      const parent = parents.parentOf(m);
-      if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
-      const system = m.origin?.system ?? request.nativeSystem;
-      if (systems.has(system)) digest.add(lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, parent, times, userKeys))));
-      else other += 1;
-    }
+  for await (const { system, line } of targetRoomLines(store, roomId, request, digestLinesOf(request))) {
+    if (systems.has(system)) digest.add(line);
+    else other += 1;
   }
   return { count: digest.count, digest: digest.hex(), other };
 }

@@ -1,8 +1,8 @@
+import type { Statement } from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import type { BulkImport, BulkSession, ImportHistoryResult, SpoolSlice } from '../../ports/store.js';
 import { createSpoolFiles, SPOOL_CACHE_PRAGMA, SPOOL_KIND_SQL } from '../spool/file.js';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { historyMerge } from './historyMerge.js';
 

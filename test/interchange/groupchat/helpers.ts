@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COLUMNS, writeTables, type Cell, type TableFile } from '../../../bench/lib/groupchatDump.js';
-import type { NoteRecord, RecordOf, RecordType } from '../../../src/interchange/archive/records.js';
-import type { RecordSource } from '../../../src/interchange/source.js';
+import type { NoteRecord } from '../../../src/interchange/archive/records.js';
 import { msToTicks } from '../../../src/interchange/sources/groupchat/values.js';
 
 export const T0 = Date.UTC(2012, 5, 1, 12);
@@ -54,10 +53,6 @@ export async function writeDump(dir: string, tables: Record<string, TableFile>):
   return path;
 }
 
-export async function all<T extends RecordType>(source: RecordSource, type: T): Promise<RecordOf[T][]> {
-  const out: RecordOf[T][] = [];
-  for await (const r of source.records(type)) out.push(r);
-  return out;
-}
+export { all } from '../../helpers/records.js';
 
 export const codes = (notes: readonly NoteRecord[]) => notes.map((n) => n.code);

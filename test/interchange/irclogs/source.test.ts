@@ -3,19 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { RecordOf, RecordType } from '../../../src/interchange/archive/records.js';
-import type { RecordSource } from '../../../src/interchange/source.js';
 import { ircLogsSource } from '../../../src/interchange/sources/irclogs/source.js';
 import { EXPECTED, writeLogs, ZONE } from './fixture.js';
+import { all, notesByCode } from '../../helpers/records.js';
 
 // Issue 18, point 1: an irc-logs:<dir> source on generated logs of weechat, irssi, ZNC and the
 // [HH:MM] family, with a mixed encoding, a missing day line, nick changes and topics.
-
-async function all<T extends RecordType>(source: RecordSource, type: T): Promise<RecordOf[T][]> {
-  const list: RecordOf[T][] = [];
-  for await (const r of source.records(type)) list.push(r);
-  return list;
-}
 
 describe('the irc-logs source', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pchat-irclogs-'));
@@ -64,7 +57,7 @@ describe('the irc-logs source', () => {
     assert.equal(pchatRoom.at(-1)!.text, 'notice via znc', 'the ZNC day file after the undated weechat log');
 
     const notes = await all(source, 'notes');
-    const coded = (code: string) => notes.filter((n) => n.code === code).map((n) => n.message);
+    const coded = notesByCode(notes);
     assert.deepEqual(coded('irc_line_unparsed'), ['irssi/libera/#ops.log line 13: not a line of its log format, not imported: "this line is not a log line"']);
     assert.deepEqual(coded('irc_day_inferred'), ['irssi/libera/#ops.log line 7: the time goes back with no day-change line; taken as the next day']);
     assert.ok(coded('irc_legacy_encoding').includes('1 line in all decoded as cp1252'));
