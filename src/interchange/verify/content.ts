@@ -48,7 +48,7 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
     if (signal?.aborted) break;
     const digests = new Map<string, Digest>();
     let total = 0;
-    for await (const { system, line } of targetRoomLines(store, roomId, request, digestLines)) {
+    await eachTargetLine(store, roomId, request, digestLines, (system, line) => {
       let digest = digests.get(system);
       if (digest === undefined) {
         digest = new Digest();
@@ -56,7 +56,7 @@ export async function targetRoomDigests(store: Store, request: TargetDigestReque
       }
       digest.add(line);
       total += 1;
-    }
+    });
     const bySystem: Record<string, { count: number; digest: string }> = {};
     for (const [system, digest] of digests) bySystem[system] = { count: digest.count, digest: digest.hex() };
     out.set(roomId, { total, bySystem });
@@ -89,16 +89,18 @@ const digestLinesOf = (request: TargetDigestRequest) => {
 };
 
 /**
- * A target room's digest lines in seq order, each with the identity system of its message, from
- * --start-date on. Every message of the room goes through TargetParents, those before the start
- * date too, so a reply names its parent whenever it was older.
+ * Calls `visit` with a target room's digest lines in seq order, each with the identity system of
+ * its message, from --start-date on (a callback, not a generator: a million messages would be a
+ * million promise turns). Every message of the room goes through TargetParents, those before the
+ * start date too, so a reply names its parent whenever it was older.
  */
-async function* targetRoomLines(
+async function eachTargetLine(
   store: Store,
   roomId: number,
   request: TargetDigestRequest,
   { lines, userKeys }: ReturnType<typeof digestLinesOf>,
-): AsyncGenerator<{ system: string; line: string }> {
+  visit: (system: string, line: string) => void,
+): Promise<void> {
   const times = new IsoFormatter();
   const parents = new TargetParents(request.nativeSystem);
   for await (const page of roomHistoryPages(store, roomId)) {
@@ -106,7 +108,7 @@ async function* targetRoomLines(
       const parent = parents.parentOf(m);
       if (request.sinceMs !== undefined && m.createdAt < request.sinceMs) continue;
       const system = m.origin?.system ?? request.nativeSystem;
-      yield { system, line: lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, parent, times, userKeys))) };
+      visit(system, lines.line(system, m.origin?.id ?? String(m.id), m.authorId, times.format(m.createdAt), m.kind, m.title, m.text, conversationMark(targetConversation(m, parent, times, userKeys))));
     }
   }
 }
@@ -207,9 +209,9 @@ async function roomDigestFor(store: Store, roomId: number, systems: ReadonlySet<
   // Several systems in one source room: their messages interleave, so read the room again for exactly them.
   const digest = new Digest();
   let other = 0;
-  for await (const { system, line } of targetRoomLines(store, roomId, request, digestLinesOf(request))) {
+  await eachTargetLine(store, roomId, request, digestLinesOf(request), (system, line) => {
     if (systems.has(system)) digest.add(line);
     else other += 1;
-  }
+  });
   return { count: digest.count, digest: digest.hex(), other };
 }
