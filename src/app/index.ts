@@ -1,5 +1,5 @@
 import type { Message } from '../core/model.js';
-import type { Clock, EventBus } from '../ports/events.js';
+import type { Clock, EventBus, PostedEvent } from '../ports/events.js';
 import type { AppendResult, NewComplianceEvent, NewMessage, Store } from '../ports/store.js';
 import { addInUseCases } from './addins.js';
 import { audited, auditUseCases } from './audit.js';
@@ -46,10 +46,12 @@ export function createApplication(deps: { store: Store; bus: EventBus; clock: Cl
       return results;
     },
     (results) => {
+      const events: PostedEvent[] = [];
       for (const { message, duplicate } of results) {
         const mentions = mentionsOf.get(message);
-        if (!duplicate) void deps.bus.publish({ type: 'message.posted', roomId: message.roomId, message, live: message.seq === 0, ...(mentions && { mentions }) });
+        if (!duplicate) events.push({ type: 'message.posted', roomId: message.roomId, message, live: message.seq === 0, ...(mentions && { mentions }) });
       }
+      if (events.length > 0) void deps.bus.publishAll(events);
       feedMatcher.committed(results); // topic feeds: queued, matched after the acknowledgements
     },
   );

@@ -9,8 +9,23 @@ const CONTROL_IN_NAME = /[\u0000-\u001f\u007f-\u009f]/u;
 // eslint-disable-next-line no-control-regex
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u;
 
-/** A text's length as the limits count it: in code points (an emoji is one). */
-export const codePoints = (value: string): number => [...value].length;
+/**
+ * A text's length as the limits count it: in code points (an emoji is one, a lone surrogate
+ * one), as `[...value].length` counts them, without building that array for every message.
+ */
+export function codePoints(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdbff) continue;
+    const next = value.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next <= 0xdfff) {
+      count--; // a surrogate pair
+      i++;
+    }
+  }
+  return count;
+}
 
 /**
  * The one answer to text that is not Unicode text: bytes that are not UTF-8 reach the

@@ -1,4 +1,4 @@
-import type { DomainEvent, EventBus, EventListener } from '../ports/events.js';
+import type { DomainEvent, EventBus, EventListener, PostedEvent, PostsListener } from '../ports/events.js';
 import type { EventLogStore } from '../ports/store.js';
 import type { MessageRelay } from './messageRelay.js';
 
@@ -8,7 +8,8 @@ export interface BusLogger {
 
 /** Delivers events to listeners in this process. A throwing listener cannot hurt the others. */
 export class LocalEventBus implements EventBus {
-  private readonly listeners = new Set<EventListener>();
+  /** Each listener, with its listener of posts in batches where it has one. */
+  private readonly listeners = new Map<EventListener, PostsListener | undefined>();
 
   constructor(private readonly log?: BusLogger) {}
 
@@ -17,19 +18,40 @@ export class LocalEventBus implements EventBus {
     return Promise.resolve();
   }
 
+  publishAll(events: readonly PostedEvent[]): Promise<void> {
+    this.dispatchAll(events);
+    return Promise.resolve();
+  }
+
   dispatch(event: DomainEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.log?.error({ err: error, event: event.type }, 'event listener failed');
+    for (const listener of this.listeners.keys()) this.call(listener, event);
+  }
+
+  /** Posts of one commit, in order: in one call to each listener that takes them so, else one by one. */
+  dispatchAll(events: readonly PostedEvent[]): void {
+    for (const [listener, posts] of this.listeners) {
+      if (!posts) for (const event of events) this.call(listener, event);
+      else {
+        try {
+          posts(events);
+        } catch (error) {
+          this.log?.error({ err: error, event: 'message.posted' }, 'event listener failed');
+        }
       }
     }
   }
 
-  subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
+  subscribe(listener: EventListener, posts?: PostsListener): () => void {
+    this.listeners.set(listener, posts);
     return () => this.listeners.delete(listener);
+  }
+
+  private call(listener: EventListener, event: DomainEvent): void {
+    try {
+      listener(event);
+    } catch (error) {
+      this.log?.error({ err: error, event: event.type }, 'event listener failed');
+    }
   }
 }
 
@@ -66,8 +88,17 @@ export class SharedEventBus implements EventBus {
     this.local.dispatch(event);
   }
 
-  subscribe(listener: EventListener): () => void {
-    return this.local.subscribe(listener);
+  /** Posts stay on this process, as in `publish`, unless a pool relays them. */
+  async publishAll(events: readonly PostedEvent[]): Promise<void> {
+    if (this.relay) {
+      await Promise.all(events.map((event) => this.publish(event)));
+      return;
+    }
+    this.local.dispatchAll(events);
+  }
+
+  subscribe(listener: EventListener, posts?: PostsListener): () => void {
+    return this.local.subscribe(listener, posts);
   }
 
   /** Starts tailing the shared log from its current end. */

@@ -1,4 +1,4 @@
-import type { DomainEvent, EventBus } from '../ports/events.js';
+import type { DomainEvent, EventBus, PostedEvent } from '../ports/events.js';
 import { feedEventConcerns } from '../ports/feeds.js';
 
 /** A connected client session of any protocol, as the hub sees it. */
@@ -11,6 +11,12 @@ export interface Subscriber {
   readonly takesDirectMessages?: boolean;
   /** A room event for a room this subscriber joined. */
   onRoomEvent(event: DomainEvent & { roomId: number }): void;
+  /**
+   * Posts committed together in one room this subscriber joined, in order. A subscriber without
+   * it gets them one by one through onRoomEvent; with it, a fan-out can share its work for the
+   * batch among recipients (protocols/irc/events.ts).
+   */
+  onRoomPosts?(events: readonly PostedEvent[]): void;
   /** Anything that may change what this subscriber may see (room, category, group, policy, user changes). */
   onAccessChange(event: DomainEvent): void;
   /** A user came into (or left) a room this subscriber is in; `count` is how many are in it now. */
@@ -33,7 +39,10 @@ export class Hub {
   private readonly everyone = new Set<Subscriber>();
 
   constructor(bus: EventBus) {
-    bus.subscribe((event) => this.route(event));
+    bus.subscribe(
+      (event) => this.route(event),
+      (events) => this.routePosts(events),
+    );
   }
 
   connect(subscriber: Subscriber): void {
@@ -95,6 +104,22 @@ export class Hub {
   private mentioned(event: DomainEvent & { type: 'message.posted' }, userIds: readonly number[]): void {
     const inRoom = this.rooms.get(event.roomId);
     for (const s of this.everyone) if (s.onMention && userIds.includes(s.userId) && !inRoom?.has(s)) s.onMention(event);
+  }
+
+  /** A commit's posts: each run of posts to one room goes to its subscribers as one batch. */
+  private routePosts(events: readonly PostedEvent[]): void {
+    for (let start = 0; start < events.length; ) {
+      const roomId = (events[start] as PostedEvent).roomId;
+      let end = start + 1;
+      while (end < events.length && (events[end] as PostedEvent).roomId === roomId) end++;
+      const run = start === 0 && end === events.length ? events : events.slice(start, end);
+      start = end;
+      for (const event of run) if (event.mentions) this.mentioned(event, event.mentions);
+      for (const s of this.rooms.get(roomId) ?? []) {
+        if (s.onRoomPosts) s.onRoomPosts(run);
+        else for (const event of run) s.onRoomEvent(event);
+      }
+    }
   }
 
   private route(event: DomainEvent): void {

@@ -92,12 +92,22 @@ export function signsOut(event: DomainEvent, userId: number, sessionId: number):
   return event.keepSessionId === undefined || event.keepSessionId !== sessionId;
 }
 
+/** A post's event (the writer publishes a commit's posts together: EventBus.publishAll). */
+export type PostedEvent = DomainEvent & { readonly type: 'message.posted' };
+
 export type EventListener = (event: DomainEvent) => void;
+/** Takes the posts of one commit at once, in order (EventBus.publishAll). */
+export type PostsListener = (events: readonly PostedEvent[]) => void;
 
 export interface EventBus {
   /** Delivers to local listeners now and to other processes through the shared log. */
   publish(event: DomainEvent): Promise<void>;
-  subscribe(listener: EventListener): () => void;
+  /**
+   * The posts of one commit, in order: as `publish` of each, except that a listener subscribed
+   * with `posts` gets them in one call, so a fan-out can treat a batch as one (protocols/irc/events.ts).
+   */
+  publishAll(events: readonly PostedEvent[]): Promise<void>;
+  subscribe(listener: EventListener, posts?: PostsListener): () => void;
 }
 
 export interface Clock {

@@ -4,7 +4,7 @@ import { PchatError } from '../../src/core/errors.js';
 import { GroupGraph } from '../../src/core/groupGraph.js';
 import { matchesKeywords } from '../../src/core/moderation.js';
 import { policyEnabledFor } from '../../src/core/policy.js';
-import { isWellFormedText, validateHttpUrl, validateDescription, validateMessageText, validateName } from '../../src/core/validation.js';
+import { codePoints, isWellFormedText, validateHttpUrl, validateDescription, validateMessageText, validateName } from '../../src/core/validation.js';
 import { decodeUtf8Marked } from '../../src/protocols/text.js';
 
 const fails = (code: string, field?: string) => (error: unknown) =>
@@ -108,5 +108,11 @@ describe('persistent chat policy', () => {
     ];
     assert.equal(policyEnabledFor(2, rules, graph), false);
     assert.equal(policyEnabledFor(1, rules, graph), true);
+  });
+});
+
+describe('codePoints', () => {
+  it('counts code points as spreading the string does: a pair is one, a lone surrogate one', () => {
+    for (const text of ['', 'plain', 'é', '😀', 'a😀b😀', '\ud800', '\udc00\ud800', '\ud800\udc00x\ud83d', '👩‍👩‍👧']) assert.equal(codePoints(text), [...text].length, JSON.stringify(text));
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeTagValue, LineSplitter, parseLine, serialize, unescapeTagValue } from '../../src/protocols/irc/parser.js';
+import { bodyBytes, escapeTagValue, LineSplitter, parseLine, serialize, unescapeTagValue } from '../../src/protocols/irc/parser.js';
 
 const ok = (line: string) => {
   const r = parseLine(line);
@@ -98,5 +98,21 @@ describe('line framing', () => {
   it('does not split inside a multi-byte character', () => {
     const bytes = Buffer.from('PRIVMSG #a :é\r\n');
     assert.deepEqual(run([bytes.subarray(0, 13), bytes.subarray(13)]).lines, ['PRIVMSG #a :é']);
+  });
+});
+
+describe('bodyBytes', () => {
+  it('counts exactly the bytes serialize writes, without building the line', () => {
+    const cases = [
+      { source: 'alice!u1@irc.test', command: 'PRIVMSG', params: ['#general', 'hello world'] },
+      { source: 'alice', command: 'PRIVMSG', params: ['#general', ''] }, // an empty last parameter takes ':'
+      { source: 'alice', command: 'PRIVMSG', params: ['#general', 'word'] }, // one word does not
+      { source: 'alice', command: 'PRIVMSG', params: ['#general', ':colon'] },
+      { source: 'alice', command: 'PRIVMSG', params: ['#general', 'nul\0inside'] }, // made safe: a space, so ':'
+      { source: null, command: 'NOTICE', params: ['', 'middle empty'] }, // an empty middle parameter is '*'
+      { source: '', command: 'X', params: [':a b', 'ünïcödé 😀'] }, // a middle parameter made one word
+      { source: 'lone\ud800', command: 'PING', params: [] },
+    ];
+    for (const message of cases) assert.equal(bodyBytes(message), Buffer.byteLength(serialize(message)), JSON.stringify(message));
   });
 });

@@ -1,6 +1,6 @@
 import type { Message } from '../../core/model.js';
 import type { Actor } from '../../core/permissions.js';
-import { type DomainEvent, signsOut } from '../../ports/events.js';
+import { type DomainEvent, type PostedEvent, signsOut } from '../../ports/events.js';
 import { accountName, roomToChannel } from './channels.js';
 import { type ChannelState, kickFromRoom, sendNames } from './membership.js';
 import { handledAsEcho } from './posting.js';
@@ -44,9 +44,77 @@ export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roo
   session.writeLines(render(session, event, m, state.channel));
 }
 
+/**
+ * A commit's posts to one channel (Hub.routePosts). Every recipient that shows all of them the
+ * same way (the same channel name and tags: most, in a busy channel) writes one shared
+ * rendering of the whole batch; a recipient that skips some (its own posts, those it has
+ * shown already) writes the shared slices between them. So a delivery costs two comparisons,
+ * not a call chain, a lookup and a copy per message.
+ */
+export function deliverPosts(session: IrcSession, events: readonly PostedEvent[]): void {
+  const state = session.rooms.get((events[0] as PostedEvent).roomId);
+  if (!state || session.isClosed) return;
+  let batch: RenderedBatch | null = null;
+  let from = -1; // the first event of the slice being gathered
+  const writeSlice = (to: number): void => {
+    if (from < 0) return;
+    batch ??= renderBatch(session, events, state.channel);
+    session.writeLines(batch.bytes.subarray(batch.offsets[from], batch.offsets[to]));
+    from = -1;
+  };
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as PostedEvent;
+    if (!admitLive(state, event)) {
+      writeSlice(i);
+      continue;
+    }
+    if (event.message.authorId === session.userId) {
+      writeSlice(i); // an echo goes out in its place
+      if (handledAsEcho(session, event.message, state.channel, session.deps.app.directory.peek())) continue;
+    }
+    if (from < 0) from = i;
+  }
+  writeSlice(events.length);
+}
+
+/** The lines of a batch of posts, and where each post's lines start (offsets[i]; the last is the length). */
+interface RenderedBatch {
+  readonly bytes: Buffer;
+  readonly offsets: Uint32Array;
+}
+// As for single events: kept for the last batch, by channel name and the tags taken.
+let lastBatch: readonly PostedEvent[] | null = null;
+let lastBatchRendered = new Map<string, (RenderedBatch | undefined)[]>();
+
+function renderBatch(session: IrcSession, events: readonly PostedEvent[], channel: string): RenderedBatch {
+  if (events !== lastBatch) {
+    lastBatch = events;
+    lastBatchRendered = new Map();
+  }
+  let byTags = lastBatchRendered.get(channel);
+  if (!byTags) lastBatchRendered.set(channel, (byTags = []));
+  const taken = tagsTaken(session);
+  let batch = byTags[taken];
+  if (!batch) {
+    const offsets = new Uint32Array(events.length + 1);
+    let text = '';
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as PostedEvent;
+      const lines = renderText(session, event.message, channel);
+      text += lines;
+      offsets[i + 1] = (offsets[i] as number) + Buffer.byteLength(lines);
+    }
+    byTags[taken] = batch = { bytes: Buffer.from(text), offsets };
+  }
+  return batch;
+}
+
+/** Which of the tags a live message may carry this connection takes, as bits. */
+const tagsTaken = (session: IrcSession): number =>
+  (session.caps.has('server-time') ? 1 : 0) | (session.caps.has('message-tags') ? 2 : 0) | (session.caps.has('account-tag') ? 4 : 0);
+
 function render(session: IrcSession, event: DomainEvent, m: Message, channel: string): Buffer {
-  const caps = session.caps;
-  const taken = (caps.has('server-time') ? 1 : 0) | (caps.has('message-tags') ? 2 : 0) | (caps.has('account-tag') ? 4 : 0);
+  const taken = tagsTaken(session);
   let byChannel = event === lastEvent ? lastRendered : rendered.get(event);
   if (!byChannel) rendered.set(event, (byChannel = new Map()));
   lastEvent = event;
@@ -54,25 +122,28 @@ function render(session: IrcSession, event: DomainEvent, m: Message, channel: st
   let byTags = byChannel.get(channel);
   if (!byTags) byChannel.set(channel, (byTags = []));
   let bytes = byTags[taken];
-  if (!bytes) {
-    // Live lines carry no time prefix: the client shows them as they arrive.
-    const snapshot = session.deps.app.directory.peek();
-    const source = session.maskOf(m.authorId, snapshot);
-    const account = snapshot ? accountName(snapshot.users, m.authorId) : null;
-    const command = ircCommandOf(m);
-    // Client-only tags go to those that took message-tags (clientTags.ts).
-    const clientTags = caps.has('message-tags') ? { ...replyTagOf(m), ...clientTagsOf(m.clientId) } : undefined;
-    const lines = messageLines(m, textBudget(source, command, channel), '', session.deps.publicUrl, ircReplyQuote(m, snapshot)).map((text, i) => {
-      const tags: Record<string, string> = { ...clientTags };
-      if (caps.has('server-time')) tags.time = serverTime(m.createdAt);
-      if (caps.has('message-tags')) tags.msgid = msgidOf(m, i);
-      if (caps.has('account-tag') && account) tags.account = account;
-      return `${serialize({ tags, source, command, params: [channel, text] })}\r\n`;
-    });
-    bytes = Buffer.from(lines.join(''));
-    byTags[taken] = bytes;
-  }
+  if (!bytes) byTags[taken] = bytes = Buffer.from(renderText(session, m, channel));
   return bytes;
+}
+
+/** A live message's lines (CRLF each) in a channel, with the tags this connection takes. */
+function renderText(session: IrcSession, m: Message, channel: string): string {
+  const caps = session.caps;
+  // Live lines carry no time prefix: the client shows them as they arrive.
+  const snapshot = session.deps.app.directory.peek();
+  const source = session.maskOf(m.authorId, snapshot);
+  const account = snapshot ? accountName(snapshot.users, m.authorId) : null;
+  const command = ircCommandOf(m);
+  // Client-only tags go to those that took message-tags (clientTags.ts).
+  const clientTags = caps.has('message-tags') ? { ...replyTagOf(m), ...clientTagsOf(m.clientId) } : undefined;
+  const lines = messageLines(m, textBudget(source, command, channel), '', session.deps.publicUrl, ircReplyQuote(m, snapshot)).map((text, i) => {
+    const tags: Record<string, string> = { ...clientTags };
+    if (caps.has('server-time')) tags.time = serverTime(m.createdAt);
+    if (caps.has('message-tags')) tags.msgid = msgidOf(m, i);
+    if (caps.has('account-tag') && account) tags.account = account;
+    return `${serialize({ tags, source, command, params: [channel, text] })}\r\n`;
+  });
+  return lines.join('');
 }
 
 export function deliverPresence(session: IrcSession, roomId: number, userId: number, present: boolean, count: number): void {

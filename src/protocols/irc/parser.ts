@@ -142,15 +142,28 @@ export function serialize(message: { tags?: Readonly<Record<string, string>> | u
   params.forEach((p, i) => {
     const value = unsafe(p);
     const last = i === params.length - 1;
-    if (last && (value === '' || value.includes(' ') || value.startsWith(':'))) out += ` :${value}`;
+    if (last && takesColon(value)) out += ` :${value}`;
     else out += ` ${last ? value : value.replace(/ /g, '_').replace(/^:/, '_') || '*'}`;
   });
   return out;
 }
 
-/** The body of a serialised line (no tags), in bytes, for length budgets. */
+/** Whether a last parameter (made safe) is written with its ':'. */
+const takesColon = (value: string): boolean => value === '' || value.includes(' ') || value.startsWith(':');
+
+/**
+ * The body of a serialised line (no tags), in bytes, for length budgets: what
+ * `Buffer.byteLength(serialize(message))` gives, counted without building the line (the relay
+ * check of every PRIVMSG). Making a value safe and a middle parameter one word keeps its bytes.
+ */
 export function bodyBytes(message: { source?: string | null; command: string; params?: readonly string[] }): number {
-  return Buffer.byteLength(serialize({ ...message, tags: undefined }));
+  let bytes = (message.source ? Buffer.byteLength(message.source) + 2 : 0) + Buffer.byteLength(message.command);
+  const params = message.params ?? [];
+  params.forEach((p, i) => {
+    if (i < params.length - 1) bytes += 1 + (p === '' ? 1 : Buffer.byteLength(p));
+    else bytes += (takesColon(unsafe(p)) ? 2 : 1) + Buffer.byteLength(p);
+  });
+  return bytes;
 }
 
 /**

@@ -5,8 +5,8 @@ import type { Actor } from '../../core/permissions.js';
 import { NOT_UTF8 } from '../../core/validation.js';
 import type { Hub, Subscriber } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
-import type { DomainEvent } from '../../ports/events.js';
-import { deliverAccessChange, deliverPresence, deliverRoomEvent } from './events.js';
+import type { DomainEvent, PostedEvent } from '../../ports/events.js';
+import { deliverAccessChange, deliverPosts, deliverPresence, deliverRoomEvent } from './events.js';
 import { type FloodControl, FloodGate } from './flood.js';
 import type { ChannelState } from './membership.js';
 import { ERR } from './numerics.js';
@@ -352,6 +352,12 @@ export class IrcSession implements Subscriber {
     // A room not joined as a channel is a direct conversation this connection hears (direct.ts).
     if (!this.rooms.has(event.roomId)) return deliverDirect(this, event);
     deliverRoomEvent(this, event);
+  }
+
+  onRoomPosts(events: readonly PostedEvent[]): void {
+    const roomId = (events[0] as PostedEvent).roomId;
+    if (this.rooms.has(roomId)) deliverPosts(this, events);
+    else for (const event of events) deliverDirect(this, event);
   }
 
   onPresence(roomId: number, userId: number, present: boolean, count: number): void {

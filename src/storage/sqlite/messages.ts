@@ -4,7 +4,7 @@ import type { AppendResult, ImportedMessage, ImportHistoryResult, MessageStore, 
 import type { Db } from './database.js';
 import { complianceFile } from '../files/rows.js';
 import { type FlaggedRow, sqliteMessageFiles } from './files.js';
-import { MESSAGE_COLUMNS, originColumns } from '../rows.js';
+import { MESSAGE_COLUMNS } from '../rows.js';
 import { historyMerge } from './historyMerge.js';
 import { removedParent } from '../replies.js';
 import { sqliteOwnMessages } from './ownMessages.js';
@@ -49,9 +49,12 @@ const HAS_REACTIONS = HAS_FILE + 1;
 export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
   const lastSeqOf = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
   const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
+  // A post whose clientId is stored already is a retry: the partial unique index (migration 0022)
+  // finds it while inserting, so a new post costs no lookup of its own (`existing` then reads it).
   const insert = db.prepare(
     `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, reply_to)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (room_id, author_id, client_id) WHERE client_id IS NOT NULL DO NOTHING`,
   );
   // A reply raises its parent's count in the same transaction (migration 0018).
   const countReply = db.prepare('UPDATE messages SET reply_count = reply_count + 1 WHERE id = ?');
@@ -99,6 +102,11 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
     return undefined;
   };
 
+  const duplicate = (row: FlaggedRow | undefined): AppendResult => {
+    if (!row) throw new Error('a post conflicted with a stored message that cannot be found');
+    return { message: files.rows([row])[0]!, duplicate: true };
+  };
+
   const appendAll = db.transaction((posts: readonly NewMessage[]): AppendResult[] => {
     // Each room's counter is read once and written once per batch, not bumped per message.
     const lastSeqs = new Map<number, number>();
@@ -106,34 +114,51 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
     const results = posts.map((post): AppendResult => {
       // A file row needs its message row: file posts are refused in history-less categories.
       if (post.file && !post.keep) throw new PchatError('invalid_input', 'Files cannot be posted where chat history is off.', { field: 'file' });
-      const found = existing(post);
-      if (found) return { message: files.rows([found])[0]!, duplicate: true };
+      // A clientId alone is checked by the insert itself (see `insert`).
+      const found = post.origin || !post.keep ? existing(post) : undefined;
+      if (found) return duplicate(found);
       let id = 0;
       let seq = 0;
       if (post.keep) {
         const last = lastSeqs.get(post.roomId) ?? (lastSeqOf.get(post.roomId) as number | undefined);
         if (last === undefined) throw roomNotFound();
-        seq = last + 1;
-        lastSeqs.set(post.roomId, seq);
+        const origin = post.origin;
         const info = insert.run(
           post.roomId,
-          seq,
+          last + 1,
           post.authorId,
           post.kind,
           post.title,
           post.text,
           post.createdAt,
           post.clientId,
-          ...originColumns(post.origin),
+          origin ? origin.system : null,
+          origin ? origin.id : null,
           post.file ? 1 : 0,
           post.replyTo?.id ?? null,
         );
+        if (info.changes === 0) return duplicate(existing(post));
+        seq = last + 1;
+        lastSeqs.set(post.roomId, seq);
         id = Number(info.lastInsertRowid);
         indexed.push(id);
         if (post.replyTo) countReply.run(post.replyTo.id);
       }
-      const { keep: _keep, file: newFile, replyTo, mentions: _mentions, ...fields } = post;
-      let message: Message = { ...fields, id, seq, ...(replyTo && { replyTo }) };
+      const newFile = post.file;
+      // Built field by field (not by spreading the post): one shape for every message.
+      let message: Message = {
+        id,
+        roomId: post.roomId,
+        seq,
+        authorId: post.authorId,
+        kind: post.kind,
+        title: post.title,
+        text: post.text,
+        createdAt: post.createdAt,
+        clientId: post.clientId,
+        origin: post.origin,
+        ...(post.replyTo && { replyTo: post.replyTo }),
+      };
       if (newFile) message = { ...message, file: files.insert(message, newFile) };
       if (id !== 0 && post.mentions?.length) mentionRows.write(message, post.mentions);
       const record = { messageId: id, seq, kind: post.kind, title: post.title, text: post.text };
