@@ -7,7 +7,7 @@ import { validateMessageText } from '../core/validation.js';
 import { type AppContext, roomAccess } from './context.js';
 import { mentionedUsers } from './mentions.js';
 import { type FileSweepResult, sweepOrphanFiles } from './fileSweep.js';
-import { id, parse } from './validate.js';
+import { clientIdInput, id, parse } from './validate.js';
 
 /** What a file post says about itself; the bytes come separately, as a stream. */
 export const uploadInput = z.strictObject({
@@ -18,7 +18,7 @@ export const uploadInput = z.strictObject({
   /** An optional caption; without one the message's text is the file name. */
   text: z.string().nullable().default(null),
   /** Chosen by the client; a retry with the same id is stored once (like posts). */
-  clientId: z.string().min(1).max(128).nullable().default(null),
+  clientId: clientIdInput,
 });
 
 export const MAX_FILE_NAME_CHARS = 255;

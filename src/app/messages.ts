@@ -7,14 +7,13 @@ import { validateMessageText, validateTitle } from '../core/validation.js';
 import type { AppendResult, NewComplianceEvent } from '../ports/store.js';
 import { type AppContext, roomAccess } from './context.js';
 import { mentionedUsers } from './mentions.js';
-import { id, parse, timestamp } from './validate.js';
+import { clientIdInput, id, parse, timestamp } from './validate.js';
 
 export const postInput = z.strictObject({
   text: z.string(),
   kind: z.enum(['text', 'story', 'notice']).default('text'),
   title: z.string().nullable().default(null),
-  /** Chosen by the client; a retry with the same id is stored once. */
-  clientId: z.string().min(1).max(128).nullable().default(null),
+  clientId: clientIdInput,
   /** A reply: the seq of the message of the same room it answers. */
   replyTo: z.int().positive().nullable().default(null),
 });
@@ -90,9 +89,11 @@ export function messageUseCases(ctx: AppContext) {
     /**
      * Durable when it returns. A repeated clientId returns the stored message with duplicate = true.
      * `onQueued` is called once the post is queued for its commit, behind every post queued before
-     * it: a connection may then start its next post without overtaking this one.
+     * it: a connection may then start its next post without overtaking this one. `doorClientId`
+     * is the id a door gave the post itself (IRC; core/model.ts DOOR_CLIENT_ID_PREFIX), which no
+     * client may send.
      */
-    async post(actor: Actor, roomId: number, input: unknown, options: { onQueued?: () => void } = {}): Promise<AppendResult> {
+    async post(actor: Actor, roomId: number, input: unknown, options: { onQueued?: () => void; doorClientId?: string } = {}): Promise<AppendResult> {
       const data = parse(postInput, input);
       const { snapshot, room, category } = await postingGate(actor, roomId);
       const text = validateMessageText(data.text, snapshot.config);
@@ -107,7 +108,7 @@ export function messageUseCases(ctx: AppContext) {
         title: data.title === null ? null : validateTitle(data.title) || null,
         text,
         createdAt: ctx.clock.now(),
-        clientId: data.clientId,
+        clientId: options.doorClientId ?? data.clientId,
         origin: null,
         keep: category.chatHistory,
         mentions: mentionedUsers(snapshot, room, category, text, actor.userId),

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { PchatError } from '../core/errors.js';
+import { DOOR_CLIENT_ID_PREFIX } from '../core/model.js';
 import { isWellFormedText, NOT_UTF8 } from '../core/validation.js';
+
+/** A post's clientId, chosen by the client: a retry with the same id is stored once. */
+export const clientIdInput = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((value) => !value.startsWith(DOOR_CLIENT_ID_PREFIX), `A clientId cannot start with "${DOOR_CLIENT_ID_PREFIX}": pchat gives the posts made over IRC such ids.`)
+  .nullable()
+  .default(null);
 
 /**
  * Parses input with a schema shared by every protocol. The first issue becomes the error's

@@ -87,6 +87,14 @@ export interface Room {
 /** A notice is said in passing (IRC NOTICE): stored and shown as one, never answered automatically. */
 export type MessageKind = 'text' | 'story' | 'notice';
 
+/**
+ * How the clientIds a door makes itself start: IRC gives each post an id of its own
+ * (protocols/irc/posting.ts), unique by construction and never retried. They are stored (history
+ * tells such posts by them) but not checked for repeats, which costs an entry per post in an
+ * index ordered by author (migration 0024); clients may not send ids that start so (app/validate.ts).
+ */
+export const DOOR_CLIENT_ID_PREFIX = 'irc-';
+
 export interface Message {
   readonly id: number;
   readonly roomId: number;

@@ -1,5 +1,5 @@
 import { directPairKey, participantsOf } from '../core/direct.js';
-import type { Category, ComplianceEvent, Message, MessageKind, Origin, PrincipalRef, Privacy, Room, RoomType, User } from '../core/model.js';
+import { type Category, type ComplianceEvent, DOOR_CLIENT_ID_PREFIX, type Message, type MessageKind, type Origin, type PrincipalRef, type Privacy, type Room, type RoomType, type User } from '../core/model.js';
 import type { ComplianceExportFormat, ComplianceExportState } from '../ports/complianceExport.js';
 import type { NodeRecord } from '../ports/pool.js';
 import { removedParent } from './replies.js';
@@ -16,6 +16,16 @@ export interface OriginColumns {
   origin_system: string | null;
   origin_id: string | null;
 }
+
+/**
+ * The messages whose clientId is checked for repeats: the condition of the partial unique index
+ * `messages_client_id` (migration 0024: every clientId but those a door made itself). A query by
+ * clientId states it, so that the database may use that index.
+ */
+export const CHECKED_CLIENT_ID = `client_id IS NOT NULL AND substr(client_id, 1, ${DOOR_CLIENT_ID_PREFIX.length}) <> '${DOOR_CLIENT_ID_PREFIX}'`;
+
+/** Whether the store checks a post's clientId for repeats (see CHECKED_CLIENT_ID). */
+export const checkedClientId = (clientId: string | null): clientId is string => clientId !== null && !clientId.startsWith(DOOR_CLIENT_ID_PREFIX);
 
 export const originOf = (row: OriginColumns): Origin | null =>
   row.origin_system !== null && row.origin_id !== null ? { system: row.origin_system, id: row.origin_id } : null;

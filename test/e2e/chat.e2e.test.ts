@@ -55,6 +55,13 @@ describe('chatting over HTTP and WebSocket', () => {
     assert.equal(history.messages.filter((m: any) => m.text === 'retry me').length, 1);
   });
 
+  it('refuses a clientId in the form pchat gives posts made over IRC, which are not checked for repeats', async () => {
+    const refused = await alice.api.post(`/api/v1/rooms/${roomId}/messages`, { text: 'spoofed', clientId: 'irc-x-1' });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error.field, 'clientId');
+    assert.match(refused.body.error.message, /cannot start with "irc-"/);
+  });
+
   it('posts over WebSocket with an ack after commit', async () => {
     const ws = await WsClient.connect(server.url, alice.api.token);
     await ws.next((f) => f.type === 'ready');

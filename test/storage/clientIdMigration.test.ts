@@ -108,7 +108,7 @@ describe('migration 0022 keeps clientIds unique only where there is one', () => 
             const constraints = await raw.query("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'messages'::regclass AND contype = 'u' ORDER BY 1");
             assert.deepEqual(constraints.rows.map((r: { def: string }) => r.def), ['UNIQUE (origin_system, origin_id)', 'UNIQUE (room_id, seq)']);
             const index = await raw.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_client_id'");
-            assert.match(index.rows[0]?.indexdef ?? '', /UNIQUE INDEX .* WHERE \(client_id IS NOT NULL\)/);
+            assert.match(index.rows[0]?.indexdef ?? '', /UNIQUE INDEX .* WHERE \(+client_id IS NOT NULL\)/);
             const insert = (clientId: string | null) => raw.query("INSERT INTO messages (room_id, seq, author_id, kind, text, created_at, client_id) SELECT 1, max(seq) + 1, 1, 'text', 'raw', 9, $1 FROM messages", [clientId]);
             await assert.rejects(insert('c2'), /duplicate key value violates unique constraint "messages_client_id"/);
             await insert(null);

@@ -43,8 +43,9 @@ export class OwnPosts {
       const actor = await session.actor();
       // IRCv3 `+draft/reply=<msgid>` names the parent of a reply; a msgid that is not one of ours is a tag like any other.
       const replyTo = clientTags?.['+draft/reply'] === undefined ? null : seqOfMsgid(clientTags['+draft/reply']);
-      const input = { text, kind, clientId, ...(replyTo !== null && { replyTo }) };
-      const { message } = await withClientTags(clientId, clientTags, () => session.deps.app.messages.post(actor, roomId, input, { onQueued: reply.onQueued }));
+      const input = { text, kind, ...(replyTo !== null && { replyTo }) };
+      const options = { onQueued: reply.onQueued, doorClientId: clientId };
+      const { message } = await withClientTags(clientId, clientTags, () => session.deps.app.messages.post(actor, roomId, input, options));
       return message;
     } finally {
       this.pending.delete(clientId);

@@ -1,4 +1,4 @@
-import type { FileInfo, Message } from '../../core/model.js';
+import { DOOR_CLIENT_ID_PREFIX, type FileInfo, type Message } from '../../core/model.js';
 import { plainText } from '../../core/richText.js';
 import type { Snapshot } from '../../app/directory.js';
 import { fileSummary, formatSize, replyQuote } from '../present.js';
@@ -105,7 +105,7 @@ export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text' | 
 }
 
 /** How every clientId of a post made over IRC starts (posting.ts adds the connection's own part). */
-export const IRC_CLIENT_ID_PREFIX = 'irc-';
+export const IRC_CLIENT_ID_PREFIX = DOOR_CLIENT_ID_PREFIX;
 
 /**
  * The quote line a reply starts with on IRC (core/replies.ts), or null. A reply an IRC client

@@ -3,7 +3,7 @@ import { PchatError } from '../../core/errors.js';
 import type { Message } from '../../core/model.js';
 import type { AppendResult, MessageStore, NewMessage } from '../../ports/store.js';
 import { first, retryingTransaction, transaction } from './database.js';
-import { originColumns } from '../rows.js';
+import { CHECKED_CLIENT_ID, checkedClientId, originColumns } from '../rows.js';
 import { complianceFile } from '../files/rows.js';
 import { READ_COLUMNS as COLUMNS, type FlaggedRow, insertFiles, readMessages, withTheirFiles } from './files.js';
 import { postgresOwnMessages } from './ownMessages.js';
@@ -82,12 +82,12 @@ const clientKey = (roomId: number, authorId: number, clientId: string): string =
 
 /** The key a post is deduplicated by, as SQLite's store does: its origin if it has one, else its client id. */
 const keyOf = (post: NewMessage): string | null =>
-  post.origin ? originKey(post.origin.system, post.origin.id) : post.clientId !== null ? clientKey(post.roomId, post.authorId, post.clientId) : null;
+  post.origin ? originKey(post.origin.system, post.origin.id) : checkedClientId(post.clientId) ? clientKey(post.roomId, post.authorId, post.clientId) : null;
 
 /** Every key a stored message can be found by. */
 const keysOf = (m: Message): string[] => [
   ...(m.origin ? [originKey(m.origin.system, m.origin.id)] : []),
-  ...(m.clientId !== null ? [clientKey(m.roomId, m.authorId, m.clientId)] : []),
+  ...(checkedClientId(m.clientId) ? [clientKey(m.roomId, m.authorId, m.clientId)] : []),
 ];
 
 /**
@@ -165,13 +165,13 @@ const asStored = (m: Message): Message => ({
 /** Stored messages that share a key with one of the posts, by every key they have. */
 async function findStored(tx: pg.PoolClient, posts: readonly NewMessage[]): Promise<Map<string, Message>> {
   const byOrigin = posts.filter((p) => p.origin);
-  const byClient = posts.filter((p) => !p.origin && p.clientId !== null);
+  const byClient = posts.filter((p) => !p.origin && checkedClientId(p.clientId));
   const stored = new Map<string, Message>();
   if (byOrigin.length === 0 && byClient.length === 0) return stored;
   const { rows: found } = await tx.query<FlaggedRow>(
     `SELECT ${COLUMNS} FROM messages WHERE (origin_system, origin_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
      UNION
-     SELECT ${COLUMNS} FROM messages WHERE (room_id, author_id, client_id) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::text[]))`,
+     SELECT ${COLUMNS} FROM messages WHERE (room_id, author_id, client_id) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::text[])) AND ${CHECKED_CLIENT_ID}`,
     [
       byOrigin.map((p) => p.origin!.system),
       byOrigin.map((p) => p.origin!.id),

@@ -4,7 +4,7 @@ import type { AppendResult, ImportedMessage, ImportHistoryResult, MessageStore, 
 import type { Db } from './database.js';
 import { complianceFile } from '../files/rows.js';
 import { type FlaggedRow, sqliteMessageFiles } from './files.js';
-import { MESSAGE_COLUMNS } from '../rows.js';
+import { CHECKED_CLIENT_ID, checkedClientId, MESSAGE_COLUMNS } from '../rows.js';
 import { historyMerge } from './historyMerge.js';
 import { removedParent } from '../replies.js';
 import { sqliteOwnMessages } from './ownMessages.js';
@@ -49,12 +49,12 @@ const HAS_REACTIONS = HAS_FILE + 1;
 export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
   const lastSeqOf = db.prepare('SELECT last_seq FROM rooms WHERE id = ?').pluck();
   const setLastSeq = db.prepare('UPDATE rooms SET last_seq = ? WHERE id = ?');
-  // A post whose clientId is stored already is a retry: the partial unique index (migration 0022)
-  // finds it while inserting, so a new post costs no lookup of its own (`existing` then reads it).
+  // A post whose clientId is stored already is a retry: the partial unique index (migrations 0022,
+  // 0024) finds it while inserting, so a new post costs no lookup of its own (`existing` then reads it).
   const insert = db.prepare(
     `INSERT INTO messages (room_id, seq, author_id, kind, title, text, created_at, client_id, origin_system, origin_id, has_file, reply_to)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (room_id, author_id, client_id) WHERE client_id IS NOT NULL DO NOTHING`,
+     ON CONFLICT (room_id, author_id, client_id) WHERE ${CHECKED_CLIENT_ID} DO NOTHING`,
   );
   // A reply raises its parent's count in the same transaction (migration 0018).
   const countReply = db.prepare('UPDATE messages SET reply_count = reply_count + 1 WHERE id = ?');
@@ -63,7 +63,7 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
   // an index row per message, between the batch's other statements, made a segment per message.
   const indexOne = db.prepare('INSERT INTO messages_fts (rowid, title, text) SELECT id, title, text FROM messages WHERE id = ?');
   const indexRange = db.prepare('INSERT INTO messages_fts (rowid, title, text) SELECT id, title, text FROM messages WHERE id BETWEEN ? AND ?');
-  const byClientId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ?`);
+  const byClientId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND author_id = ? AND client_id = ? AND ${CHECKED_CLIENT_ID}`);
   const byOrigin = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE origin_system = ? AND origin_id = ?`);
   // Through the room's index (`+origin_system` keeps SQLite off the origin index, which would
   // walk every message of the system in every room): stops at the first match.
@@ -98,7 +98,7 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
 
   const existing = (post: NewMessage): FlaggedRow | undefined => {
     if (post.origin) return byOrigin.get(post.origin.system, post.origin.id) as FlaggedRow | undefined;
-    if (post.clientId !== null) return byClientId.get(post.roomId, post.authorId, post.clientId) as FlaggedRow | undefined;
+    if (checkedClientId(post.clientId)) return byClientId.get(post.roomId, post.authorId, post.clientId) as FlaggedRow | undefined;
     return undefined;
   };
 

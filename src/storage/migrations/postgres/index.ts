@@ -19,6 +19,7 @@ import { sql as replies } from './0018_replies.js';
 import { sql as reactions } from './0019_reactions.js';
 import { sql as clientIdPartial } from './0022_client_id_partial.js';
 import { sql as ftsWithoutSizes } from './0023_fts_without_sizes.js';
+import { sql as doorClientIdsUnindexed } from './0024_door_client_ids_unindexed.js';
 
 /**
  * Numbered schema migrations for PostgreSQL, applied in order, each exactly once. The numbers
@@ -46,4 +47,5 @@ export const postgresMigrations: readonly { readonly version: number; readonly n
   { version: 21, name: 'topic feeds', sql: topicFeeds },
   { version: 22, name: 'clientId uniqueness only where there is one', sql: clientIdPartial },
   { version: 23, name: 'full-text index without column sizes', sql: ftsWithoutSizes },
+  { version: 24, name: 'clientIds made by a door left out of the uniqueness index', sql: doorClientIdsUnindexed },
 ];
