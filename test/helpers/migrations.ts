@@ -86,3 +86,23 @@ export async function upgradePostgres(cluster: PostgresCluster, version: number,
     cluster.drop(url);
   }
 }
+
+/**
+ * Rows written before an upgrade, with the ids the statements give them: the identity sequences
+ * of `tables` are then moved past those ids, as rows posted would have moved them.
+ */
+export async function seedPostgres(raw: pg.Client, statements: readonly string[], tables: readonly string[]): Promise<void> {
+  for (const statement of statements) await raw.query(statement);
+  for (const table of tables) await raw.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT max(id) FROM ${table}))`);
+}
+
+/** A connection of its own to an upgraded database, for checks below the store; ended after `use`. */
+export async function withPostgres<T>(url: string, use: (raw: pg.Client) => Promise<T>): Promise<T> {
+  const raw = new pg.Client({ connectionString: url });
+  await raw.connect();
+  try {
+    return await use(raw);
+  } finally {
+    await raw.end();
+  }
+}

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import type { Store } from '../../src/ports/store.js';
 import { post } from '../../src/storage/contract/harness.js';
-import { upgradePostgres, upgradeSqlite } from '../helpers/migrations.js';
+import { seedPostgres, upgradePostgres, upgradeSqlite, withPostgres } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 /**
@@ -95,16 +94,10 @@ describe('migration 0022 keeps clientIds unique only where there is one', () => 
       await upgradePostgres(
         cluster,
         22,
-        async (raw) => {
-          for (const statement of SEED) await raw.query(statement);
-          // Rows given their ids: the identity sequences go past them, as rows posted would have moved them.
-          for (const table of ['users', 'categories', 'rooms', 'messages']) await raw.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT max(id) FROM ${table}))`);
-        },
+        (raw) => seedPostgres(raw, SEED, ['users', 'categories', 'rooms', 'messages']),
         async (store, url) => {
           await checkThroughStore(store);
-          const raw = new pg.Client({ connectionString: url });
-          await raw.connect();
-          try {
+          await withPostgres(url, async (raw) => {
             const constraints = await raw.query("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'messages'::regclass AND contype = 'u' ORDER BY 1");
             assert.deepEqual(constraints.rows.map((r: { def: string }) => r.def), ['UNIQUE (origin_system, origin_id)', 'UNIQUE (room_id, seq)']);
             const index = await raw.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_client_id'");
@@ -113,9 +106,7 @@ describe('migration 0022 keeps clientIds unique only where there is one', () => 
             await assert.rejects(insert('c2'), /duplicate key value violates unique constraint "messages_client_id"/);
             await insert(null);
             await insert(null);
-          } finally {
-            await raw.end();
-          }
+          });
         },
       );
     });

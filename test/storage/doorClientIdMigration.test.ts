@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import type { Store } from '../../src/ports/store.js';
 import { post } from '../../src/storage/contract/harness.js';
-import { upgradePostgres, upgradeSqlite } from '../helpers/migrations.js';
+import { seedPostgres, upgradePostgres, upgradeSqlite, withPostgres } from '../helpers/migrations.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 /**
@@ -80,22 +79,15 @@ describe('migration 0024 leaves the clientIds IRC makes out of the uniqueness in
       await upgradePostgres(
         cluster,
         24,
-        async (raw) => {
-          for (const statement of SEED) await raw.query(statement);
-          for (const table of ['users', 'categories', 'rooms', 'messages']) await raw.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT max(id) FROM ${table}))`);
-        },
+        (raw) => seedPostgres(raw, SEED, ['users', 'categories', 'rooms', 'messages']),
         async (store, url) => {
           await checkThroughStore(store);
-          const raw = new pg.Client({ connectionString: url });
-          await raw.connect();
-          try {
+          await withPostgres(url, async (raw) => {
             const index = await raw.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_client_id'");
             assert.match(index.rows[0]?.indexdef ?? '', /UNIQUE INDEX .* WHERE \(\(client_id IS NOT NULL\) AND \(substr\(client_id, 1, 4\) <> 'irc-'::text\)\)/);
             const insert = (clientId: string) => raw.query("INSERT INTO messages (room_id, seq, author_id, kind, text, created_at, client_id) SELECT 1, max(seq) + 1, 1, 'text', 'raw', 9, $1 FROM messages", [clientId]);
             await assert.rejects(insert('web-1'), /duplicate key value violates unique constraint "messages_client_id"/);
-          } finally {
-            await raw.end();
-          }
+          });
         },
       );
     });
