@@ -7,15 +7,15 @@
 #   scripts/irctest.sh              the whole selection (what CI runs after npm test)
 #   scripts/irctest.sh -k lusers    any extra pytest arguments narrow it down
 #
-# Needs Debian's python3-pytest and python3-pytest-xdist (.ci/run installs them) and a built
+# Needs Debian's python3-pytest, python3-pytest-xdist and python3-filelock (.ci/run installs them) and a built
 # dist/ (`npm run test:irctest` builds it first; CI runs this script right after `npm test` built it). IRCTEST_WORKERS sets the parallelism (default: 2 per core).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 suite="${IRCTEST_DIR:-$here/../shared/vendor/irctest}"
 [ -d "$suite/irctest" ] || { echo "irctest not found at $suite (set IRCTEST_DIR)" >&2; exit 2; }
 python=/usr/bin/python3
-"$python" -c 'import pytest, xdist' 2>/dev/null || {
-  echo "irctest needs pytest and pytest-xdist for $python: apt-get install -y python3-pytest python3-pytest-xdist" >&2
+"$python" -c 'import pytest, xdist, filelock' 2>/dev/null || {
+  echo "irctest needs pytest, pytest-xdist and filelock for $python: apt-get install -y python3-pytest python3-pytest-xdist python3-filelock" >&2
   exit 2
 }
 workers="${IRCTEST_WORKERS:-$(( $(nproc) * 2 ))}"
