@@ -92,6 +92,8 @@ export type MessageKind = 'text' | 'story' | 'notice';
  * (protocols/irc/posting.ts), unique by construction and never retried. They are stored (history
  * tells such posts by them) but not checked for repeats, which costs an entry per post in an
  * index ordered by author (migration 0024); clients may not send ids that start so (app/validate.ts).
+ * The index of 0024 states this prefix in its SQL, and the stores' queries must match it
+ * (storage/rows.ts CHECKED_CLIENT_ID): changing it takes a migration.
  */
 export const DOOR_CLIENT_ID_PREFIX = 'irc-';
 

@@ -106,7 +106,7 @@ export class Hub {
     for (const s of this.everyone) if (s.onMention && userIds.includes(s.userId) && !inRoom?.has(s)) s.onMention(event);
   }
 
-  /** A commit's posts: each run of posts to one room goes to its subscribers as one batch. */
+  /** Posts (a commit's, or one): each run of posts to one room goes to its subscribers as one batch. */
   private routePosts(events: readonly PostedEvent[]): void {
     for (let start = 0; start < events.length; ) {
       const roomId = (events[start] as PostedEvent).roomId;
@@ -123,9 +123,9 @@ export class Hub {
   }
 
   private route(event: DomainEvent): void {
-    if (event.type === 'message.posted' && event.mentions) this.mentioned(event, event.mentions);
     switch (event.type) {
       case 'message.posted':
+        return this.routePosts([event]);
       case 'messages.removed':
       case 'messages.replaced':
       case 'message.reactions':

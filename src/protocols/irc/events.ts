@@ -21,27 +21,15 @@ import { showReaction } from './reactions.js';
  * here): live messages, roster changes, and room or account changes that need a re-check.
  */
 
-// Live messages are rendered once per event and format (the tags a client takes, the channel
-// name), as bytes that every recipient's connection shares. The hub hands one event to all its
-// recipients in a row, so the last event's renderings are kept at hand.
-// Keyed by channel name (each session's own string, whose hash is computed once), then by the
-// tags taken (bits), so no key is built per recipient.
-type Renderings = Map<string, (Buffer | undefined)[]>;
-const rendered = new WeakMap<DomainEvent, Renderings>();
-let lastEvent: DomainEvent | null = null;
-let lastRendered: Renderings = new Map();
-
 export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roomId: number }): void {
+  // A post alone (one held back during a join, say) is a batch of one.
+  if (event.type === 'message.posted') return deliverPosts(session, [event]);
   const state = session.rooms.get(event.roomId);
   if (!state || session.isClosed || !admitLive(state, event)) return;
   // An author's own edit or deletion is told (ownEdits.ts); moderation's removals and
   // replacements, and clearing, show in history only.
   if (event.type === 'messages.removed' || event.type === 'messages.replaced') return showOwnChange(session, event, state.channel);
   if (event.type === 'message.reactions') return showReaction(session, event, state.channel);
-  if (event.type !== 'message.posted') return;
-  const m = event.message;
-  if (handledAsEcho(session, m, state.channel, session.deps.app.directory.peek())) return;
-  session.writeLines(render(session, event, m, state.channel));
 }
 
 /**
@@ -82,7 +70,9 @@ interface RenderedBatch {
   readonly bytes: Buffer;
   readonly offsets: Uint32Array;
 }
-// As for single events: kept for the last batch, by channel name and the tags taken.
+// The hub hands a batch to all its recipients in a row, so the last batch's renderings are kept
+// at hand: by channel name (each session's own string, whose hash is computed once), then by the
+// tags taken (bits), so no key is built per recipient.
 let lastBatch: readonly PostedEvent[] | null = null;
 let lastBatchRendered = new Map<string, (RenderedBatch | undefined)[]>();
 
@@ -112,19 +102,6 @@ function renderBatch(session: IrcSession, events: readonly PostedEvent[], channe
 /** Which of the tags a live message may carry this connection takes, as bits. */
 const tagsTaken = (session: IrcSession): number =>
   (session.caps.has('server-time') ? 1 : 0) | (session.caps.has('message-tags') ? 2 : 0) | (session.caps.has('account-tag') ? 4 : 0);
-
-function render(session: IrcSession, event: DomainEvent, m: Message, channel: string): Buffer {
-  const taken = tagsTaken(session);
-  let byChannel = event === lastEvent ? lastRendered : rendered.get(event);
-  if (!byChannel) rendered.set(event, (byChannel = new Map()));
-  lastEvent = event;
-  lastRendered = byChannel;
-  let byTags = byChannel.get(channel);
-  if (!byTags) byChannel.set(channel, (byTags = []));
-  let bytes = byTags[taken];
-  if (!bytes) byTags[taken] = bytes = Buffer.from(renderText(session, m, channel));
-  return bytes;
-}
 
 /** A live message's lines (CRLF each) in a channel, with the tags this connection takes. */
 function renderText(session: IrcSession, m: Message, channel: string): string {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Snapshot } from '../../app/directory.js';
-import type { Message } from '../../core/model.js';
+import { DOOR_CLIENT_ID_PREFIX, type Message } from '../../core/model.js';
 import { withClientTags } from './clientTags.js';
 import { historyLines } from './membership.js';
-import { IRC_CLIENT_ID_PREFIX, seqOfMsgid } from './present.js';
+import { seqOfMsgid } from './present.js';
 import type { Reply } from './reply.js';
 import type { IrcSession } from './session.js';
 
@@ -21,7 +21,7 @@ export interface LinePost {
  * (echo-message) goes into it and carries the label.
  */
 export class OwnPosts {
-  private readonly prefix = `${IRC_CLIENT_ID_PREFIX}${randomBytes(6).toString('base64url')}-`;
+  private readonly prefix = `${DOOR_CLIENT_ID_PREFIX}${randomBytes(6).toString('base64url')}-`;
   private count = 0;
   private readonly pending = new Map<string, Reply>();
 

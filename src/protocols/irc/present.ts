@@ -104,16 +104,13 @@ export function messageLines(message: Pick<Message, 'kind' | 'title' | 'text' | 
   return lines;
 }
 
-/** How every clientId of a post made over IRC starts (posting.ts adds the connection's own part). */
-export const IRC_CLIENT_ID_PREFIX = DOOR_CLIENT_ID_PREFIX;
-
 /**
  * The quote line a reply starts with on IRC (core/replies.ts), or null. A reply an IRC client
  * posted with `+draft/reply` reads as it was written, as on any IRC server: its tag is its
  * context for clients that take tags; replies from elsewhere (the web, an import) are quoted.
  */
 export const ircReplyQuote = (m: Message, snapshot: Snapshot | null): string | null =>
-  m.clientId?.startsWith(IRC_CLIENT_ID_PREFIX) ? null : replyQuote(m, snapshot);
+  m.clientId?.startsWith(DOOR_CLIENT_ID_PREFIX) ? null : replyQuote(m, snapshot);
 
 /** The IRC command a message is shown with: a notice stays a NOTICE. */
 export const ircCommandOf = (m: Pick<Message, 'kind'>): 'PRIVMSG' | 'NOTICE' => (m.kind === 'notice' ? 'NOTICE' : 'PRIVMSG');

@@ -55,6 +55,17 @@ export function messagesContract(factory: StoreFactory): void {
       assert.equal(chat[0]?.data?.text, 'not kept');
     });
 
+    it('writes nothing of a batch that fails, compliance records included, and only its own of the next', async () => {
+      // 70 posts: CHAT records go in 64 to a statement in SQLite, so some were written inside the failed transaction, some not yet.
+      const failing = [...Array.from({ length: 70 }, (_, i) => post(roomId, userId, `lost ${i}`)), post(roomId + 1000, userId, 'to no room')];
+      await assert.rejects(store.messages.append(failing));
+      assert.equal(await store.messages.count(roomId), 0);
+      assert.deepEqual(await store.compliance.list({ type: 'CHAT', limit: 100 }), []);
+      await store.messages.append([post(roomId, userId, 'next')]);
+      const chat = await store.compliance.list({ type: 'CHAT', limit: 100 });
+      assert.deepEqual(chat.map((c) => c.data?.text), ['next']);
+    });
+
     it('pages history by keyset before, after and between sequence numbers', async () => {
       await store.messages.append(Array.from({ length: 10 }, (_, i) => post(roomId, userId, `m${i + 1}`, { createdAt: 1000 + i })));
       assert.deepEqual(texts(await store.messages.history({ roomId, limit: 3 })), ['m8', 'm9', 'm10']);

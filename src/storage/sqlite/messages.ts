@@ -10,7 +10,7 @@ import { removedParent } from '../replies.js';
 import { sqliteOwnMessages } from './ownMessages.js';
 import { sqliteMentionRows } from './mentions.js';
 import { Where } from './where.js';
-import { multiRowInsert } from './multiRow.js';
+import { MultiRowInsert } from '../multiRowInsert.js';
 import type { DurableCommits } from './walSync.js';
 
 // Reads take the has_file flag too (migration 0011): only a page with a flagged message looks up files.
@@ -69,8 +69,8 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
   // Through the room's index (`+origin_system` keeps SQLite off the origin index, which would
   // walk every message of the system in every room): stops at the first match.
   const holdsOrigins = db.prepare('SELECT 1 FROM messages WHERE room_id = ? AND +origin_system = ? LIMIT 1').pluck();
-  // A batch's CHAT records go in together, after its messages (multiRow.ts).
-  const insertChats = multiRowInsert(db, 'INSERT INTO compliance (type, room_id, user_id, at, data)', "'CHAT', ?, ?, ?, ?");
+  // A batch's CHAT records go in 64 to a statement (multiRowInsert.ts).
+  const chats = new MultiRowInsert(db, 'INSERT INTO compliance (type, room_id, user_id, at, data)', "'CHAT', ?, ?, ?, ?");
   // History pages are read as arrays (raw): export and verify read every message through them,
   // and better-sqlite3 builds an array per row at less than half the cost of a keyed object.
   const before = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`).raw(true);
@@ -113,7 +113,7 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
     // Each room's counter is read once and written once per batch, not bumped per message.
     const lastSeqs = new Map<number, number>();
     const indexed: number[] = [];
-    const chats: unknown[][] = [];
+    chats.discard(); // what a failed batch left unwritten
     const results = posts.map((post): AppendResult => {
       // A file row needs its message row: file posts are refused in history-less categories.
       if (post.file && !post.keep) throw new PchatError('invalid_input', 'Files cannot be posted where chat history is off.', { field: 'file' });
@@ -147,7 +147,6 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
         indexed.push(id);
         if (post.replyTo) countReply.run(post.replyTo.id);
       }
-      const newFile = post.file;
       // Built field by field (not by spreading the post): one shape for every message.
       let message: Message = {
         id,
@@ -162,13 +161,14 @@ export function sqliteMessages(db: Db, durable: DurableCommits): MessageStore {
         origin: post.origin,
         ...(post.replyTo && { replyTo: post.replyTo }),
       };
-      if (newFile) message = { ...message, file: files.insert(message, newFile) };
+      if (post.file) message = { ...message, file: files.insert(message, post.file) };
       if (id !== 0 && post.mentions?.length) mentionRows.write(message, post.mentions);
       const record = { messageId: id, seq, kind: post.kind, title: post.title, text: post.text };
-      chats.push([post.roomId, post.authorId, post.createdAt, JSON.stringify(message.file ? { ...record, file: complianceFile(message.file) } : record)]);
+      chats.values.push(post.roomId, post.authorId, post.createdAt, JSON.stringify(message.file ? { ...record, file: complianceFile(message.file) } : record));
+      chats.endRow();
       return { message, duplicate: false };
     });
-    insertChats(chats);
+    chats.flush();
     for (const [roomId, last] of lastSeqs) setLastSeq.run(last, roomId);
     // Without AUTOINCREMENT a new row takes max(rowid) + 1, so rows inserted one after another in
     // one write transaction normally get consecutive ids; SQLite does not promise it (past the
