@@ -15,5 +15,11 @@ if (files.length === 0) {
   console.error(`no test files found under ${root}${filter ? ` matching "${filter}"` : ''}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit' });
+// The spec reporter ends with the failing tests and their errors, so the tail of a long log
+// (all a CI page may keep) says what failed.
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);
