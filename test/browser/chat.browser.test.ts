@@ -64,6 +64,8 @@ describe('web client: chatting in a real browser', () => {
     await p.page.getByRole('button', { name: 'Sign in' }).click();
     await p.page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor();
     await p.signIn('bob@example.com');
+    // The directory comes from one response, after the connection is up: wait for it to be drawn.
+    await p.page.locator('section.category').first().waitFor();
     const categories = await p.page.locator('section.category h2').allInnerTexts();
     assert.deepEqual(categories, ['Engineering', 'Operations']);
     const rooms = await p.page.locator('.room-card h3').allInnerTexts();
