@@ -20,6 +20,7 @@ import { sql as reactions } from './0019_reactions.js';
 import { sql as clientIdPartial } from './0022_client_id_partial.js';
 import { sql as ftsWithoutSizes } from './0023_fts_without_sizes.js';
 import { sql as doorClientIdsUnindexed } from './0024_door_client_ids_unindexed.js';
+import { sql as noAuthorIndex } from './0025_no_author_index.js';
 
 /** Numbered schema migrations for SQLite, applied in order, each exactly once. */
 /**
@@ -49,4 +50,5 @@ export const sqliteMigrations: readonly { readonly version: number; readonly nam
   { version: 22, name: 'clientId uniqueness only where there is one', sql: clientIdPartial, rebuildsTable: true },
   { version: 23, name: 'full-text index without column sizes', sql: ftsWithoutSizes },
   { version: 24, name: 'clientIds made by a door left out of the uniqueness index', sql: doorClientIdsUnindexed },
+  { version: 25, name: 'no index of messages by author', sql: noAuthorIndex },
 ];
