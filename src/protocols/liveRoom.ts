@@ -36,3 +36,42 @@ export function releaseHeld(room: LiveRoom, deliver: (event: RoomEvent) => void)
   room.held = null;
   for (const event of held) deliver(event);
 }
+
+/** A batch of posts rendered once for all its recipients: the bytes, and where each post's start (offsets[i]; the last is the length). */
+export interface SharedBatch {
+  readonly bytes: Buffer;
+  readonly offsets: Uint32Array;
+}
+
+/**
+ * Hands one recipient its share of a batch of posts to one room (Hub.routePosts) as runs of
+ * consecutive posts, `write(from, to)` for posts [from, to): a door writes each run as one slice
+ * of the batch's shared rendering. A post that `admitLive` turns away ends a run. So does one
+ * the recipient sees its own way: `aside` may take it (returning true), having first called
+ * `before()` to write the run ahead of it, so that order holds.
+ */
+export function deliverRuns<E extends RoomEvent>(
+  room: LiveRoom,
+  events: readonly E[],
+  write: (from: number, to: number) => void,
+  aside?: (event: E, before: () => void) => boolean,
+): void {
+  let from = -1; // the first post of the run being gathered
+  let i = 0;
+  // Writes the run up to post i. Made once per call, not per post: this runs for every post and recipient.
+  const flush = (): void => {
+    if (from < 0) return;
+    write(from, i);
+    from = -1;
+  };
+  for (; i < events.length; i++) {
+    const event = events[i] as E;
+    if (!admitLive(room, event)) {
+      flush();
+      continue;
+    }
+    if (aside?.(event, flush)) continue;
+    if (from < 0) from = i;
+  }
+  flush();
+}

@@ -10,7 +10,7 @@ import { clientTagsOf } from './clientTags.js';
 import { Reply } from './reply.js';
 import { modeDiff, modesOf, prefixChanges, prefixesOf } from './roster.js';
 import type { IrcSession } from './session.js';
-import { admitLive } from '../liveRoom.js';
+import { admitLive, deliverRuns, type SharedBatch } from '../liveRoom.js';
 import { departureOf } from './departures.js';
 import { identityOf } from './identity.js';
 import { showOwnChange } from './ownEdits.js';
@@ -42,41 +42,30 @@ export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roo
 export function deliverPosts(session: IrcSession, events: readonly PostedEvent[]): void {
   const state = session.rooms.get((events[0] as PostedEvent).roomId);
   if (!state || session.isClosed) return;
-  let batch: RenderedBatch | null = null;
-  let from = -1; // the first event of the slice being gathered
-  const writeSlice = (to: number): void => {
-    if (from < 0) return;
-    batch ??= renderBatch(session, events, state.channel);
-    session.writeLines(batch.bytes.subarray(batch.offsets[from], batch.offsets[to]));
-    from = -1;
-  };
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i] as PostedEvent;
-    if (!admitLive(state, event)) {
-      writeSlice(i);
-      continue;
-    }
-    if (event.message.authorId === session.userId) {
-      writeSlice(i); // an echo goes out in its place
-      if (handledAsEcho(session, event.message, state.channel, session.deps.app.directory.peek())) continue;
-    }
-    if (from < 0) from = i;
-  }
-  writeSlice(events.length);
+  let batch: SharedBatch | null = null;
+  deliverRuns(
+    state,
+    events,
+    (from, to) => {
+      batch ??= renderBatch(session, events, state.channel);
+      session.writeLines(batch.bytes.subarray(batch.offsets[from], batch.offsets[to]));
+    },
+    // An own post's echo goes out in its place.
+    (event, before) => {
+      if (event.message.authorId !== session.userId) return false;
+      before();
+      return handledAsEcho(session, event.message, state.channel, session.deps.app.directory.peek());
+    },
+  );
 }
 
-/** The lines of a batch of posts, and where each post's lines start (offsets[i]; the last is the length). */
-interface RenderedBatch {
-  readonly bytes: Buffer;
-  readonly offsets: Uint32Array;
-}
 // The hub hands a batch to all its recipients in a row, so the last batch's renderings are kept
 // at hand: by channel name (each session's own string, whose hash is computed once), then by the
 // tags taken (bits), so no key is built per recipient.
 let lastBatch: readonly PostedEvent[] | null = null;
-let lastBatchRendered = new Map<string, (RenderedBatch | undefined)[]>();
+let lastBatchRendered = new Map<string, (SharedBatch | undefined)[]>();
 
-function renderBatch(session: IrcSession, events: readonly PostedEvent[], channel: string): RenderedBatch {
+function renderBatch(session: IrcSession, events: readonly PostedEvent[], channel: string): SharedBatch {
   if (events !== lastBatch) {
     lastBatch = events;
     lastBatchRendered = new Map();

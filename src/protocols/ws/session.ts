@@ -4,11 +4,12 @@ import type { Application } from '../../app/index.js';
 import type { Subscriber, Hub } from '../../delivery/hub.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { type DomainEvent, signsOut } from '../../ports/events.js';
+import { type DomainEvent, type PostedEvent, signsOut } from '../../ports/events.js';
 import { describeError } from '../errors.js';
 import { presentMessage, presentRoom } from '../present.js';
 import { presentReactionEvent } from '../presentReactions.js';
-import { admitLive, type LiveRoom, releaseHeld } from '../liveRoom.js';
+import { admitLive, deliverRuns, type LiveRoom, releaseHeld, type SharedBatch } from '../liveRoom.js';
+import { framedBatch } from './frames.js';
 import { presentConversation, watchDirectConversations } from '../direct.js';
 import { presentFeedEvent } from '../feeds.js';
 
@@ -58,14 +59,24 @@ export class WsSession implements Subscriber {
   }
 
   send(frame: Record<string, unknown> | string | Buffer): void {
+    if (this.writable()) this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame), { binary: false });
+  }
+
+  /** Whole text frames made by frames.ts, written as they are. */
+  private sendFramed(frames: Buffer): void {
+    if (this.writable()) this.socket.write(frames);
+  }
+
+  /** Whether a frame may go out now; cuts off a reader too far behind, and corks the socket for this turn. */
+  private writable(): boolean {
     const ws = this.ws;
-    if (ws.readyState !== ws.OPEN) return;
+    if (ws.readyState !== ws.OPEN) return false;
     // A reader that falls this far behind would hold server memory hostage: cut it off.
     if (ws.bufferedAmount > this.deps.sendQueueBytes) {
       this.deps.metrics.wsSlowDisconnects.inc();
       this.deps.logger.warn({ userId: this.userId }, 'websocket client too slow; disconnecting');
       ws.terminate();
-      return;
+      return false;
     }
     // Frames sent in one turn of the event loop (a commit batch's messages) leave in one
     // system call instead of one each; ws's own cork per frame nests inside this one.
@@ -77,7 +88,7 @@ export class WsSession implements Subscriber {
         this.socket.uncork();
       });
     }
-    ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame), { binary: false });
+    return true;
   }
 
   sendError(error: unknown, ref: unknown): void {
@@ -150,6 +161,23 @@ export class WsSession implements Subscriber {
     }
     if (!admitLive(state, event)) return;
     this.send(this.render(event));
+  }
+
+  /**
+   * A commit's posts to one room (Hub.routePosts), framed once for every recipient (frames.ts):
+   * this connection writes the frames of those it takes, as one slice or a few.
+   */
+  onRoomPosts(events: readonly PostedEvent[]): void {
+    const state = this.rooms?.get((events[0] as PostedEvent).roomId);
+    if (!state) {
+      for (const event of events) this.onRoomEvent(event);
+      return;
+    }
+    let batch: SharedBatch | null = null;
+    deliverRuns(state, events, (from, to) => {
+      batch ??= framedBatch(events, (event) => this.render(event));
+      this.sendFramed(batch.bytes.subarray(batch.offsets[from], batch.offsets[to]));
+    });
   }
 
   /** Topic feeds: this user's new hits (counts, the open feed) and changes to their filters from another device. */
