@@ -37,7 +37,7 @@ export function releaseHeld(room: LiveRoom, deliver: (event: RoomEvent) => void)
   for (const event of held) deliver(event);
 }
 
-/** A batch of posts rendered once for all its recipients: the bytes, and where each post's start (offsets[i]; the last is the length). */
+/** A batch of posts rendered once for all its recipients: the bytes, and where each post's bytes start (offsets[i]; the last is the length). */
 export interface SharedBatch {
   readonly bytes: Buffer;
   readonly offsets: Uint32Array;

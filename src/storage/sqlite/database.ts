@@ -17,8 +17,9 @@ export interface SqliteOptions {
  * How many pages the WAL holds before the committing connection copies them into the database
  * (SQLite's automatic checkpoint; its default is 1,000). A busy server rewrites the same pages in
  * commit after commit (the last pages of the messages table and of its indexes, say), and a
- * checkpoint copies each page once however often the WAL holds it: at 8,000 (32 MiB of WAL) the copying and
- * its fsyncs cost less per post, about 5 % more IRC lines per second under irc-throughput's load.
+ * checkpoint copies each page once however often the WAL holds it: at 8,000 (32 MiB of WAL) the
+ * copying and its fsyncs cost less per post, about 5 % more IRC lines per second under
+ * irc-throughput's load.
  * The price: a checkpoint is rarer but longer, up to 41 ms of the event loop under that load
  * against 27 ms at 1,000 (docs/benchmarks.md); at 20 posts a second, one every minute or so.
  */
