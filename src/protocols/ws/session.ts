@@ -59,15 +59,29 @@ export class WsSession implements Subscriber {
   }
 
   send(frame: Record<string, unknown> | string | Buffer): void {
-    if (this.writable()) this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame), { binary: false });
+    if (!this.writable()) return;
+    // Frames sent in one turn of the event loop (replies, presence) leave in one system call
+    // instead of one each; ws's own cork per frame nests inside this one.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame), { binary: false });
   }
 
-  /** Whole text frames made by frames.ts, written as they are. */
+  /**
+   * Whole text frames made by frames.ts, written as they are. A commit's posts are one write
+   * already, so this does not cork: corking would only defer that write to the end of the turn.
+   */
   private sendFramed(frames: Buffer): void {
     if (this.writable()) this.socket.write(frames);
   }
 
-  /** Whether a frame may go out now; cuts off a reader too far behind, and corks the socket for this turn. */
+  /** Whether a frame may go out now; cuts off a reader too far behind. */
   private writable(): boolean {
     const ws = this.ws;
     if (ws.readyState !== ws.OPEN) return false;
@@ -77,16 +91,6 @@ export class WsSession implements Subscriber {
       this.deps.logger.warn({ userId: this.userId }, 'websocket client too slow; disconnecting');
       ws.terminate();
       return false;
-    }
-    // Frames sent in one turn of the event loop (a commit batch's messages) leave in one
-    // system call instead of one each; ws's own cork per frame nests inside this one.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
     }
     return true;
   }
