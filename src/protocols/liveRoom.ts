@@ -44,24 +44,28 @@ export interface SharedBatch {
 }
 
 /**
- * Hands one recipient its share of a batch of posts to one room (Hub.routePosts) as runs of
- * consecutive posts, `write(from, to)` for posts [from, to): a door writes each run as one slice
- * of the batch's shared rendering. A post that `admitLive` turns away ends a run. So does one
- * the recipient sees its own way: `aside` may take it (returning true), having first called
- * `before()` to write the run ahead of it, so that order holds.
+ * Hands one recipient its share of a batch of posts to one room (Hub.routePosts): each run of
+ * consecutive posts it takes goes to `write` as one slice of the batch's shared rendering, which
+ * `render` makes only when a run needs it (the door caches it for the batch's other recipients).
+ * A post that `admitLive` turns away ends a run. So does one the recipient sees its own way:
+ * `aside` may take it (returning true), having first called `before()` to write the run ahead of
+ * it, so that order holds.
  */
 export function deliverRuns<E extends RoomEvent>(
   room: LiveRoom,
   events: readonly E[],
-  write: (from: number, to: number) => void,
+  render: () => SharedBatch,
+  write: (bytes: Buffer) => void,
   aside?: (event: E, before: () => void) => boolean,
 ): void {
+  let batch: SharedBatch | null = null;
   let from = -1; // the first post of the run being gathered
   let i = 0;
   // Writes the run up to post i. Made once per call, not per post: this runs for every post and recipient.
   const flush = (): void => {
     if (from < 0) return;
-    write(from, i);
+    batch ??= render();
+    write(batch.bytes.subarray(batch.offsets[from], batch.offsets[i]));
     from = -1;
   };
   for (; i < events.length; i++) {

@@ -42,14 +42,11 @@ export function deliverRoomEvent(session: IrcSession, event: DomainEvent & { roo
 export function deliverPosts(session: IrcSession, events: readonly PostedEvent[]): void {
   const state = session.rooms.get((events[0] as PostedEvent).roomId);
   if (!state || session.isClosed) return;
-  let batch: SharedBatch | null = null;
   deliverRuns(
     state,
     events,
-    (from, to) => {
-      batch ??= renderBatch(session, events, state.channel);
-      session.writeLines(batch.bytes.subarray(batch.offsets[from], batch.offsets[to]));
-    },
+    () => renderBatch(session, events, state.channel),
+    (lines) => session.writeLines(lines),
     // An own post's echo goes out in its place.
     (event, before) => {
       if (event.message.authorId !== session.userId) return false;

@@ -8,7 +8,7 @@ import { type DomainEvent, type PostedEvent, signsOut } from '../../ports/events
 import { describeError } from '../errors.js';
 import { presentMessage, presentRoom } from '../present.js';
 import { presentReactionEvent } from '../presentReactions.js';
-import { admitLive, deliverRuns, type LiveRoom, releaseHeld, type SharedBatch } from '../liveRoom.js';
+import { admitLive, deliverRuns, type LiveRoom, releaseHeld } from '../liveRoom.js';
 import { framedBatch } from './frames.js';
 import { presentConversation, watchDirectConversations } from '../direct.js';
 import { presentFeedEvent } from '../feeds.js';
@@ -177,11 +177,12 @@ export class WsSession implements Subscriber {
       for (const event of events) this.onRoomEvent(event);
       return;
     }
-    let batch: SharedBatch | null = null;
-    deliverRuns(state, events, (from, to) => {
-      batch ??= framedBatch(events, (event) => this.render(event));
-      this.sendFramed(batch.bytes.subarray(batch.offsets[from], batch.offsets[to]));
-    });
+    deliverRuns(
+      state,
+      events,
+      () => framedBatch(events, (event) => this.render(event)),
+      (frames) => this.sendFramed(frames),
+    );
   }
 
   /** Topic feeds: this user's new hits (counts, the open feed) and changes to their filters from another device. */
